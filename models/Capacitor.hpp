@@ -1,0 +1,35 @@
+#pragma once
+// Capacitor: C p n value [c=] [m=] [ic=] [tc1=] [tc2=] [temp=] [dtemp=]
+// Declared here so that the solver can read the initial condition (`.tran … uic`).
+
+#include <optional>
+
+#include "models/Device.hpp"
+#include "models/Stamping.hpp"
+
+namespace ionspice::models {
+
+class Capacitor final : public Device {
+public:
+    Capacitor(std::string name, double capacitance, std::optional<double> ic)
+        : Device(std::move(name)), c_(capacitance), ic_(ic) {}
+
+    void declare(Declarer& d) override;
+    void pattern(PatternBuilder& p) override;
+    void load(LoadContext& ctx, const Stamp& s) override;
+    bool is_linear() const override { return true; }
+
+    double capacitance() const { return c_; }  ///< F
+    /// Voltage vp − vn at t = 0 when the user gave `ic=` (used with `uic`).
+    std::optional<double> initial_condition() const { return ic_; }  ///< V
+    Index positive() const { return p_; }
+    Index negative() const { return n_; }
+
+private:
+    double c_;                  ///< F
+    std::optional<double> ic_;  ///< V
+    Index p_ = kGround, n_ = kGround;
+    PairSlots slots_;
+};
+
+}  // namespace ionspice::models

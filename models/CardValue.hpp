@@ -1,0 +1,58 @@
+#pragma once
+// Reading the one main value of an element card (R, C, L, controlled-source gain), which may be
+// written positionally (`R1 a b 1k`) or by name (`R1 a b r=1k`).
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include "models/Device.hpp"
+#include "models/ParamReader.hpp"
+
+namespace ionspice::models {
+
+/// The first positional value, or the first of `names` that is written. `what` names the element
+/// in messages ("resistor r1"), `quantity` the value ("resistance"). Throws DeviceError when the
+/// value is missing, written twice, not finite, or followed by extra positional values.
+inline double main_value(const InstanceCard& card, ParamReader& params, std::initializer_list<const char*> names,
+                         const std::string& what, const std::string& quantity) {
+    if (card.values.size() > 1)
+        throw DeviceError(DeviceError::Where::Value, "1",
+                          fmt::format("{}: unexpected value {:g} after the {}", what, card.values[1], quantity));
+    std::optional<double> value;
+    std::string source;
+    if (!card.values.empty()) {
+        value = card.values[0];
+        source = "0";
+    }
+    for (const char* n : names) {
+        auto v = params.find(n);
+        if (!v) continue;
+        if (value)
+            throw DeviceError(DeviceError::Where::Instance, n,
+                              fmt::format("{}: {} given twice (parameter '{}')", what, quantity, n));
+        value = v;
+        source = n;
+    }
+    if (!value) throw DeviceError(DeviceError::Where::Value, "", fmt::format("{}: {} missing", what, quantity));
+    if (!std::isfinite(*value)) {
+        auto where = source == "0" ? DeviceError::Where::Value : DeviceError::Where::Instance;
+        throw DeviceError(where, source, fmt::format("{}: {} is not a finite number", what, quantity));
+    }
+    return *value;
+}
+
+/// Where a main value came from, for error messages about its range: positional index "0" or the
+/// parameter name.
+inline DeviceError value_error(const InstanceCard& card, std::initializer_list<const char*> names,
+                               const std::string& message) {
+    if (!card.values.empty()) return DeviceError(DeviceError::Where::Value, "0", message);
+    for (const char* n : names)
+        if (card.params.count(n)) return DeviceError(DeviceError::Where::Instance, n, message);
+    return DeviceError(DeviceError::Where::Value, "", message);
+}
+
+}  // namespace ionspice::models

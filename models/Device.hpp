@@ -1,0 +1,199 @@
+#pragma once
+// The device interface: what every device declares, stamps and evaluates.
+//
+// All devices together contribute to one system in DAE form
+//
+//     f(x, t) + d/dt q(x) = 0
+//
+// x holds node voltages, branch currents and device state variables. A device never sees the
+// time step, the integration method or the history: the solver forms J = df/dx + (a/h)·dq/dx and
+// the residual from what `load` stamps. Sign convention: a KCL row of f is the sum of the
+// currents *leaving* that node through the device.
+//
+// Life of a device (driven by solver/):
+//   1. `declare`: ask for internal nodes, branch currents and state unknowns;
+//   2. `pattern`: request every matrix entry it will ever touch. It is called twice: the first
+//      pass records the requests, the second returns final slots into the value arrays, which
+//      the device keeps;
+//   3. `load`: at a given x, stamp df/dx and dq/dx into its slots and add f and q.
+// Linear devices (`is_linear`) have constant Jacobians and f = J·x + b(t): the solver loads them
+// once into a base matrix and afterwards only asks sources for b(t) via `load_source`.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ionspice::models {
+
+using Index = int;  ///< unknown number; kGround for the reference node
+inline constexpr Index kGround = -1;
+using Slot = int;  ///< position of a matrix entry in the value arrays; kNoSlot when grounded
+inline constexpr Slot kNoSlot = -1;
+
+/// Independent-source waveform (mirrors the netlist's, without source locations).
+struct Waveform {
+    enum class Kind { None, Pulse, Pwl, Sin, Exp };
+    Kind kind = Kind::None;
+    std::vector<double> args;
+    std::optional<double> repeat;  ///< PWL r=
+    std::optional<double> delay;   ///< PWL td=
+};
+
+struct SourceValue {
+    double dc = 0;
+    bool has_dc = false;
+    double ac_mag = 0, ac_phase = 0;
+    Waveform wave;
+};
+
+/// A .model card as devices see it. Parameter names lower case.
+struct ModelCard {
+    std::string name;
+    std::string type;
+    std::map<std::string, double> params;
+};
+
+/// A family's checked, defaulted model parameters, prepared once per .model card.
+class ModelParams {
+public:
+    virtual ~ModelParams() = default;
+};
+
+/// Everything a device is built from.
+struct InstanceCard {
+    std::string name;  ///< flat lower-case name, e.g. "r1" or "m.x1.m1"
+    char letter = 0;   ///< lower case
+    std::vector<std::string> nodes;   ///< node names (for messages)
+    const ModelCard* model = nullptr;  ///< null when the element takes no model
+    std::vector<std::string> refs;    ///< other elements named on the card (F/H: controlling V)
+    std::vector<double> values;       ///< positional values
+    std::map<std::string, double> params;
+    std::vector<std::string> flags;
+    std::optional<SourceValue> source;
+    double temp = 27.0;   ///< °C, circuit temperature
+    double tnom = 27.0;   ///< °C, nominal temperature of model parameters
+    std::uint64_t seed = 0;  ///< .options seed, for variability
+};
+
+/// A parameter problem; the solver adds the netlist location of `param` (or of the card).
+class DeviceError : public std::runtime_error {
+public:
+    enum class Where { Instance, Model, Value };
+    DeviceError(Where where, std::string param, const std::string& message)
+        : std::runtime_error(message), where_(where), param_(std::move(param)) {}
+    Where where() const { return where_; }
+    /// Parameter name (Instance/Model) or positional index as text (Value); empty: whole card.
+    const std::string& param() const { return param_; }
+
+private:
+    Where where_;
+    std::string param_;
+};
+
+/// What the solver offers a device while it declares itself.
+class Declarer {
+public:
+    virtual ~Declarer() = default;
+    /// Unknown of the k-th node on the card (kGround for ground).
+    virtual Index terminal(std::size_t k) const = 0;
+    /// A new internal node, named "<node-of-card>" style by the solver: `<device>#<suffix>`.
+    virtual Index add_node(std::string_view suffix) = 0;
+    /// A new branch-current unknown, written to output as i(<device>).
+    virtual Index add_branch() = 0;
+    /// A new state unknown (q = s), written to output as x(<device>).
+    virtual Index add_state() = 0;
+};
+
+/// Matrix entries a device requests. Call `entry` for the same (row, col) pairs in the same
+/// order in both passes; the second pass returns the final slots.
+class PatternBuilder {
+public:
+    virtual ~PatternBuilder() = default;
+    /// Slot of entry (row, col); kNoSlot when either is ground.
+    virtual Slot entry(Index row, Index col) = 0;
+    /// Branch-current unknown of another element (F/H controlling source). Throws DeviceError.
+    virtual Index branch_of(std::string_view element_name) const = 0;
+};
+
+/// Where and under what conditions `load` evaluates.
+struct LoadContext {
+    const double* x = nullptr;  ///< the current Newton iterate
+    double time = 0;            ///< s
+    bool dc = true;             ///< operating point / DC sweep (states held, sources at DC)
+    bool init_junctions = false;  ///< first iteration from nothing: junctions start at vcrit
+    double source_scale = 1;    ///< source stepping: every independent source is scaled by this
+    double gmin = 1e-12;        ///< S, conductance devices put across their junctions
+    int noncon = 0;             ///< devices add 1 when they limited a voltage this iteration
+};
+
+/// The arrays a device stamps into. Grounded rows/slots are ignored.
+struct Stamp {
+    double* jf = nullptr;  ///< df/dx values, indexed by Slot
+    double* jq = nullptr;  ///< dq/dx values, indexed by Slot (null: not wanted)
+    double* f = nullptr;   ///< f(x) by unknown
+    double* q = nullptr;   ///< q(x) by unknown (null: not wanted)
+
+    void G(Slot s, double v) const {
+        if (s >= 0) jf[s] += v;
+    }
+    void C(Slot s, double v) const {
+        if (s >= 0 && jq) jq[s] += v;
+    }
+    void F(Index i, double v) const {
+        if (i >= 0) f[i] += v;
+    }
+    void Q(Index i, double v) const {
+        if (i >= 0 && q) q[i] += v;
+    }
+};
+
+class Device {
+public:
+    explicit Device(std::string name) : name_(std::move(name)) {}
+    virtual ~Device() = default;
+    Device(const Device&) = delete;
+    Device& operator=(const Device&) = delete;
+
+    const std::string& name() const { return name_; }
+
+    virtual void declare(Declarer& d) = 0;
+    virtual void pattern(PatternBuilder& p) = 0;
+    /// Stamp df/dx, dq/dx, f and q at ctx.x. A device that limits a controlling voltage stamps
+    /// the linearisation about the limited point evaluated at the actual x,
+    /// f(v_lim) + J·(v − v_lim), and increments ctx.noncon.
+    virtual void load(LoadContext& ctx, const Stamp& s) = 0;
+
+    /// Constant Jacobians and f = J·x + b(t).
+    virtual bool is_linear() const { return false; }
+    /// True when b(t) is not identically zero (independent sources).
+    virtual bool has_source() const { return false; }
+    /// Add b(t) (scaled by ctx.source_scale) to f. Only for linear devices with has_source().
+    virtual void load_source(const LoadContext& /*ctx*/, double* /*f*/) const {}
+
+    /// Times in (t0, t1] where the device's inputs have corners (transient).
+    virtual void breakpoints(double /*t0*/, double /*t1*/, std::vector<double>& /*out*/) const {}
+
+private:
+    std::string name_;
+};
+
+/// An independent V or I source: what .dc sweeps.
+class IndependentSource : public Device {
+public:
+    using Device::Device;
+    virtual double dc_value() const = 0;
+    virtual void set_dc_value(double v) = 0;
+    virtual bool is_voltage() const = 0;
+    /// ngspice fills waveform arguments left out (or zero) from .tran: PULSE rise/fall = tstep,
+    /// width/period = tstop, SIN frequency = 1/tstop, EXP delays and time constants = tstep.
+    /// A transient analysis calls this before it starts; until then such edges are ideal and
+    /// widths and periods infinite.
+    virtual void set_transient_defaults(double /*tstep*/, double /*tstop*/) {}
+};
+
+}  // namespace ionspice::models

@@ -1,0 +1,601 @@
+// MOSFET level 1 (Shichman–Hodges): M d g s b model [w=] [l=] [m=] [ad=] [as=] [pd=] [ps=]
+//                                    [nrd=] [nrs=] [temp=] [dtemp=] [icvds= icvgs= icvbs=] [off]
+// .model NAME nmos|pmos (level=1 VTO KP GAMMA PHI LAMBDA RD RS CBD CBS IS PB CGSO CGDO CGBO RSH
+//                        CJ MJ CJSW MJSW JS TOX LD U0 FC NSUB TPG NSS TNOM)
+//
+// DC is ngspice-39's MOS1 (mos1load.c/mos1temp.c): the same drain current in cutoff, linear and
+// saturation with drain–source swap for vds < 0, body effect, channel-length modulation, the
+// bulk–drain and bulk–source junction diodes with gmin in parallel, the same parameter
+// derivation from TOX/U0/NSUB and the same temperature scaling; and the same Newton limiting
+// (fetlim on vgs or vgd, limvds on vds, pnjlim on the bulk junctions).
+//
+// Charges: the fixed overlap capacitances (CGSO·W, CGDO·W, CGBO·Leff) and the bulk junction
+// depletion charges. Meyer's intrinsic gate capacitances are not modelled yet.
+//
+// Internally everything is computed for an n-channel device: voltages and currents of a p-channel
+// device are multiplied by type = −1 on the way in and out.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <optional>
+
+#include "models/Device.hpp"
+#include "models/Junction.hpp"
+#include "models/Limiting.hpp"
+#include "models/ParamReader.hpp"
+#include "models/Physics.hpp"
+#include "models/Registry.hpp"
+#include "models/Stamping.hpp"
+
+namespace ionspice::models {
+namespace {
+
+/// ngspice's cap on junction exponents (MAX_EXP_ARG).
+constexpr double kMaxExpArg = 709.0;
+/// ngspice's default W, L (.options defw, defl).
+constexpr double kDefaultWidth = 100e-6;   ///< m
+constexpr double kDefaultLength = 100e-6;  ///< m
+/// Relative permittivities ngspice uses for the oxide and silicon.
+constexpr double kEpsRelOxide = 3.9;
+constexpr double kEpsRelSilicon = 11.70;
+/// Intrinsic carrier density of silicon in ngspice's Nsub formulas.
+constexpr double kNiSilicon = 1.45e16;  ///< 1/m³
+
+/// The .model card as written (what is derived from TOX/NSUB depends on tnom, known per instance).
+struct Mos1Model final : ModelParams {
+    int type = 1;                    ///< +1 nmos, −1 pmos
+    std::optional<double> vto;       ///< V, zero-bias threshold voltage
+    std::optional<double> kp;        ///< A/V², transconductance parameter
+    std::optional<double> gamma;     ///< √V, body-effect parameter
+    std::optional<double> phi;       ///< V, surface potential
+    double lambda = 0;               ///< 1/V, channel-length modulation
+    std::optional<double> rd, rs;    ///< Ω, drain and source ohmic resistances
+    std::optional<double> cbd, cbs;  ///< F, zero-bias bulk junction capacitances
+    double is = 1e-14;               ///< A, bulk junction saturation current
+    double pb = 0.8;                 ///< V, bulk junction potential
+    double cgso = 0, cgdo = 0;       ///< F/m, gate–source and gate–drain overlap capacitance per width
+    double cgbo = 0;                 ///< F/m, gate–bulk overlap capacitance per length
+    std::optional<double> rsh;       ///< Ω/□, drain and source diffusion sheet resistance
+    std::optional<double> cj;        ///< F/m², bulk junction bottom capacitance per area
+    double mj = 0.5;                 ///< bottom grading coefficient
+    std::optional<double> cjsw;      ///< F/m, bulk junction sidewall capacitance per perimeter
+    double mjsw = 0.5;               ///< sidewall grading coefficient
+    double js = 0;                   ///< A/m², bulk junction saturation current density
+    std::optional<double> tox;       ///< m, oxide thickness
+    double ld = 0;                   ///< m, lateral diffusion
+    std::optional<double> u0;        ///< cm²/(V·s), surface mobility
+    double fc = 0.5;                 ///< forward-bias depletion capacitance coefficient
+    std::optional<double> nsub;      ///< 1/cm³, substrate doping
+    std::optional<double> tpg;       ///< gate type: +1 opposite to substrate, −1 same, 0 aluminium
+    std::optional<double> nss;       ///< 1/cm², surface state density
+    std::optional<double> tnom;      ///< °C, parameter measurement temperature
+};
+
+/// What the model card means at a nominal temperature (ngspice's model part of MOS1temp).
+struct Mos1Derived {
+    double vto;    ///< V
+    double kp;     ///< A/V²
+    double gamma;  ///< √V
+    double phi;    ///< V
+};
+
+/// VTO, KP, GAMMA and PHI from TOX, U0, NSUB, TPG and NSS where they are not given (mos1temp.c).
+Mos1Derived derive(const Mos1Model& mp, double tnom_k) {
+    using namespace physics;
+    Mos1Derived d{mp.vto.value_or(0.0), mp.kp.value_or(2e-5), mp.gamma.value_or(0.0), mp.phi.value_or(0.6)};
+    if (!mp.tox || *mp.tox == 0) return d;
+    const double vtnom = thermal_voltage(tnom_k);
+    const double egfet1 = silicon_band_gap(tnom_k);
+    // Cox = εox/tox; KP = U0·Cox (U0 in cm²/(V·s)).
+    const double cox = kEpsRelOxide * kEpsZeroMos / *mp.tox;  // F/m²
+    if (!mp.kp) d.kp = mp.u0.value_or(600.0) * cox * 1e-4;
+    if (!mp.nsub) return d;
+    const double nsub = *mp.nsub * 1e6;  // 1/m³
+    // PHI = 2·vt·ln(NSUB/ni), at least 0.1 V.
+    if (!mp.phi) d.phi = std::max(0.1, 2 * vtnom * std::log(nsub / kNiSilicon));
+    const double fermis = mp.type * 0.5 * d.phi;
+    double wkfng = 3.2;
+    const double tpg = mp.tpg.value_or(1.0);
+    if (tpg != 0) {
+        const double fermig = mp.type * tpg * 0.5 * egfet1;
+        wkfng = 3.25 + 0.5 * egfet1 - fermig;
+    }
+    const double wkfngs = wkfng - (3.25 + 0.5 * egfet1 + fermis);
+    // GAMMA = √(2·εSi·q·NSUB)/Cox.
+    if (!mp.gamma) d.gamma = std::sqrt(2 * kEpsRelSilicon * kEpsZeroMos * kCharge * nsub) / cox;
+    // VTO = VFB + type·(GAMMA·√PHI + PHI), VFB = φms − q·NSS/Cox.
+    if (!mp.vto) {
+        const double vfb = wkfngs - mp.nss.value_or(0.0) * 1e4 * kCharge / cox;
+        d.vto = vfb + mp.type * (d.gamma * std::sqrt(d.phi) + d.phi);
+    }
+    return d;
+}
+
+/// One instance's constants after geometry, multiplier and temperature (ngspice's MOS1temp and
+/// the start of MOS1load).
+struct Mos1Instance {
+    int type;                          ///< +1 nmos, −1 pmos
+    double vt;                         ///< V, kT/q at the device temperature
+    double beta;                       ///< A/V², KP(T)·m·W/Leff
+    double lambda;                     ///< 1/V
+    double gamma;                      ///< √V
+    double phi;                        ///< V, PHI(T)
+    double vbi;                        ///< V, VTO(T) − type·GAMMA·√PHI(T), real frame
+    double vto;                        ///< V, VTO(T), real frame
+    double drain_sat, source_sat;      ///< A, junction saturation currents
+    double drain_vcrit, source_vcrit;  ///< V
+    double gd, gs;                     ///< S, drain and source ohmic conductances (0: none)
+    double cgs, cgd, cgb;              ///< F, overlap capacitances
+    double cbd, cbdsw, cbs, cbssw;     ///< F, zero-bias junction capacitances (bottom, sidewall)
+    double bulk_pot;                   ///< V, PB(T)
+    double mj, mjsw, fc;
+};
+
+/// Channel current of an n-channel device in normal mode: the drain current and its partial
+/// derivatives with respect to the gate, drain and bulk voltages measured from the source.
+struct ChannelCurrent {
+    double id;    ///< A
+    double gm;    ///< S, ∂id/∂vgs
+    double gds;   ///< S, ∂id/∂vds
+    double gmbs;  ///< S, ∂id/∂vbs
+    double von;   ///< V, threshold at this vbs
+};
+
+ChannelCurrent channel(const Mos1Instance& k, double vgs, double vds, double vbs) {
+    ChannelCurrent c{};
+    // Body effect: von = VBI + GAMMA·√(PHI − vbs); for vbs > 0 the root is continued by its
+    // tangent at vbs = 0 (and not below zero), as in SPICE.
+    double sarg;
+    double dsarg;  // ∂sarg/∂vbs
+    if (vbs <= 0) {
+        sarg = std::sqrt(k.phi - vbs);
+        dsarg = -0.5 / sarg;
+    } else {
+        const double sphi = std::sqrt(k.phi);
+        sarg = sphi - vbs / (sphi + sphi);
+        dsarg = -0.5 / sphi;
+        if (sarg < 0) {
+            sarg = 0;
+            dsarg = 0;
+        }
+    }
+    c.von = k.vbi * k.type + k.gamma * sarg;
+    const double vgst = vgs - c.von;
+    if (vgst <= 0) return c;  // cutoff: no current, no subthreshold conduction
+    const double betap = k.beta * (1 + k.lambda * vds);
+    if (vgst <= vds) {
+        // saturation: id = β/2·(1 + λ·vds)·vgst²
+        c.id = betap * vgst * vgst * 0.5;
+        c.gm = betap * vgst;
+        c.gds = k.lambda * k.beta * vgst * vgst * 0.5;
+    } else {
+        // linear: id = β·(1 + λ·vds)·vds·(vgst − vds/2)
+        c.id = betap * vds * (vgst - 0.5 * vds);
+        c.gm = betap * vds;
+        c.gds = betap * (vgst - vds) + k.lambda * k.beta * vds * (vgst - 0.5 * vds);
+    }
+    // ∂id/∂vbs = −gm·∂von/∂vbs (SPICE uses GAMMA/(2·sarg) for this also where vbs > 0, which is
+    // not the derivative there; the current itself is the same).
+    c.gmbs = -c.gm * k.gamma * dsarg;
+    return c;
+}
+
+/// Bulk junction diode at v (bulk to source or drain, n-channel sense), with gmin in parallel:
+/// I = Is·(e^(v/vt) − 1) + gmin·v, and −Is + gmin·v below −3·vt (ngspice's MOS1 form).
+struct JunctionCurrent {
+    double i;  ///< A
+    double g;  ///< S
+};
+
+JunctionCurrent bulk_junction(double v, double isat, double vt, double gmin) {
+    if (v <= -3 * vt) return {gmin * v - isat, gmin};
+    const double ev = std::exp(std::min(kMaxExpArg, v / vt));
+    return {isat * (ev - 1) + gmin * v, isat * ev / vt + gmin};
+}
+
+class Mosfet1 final : public Device {
+public:
+    /// Initial-condition voltages (normalised n-channel sense) for the first iteration.
+    struct InitialVoltages {
+        double vds = 0, vgs = 0, vbs = 0;  ///< V
+    };
+
+    Mosfet1(std::string name, const Mos1Instance& k, InitialVoltages ic, bool off)
+        : Device(std::move(name)), k_(k), ic_(ic), off_(off) {}
+
+    void declare(Declarer& d) override {
+        d_ = d.terminal(0);
+        g_ = d.terminal(1);
+        s_ = d.terminal(2);
+        b_ = d.terminal(3);
+        dp_ = k_.gd > 0 ? d.add_node("drain") : d_;
+        sp_ = k_.gs > 0 ? d.add_node("source") : s_;
+    }
+
+    void pattern(PatternBuilder& p) override {
+        const std::array<Index, 4> nodes = {g_, dp_, sp_, b_};
+        for (std::size_t r = 0; r < 4; ++r)
+            for (std::size_t c = 0; c < 4; ++c) block_[r][c] = p.entry(nodes[r], nodes[c]);
+        if (dp_ != d_) drain_.request(p, d_, dp_);
+        if (sp_ != s_) source_.request(p, s_, sp_);
+    }
+
+    void load(LoadContext& ctx, const Stamp& st) override;
+
+private:
+    enum Terminal { kG = 0, kD = 1, kS = 2, kB = 3 };  ///< rows/columns of block_: g, d', s', b
+
+    struct Voltages {
+        double vgs, vds, vbs;  ///< V, normalised n-channel sense
+    };
+    Voltages limit(LoadContext& ctx, const Voltages& v);
+
+    Mos1Instance k_;
+    InitialVoltages ic_;
+    bool off_;
+    // Previous evaluation (limited voltages and threshold), normalised; ngspice starts them at 0.
+    double vgs_old_ = 0, vds_old_ = 0, vbs_old_ = 0, vbd_old_ = 0, von_old_ = 0;
+    Index d_ = kGround, g_ = kGround, s_ = kGround, b_ = kGround, dp_ = kGround, sp_ = kGround;
+    std::array<std::array<Slot, 4>, 4> block_{};
+    PairSlots drain_, source_;
+};
+
+Mosfet1::Voltages Mosfet1::limit(LoadContext& ctx, const Voltages& v) {
+    Voltages out = v;
+    bool limited = false;
+    if (ctx.init_junctions) {
+        // ngspice's MODEINITJCT: the ic= voltages, or vbs = −1, vgs = VTO, vds = 0 when all are
+        // zero; an `off` device starts with everything at zero.
+        if (off_) {
+            out = {0, 0, 0};
+        } else if (ic_.vds == 0 && ic_.vgs == 0 && ic_.vbs == 0) {
+            out = {k_.type * k_.vto, 0, -1};
+        } else {
+            out = {ic_.vgs, ic_.vds, ic_.vbs};
+        }
+        limited = true;
+    } else {
+        double vgs = v.vgs, vds = v.vds, vbs = v.vbs;
+        double vgd = vgs - vds;
+        const double vgdo = vgs_old_ - vds_old_;
+        if (vds_old_ >= 0) {
+            const Limited lg = fetlim(vgs, vgs_old_, von_old_);
+            vgs = lg.v;
+            vds = vgs - vgd;
+            const Limited ld = limvds(vds, vds_old_);
+            vds = ld.v;
+            limited = lg.limited || ld.limited;
+        } else {
+            const Limited lg = fetlim(vgd, vgdo, von_old_);
+            vgd = lg.v;
+            vds = vgs - vgd;
+            const Limited ld = limvds(-vds, -vds_old_);
+            vds = -ld.v;
+            vgs = vgd + vds;
+            limited = lg.limited || ld.limited;
+        }
+        if (vds >= 0) {
+            const Limited lj = pnjlim(vbs, vbs_old_, k_.vt, k_.source_vcrit);
+            vbs = lj.v;
+            limited = limited || lj.limited;
+        } else {
+            // As in ngspice, the drain junction is limited from vbd before vds was limited.
+            const Limited lj = pnjlim(v.vbs - v.vds, vbd_old_, k_.vt, k_.drain_vcrit);
+            vbs = lj.v + vds;
+            limited = limited || lj.limited;
+        }
+        out = {vgs, vds, vbs};
+    }
+    if (limited) ++ctx.noncon;
+    return out;
+}
+
+void Mosfet1::load(LoadContext& ctx, const Stamp& st) {
+    const double* x = ctx.x;
+    const double type = k_.type;
+    const double vs_real = value_at(x, sp_);
+    const Voltages actual{type * (value_at(x, g_) - vs_real), type * (value_at(x, dp_) - vs_real),
+                          type * (value_at(x, b_) - vs_real)};
+    const Voltages v = limit(ctx, actual);
+    const double vbd = v.vbs - v.vds;
+
+    const JunctionCurrent bs = bulk_junction(v.vbs, k_.source_sat, k_.vt, ctx.gmin);
+    const JunctionCurrent bd = bulk_junction(vbd, k_.drain_sat, k_.vt, ctx.gmin);
+
+    // Drain current into d' and its partials with respect to (vgs, vds, vbs). For vds < 0 the
+    // device runs with drain and source exchanged: id = −channel(vgd, −vds, vbd).
+    double id, did_vgs, did_vds, did_vbs, von;
+    if (v.vds >= 0) {
+        const ChannelCurrent c = channel(k_, v.vgs, v.vds, v.vbs);
+        id = c.id;
+        did_vgs = c.gm;
+        did_vds = c.gds;
+        did_vbs = c.gmbs;
+        von = c.von;
+    } else {
+        const ChannelCurrent c = channel(k_, v.vgs - v.vds, -v.vds, vbd);
+        id = -c.id;
+        did_vgs = -c.gm;
+        did_vds = c.gm + c.gds + c.gmbs;
+        did_vbs = -c.gmbs;
+        von = c.von;
+    }
+
+    vgs_old_ = v.vgs;
+    vds_old_ = v.vds;
+    vbs_old_ = v.vbs;
+    vbd_old_ = vbd;
+    von_old_ = von;
+
+    // Bulk junction charges (bottom and sidewall), bulk to source and bulk to drain.
+    const JunctionCharge qbs_bot = depletion_charge(v.vbs, k_.cbs, k_.bulk_pot, k_.mj, k_.fc);
+    const JunctionCharge qbs_sw = depletion_charge(v.vbs, k_.cbssw, k_.bulk_pot, k_.mjsw, k_.fc);
+    const JunctionCharge qbd_bot = depletion_charge(vbd, k_.cbd, k_.bulk_pot, k_.mj, k_.fc);
+    const JunctionCharge qbd_sw = depletion_charge(vbd, k_.cbdsw, k_.bulk_pot, k_.mjsw, k_.fc);
+    const double capbs = qbs_bot.c + qbs_sw.c;
+    const double capbd = qbd_bot.c + qbd_sw.c;
+
+    // Linearise about the limited voltages, evaluate at the actual ones.
+    const double dvgs = actual.vgs - v.vgs;
+    const double dvds = actual.vds - v.vds;
+    const double dvbs = actual.vbs - v.vbs;
+    const double dvbd = dvbs - dvds;
+    const double i_ch = id + did_vgs * dvgs + did_vds * dvds + did_vbs * dvbs;
+    const double i_bs = bs.i + bs.g * dvbs;
+    const double i_bd = bd.i + bd.g * dvbd;
+    const double q_bs = qbs_bot.q + qbs_sw.q + capbs * dvbs;
+    const double q_bd = qbd_bot.q + qbd_sw.q + capbd * dvbd;
+
+    // Currents leaving each node (n-channel sense, times type): the channel current enters d'
+    // and leaves s'; the junction currents flow from b into s' and d'.
+    st.F(dp_, type * (i_ch - i_bd));
+    st.F(sp_, type * (-i_ch - i_bs));
+    st.F(b_, type * (i_bs + i_bd));
+    st.Q(b_, type * (q_bs + q_bd));
+    st.Q(sp_, -type * q_bs);
+    st.Q(dp_, -type * q_bd);
+
+    // Each row's partials with respect to (vgs, vds, vbs) become node columns g, d', b, and the
+    // negated sum for s'. The type factors of rows and columns cancel.
+    auto stamp_row = [&](int row, double a_gs, double a_ds, double a_bs, bool charge) {
+        const std::array<Slot, 4>& r = block_[static_cast<std::size_t>(row)];
+        const double vals[4] = {a_gs, a_ds, -(a_gs + a_ds + a_bs), a_bs};
+        for (std::size_t c = 0; c < 4; ++c) {
+            if (vals[c] == 0) continue;
+            if (charge)
+                st.C(r[c], vals[c]);
+            else
+                st.G(r[c], vals[c]);
+        }
+    };
+    stamp_row(kD, did_vgs, did_vds + bd.g, did_vbs - bd.g, false);
+    stamp_row(kS, -did_vgs, -did_vds, -did_vbs - bs.g, false);
+    stamp_row(kB, 0, -bd.g, bs.g + bd.g, false);
+    stamp_row(kB, 0, -capbd, capbs + capbd, true);
+    stamp_row(kS, 0, 0, -capbs, true);
+    stamp_row(kD, 0, capbd, -capbd, true);
+
+    // Overlap capacitances, linear in the real node voltages:
+    // q_g = CGS·(vg − vs') + CGD·(vg − vd') + CGB·(vg − vb).
+    const double vg = value_at(x, g_);
+    const double qgs = k_.cgs * (vg - vs_real);
+    const double qgd = k_.cgd * (vg - value_at(x, dp_));
+    const double qgb = k_.cgb * (vg - value_at(x, b_));
+    st.Q(g_, qgs + qgd + qgb);
+    st.Q(sp_, -qgs);
+    st.Q(dp_, -qgd);
+    st.Q(b_, -qgb);
+    const auto& rg = block_[kG];
+    st.C(rg[kG], k_.cgs + k_.cgd + k_.cgb);
+    st.C(rg[kS], -k_.cgs);
+    st.C(rg[kD], -k_.cgd);
+    st.C(rg[kB], -k_.cgb);
+    st.C(block_[kS][kG], -k_.cgs);
+    st.C(block_[kS][kS], k_.cgs);
+    st.C(block_[kD][kG], -k_.cgd);
+    st.C(block_[kD][kD], k_.cgd);
+    st.C(block_[kB][kG], -k_.cgb);
+    st.C(block_[kB][kB], k_.cgb);
+
+    // Drain and source ohmic resistances.
+    if (dp_ != d_) {
+        const double i = k_.gd * (value_at(x, d_) - value_at(x, dp_));
+        st.F(d_, i);
+        st.F(dp_, -i);
+        drain_.stamp_g(st, k_.gd);
+    }
+    if (sp_ != s_) {
+        const double i = k_.gs * (value_at(x, s_) - vs_real);
+        st.F(s_, i);
+        st.F(sp_, -i);
+        source_.stamp_g(st, k_.gs);
+    }
+}
+
+std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
+    auto mp = std::make_shared<Mos1Model>();
+    mp->type = card.type == "pmos" ? -1 : 1;
+    ParamReader r(card.params, DeviceError::Where::Model, fmt::format("MOSFET model {}", card.name));
+    r.ignore({"level", "nmos", "pmos", "kf", "af"});
+    auto non_negative = [&](const char* name) -> std::optional<double> {
+        auto v = r.find(name);
+        if (v && !(*v >= 0)) r.fail(name, fmt::format("must not be negative, got {:g}", *v));
+        return v;
+    };
+    auto positive = [&](const char* name) -> std::optional<double> {
+        auto v = r.find(name);
+        if (v && !(*v > 0)) r.fail(name, fmt::format("must be positive, got {:g}", *v));
+        return v;
+    };
+    auto grading = [&](const char* name, double fallback) {
+        const double v = r.get(name, fallback);
+        if (!(v >= 0 && v < 1)) r.fail(name, fmt::format("must be in [0, 1), got {:g}", v));
+        return v;
+    };
+    mp->vto = r.find("vto");
+    if (auto v = r.find("vt0")) mp->vto = v;
+    mp->kp = non_negative("kp");
+    mp->gamma = non_negative("gamma");
+    mp->phi = positive("phi");
+    mp->lambda = r.get("lambda", 0);
+    mp->rd = non_negative("rd");
+    mp->rs = non_negative("rs");
+    mp->cbd = non_negative("cbd");
+    mp->cbs = non_negative("cbs");
+    mp->is = non_negative("is").value_or(1e-14);
+    mp->pb = positive("pb").value_or(0.8);
+    mp->cgso = non_negative("cgso").value_or(0);
+    mp->cgdo = non_negative("cgdo").value_or(0);
+    mp->cgbo = non_negative("cgbo").value_or(0);
+    mp->rsh = non_negative("rsh");
+    mp->cj = non_negative("cj");
+    mp->mj = grading("mj", 0.5);
+    mp->cjsw = non_negative("cjsw");
+    mp->mjsw = grading("mjsw", 0.5);
+    mp->js = non_negative("js").value_or(0);
+    mp->tox = non_negative("tox");
+    mp->ld = r.get("ld", 0);
+    mp->u0 = positive("u0");
+    if (auto v = positive("uo")) mp->u0 = v;
+    mp->fc = grading("fc", 0.5);
+    mp->nsub = positive("nsub");
+    mp->tpg = r.find("tpg");
+    if (mp->tpg && *mp->tpg != 0 && *mp->tpg != 1 && *mp->tpg != -1)
+        r.fail("tpg", fmt::format("must be 1, -1 or 0, got {:g}", *mp->tpg));
+    mp->nss = r.find("nss");
+    mp->tnom = r.find("tnom");
+    r.reject_unknown();
+    if (mp->tox && *mp->tox != 0 && mp->nsub && *mp->nsub * 1e6 <= kNiSilicon)
+        r.fail("nsub", fmt::format("must exceed the intrinsic density 1.45e10 1/cm³, got {:g}", *mp->nsub));
+    return mp;
+}
+
+std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
+    using namespace physics;
+    const auto& mp = static_cast<const Mos1Model&>(*model);
+    const std::string what = fmt::format("MOSFET {}", card.name);
+    if (card.nodes.size() != 4)
+        throw DeviceError(DeviceError::Where::Instance, "",
+                          fmt::format("{}: needs 4 nodes (drain gate source bulk), got {}", what, card.nodes.size()));
+    if (!card.values.empty())
+        throw DeviceError(DeviceError::Where::Value, "0",
+                          fmt::format("{}: unexpected value {:g}", what, card.values[0]));
+    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    const double w = r.positive("w", kDefaultWidth);
+    const double l = r.positive("l", kDefaultLength);
+    const double m = r.positive("m", 1);
+    const double ad = r.non_negative("ad", 0);
+    const double as = r.non_negative("as", 0);
+    const double pd = r.non_negative("pd", 0);
+    const double ps = r.non_negative("ps", 0);
+    const double nrd = r.non_negative("nrd", 1);
+    const double nrs = r.non_negative("nrs", 1);
+    const double temp_c = r.get("temp", card.temp + r.get("dtemp", 0));
+    Mosfet1::InitialVoltages ic;
+    ic.vds = mp.type * r.get("icvds", 0);
+    ic.vgs = mp.type * r.get("icvgs", 0);
+    ic.vbs = mp.type * r.get("icvbs", 0);
+    r.reject_unknown();
+    bool off = false;
+    for (const auto& f : card.flags) {
+        if (f == "off")
+            off = true;
+        else
+            throw DeviceError(DeviceError::Where::Instance, f, fmt::format("{}: unknown flag '{}'", what, f));
+    }
+    const double leff = l - 2 * mp.ld;
+    if (!(leff > 0))
+        throw DeviceError(DeviceError::Where::Instance, "l",
+                          fmt::format("{}: effective channel length L − 2·LD = {:g} m is not positive", what, leff));
+
+    const double tnom = mp.tnom.value_or(card.tnom) + kCelsiusToKelvin;
+    const double temp = temp_c + kCelsiusToKelvin;
+    if (!(temp > 0) || !(tnom > 0))
+        throw DeviceError(DeviceError::Where::Instance, "temp",
+                          fmt::format("{}: temperature below absolute zero", what));
+    const Mos1Derived dm = derive(mp, tnom);
+
+    Mos1Instance k{};
+    k.type = mp.type;
+    k.vt = thermal_voltage(temp);
+    k.lambda = mp.lambda;
+    k.gamma = dm.gamma;
+    k.mj = mp.mj;
+    k.mjsw = mp.mjsw;
+    k.fc = mp.fc;
+
+    // Temperature scaling (mos1temp.c): KP ∝ (T/Tnom)^−1.5; PHI, PB follow the band gap.
+    const double vtnom = thermal_voltage(tnom);
+    const double fact1 = tnom / kRefTemp;
+    const double fact2 = temp / kRefTemp;
+    const double egfet1 = silicon_band_gap(tnom);
+    const double egfet = silicon_band_gap(temp);
+    const double pbfact1 = potential_temperature_term(tnom);
+    const double pbfact = potential_temperature_term(temp);
+    const double ratio = temp / tnom;
+    const double ratio4 = ratio * std::sqrt(ratio);
+    const double kp_t = dm.kp / ratio4;
+    const double phio = (dm.phi - pbfact1) / fact1;
+    k.phi = fact2 * phio + pbfact;
+    k.vbi =
+        dm.vto - mp.type * (dm.gamma * std::sqrt(dm.phi)) + 0.5 * (egfet1 - egfet) + mp.type * 0.5 * (k.phi - dm.phi);
+    k.vto = k.vbi + mp.type * dm.gamma * std::sqrt(k.phi);
+    // Is(T) = Is·exp(−Eg(T)/vt + Eg(Tnom)/vtnom), the same for Js.
+    const double is_factor = std::exp(-egfet / k.vt + egfet1 / vtnom);
+    const double sat_cur = mp.is * is_factor;
+    const double sat_cur_dens = mp.js * is_factor;
+
+    const double pbo = (mp.pb - pbfact1) / fact1;
+    const double gmaold = (mp.pb - pbo) / pbo;
+    k.bulk_pot = fact2 * pbo + pbfact;
+    const double gmanew = (k.bulk_pot - pbo) / pbo;
+    auto cap_factor = [&](double grading) {
+        return (1 + grading * (4e-4 * (temp - kRefTemp) - gmanew)) /
+               (1 + grading * (4e-4 * (tnom - kRefTemp) - gmaold));
+    };
+    const double bot = cap_factor(mp.mj);
+    const double side = cap_factor(mp.mjsw);
+
+    k.beta = kp_t * m * w / leff;
+    // Junction saturation currents: JS·area when JS and both areas are given, else IS.
+    const bool use_density = sat_cur_dens != 0 && ad != 0 && as != 0;
+    k.drain_sat = use_density ? sat_cur_dens * m * ad : m * sat_cur;
+    k.source_sat = use_density ? sat_cur_dens * m * as : m * sat_cur;
+    // vcrit = vt·ln(vt/(√2·Is)).
+    k.drain_vcrit = k.vt * std::log(k.vt / (kSqrt2 * k.drain_sat));
+    k.source_vcrit = k.vt * std::log(k.vt / (kSqrt2 * k.source_sat));
+
+    k.cbd = mp.cbd ? *mp.cbd * bot * m : (mp.cj ? *mp.cj * bot * m * ad : 0.0);
+    k.cbs = mp.cbs ? *mp.cbs * bot * m : (mp.cj ? *mp.cj * bot * m * as : 0.0);
+    k.cbdsw = mp.cjsw ? *mp.cjsw * side * pd * m : 0.0;
+    k.cbssw = mp.cjsw ? *mp.cjsw * side * ps * m : 0.0;
+
+    // RD, RS if given, else RSH times the number of squares; zero means no resistor.
+    auto conductance = [&](const std::optional<double>& r_given, double squares) {
+        if (r_given) return *r_given != 0 ? m / *r_given : 0.0;
+        if (mp.rsh && *mp.rsh != 0 && squares != 0) return m / (*mp.rsh * squares);
+        return 0.0;
+    };
+    k.gd = conductance(mp.rd, nrd);
+    k.gs = conductance(mp.rs, nrs);
+
+    k.cgs = mp.cgso * m * w;
+    k.cgd = mp.cgdo * m * w;
+    k.cgb = mp.cgbo * m * leff;
+    return std::make_unique<Mosfet1>(card.name, k, ic, off);
+}
+
+const Registrar registrar{Registration{
+    .letter = 'm',
+    .types = {"nmos", "pmos"},
+    .levels = {1},
+    .description = "MOSFET level 1 (Shichman-Hodges)",
+    .prepare = prepare,
+    .create = create,
+}};
+
+}  // namespace
+}  // namespace ionspice::models

@@ -1,0 +1,40 @@
+#include "models/ParamReader.hpp"
+
+#include <fmt/format.h>
+
+namespace ionspice::models {
+
+std::optional<double> ParamReader::find(const std::string& name) {
+    known_.insert(name);
+    auto it = params_.find(name);
+    if (it == params_.end()) return std::nullopt;
+    return it->second;
+}
+
+void ParamReader::ignore(std::initializer_list<const char*> names) {
+    for (const char* n : names) known_.insert(n);
+}
+
+double ParamReader::positive(const std::string& name, double fallback) {
+    double v = get(name, fallback);
+    if (!(v > 0)) fail(name, fmt::format("must be positive, got {:g}", v));
+    return v;
+}
+
+double ParamReader::non_negative(const std::string& name, double fallback) {
+    double v = get(name, fallback);
+    if (!(v >= 0)) fail(name, fmt::format("must not be negative, got {:g}", v));
+    return v;
+}
+
+void ParamReader::fail(const std::string& name, const std::string& message) const {
+    throw DeviceError(where_, name, fmt::format("{}: parameter '{}' {}", what_, name, message));
+}
+
+void ParamReader::reject_unknown() const {
+    for (const auto& [name, value] : params_)
+        if (!known_.count(name))
+            throw DeviceError(where_, name, fmt::format("{}: unknown parameter '{}'", what_, name));
+}
+
+}  // namespace ionspice::models

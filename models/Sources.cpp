@@ -1,0 +1,168 @@
+// Independent sources:
+//   V p n [dc] [ac] [pulse(...) | pwl(...) | sin(...) | exp(...)]
+//   I p n [dc] [ac] [waveform] [m=]
+// ngspice's sign conventions: a voltage source's branch current i flows from p through the
+// source to n; a current source's value flows from p through the source to n.
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "models/Device.hpp"
+#include "models/ParamReader.hpp"
+#include "models/Registry.hpp"
+#include "models/Stamping.hpp"
+#include "models/Waveform.hpp"
+
+namespace ionspice::models {
+namespace {
+
+/// What V and I share: the value at a load context.
+class SourceBase : public IndependentSource {
+public:
+    SourceBase(std::string name, SourceValue value, double multiplier)
+        : IndependentSource(std::move(name)), src_(std::move(value)), m_(multiplier) {}
+
+    double dc_value() const override { return src_.dc; }
+    void set_dc_value(double v) override {
+        src_.dc = v;
+        src_.has_dc = true;
+    }
+    void set_transient_defaults(double tstep, double tstop) override { defaults_ = {tstep, tstop}; }
+    bool is_linear() const override { return true; }
+    bool has_source() const override { return true; }
+    void breakpoints(double t0, double t1, std::vector<double>& out) const override {
+        waveform_breakpoints(src_.wave, t0, t1, defaults_, out);
+    }
+
+protected:
+    /// The DC value in DC analyses (and in transient when there is no waveform), else the
+    /// waveform at ctx.time; scaled by source stepping and the multiplier.
+    double value(const LoadContext& ctx) const {
+        const bool wave = !ctx.dc && src_.wave.kind != Waveform::Kind::None;
+        const double v = wave ? waveform_value(src_.wave, ctx.time, defaults_) : src_.dc;
+        return v * ctx.source_scale * m_;
+    }
+
+private:
+    SourceValue src_;
+    double m_;  ///< multiplier (m= of a current source)
+    TransientDefaults defaults_;
+};
+
+class VoltageSource final : public SourceBase {
+public:
+    using SourceBase::SourceBase;
+
+    bool is_voltage() const override { return true; }
+    void declare(Declarer& d) override {
+        p_ = d.terminal(0);
+        n_ = d.terminal(1);
+        br_ = d.add_branch();
+    }
+    void pattern(PatternBuilder& p) override {
+        p_br_ = p.entry(p_, br_);
+        n_br_ = p.entry(n_, br_);
+        br_p_ = p.entry(br_, p_);
+        br_n_ = p.entry(br_, n_);
+    }
+    // KCL: +i at p, −i at n. Branch row: vp − vn − value = 0.
+    void load(LoadContext& ctx, const Stamp& s) override {
+        const double i = ctx.x[br_];
+        s.F(p_, i);
+        s.F(n_, -i);
+        s.F(br_, value_at(ctx.x, p_) - value_at(ctx.x, n_) - value(ctx));
+        s.G(p_br_, 1);
+        s.G(n_br_, -1);
+        s.G(br_p_, 1);
+        s.G(br_n_, -1);
+    }
+    void load_source(const LoadContext& ctx, double* f) const override { f[br_] -= value(ctx); }
+
+private:
+    Index p_ = kGround, n_ = kGround, br_ = kGround;
+    Slot p_br_ = kNoSlot, n_br_ = kNoSlot, br_p_ = kNoSlot, br_n_ = kNoSlot;
+};
+
+class CurrentSource final : public SourceBase {
+public:
+    using SourceBase::SourceBase;
+
+    bool is_voltage() const override { return false; }
+    void declare(Declarer& d) override {
+        p_ = d.terminal(0);
+        n_ = d.terminal(1);
+    }
+    void pattern(PatternBuilder&) override {}
+    // The value leaves p into the source and enters n.
+    void load(LoadContext& ctx, const Stamp& s) override {
+        const double i = value(ctx);
+        s.F(p_, i);
+        s.F(n_, -i);
+    }
+    void load_source(const LoadContext& ctx, double* f) const override {
+        const double i = value(ctx);
+        if (p_ >= 0) f[p_] += i;
+        if (n_ >= 0) f[n_] -= i;
+    }
+
+private:
+    Index p_ = kGround, n_ = kGround;
+};
+
+/// The card's source value; a bare positional number is taken as the DC value.
+SourceValue source_value(const InstanceCard& card, const std::string& what) {
+    SourceValue s;
+    if (card.source) {
+        s = *card.source;
+        if (!card.values.empty())
+            throw DeviceError(DeviceError::Where::Value, "0",
+                              fmt::format("{}: unexpected value {:g}", what, card.values[0]));
+    } else if (!card.values.empty()) {
+        if (card.values.size() > 1)
+            throw DeviceError(DeviceError::Where::Value, "1",
+                              fmt::format("{}: unexpected value {:g}", what, card.values[1]));
+        s.dc = card.values[0];
+        s.has_dc = true;
+    }
+    if (!std::isfinite(s.dc))
+        throw DeviceError(DeviceError::Where::Value, "", fmt::format("{}: DC value is not finite", what));
+    check_waveform(s.wave, what);
+    return s;
+}
+
+std::unique_ptr<Device> create_v(const InstanceCard& card, const ModelParams*) {
+    const std::string what = fmt::format("voltage source {}", card.name);
+    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    params.reject_unknown();
+    return std::make_unique<VoltageSource>(card.name, source_value(card, what), 1.0);
+}
+
+std::unique_ptr<Device> create_i(const InstanceCard& card, const ModelParams*) {
+    const std::string what = fmt::format("current source {}", card.name);
+    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    const double m = params.positive("m", 1);
+    params.reject_unknown();
+    return std::make_unique<CurrentSource>(card.name, source_value(card, what), m);
+}
+
+const Registrar voltage_registrar{Registration{
+    .letter = 'v',
+    .types = {},
+    .levels = {},
+    .description = "independent voltage source",
+    .prepare = {},
+    .create = create_v,
+}};
+
+const Registrar current_registrar{Registration{
+    .letter = 'i',
+    .types = {},
+    .levels = {},
+    .description = "independent current source",
+    .prepare = {},
+    .create = create_i,
+}};
+
+}  // namespace
+}  // namespace ionspice::models

@@ -1,0 +1,708 @@
+#include "parser/CardParser.hpp"
+
+#include <algorithm>
+
+#include "parser/Number.hpp"
+
+namespace ionspice::parser {
+
+namespace {
+
+char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = lower_char(c);
+    return out;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+bool one_of(std::string_view w, std::initializer_list<std::string_view> list) {
+    return std::find(list.begin(), list.end(), w) != list.end();
+}
+
+}  // namespace
+
+std::string CardParser::lower(const Token& t) const { return to_lower(text(t)); }
+
+void CardParser::expect_lines(std::size_t n) {
+    // Sized for the common big deck, one two-node element per line.
+    Body& b = deck_.top;
+    if (b.elements.capacity() < n) b.elements.reserve(n);
+    if (b.nodes.capacity() < 2 * n) b.nodes.reserve(2 * n);
+    if (b.values.capacity() < n) b.values.reserve(n);
+}
+
+bool CardParser::is_number_like(const Token& t) const {
+    return t.kind == Token::Kind::Expr || (t.kind == Token::Kind::Word && looks_numeric(text(t)));
+}
+
+ValueRef CardParser::expression(std::string_view src, Loc at) {
+    Expr e = exprs_.parse(*line_, src);
+    if (e.is_number()) return ValueRef{e.nodes[0].number, -1, at};
+    deck_.exprs.push_back(std::move(e));
+    return ValueRef{0, static_cast<std::int32_t>(deck_.exprs.size() - 1), at};
+}
+
+ValueRef CardParser::value(const Token& t, bool bare_expression) {
+    const Loc at = loc(t);
+    std::string_view s = text(t);
+    switch (t.kind) {
+    case Token::Kind::Expr: return expression(s, at);
+    case Token::Kind::Word:
+        if (looks_numeric(s)) {
+            auto v = parse_number(s);
+            if (!v) fail(at, "malformed number '" + std::string(s) + "'");
+            return ValueRef{*v, -1, at};
+        }
+        if (bare_expression) return expression(s, at);
+        fail(at, "expected a number, found '" + std::string(s) + "'");
+    default: fail(at, "expected a value");
+    }
+}
+
+NameRef CardParser::node(const Token& t) {
+    if (t.kind != Token::Kind::Word) fail(loc(t), "expected a node name");
+    NameRef n{deck_.text.lower_copy(text(t)), loc(t)};
+    if (n.name == "gnd") n.name = "0";
+    return n;
+}
+
+NameRef CardParser::name(const Token& t) {
+    if (t.kind != Token::Kind::Word) fail(loc(t), "expected a name");
+    return NameRef{deck_.text.lower_copy(text(t)), loc(t)};
+}
+
+NamedValue CardParser::named(const Token& key, const Token& v) {
+    return NamedValue{deck_.text.lower_copy(text(key)), loc(key), value(v, true)};
+}
+
+void CardParser::add_node(ElementCard& el, const Token& t) {
+    body().nodes.push_back(node(t));
+    ++el.node_count;
+}
+
+void CardParser::add_value(ElementCard& el, const ValueRef& v) {
+    body().values.push_back(v);
+    ++el.value_count;
+}
+
+void CardParser::split(std::size_t from) {
+    positional_.clear();
+    keyed_.clear();
+    const std::size_t n = toks_.size();
+    for (std::size_t i = from; i < n; ++i) {
+        const Token& t = toks_[i];
+        switch (t.kind) {
+        case Token::Kind::LParen:
+        case Token::Kind::RParen:
+        case Token::Kind::Comma: continue;
+        case Token::Kind::Equals: fail(loc(t), "unexpected '='");
+        default: break;
+        }
+        if (i + 1 < n && toks_[i + 1].kind == Token::Kind::Equals) {
+            if (t.kind != Token::Kind::Word) fail(loc(t), "expected a parameter name before '='");
+            if (i + 2 >= n || !toks_[i + 2].is_value())
+                fail(loc(toks_[i + 1]), "missing value after '" + std::string(text(t)) + "='");
+            keyed_.emplace_back(&t, &toks_[i + 2]);
+            i += 2;
+            continue;
+        }
+        positional_.push_back(&t);
+    }
+}
+
+void CardParser::card(const LogicalLine& line) {
+    line_ = &line;
+    card_loc_ = line.loc_at(std::size_t{0});
+    const std::string_view s = line.text;
+    if (s[0] == '.') {
+        std::size_t end = 0;
+        while (end < s.size() && !is_blank(s[end]) && s[end] != '(' && s[end] != '{' && s[end] != '\'')
+            ++end;
+        dot_card(line, to_lower(s.substr(0, end)), end);
+    } else {
+        element(line);
+    }
+    line_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Element cards
+
+void CardParser::element(const LogicalLine& line) {
+    tokenize(line, 0, deck_.files, toks_);
+    const Token& first = toks_.front();
+    if (first.kind != Token::Kind::Word) fail(loc(first), "expected an element name");
+    Body& b = body();
+    ElementCard& el = b.elements.emplace_back();
+    el.name = name(first);
+    el.letter = el.name.name[0];
+    el.nodes_begin = static_cast<std::uint32_t>(b.nodes.size());
+    el.values_begin = static_cast<std::uint32_t>(b.values.size());
+    const std::string ename(el.name.name);
+    switch (el.letter) {
+    case 'r': passive(el, "resistor", "r", "resistance"); break;
+    case 'c': passive(el, "capacitor", "c", "capacitance"); break;
+    case 'l': passive(el, "inductor", "l", "inductance"); break;
+    case 'v': source(el, "voltage source"); break;
+    case 'i': source(el, "current source"); break;
+    case 'e': controlled(el, "voltage-controlled voltage source", "a gain", 4, false); break;
+    case 'g': controlled(el, "voltage-controlled current source", "a transconductance", 4, false); break;
+    case 'f': controlled(el, "current-controlled current source", "a gain", 2, true); break;
+    case 'h': controlled(el, "current-controlled voltage source", "a transresistance", 2, true); break;
+    case 'd': semiconductor(el, "diode", 2); break;
+    case 'q': semiconductor(el, "bipolar transistor", 3); break;
+    case 'j': semiconductor(el, "jfet", 3); break;
+    case 'm': semiconductor(el, "mosfet", 4); break;
+    case 'b': behavioural(el); break;
+    case 'k': {
+        split(1);
+        if (positional_.size() < 3)
+            fail(el.name.loc, "coupling " + ename + " needs two inductors and a coupling factor");
+        el.more().refs.push_back(name(*positional_[0]));
+        el.more().refs.push_back(name(*positional_[1]));
+        for (std::size_t i = 2; i < positional_.size(); ++i) add_value(el, value(*positional_[i], false));
+        for (auto [k, v] : keyed_) el.more().params.push_back(named(*k, *v));
+        break;
+    }
+    case 'x':
+    case 'n': {
+        split(1);
+        // `params:` only announces the name=value pairs that follow.
+        std::erase_if(positional_, [&](const Token* t) { return lower(*t) == "params:"; });
+        const bool x = el.letter == 'x';
+        if (positional_.empty() || (!x && positional_.size() < 2))
+            fail(el.name.loc, x ? "subcircuit instance " + ename + " needs nodes and a subcircuit name"
+                                : "device " + ename + " needs nodes and a model");
+        for (std::size_t i = 0; i + 1 < positional_.size(); ++i) add_node(el, *positional_[i]);
+        el.model = name(*positional_.back());
+        for (auto [k, v] : keyed_) el.more().params.push_back(named(*k, *v));
+        break;
+    }
+    default: {
+        std::string letter(1, el.letter);
+        fail(el.name.loc, "unknown element type '" + letter + "' (" + ename + ")");
+    }
+    }
+}
+
+void CardParser::passive(ElementCard& el, const char* what, const char* key, const char* long_key) {
+    split(1);
+    auto fail_usage = [&] {
+        fail(el.name.loc, std::string(what) + " " + std::string(el.name.name) + " needs 2 nodes and a value");
+    };
+    if (positional_.size() < 2) fail_usage();
+    add_node(el, *positional_[0]);
+    add_node(el, *positional_[1]);
+    for (std::size_t i = 2; i < positional_.size(); ++i) {
+        const Token& t = *positional_[i];
+        if (is_number_like(t))
+            add_value(el, value(t, false));
+        else if (el.model.name.empty())
+            el.model = name(t);
+        else
+            el.more().flags.push_back(name(t));
+    }
+    for (auto [k, v] : keyed_) {
+        std::string kn = lower(*k);
+        // `R1 a b r=1k` means the same as `R1 a b 1k`: give the solver one place to look.
+        if ((kn == key || kn == long_key) && el.value_count == 0)
+            add_value(el, value(*v, true));
+        else
+            el.more().params.push_back(named(*k, *v));
+    }
+    if (el.value_count == 0 && el.model.name.empty()) fail_usage();
+}
+
+void CardParser::semiconductor(ElementCard& el, const char* what, std::size_t nodes) {
+    split(1);
+    if (positional_.size() < nodes + 1 || is_number_like(*positional_[nodes]))
+        fail(el.name.loc, std::string(what) + " " + std::string(el.name.name) + " needs " +
+                              std::to_string(nodes) + " nodes and a model");
+    for (std::size_t i = 0; i < nodes; ++i) add_node(el, *positional_[i]);
+    el.model = name(*positional_[nodes]);
+    for (std::size_t i = nodes + 1; i < positional_.size(); ++i) {
+        const Token& t = *positional_[i];
+        if (is_number_like(t))
+            add_value(el, value(t, false));
+        else
+            el.more().flags.push_back(name(t));
+    }
+    for (auto [k, v] : keyed_) el.more().params.push_back(named(*k, *v));
+}
+
+void CardParser::controlled(ElementCard& el, const char* what, const char* value_name, std::size_t nodes,
+                            bool by_ref) {
+    split(1);
+    const std::size_t first_value = nodes + (by_ref ? 1 : 0);
+    auto fail_usage = [&] {
+        std::string need = std::to_string(nodes) + " nodes" + (by_ref ? ", a controlling source" : "") +
+                           " and " + value_name;
+        fail(el.name.loc, std::string(what) + " " + std::string(el.name.name) + " needs " + need);
+    };
+    if (positional_.size() <= first_value) fail_usage();
+    for (std::size_t i = 0; i < nodes; ++i) add_node(el, *positional_[i]);
+    if (by_ref) el.more().refs.push_back(name(*positional_[nodes]));
+    for (std::size_t i = first_value; i < positional_.size(); ++i) {
+        const Token& t = *positional_[i];
+        if (is_number_like(t))
+            add_value(el, value(t, false));
+        else
+            el.more().flags.push_back(name(t));
+    }
+    for (auto [k, v] : keyed_) el.more().params.push_back(named(*k, *v));
+    if (el.value_count == 0) fail_usage();
+}
+
+void CardParser::behavioural(ElementCard& el) {
+    const std::size_t n = toks_.size();
+    const std::string usage = "behavioural source " + std::string(el.name.name) + " needs 2 nodes and v= or i=";
+    if (n < 3 || toks_[1].kind != Token::Kind::Word || toks_[2].kind != Token::Kind::Word) fail(el.name.loc, usage);
+    add_node(el, toks_[1]);
+    add_node(el, toks_[2]);
+    // The expression runs to the end of the card: it may hold spaces and v(a,b) calls.
+    if (n < 5 || toks_[3].kind != Token::Kind::Word || toks_[4].kind != Token::Kind::Equals ||
+        (lower(toks_[3]) != "v" && lower(toks_[3]) != "i"))
+        fail(el.name.loc, usage);
+    if (n < 6) fail(loc(toks_[4]), "missing expression after '='");
+    std::string_view rest = line_->text.substr(toks_[5].pos);
+    if (rest.size() >= 2 && ((rest.front() == '{' && rest.back() == '}') || (rest.front() == '\'' && rest.back() == '\'')))
+        rest = rest.substr(1, rest.size() - 2);
+    el.more().text_params.push_back(TextValue{lower(toks_[3]), to_lower(rest), loc(toks_[5])});
+}
+
+void CardParser::source(ElementCard& el, const char* what) {
+    const std::size_t n = toks_.size();
+    const std::string ename(el.name.name);
+    if (n < 3 || toks_[1].kind != Token::Kind::Word || toks_[2].kind != Token::Kind::Word)
+        fail(el.name.loc, std::string(what) + " " + ename + " needs 2 nodes");
+    add_node(el, toks_[1]);
+    add_node(el, toks_[2]);
+    SourceCard* s = &el.more().source.emplace();
+    auto unexpected = [&](const Token& t) {
+        std::string shown = t.kind == Token::Kind::Expr ? "{" + std::string(text(t)) + "}" : std::string(text(t));
+        fail(loc(t), "unexpected '" + shown + "' in " + what + " " + ename);
+    };
+    std::size_t i = 3;
+    while (i < n) {
+        const Token& t = toks_[i];
+        if (t.kind == Token::Kind::Comma) {
+            ++i;
+            continue;
+        }
+        if (is_number_like(t)) {
+            if (s->dc || s->wave != Waveform::Kind::None) unexpected(t);
+            s->dc = value(t, false);
+            ++i;
+            continue;
+        }
+        if (t.kind != Token::Kind::Word) unexpected(t);
+        const std::string kw = lower(t);
+        const bool keyed = i + 1 < n && toks_[i + 1].kind == Token::Kind::Equals;
+        if (kw == "dc") {
+            ++i;
+            if (keyed) ++i;
+            if (i >= n || !toks_[i].is_value()) fail(loc(t), "missing value after 'dc'");
+            s->dc = value(toks_[i], keyed);
+            ++i;
+        } else if (kw == "ac") {
+            ++i;
+            s->has_ac = true;
+            if (i < n && is_number_like(toks_[i])) {
+                s->ac_mag = value(toks_[i++], false);
+                if (i < n && is_number_like(toks_[i])) s->ac_phase = value(toks_[i++], false);
+            }
+        } else if (one_of(kw, {"pulse", "pwl", "sin", "exp"})) {
+            if (s->wave != Waveform::Kind::None) fail(loc(t), ename + " already has a waveform");
+            s->wave = kw == "pulse" ? Waveform::Kind::Pulse
+                    : kw == "pwl"   ? Waveform::Kind::Pwl
+                    : kw == "sin"   ? Waveform::Kind::Sin
+                                    : Waveform::Kind::Exp;
+            s->wave_loc = loc(t);
+            ++i;
+            auto keyed_arg = [&](std::size_t& j) {
+                // PWL's `r=` and `td=`, written inside or after the parentheses.
+                std::string k = lower(toks_[j]);
+                if (s->wave != Waveform::Kind::Pwl || (k != "r" && k != "td")) unexpected(toks_[j]);
+                if (j + 2 >= n || !toks_[j + 2].is_value())
+                    fail(loc(toks_[j + 1]), "missing value after '" + k + "='");
+                (k == "r" ? s->repeat : s->delay) = value(toks_[j + 2], true);
+                j += 3;
+            };
+            if (i < n && toks_[i].kind == Token::Kind::LParen) {
+                ++i;
+                while (i < n && toks_[i].kind != Token::Kind::RParen) {
+                    const Token& a = toks_[i];
+                    if (a.kind == Token::Kind::Comma) {
+                        ++i;
+                    } else if (a.kind == Token::Kind::Word && i + 1 < n && toks_[i + 1].kind == Token::Kind::Equals) {
+                        keyed_arg(i);
+                    } else if (is_number_like(a)) {
+                        s->args.push_back(value(a, false));
+                        ++i;
+                    } else {
+                        unexpected(a);
+                    }
+                }
+                if (i >= n) fail(loc(t), "missing ')' after the " + kw + " arguments");
+                ++i;
+            } else {
+                while (i < n && (toks_[i].kind == Token::Kind::Comma || is_number_like(toks_[i]))) {
+                    if (toks_[i].kind != Token::Kind::Comma) s->args.push_back(value(toks_[i], false));
+                    ++i;
+                }
+            }
+            while (i + 1 < n && toks_[i].kind == Token::Kind::Word && toks_[i + 1].kind == Token::Kind::Equals &&
+                   one_of(lower(toks_[i]), {"r", "td"}))
+                keyed_arg(i);
+            const std::size_t count = s->args.size();
+            const std::size_t max_args = s->wave == Waveform::Kind::Pulse ? 8
+                                       : s->wave == Waveform::Kind::Pwl   ? SIZE_MAX
+                                                                          : 6;
+            std::string upper = kw;
+            for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+            if (count < 2) fail(s->wave_loc, upper + " needs at least 2 values");
+            if (count > max_args) fail(s->wave_loc, upper + " takes at most " + std::to_string(max_args) + " values");
+            if (s->wave == Waveform::Kind::Pwl && count % 2 != 0)
+                fail(s->wave_loc, "PWL needs time-value pairs (odd number of values given)");
+        } else if (one_of(kw, {"sffm", "am", "trnoise", "trrandom", "pat", "pwm"})) {
+            fail(loc(t), "waveform '" + kw + "' is not supported");
+        } else if (keyed) {
+            if (i + 2 >= n || !toks_[i + 2].is_value()) fail(loc(toks_[i + 1]), "missing value after '" + kw + "='");
+            el.more().params.push_back(named(t, toks_[i + 2]));
+            i += 3;
+        } else {
+            unexpected(t);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dot cards
+
+void CardParser::dot_card(const LogicalLine& line, const std::string& word, std::size_t after) {
+    static const std::initializer_list<std::string_view> in_subckt = {".param", ".func", ".model", ".subckt",
+                                                                      ".ends", ".global"};
+    static const std::initializer_list<std::string_view> unsupported = {
+        ".ac", ".noise", ".tf", ".disto", ".pz", ".sens", ".sp", ".four", ".pss", ".hb", ".fourier"};
+    if (one_of(word, unsupported)) fail(card_loc_, "analysis '" + word + "' is not supported");
+    const bool known = one_of(word, in_subckt) ||
+                       one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".print",
+                                     ".save", ".nodeset", ".ic", ".title", ".endc"});
+    if (!known) fail(card_loc_, "unknown control card '" + word + "'");
+    if (!open_.empty() && !one_of(word, in_subckt))
+        fail(card_loc_, "'" + word + "' is not allowed inside a subcircuit");
+
+    if (word == ".param") {
+        param_card(after);
+    } else if (word == ".func") {
+        func_card(after);
+    } else if (word == ".model") {
+        model_card(after);
+    } else if (word == ".subckt") {
+        subckt_card(after);
+    } else if (word == ".ends") {
+        ends_card(after);
+    } else if (word == ".global") {
+        tokenize(line, after, deck_.files, toks_);
+        for (const Token& t : toks_) {
+            NameRef n = node(t);
+            if (n.name != "0") deck_.globals.insert(n.name);
+        }
+    } else if (word == ".options" || word == ".option" || word == ".opt") {
+        options_card(after);
+    } else if (word == ".temp") {
+        tokenize(line, after, deck_.files, toks_);
+        if (toks_.size() != 1 || !toks_[0].is_value()) fail(card_loc_, "'.temp' needs one temperature");
+        deck_.options.push_back(OptionCard{"temp", value(toks_[0], true), std::string(text(toks_[0])), card_loc_});
+    } else if (word == ".op") {
+        tokenize(line, after, deck_.files, toks_);
+        if (!toks_.empty()) fail(loc(toks_[0]), "'.op' takes no arguments");
+        deck_.analyses.push_back(AnalysisCard{Analysis::Kind::Op, card_loc_, {}, {}, false});
+    } else if (word == ".dc") {
+        dc_card(after);
+    } else if (word == ".tran") {
+        tran_card(after);
+    } else if (word == ".print" || word == ".save") {
+        output_card(after, word == ".print");
+    } else if (word == ".nodeset") {
+        node_values_card(after, word, deck_.nodesets);
+    } else if (word == ".ic") {
+        node_values_card(after, word, deck_.ics);
+    } else if (word == ".title") {
+        std::string_view rest = line.text.substr(after);
+        while (!rest.empty() && is_blank(rest.front())) rest.remove_prefix(1);
+        title_override_ = std::string(rest);
+        has_title_override_ = true;
+    }
+    // .endc outside a .control block: nothing to end.
+}
+
+void CardParser::param_card(std::size_t after) {
+    auto assigns = exprs_.parse_assignments(*line_, line_->text.substr(after));
+    if (assigns.empty()) fail(card_loc_, "'.param' needs name=value");
+    for (auto& a : assigns) {
+        ValueRef v;
+        v.loc = a.loc;
+        if (a.expr.is_number()) {
+            v.number = a.expr.nodes[0].number;
+        } else {
+            v.loc = a.expr.nodes[static_cast<std::size_t>(a.expr.root)].loc;
+            deck_.exprs.push_back(std::move(a.expr));
+            v.expr = static_cast<std::int32_t>(deck_.exprs.size() - 1);
+        }
+        body().params.push_back(ParamCard{a.sym, a.loc, v});
+    }
+}
+
+void CardParser::func_card(std::size_t after) {
+    FuncDecl f = exprs_.parse_function(*line_, line_->text.substr(after));
+    const std::string& fname = deck_.symbols.name(f.sym);
+    if (is_builtin_function(fname)) fail(f.loc, "'" + fname + "' is a built-in function and cannot be redefined");
+    deck_.exprs.push_back(std::move(f.body));
+    body().funcs.push_back(FuncDef{f.sym, f.loc, std::move(f.formals), static_cast<std::int32_t>(deck_.exprs.size() - 1)});
+}
+
+void CardParser::model_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    if (toks_.size() < 2 || toks_[0].kind != Token::Kind::Word || toks_[1].kind != Token::Kind::Word)
+        fail(card_loc_, "'.model' needs a name and a type");
+    ModelCard m;
+    m.name = name(toks_[0]);
+    m.type = lower(toks_[1]);
+    for (std::size_t i = 2; i < toks_.size(); ++i) {
+        const Token& t = toks_[i];
+        if (t.kind == Token::Kind::LParen || t.kind == Token::Kind::RParen || t.kind == Token::Kind::Comma) continue;
+        if (t.kind != Token::Kind::Word || i + 1 >= toks_.size() || toks_[i + 1].kind != Token::Kind::Equals)
+            fail(loc(t), "expected 'name=value' in .model " + std::string(m.name.name));
+        if (i + 2 >= toks_.size() || !toks_[i + 2].is_value())
+            fail(loc(toks_[i + 1]), "missing value after '" + std::string(text(t)) + "='");
+        m.params.push_back(named(t, toks_[i + 2]));
+        i += 2;
+    }
+    Body& b = body();
+    if (b.model_index.count(m.name.name) != 0)
+        fail(m.name.loc, "model '" + std::string(m.name.name) + "' is already defined");
+    b.model_index.emplace(m.name.name, b.models.size());
+    b.models.push_back(std::move(m));
+}
+
+void CardParser::subckt_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    if (toks_.empty() || toks_[0].kind != Token::Kind::Word) fail(card_loc_, "'.subckt' needs a name");
+    auto def = std::make_unique<SubcktDef>();
+    def->name = name(toks_[0]);
+    bool in_params = false;
+    const std::size_t n = toks_.size();
+    for (std::size_t i = 1; i < n; ++i) {
+        const Token& t = toks_[i];
+        if (t.kind == Token::Kind::Comma) continue;
+        std::string w = t.kind == Token::Kind::Word ? lower(t) : std::string();
+        if (w == "params:") {
+            in_params = true;
+            continue;
+        }
+        if (t.kind == Token::Kind::Word && i + 1 < n && toks_[i + 1].kind == Token::Kind::Equals) {
+            if (i + 2 >= n || !toks_[i + 2].is_value())
+                fail(loc(toks_[i + 1]), "missing value after '" + std::string(text(t)) + "='");
+            if (w.rfind("params:", 0) == 0) w.erase(0, 7);
+            def->defaults.push_back(ParamCard{deck_.symbols.intern(w), loc(t), value(toks_[i + 2], true)});
+            in_params = true;
+            i += 2;
+            continue;
+        }
+        if (t.kind != Token::Kind::Word || in_params)
+            fail(loc(t), "expected a node name or 'name=value' in .subckt " + std::string(def->name.name));
+        def->ports.push_back(node(t));
+    }
+    if (def->ports.size() > 8)
+        for (std::size_t i = 0; i < def->ports.size(); ++i) def->port_index.emplace(def->ports[i].name, i);
+    Body& b = body();
+    if (b.subckt_index.count(def->name.name) != 0)
+        fail(def->name.loc, "subcircuit '" + std::string(def->name.name) + "' is already defined");
+    b.subckt_index.emplace(def->name.name, b.subckts.size());
+    def->card_loc = card_loc_;
+    open_.push_back(def.get());
+    b.subckts.push_back(std::move(def));
+}
+
+void CardParser::ends_card(std::size_t after) {
+    if (open_.empty()) fail(card_loc_, "'.ends' without '.subckt'");
+    tokenize(*line_, after, deck_.files, toks_);
+    if (!toks_.empty()) {
+        std::string n = lower(toks_[0]);
+        if (n != open_.back()->name.name)
+            fail(loc(toks_[0]), "'.ends " + n + "' does not match '.subckt " + std::string(open_.back()->name.name) + "'");
+    }
+    open_.pop_back();
+}
+
+void CardParser::options_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    const std::size_t n = toks_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const Token& t = toks_[i];
+        if (t.kind == Token::Kind::Comma) continue;
+        if (t.kind != Token::Kind::Word) fail(loc(t), "expected an option name");
+        OptionCard o;
+        o.name = lower(t);
+        o.loc = loc(t);
+        if (i + 1 < n && toks_[i + 1].kind == Token::Kind::Equals) {
+            if (i + 2 >= n || !toks_[i + 2].is_value() ) fail(loc(toks_[i + 1]), "missing value after '" + o.name + "='");
+            const Token& v = toks_[i + 2];
+            if (v.kind == Token::Kind::Expr) {
+                o.value = value(v, true);
+                o.text = std::string(text(v));
+            } else {
+                o.text = lower(v);
+                if (looks_numeric(o.text)) o.value = value(v, false);
+            }
+            i += 2;
+        }
+        deck_.options.push_back(std::move(o));
+    }
+}
+
+void CardParser::dc_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    AnalysisCard a{Analysis::Kind::Dc, card_loc_, {}, {}, false};
+    const std::size_t n = toks_.size();
+    std::size_t i = 0;
+    while (i < n) {
+        SweepCard sw;
+        while (i + 1 < n && toks_[i].kind == Token::Kind::Word && toks_[i + 1].kind == Token::Kind::Word) {
+            std::string kw = lower(toks_[i]);
+            if (kw == "lin") sw.kind = SweepSpec::Kind::Lin;
+            else if (kw == "dec") sw.kind = SweepSpec::Kind::Dec;
+            else if (kw == "oct") sw.kind = SweepSpec::Kind::Oct;
+            else if (kw == "param") sw.param_keyword = true;
+            else break;
+            ++i;
+        }
+        if (toks_[i].kind != Token::Kind::Word || looks_numeric(text(toks_[i])))
+            fail(loc(toks_[i]), "expected a source or parameter name to sweep");
+        sw.name = name(toks_[i]);
+        ++i;
+        if (i < n && toks_[i].kind == Token::Kind::Word && lower(toks_[i]) == "list") {
+            if (sw.kind != SweepSpec::Kind::Lin) fail(loc(toks_[i]), "'list' cannot follow 'dec' or 'oct'");
+            sw.kind = SweepSpec::Kind::List;
+            ++i;
+            while (i < n && (toks_[i].kind == Token::Kind::Comma || is_number_like(toks_[i]))) {
+                if (toks_[i].kind != Token::Kind::Comma) sw.list.push_back(value(toks_[i], false));
+                ++i;
+            }
+            if (sw.list.empty()) fail(sw.name.loc, "'.dc " + std::string(sw.name.name) + " list' needs values");
+        } else {
+            ValueRef* slots[3] = {&sw.start, &sw.stop, &sw.step};
+            for (ValueRef* slot : slots) {
+                while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
+                if (i >= n || !is_number_like(toks_[i]))
+                    fail(i < n ? loc(toks_[i]) : sw.name.loc,
+                         "'.dc " + std::string(sw.name.name) + "' needs start, stop and " +
+                             (sw.kind == SweepSpec::Kind::Lin ? "increment"
+                                                              : sw.kind == SweepSpec::Kind::Dec ? "points per decade"
+                                                                                                : "points per octave"));
+                *slot = value(toks_[i++], false);
+            }
+        }
+        a.sweeps.push_back(std::move(sw));
+    }
+    if (a.sweeps.empty()) fail(card_loc_, "'.dc' needs a source or parameter to sweep");
+    deck_.analyses.push_back(std::move(a));
+}
+
+void CardParser::tran_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    AnalysisCard a{Analysis::Kind::Tran, card_loc_, {}, {}, false};
+    for (const Token& t : toks_) {
+        if (t.kind == Token::Kind::Comma) continue;
+        if (t.kind == Token::Kind::Word && lower(t) == "uic") {
+            a.uic = true;
+            continue;
+        }
+        if (a.uic) fail(loc(t), "unexpected value after 'uic'");
+        if (a.times.size() == 4) fail(loc(t), "'.tran' takes at most tstep tstop tstart tmax");
+        a.times.push_back(value(t, true));
+    }
+    if (a.times.size() < 2) fail(card_loc_, "'.tran' needs a time step and a stop time");
+    deck_.analyses.push_back(std::move(a));
+}
+
+void CardParser::output_card(std::size_t after, bool print) {
+    const std::string_view s = line_->text;
+    std::size_t i = after;
+    auto skip = [&] {
+        while (i < s.size() && (is_blank(s[i]) || s[i] == ',')) ++i;
+    };
+    OutputCard out;
+    out.loc = card_loc_;
+    skip();
+    if (print) {
+        std::size_t j = i;
+        while (j < s.size() && !is_blank(s[j]) && s[j] != '(') ++j;
+        std::string w = to_lower(s.substr(i, j - i));
+        if (j == s.size() || s[j] != '(') {
+            if (one_of(w, {"dc", "op", "tran"})) {
+                out.analysis = w;
+                i = j;
+            } else if (one_of(w, {"ac", "noise", "tf", "disto", "pz", "sens"})) {
+                fail(line_->loc_at(i), "analysis '." + w + "' is not supported");
+            }
+        }
+    }
+    for (skip(); i < s.size(); skip()) {
+        const std::size_t start = i;
+        std::string item;
+        int depth = 0;
+        while (i < s.size()) {
+            char c = s[i];
+            if (depth == 0 && (is_blank(c) || c == ',')) {
+                // "v (out)" is still one item.
+                std::size_t k = i;
+                while (k < s.size() && is_blank(s[k])) ++k;
+                if (c == ',' || k == s.size() || s[k] != '(') break;
+                i = k;
+                continue;
+            }
+            if (c == '(') ++depth;
+            if (c == ')') --depth;
+            if (!is_blank(c)) item += lower_char(c);
+            ++i;
+        }
+        if (depth != 0) fail(line_->loc_at(start), "unbalanced parentheses in '" + item + "'");
+        out.items.push_back(std::move(item));
+        out.item_locs.push_back(line_->loc_at(start));
+    }
+    (print ? deck_.prints : deck_.saves).push_back(std::move(out));
+}
+
+void CardParser::node_values_card(std::size_t after, const std::string& word, std::vector<NodeValueCard>& out) {
+    tokenize(*line_, after, deck_.files, toks_);
+    const std::size_t n = toks_.size();
+    std::size_t i = 0;
+    auto is = [&](std::size_t k, Token::Kind kind) { return k < n && toks_[k].kind == kind; };
+    const std::size_t before = out.size();
+    while (i < n) {
+        if (toks_[i].kind == Token::Kind::Comma) {
+            ++i;
+            continue;
+        }
+        if (!(is(i, Token::Kind::Word) && lower(toks_[i]) == "v" && is(i + 1, Token::Kind::LParen) &&
+              is(i + 2, Token::Kind::Word) && is(i + 3, Token::Kind::RParen) && is(i + 4, Token::Kind::Equals) &&
+              i + 5 < n && toks_[i + 5].is_value()))
+            fail(loc(toks_[i]), "expected 'v(node)=value' in " + word);
+        out.push_back(NodeValueCard{node(toks_[i + 2]), value(toks_[i + 5], true), loc(toks_[i])});
+        i += 6;
+    }
+    if (out.size() == before) fail(card_loc_, "'" + word + "' needs v(node)=value");
+}
+
+void CardParser::finish(const std::string& first_line) {
+    if (!open_.empty())
+        fail(open_.back()->card_loc, "'.subckt " + std::string(open_.back()->name.name) + "' has no '.ends'");
+    deck_.title = has_title_override_ ? title_override_ : first_line;
+}
+
+}  // namespace ionspice::parser

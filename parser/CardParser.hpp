@@ -1,0 +1,73 @@
+#pragma once
+// Logical lines to cards: element cards split into nodes, model, values, flags and parameters
+// by their letter; dot cards into their DeckData records; .subckt/.ends nesting.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/CardTokenizer.hpp"
+#include "parser/DeckData.hpp"
+#include "parser/LineReader.hpp"
+
+namespace ionspice::parser {
+
+class CardParser final : public CardSink {
+public:
+    explicit CardParser(DeckData& deck) : deck_(deck), exprs_(deck.symbols, deck.files) {}
+
+    void card(const LogicalLine& line) override;
+    void expect_lines(std::size_t n) override;
+    /// After the last card: checks every .subckt was closed and settles the title.
+    void finish(const std::string& first_line);
+
+private:
+    Body& body() { return open_.empty() ? deck_.top : open_.back()->body; }
+    Loc loc(const Token& t) const { return line_->loc_at(std::size_t{t.pos}); }
+    std::string_view text(const Token& t) const { return t.text(*line_); }
+    std::string lower(const Token& t) const;
+    [[noreturn]] void fail(Loc at, const std::string& message) const { deck_.files.fail(at, message); }
+
+    ValueRef value(const Token& t, bool bare_expression);
+    ValueRef expression(std::string_view text, Loc at);
+    bool is_number_like(const Token& t) const;
+    NameRef node(const Token& t);
+    NameRef name(const Token& t);
+    NamedValue named(const Token& key, const Token& v);
+    void add_node(ElementCard& el, const Token& t);
+    void add_value(ElementCard& el, const ValueRef& v);
+    void split(std::size_t from);
+
+    void element(const LogicalLine& line);
+    void passive(ElementCard& el, const char* what, const char* key, const char* long_key);
+    void semiconductor(ElementCard& el, const char* what, std::size_t nodes);
+    void controlled(ElementCard& el, const char* what, const char* value_name, std::size_t nodes, bool by_ref);
+    void source(ElementCard& el, const char* what);
+    void behavioural(ElementCard& el);
+
+    void dot_card(const LogicalLine& line, const std::string& word, std::size_t after);
+    void param_card(std::size_t after);
+    void func_card(std::size_t after);
+    void model_card(std::size_t after);
+    void subckt_card(std::size_t after);
+    void ends_card(std::size_t after);
+    void options_card(std::size_t after);
+    void dc_card(std::size_t after);
+    void tran_card(std::size_t after);
+    void output_card(std::size_t after, bool print);
+    void node_values_card(std::size_t after, const std::string& word, std::vector<NodeValueCard>& out);
+
+    DeckData& deck_;
+    ExpressionParser exprs_;
+    const LogicalLine* line_ = nullptr;
+    Loc card_loc_;
+    std::vector<Token> toks_;
+    // split(): positional tokens and name=value pairs of the current card.
+    std::vector<const Token*> positional_;
+    std::vector<std::pair<const Token*, const Token*>> keyed_;
+    std::vector<SubcktDef*> open_;
+    std::string title_override_;
+    bool has_title_override_ = false;
+};
+
+}  // namespace ionspice::parser

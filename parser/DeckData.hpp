@@ -1,0 +1,176 @@
+#pragma once
+// A deck read into cards but not flattened: names lower-cased, numbers converted, expressions
+// parsed (not evaluated), every item with a compact location. `elaborate` walks this.
+//
+// Sized for crossbars of 800 000 cards: names are views into a TextArena, an element's nodes
+// and values live in per-body pools, and everything a resistor does not need sits behind one
+// pointer, so a two-node card takes about 200 bytes and no allocation of its own.
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "parser/BulkMemory.hpp"
+#include "parser/Expression.hpp"
+#include "parser/Netlist.hpp"
+#include "parser/Scope.hpp"
+#include "parser/SourceFiles.hpp"
+#include "parser/TextArena.hpp"
+
+namespace ionspice::parser {
+
+struct NameRef {
+    std::string_view name;  ///< lower case, in DeckData::text
+    Loc loc;
+};
+
+struct NamedValue {
+    std::string_view name;  ///< lower case, in DeckData::text
+    Loc loc;                ///< of the name
+    ValueRef value;
+};
+
+/// A B source's `v=` / `i=` expression, kept as text for the solver.
+struct TextValue {
+    std::string name;
+    std::string text;
+    Loc loc;
+};
+
+/// Value part of a V or I card.
+struct SourceCard {
+    std::optional<ValueRef> dc;
+    bool has_ac = false;
+    std::optional<ValueRef> ac_mag, ac_phase;
+    Waveform::Kind wave = Waveform::Kind::None;
+    Loc wave_loc;
+    std::vector<ValueRef> args;
+    std::optional<ValueRef> repeat, delay;
+};
+
+/// The parts of an element card that most cards do not have.
+struct CardExtras {
+    std::vector<NameRef> refs;
+    std::vector<NamedValue> params;
+    std::vector<NameRef> flags;
+    std::vector<TextValue> text_params;
+    std::optional<SourceCard> source;
+};
+
+struct ElementCard {
+    char letter = 0;
+    std::uint32_t nodes_begin = 0;  ///< into Body::nodes
+    std::uint32_t node_count = 0;
+    std::uint32_t values_begin = 0;  ///< into Body::values
+    std::uint32_t value_count = 0;
+    NameRef name;   ///< as on the card ("r1")
+    NameRef model;  ///< model, or subcircuit name for X; empty when none
+    std::unique_ptr<CardExtras> extras;
+
+    CardExtras& more() {
+        if (!extras) extras = std::make_unique<CardExtras>();
+        return *extras;
+    }
+};
+
+struct ParamCard {
+    std::uint32_t sym = 0;
+    Loc loc;
+    ValueRef value;
+};
+
+struct ModelCard {
+    NameRef name;
+    std::string type;
+    std::vector<NamedValue> params;
+};
+
+struct SubcktDef;
+
+/// The cards at one level: the top of the deck or the inside of one .subckt.
+struct Body {
+    std::vector<ElementCard, BulkAllocator<ElementCard>> elements;
+    std::vector<NameRef, BulkAllocator<NameRef>> nodes;
+    std::vector<ValueRef, BulkAllocator<ValueRef>> values;
+    std::vector<ParamCard> params;
+    std::vector<FuncDef> funcs;
+    std::vector<ModelCard> models;
+    std::vector<std::unique_ptr<SubcktDef>> subckts;
+    std::unordered_map<std::string_view, std::size_t> model_index;
+    std::unordered_map<std::string_view, std::size_t> subckt_index;
+
+    std::span<const NameRef> nodes_of(const ElementCard& c) const { return {nodes.data() + c.nodes_begin, c.node_count}; }
+    std::span<const ValueRef> values_of(const ElementCard& c) const {
+        return {values.data() + c.values_begin, c.value_count};
+    }
+};
+
+struct SubcktDef {
+    NameRef name;
+    std::vector<NameRef> ports;
+    /// Port name to position; filled only for subcircuits with many ports.
+    std::unordered_map<std::string_view, std::size_t> port_index;
+    std::vector<ParamCard> defaults;
+    Loc card_loc;
+    Body body;
+};
+
+struct SweepCard {
+    SweepSpec::Kind kind = SweepSpec::Kind::Lin;
+    NameRef name;
+    bool param_keyword = false;
+    ValueRef start, stop, step;
+    std::vector<ValueRef> list;
+};
+
+struct AnalysisCard {
+    Analysis::Kind kind = Analysis::Kind::Op;
+    Loc loc;
+    std::vector<SweepCard> sweeps;
+    std::vector<ValueRef> times;  ///< .tran: tstep tstop [tstart [tmax]]
+    bool uic = false;
+};
+
+struct OptionCard {
+    std::string name;
+    std::optional<ValueRef> value;
+    std::string text;
+    Loc loc;
+};
+
+struct OutputCard {
+    std::string analysis;
+    std::vector<std::string> items;
+    std::vector<Loc> item_locs;
+    Loc loc;
+};
+
+struct NodeValueCard {
+    NameRef node;
+    ValueRef value;
+    Loc loc;
+};
+
+struct DeckData {
+    SourceFiles files;
+    SymbolTable symbols;
+    TextArena text;
+    std::vector<Expr> exprs;
+
+    std::string title;
+    Body top;
+    std::unordered_set<std::string_view> globals;
+    std::vector<AnalysisCard> analyses;
+    std::vector<OptionCard> options;
+    std::vector<OutputCard> prints;
+    std::vector<OutputCard> saves;
+    std::vector<NodeValueCard> nodesets;
+    std::vector<NodeValueCard> ics;
+};
+
+}  // namespace ionspice::parser

@@ -1,0 +1,318 @@
+#include "parser/Elaborator.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "parser/BulkMemory.hpp"
+
+namespace ionspice::parser {
+
+namespace {
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+}  // namespace
+
+Netlist elaborate(const Deck& deck, const std::map<std::string, double>& overrides) {
+    return Elaborator(deck.data(), overrides).run();
+}
+
+Netlist Elaborator::run() {
+    net_.title = deck_.title;
+
+    Scope global;
+    for (const ParamCard& p : deck_.top.params) global.define(p.sym, p.value, p.loc);
+    std::vector<Param> created;
+    for (const auto& [raw_name, v] : overrides_) {
+        std::string n = to_lower(raw_name);
+        std::int64_t sym = deck_.symbols.find(n);
+        if (sym < 0) {
+            // Nothing in the deck names it, so nothing can see it; still report it as a param.
+            created.push_back(Param{n, v, {}});
+            continue;
+        }
+        const Scope::Entry* existing = global.find(static_cast<std::uint32_t>(sym));
+        global.assign(static_cast<std::uint32_t>(sym), v, existing ? existing->loc : Loc{});
+    }
+    for (const FuncDef& f : deck_.top.funcs) global.define_function(&f);
+    eval_.evaluate_all(global);
+    for (const auto& e : global.entries())
+        net_.params.push_back(Param{deck_.symbols.name(e.sym), e.result, files_.at(e.loc)});
+    for (auto& p : created) net_.params.push_back(std::move(p));
+
+    net_.elements.reserve(deck_.top.elements.size());
+    prefault(net_.elements.data(), net_.elements.capacity() * sizeof(Element));
+    Frame top;
+    top.body = &deck_.top;
+    top.scope = &global;
+    expand(top);
+
+    add_analyses(global);
+    add_outputs(global);
+    return std::move(net_);
+}
+
+void Elaborator::expand(const Frame& f) {
+    emit_models(f);
+    for (const ElementCard& c : f.body->elements) {
+        if (c.letter == 'x')
+            instantiate(f, c);
+        else
+            emit_element(f, c);
+    }
+}
+
+void Elaborator::emit_models(const Frame& f) {
+    for (const ModelCard& m : f.body->models) {
+        Model& out = net_.models.emplace_back();
+        out.name = f.path.empty() ? std::string(m.name.name) : f.path + "." + std::string(m.name.name);
+        out.type = m.type;
+        out.loc = files_.at(m.name.loc);
+        out.params.reserve(m.params.size());
+        for (const NamedValue& p : m.params) out.params.push_back(param(std::string(p.name), p.value, *f.scope));
+    }
+}
+
+std::string Elaborator::flat_node(const Frame& f, const NameRef& n) const {
+    if (f.def == nullptr || n.name == "0") return std::string(n.name);
+    const auto& ports = f.def->ports;
+    if (!f.def->port_index.empty()) {
+        auto it = f.def->port_index.find(n.name);
+        if (it != f.def->port_index.end()) return (*f.actuals)[it->second];
+    } else {
+        for (std::size_t i = 0; i < ports.size(); ++i)
+            if (ports[i].name == n.name) return (*f.actuals)[i];
+    }
+    if (!deck_.globals.empty() && deck_.globals.count(n.name) != 0) return std::string(n.name);
+    std::string out;
+    out.reserve(f.path.size() + 1 + n.name.size());
+    out += f.path;
+    out += '.';
+    out += n.name;
+    return out;
+}
+
+std::string Elaborator::flat_element(const Frame& f, std::string_view name) const {
+    if (f.path.empty()) return std::string(name);
+    // ngspice: letter, instance path, local name ("r.x1.r1").
+    std::string out;
+    out.reserve(name.size() + f.path.size() + 3);
+    out += name[0];
+    out += '.';
+    out += f.path;
+    out += '.';
+    out += name;
+    return out;
+}
+
+std::string Elaborator::flat_model(const Frame& f, const NameRef& m) const {
+    for (const Frame* g = &f; g != nullptr; g = g->parent)
+        if (g->body->model_index.count(m.name) != 0)
+            return g->path.empty() ? std::string(m.name) : g->path + "." + std::string(m.name);
+    files_.fail(m.loc, "unknown model '" + std::string(m.name) + "'");
+}
+
+void Elaborator::emit_element(const Frame& f, const ElementCard& c) {
+    Scope& scope = *f.scope;
+    Element& e = net_.elements.emplace_back();
+    e.name = flat_element(f, c.name.name);
+    e.letter = c.letter;
+    e.loc = files_.at(c.name.loc);
+    const auto nodes = f.body->nodes_of(c);
+    e.nodes.reserve(nodes.size());
+    e.node_locs.reserve(nodes.size());
+    for (const NameRef& n : nodes) {
+        e.nodes.push_back(flat_node(f, n));
+        e.node_locs.push_back(files_.at(n.loc));
+    }
+    if (!c.model.name.empty()) {
+        e.model = flat_model(f, c.model);
+        e.model_loc = files_.at(c.model.loc);
+    }
+    const auto values = f.body->values_of(c);
+    if (!values.empty()) {
+        e.values.reserve(values.size());
+        for (const ValueRef& v : values) e.values.push_back(param(std::string(), v, scope));
+    }
+    if (!c.extras) return;
+    const CardExtras& x = *c.extras;
+    for (const NameRef& r : x.refs) {
+        e.refs.push_back(flat_element(f, r.name));
+        e.ref_locs.push_back(files_.at(r.loc));
+    }
+    e.params.reserve(x.params.size());
+    for (const NamedValue& p : x.params) e.params.push_back(param(std::string(p.name), p.value, scope));
+    for (const NameRef& fl : x.flags) e.flags.emplace_back(fl.name);
+    for (const TextValue& t : x.text_params) e.text_params.push_back(TextParam{t.name, t.text, files_.at(t.loc)});
+    if (x.source) e.source = make_source(*x.source, scope);
+}
+
+SourceSpec Elaborator::make_source(const SourceCard& s, Scope& scope) {
+    SourceSpec out;
+    if (s.dc) {
+        out.dc = value(*s.dc, scope);
+        out.has_dc = true;
+    }
+    if (s.has_ac) {
+        out.ac_mag = s.ac_mag ? value(*s.ac_mag, scope) : 1.0;
+        out.ac_phase = s.ac_phase ? value(*s.ac_phase, scope) : 0.0;
+    }
+    Waveform& w = out.wave;
+    w.kind = s.wave;
+    if (s.wave != Waveform::Kind::None) {
+        w.loc = files_.at(s.wave_loc);
+        w.args.reserve(s.args.size());
+        for (const ValueRef& a : s.args) w.args.push_back(value(a, scope));
+        if (s.repeat) w.repeat = value(*s.repeat, scope);
+        if (s.delay) w.delay = value(*s.delay, scope);
+        // The card parser guarantees at least two arguments.
+        if (!out.has_dc) out.dc = s.wave == Waveform::Kind::Pwl ? w.args[1] : w.args[0];
+    }
+    return out;
+}
+
+void Elaborator::instantiate(const Frame& f, const ElementCard& c) {
+    const SubcktDef* def = nullptr;
+    const Frame* where = nullptr;
+    for (const Frame* g = &f; g != nullptr && def == nullptr; g = g->parent) {
+        auto it = g->body->subckt_index.find(c.model.name);
+        if (it != g->body->subckt_index.end()) {
+            def = g->body->subckts[it->second].get();
+            where = g;
+        }
+    }
+    if (def == nullptr) files_.fail(c.model.loc, "unknown subcircuit '" + std::string(c.model.name) + "'");
+    const std::string def_name(def->name.name);
+    if (std::find(active_.begin(), active_.end(), def) != active_.end()) {
+        std::string chain;
+        for (const SubcktDef* d : active_) chain += std::string(d->name.name) + " -> ";
+        files_.fail(c.name.loc, "recursive subcircuit '" + def_name + "' (" + chain + def_name + ")");
+    }
+    const auto nodes = f.body->nodes_of(c);
+    if (nodes.size() != def->ports.size())
+        files_.fail(c.name.loc, fmt::format("subcircuit '{}' has {} node{}, {} connects {}", def_name,
+                                            def->ports.size(), def->ports.size() == 1 ? "" : "s", c.name.name,
+                                            nodes.size()));
+
+    std::vector<std::string> actuals;
+    actuals.reserve(nodes.size());
+    for (const NameRef& n : nodes) actuals.push_back(flat_node(f, n));
+
+    // Defaults and local .params are evaluated in the instance (so they may refer to each
+    // other); the instance's own values are evaluated where the X card was written.
+    Scope scope(where->scope);
+    for (const ParamCard& p : def->defaults) scope.define(p.sym, p.value, p.loc);
+    for (const ParamCard& p : def->body.params) scope.define(p.sym, p.value, p.loc);
+    if (c.extras) {
+        for (const NamedValue& p : c.extras->params) {
+            std::int64_t sym = deck_.symbols.find(p.name);
+            bool declared = sym >= 0 && std::any_of(def->defaults.begin(), def->defaults.end(),
+                                                    [&](const ParamCard& d) { return d.sym == sym; });
+            if (!declared)
+                files_.fail(p.loc, "subcircuit '" + def_name + "' has no parameter '" + std::string(p.name) + "'");
+            scope.assign(static_cast<std::uint32_t>(sym), value(p.value, *f.scope), p.loc);
+        }
+    }
+    for (const FuncDef& fn : def->body.funcs) scope.define_function(&fn);
+    eval_.evaluate_all(scope);
+
+    Frame child;
+    child.body = &def->body;
+    child.scope = &scope;
+    child.path = f.path.empty() ? std::string(c.name.name) : f.path + "." + std::string(c.name.name);
+    child.parent = where;
+    child.def = def;
+    child.actuals = &actuals;
+    active_.push_back(def);
+    expand(child);
+    active_.pop_back();
+}
+
+void Elaborator::add_analyses(Scope& global) {
+    for (const AnalysisCard& a : deck_.analyses) {
+        Analysis& out = net_.analyses.emplace_back();
+        out.kind = a.kind;
+        out.loc = files_.at(a.loc);
+        out.uic = a.uic;
+        if (a.kind == Analysis::Kind::Tran) {
+            std::vector<double> t;
+            for (const ValueRef& v : a.times) t.push_back(value(v, global));
+            auto check = [&](std::size_t i, bool ok, const char* message) {
+                if (!ok) files_.fail(a.times[i].loc, message);
+            };
+            check(0, t[0] > 0, "'.tran' time step must be positive");
+            check(1, t[1] > 0, "'.tran' stop time must be positive");
+            out.tstep = t[0];
+            out.tstop = t[1];
+            if (t.size() > 2) {
+                check(2, t[2] >= 0 && t[2] < t[1], "'.tran' start time must be at least 0 and before the stop time");
+                out.tstart = t[2];
+            }
+            if (t.size() > 3) {
+                check(3, t[3] > 0, "'.tran' maximum step must be positive");
+                out.tmax = t[3];
+            }
+        }
+        for (const SweepCard& s : a.sweeps) {
+            SweepSpec& sw = out.sweeps.emplace_back();
+            sw.kind = s.kind;
+            sw.name = std::string(s.name.name);
+            sw.param_keyword = s.param_keyword;
+            sw.loc = files_.at(s.name.loc);
+            if (s.kind == SweepSpec::Kind::List) {
+                for (const ValueRef& v : s.list) sw.list.push_back(value(v, global));
+                continue;
+            }
+            sw.start = value(s.start, global);
+            sw.stop = value(s.stop, global);
+            sw.step = value(s.step, global);
+            if (s.kind == SweepSpec::Kind::Lin) {
+                if (sw.step == 0) files_.fail(s.step.loc, "'.dc " + sw.name + "' increment is zero");
+                if ((sw.stop - sw.start) * sw.step < 0)
+                    files_.fail(s.step.loc, fmt::format("'.dc {}' increment {} cannot go from {} to {}", sw.name,
+                                                        sw.step, sw.start, sw.stop));
+            } else {
+                const char* per = s.kind == SweepSpec::Kind::Dec ? "decade" : "octave";
+                if (sw.start <= 0) files_.fail(s.start.loc, "'.dc " + sw.name + "' logarithmic sweep needs a positive start");
+                if (sw.stop <= 0) files_.fail(s.stop.loc, "'.dc " + sw.name + "' logarithmic sweep needs a positive stop");
+                if (sw.step <= 0)
+                    files_.fail(s.step.loc, "'.dc " + sw.name + "' needs a positive number of points per " + per);
+            }
+        }
+    }
+}
+
+void Elaborator::add_outputs(Scope& global) {
+    for (const OptionCard& o : deck_.options) {
+        Option& out = net_.options.emplace_back();
+        out.name = o.name;
+        if (o.value) out.value = value(*o.value, global);
+        out.text = o.text;
+        out.loc = files_.at(o.loc);
+    }
+    auto requests = [&](const std::vector<OutputCard>& in, std::vector<OutputRequest>& out) {
+        for (const OutputCard& c : in) {
+            OutputRequest& r = out.emplace_back();
+            r.analysis = c.analysis;
+            r.loc = files_.at(c.loc);
+            r.items = c.items;
+            for (Loc l : c.item_locs) r.item_locs.push_back(files_.at(l));
+        }
+    };
+    requests(deck_.prints, net_.prints);
+    requests(deck_.saves, net_.saves);
+    auto node_values = [&](const std::vector<NodeValueCard>& in, std::vector<NodeValue>& out) {
+        for (const NodeValueCard& c : in)
+            out.push_back(NodeValue{std::string(c.node.name), value(c.value, global), files_.at(c.loc)});
+    };
+    node_values(deck_.nodesets, net_.nodesets);
+    node_values(deck_.ics, net_.ics);
+}
+
+}  // namespace ionspice::parser

@@ -1,0 +1,57 @@
+#pragma once
+// Flattening: expands subcircuit instances depth first, renames their nodes, elements and
+// models the ngspice way (x1.mid, r.x1.r1, x1.nmod), evaluates every expression in the scope it
+// was written in, and fills the flat Netlist. Called by `elaborate`.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "parser/DeckData.hpp"
+#include "parser/Evaluator.hpp"
+
+namespace ionspice::parser {
+
+class Elaborator {
+public:
+    Elaborator(const DeckData& deck, const std::map<std::string, double>& overrides)
+        : deck_(deck), files_(deck.files), eval_(deck.exprs, deck.symbols, deck.files), overrides_(overrides) {}
+
+    Netlist run();
+
+private:
+    /// One level of the hierarchy being expanded.
+    struct Frame {
+        const Body* body = nullptr;
+        Scope* scope = nullptr;
+        std::string path;              ///< instance path, "x1.x2"; empty at the top
+        const Frame* parent = nullptr;  ///< where the definition of this level was written
+        const SubcktDef* def = nullptr;
+        const std::vector<std::string>* actuals = nullptr;  ///< flat nodes on the ports
+    };
+
+    void expand(const Frame& f);
+    void instantiate(const Frame& f, const ElementCard& c);
+    void emit_models(const Frame& f);
+    void emit_element(const Frame& f, const ElementCard& c);
+    SourceSpec make_source(const SourceCard& s, Scope& scope);
+    void add_analyses(Scope& global);
+    void add_outputs(Scope& global);
+
+    std::string flat_node(const Frame& f, const NameRef& n) const;
+    std::string flat_element(const Frame& f, std::string_view name) const;
+    std::string flat_model(const Frame& f, const NameRef& m) const;
+    double value(const ValueRef& v, Scope& scope) { return eval_.value(v, scope); }
+    Param param(std::string name, const ValueRef& v, Scope& scope) {
+        return Param{std::move(name), eval_.value(v, scope), files_.at(v.loc)};
+    }
+
+    const DeckData& deck_;
+    const SourceFiles& files_;
+    Evaluator eval_;
+    const std::map<std::string, double>& overrides_;
+    Netlist net_;
+    std::vector<const SubcktDef*> active_;  ///< subcircuits being expanded, outermost first
+};
+
+}  // namespace ionspice::parser

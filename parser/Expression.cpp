@@ -1,0 +1,351 @@
+#include "parser/Expression.hpp"
+
+#include <boost/spirit/home/x3.hpp>
+
+#include <array>
+
+#include "parser/Number.hpp"
+
+namespace ionspice::parser {
+
+namespace x3 = boost::spirit::x3;
+
+std::uint32_t SymbolTable::intern(std::string_view lower_name) {
+    auto it = ids_.find(std::string(lower_name));
+    if (it != ids_.end()) return it->second;
+    auto id = static_cast<std::uint32_t>(names_.size());
+    names_.emplace_back(lower_name);
+    ids_.emplace(names_.back(), id);
+    return id;
+}
+
+std::int64_t SymbolTable::find(std::string_view lower_name) const {
+    auto it = ids_.find(std::string(lower_name));
+    return it == ids_.end() ? -1 : static_cast<std::int64_t>(it->second);
+}
+
+namespace {
+
+struct BuiltinInfo {
+    std::string_view name;
+    BuiltinFn fn;
+    int min_args;
+    int max_args;  ///< -1: any number
+};
+
+constexpr std::array<BuiltinInfo, 33> builtins{{
+    {"sin", BuiltinFn::Sin, 1, 1},     {"cos", BuiltinFn::Cos, 1, 1},
+    {"tan", BuiltinFn::Tan, 1, 1},     {"asin", BuiltinFn::Asin, 1, 1},
+    {"acos", BuiltinFn::Acos, 1, 1},   {"atan", BuiltinFn::Atan, 1, 1},
+    {"atan2", BuiltinFn::Atan2, 2, 2}, {"sinh", BuiltinFn::Sinh, 1, 1},
+    {"cosh", BuiltinFn::Cosh, 1, 1},   {"tanh", BuiltinFn::Tanh, 1, 1},
+    {"asinh", BuiltinFn::Asinh, 1, 1}, {"acosh", BuiltinFn::Acosh, 1, 1},
+    {"atanh", BuiltinFn::Atanh, 1, 1}, {"exp", BuiltinFn::Exp, 1, 1},
+    {"ln", BuiltinFn::Ln, 1, 1},       {"log", BuiltinFn::Ln, 1, 1},  // natural, as in ngspice
+    {"log10", BuiltinFn::Log10, 1, 1}, {"sqrt", BuiltinFn::Sqrt, 1, 1},
+    {"abs", BuiltinFn::Abs, 1, 1},     {"pow", BuiltinFn::Pow, 2, 2},
+    {"pwr", BuiltinFn::Pwr, 2, 2},     {"min", BuiltinFn::Min, 1, -1},
+    {"max", BuiltinFn::Max, 1, -1},    {"floor", BuiltinFn::Floor, 1, 1},
+    {"ceil", BuiltinFn::Ceil, 1, 1},   {"int", BuiltinFn::Int, 1, 1},
+    {"nint", BuiltinFn::Nint, 1, 1},   {"sgn", BuiltinFn::Sgn, 1, 1},
+    {"sign", BuiltinFn::Sign, 1, 2},   {"limit", BuiltinFn::Limit, 3, 3},
+    {"if", BuiltinFn::If, 3, 3},       {"ternary_fcn", BuiltinFn::If, 3, 3},
+    {"atn", BuiltinFn::Atan, 1, 1},
+}};
+
+const BuiltinInfo* find_builtin(std::string_view lower_name) {
+    for (const auto& b : builtins)
+        if (b.name == lower_name) return &b;
+    return nullptr;
+}
+
+std::string lowered(const char* b, const char* e) {
+    std::string s(b, e);
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+/// Collects the tree while the grammar runs. The grammar only fires actions on paths it has
+/// committed to (alternatives are told apart by their first token, and every operator is
+/// followed by an expectation), so no backtracking ever leaves stale nodes behind.
+struct Builder {
+    Builder(const LogicalLine& l, SymbolTable& s, const SourceFiles& f) : line(l), symbols(s), files(f) {}
+
+    const LogicalLine& line;
+    SymbolTable& symbols;
+    const SourceFiles& files;
+
+    Expr expr;
+    std::vector<std::int32_t> stack;
+
+    struct PendingName {
+        const char* begin;
+        const char* end;
+        bool call = false;
+        std::size_t arg_base = 0;
+    };
+    std::vector<PendingName> pending;
+
+    std::vector<ParamAssign> assigns;
+    FuncDecl func;
+
+    Loc loc(const char* p) const { return line.loc_at(p); }
+
+    std::int32_t add(const ExprNode& n) {
+        expr.nodes.push_back(n);
+        return static_cast<std::int32_t>(expr.nodes.size() - 1);
+    }
+    std::int32_t pop() {
+        auto v = stack.back();
+        stack.pop_back();
+        return v;
+    }
+
+    void number(double v, const char* p) {
+        ExprNode n;
+        n.op = ExprOp::Number;
+        n.number = v;
+        n.loc = loc(p);
+        stack.push_back(add(n));
+    }
+    void unary(ExprOp op, const char* p) {
+        ExprNode n;
+        n.op = op;
+        n.a = pop();
+        n.loc = loc(p);
+        stack.push_back(add(n));
+    }
+    void binary(ExprOp op, const char* p) {
+        ExprNode n;
+        n.op = op;
+        n.b = pop();
+        n.a = pop();
+        n.loc = loc(p);
+        stack.push_back(add(n));
+    }
+    void conditional(const char* p) {
+        ExprNode n;
+        n.op = ExprOp::Cond;
+        n.c = pop();
+        n.b = pop();
+        n.a = pop();
+        n.loc = loc(p);
+        stack.push_back(add(n));
+    }
+    void name_begin(const char* b, const char* e) { pending.push_back({b, e}); }
+    void call_open() {
+        pending.back().call = true;
+        pending.back().arg_base = stack.size();
+    }
+    void name_end() {
+        PendingName p = pending.back();
+        pending.pop_back();
+        std::string name = lowered(p.begin, p.end);
+        ExprNode n;
+        n.loc = loc(p.begin);
+        if (!p.call) {
+            n.op = ExprOp::Name;
+            n.sym = symbols.intern(name);
+            stack.push_back(add(n));
+            return;
+        }
+        auto nargs = static_cast<int>(stack.size() - p.arg_base);
+        if (const BuiltinInfo* b = find_builtin(name)) {
+            if (nargs < b->min_args || (b->max_args >= 0 && nargs > b->max_args)) {
+                std::string want = std::to_string(b->min_args);
+                if (b->max_args < 0) want = "at least " + want;
+                else if (b->max_args != b->min_args) want += " or " + std::to_string(b->max_args);
+                files.fail(n.loc, "function '" + name + "' takes " + want + " argument" +
+                                      (b->min_args == 1 && b->max_args == 1 ? "" : "s") + ", " +
+                                      std::to_string(nargs) + " given");
+            }
+            n.op = ExprOp::Builtin;
+            n.fn = b->fn;
+        } else {
+            n.op = ExprOp::UserCall;
+            n.sym = symbols.intern(name);
+        }
+        n.nargs = static_cast<std::uint16_t>(nargs);
+        n.a = static_cast<std::int32_t>(expr.args.size());
+        expr.args.insert(expr.args.end(), stack.begin() + static_cast<std::ptrdiff_t>(p.arg_base),
+                         stack.end());
+        stack.resize(p.arg_base);
+        stack.push_back(add(n));
+    }
+    Expr take() {
+        expr.root = stack.empty() ? -1 : stack.back();
+        stack.clear();
+        Expr out = std::move(expr);
+        expr = Expr{};
+        return out;
+    }
+
+    void assign_name(const char* b, const char* e) {
+        ParamAssign a;
+        a.sym = symbols.intern(lowered(b, e));
+        a.loc = loc(b);
+        assigns.push_back(std::move(a));
+    }
+    void assign_value() { assigns.back().expr = take(); }
+    void func_name(const char* b, const char* e) {
+        func.sym = symbols.intern(lowered(b, e));
+        func.loc = loc(b);
+    }
+    void formal(const char* b, const char* e) { func.formals.push_back(symbols.intern(lowered(b, e))); }
+};
+
+struct builder_tag;
+
+template <typename Ctx>
+Builder& builder(const Ctx& ctx) {
+    return x3::get<builder_tag>(ctx);
+}
+
+struct NumberToken {
+    double value = 0;
+    const char* pos = nullptr;
+};
+
+/// A SPICE number (with suffix) as one X3 primitive, keeping where it started.
+struct NumberParser : x3::parser<NumberParser> {
+    using attribute_type = NumberToken;
+    static bool const has_attribute = true;
+
+    template <typename It, typename Ctx, typename RCtx, typename Attr>
+    bool parse(It& first, const It& last, const Ctx& ctx, RCtx&, Attr& attr) const {
+        x3::skip_over(first, last, ctx);
+        const char* p = first;
+        double v = 0;
+        if (!scan_number(p, last, v)) return false;
+        if constexpr (!std::is_same_v<Attr, x3::unused_type>) attr = NumberToken{v, first};
+        first = p;
+        return true;
+    }
+};
+
+const NumberParser number_p{};
+
+const auto ident = x3::raw[x3::lexeme[(x3::alpha | x3::char_('_')) >> *(x3::alnum | x3::char_('_'))]];
+
+template <typename T>
+auto op(T t) {
+    return x3::raw[x3::lit(t)];
+}
+
+template <ExprOp Op>
+struct BinaryAction {
+    template <typename Ctx>
+    void operator()(Ctx& ctx) const {
+        builder(ctx).binary(Op, x3::_attr(ctx).begin());
+    }
+};
+template <ExprOp Op>
+struct UnaryAction {
+    template <typename Ctx>
+    void operator()(Ctx& ctx) const {
+        builder(ctx).unary(Op, x3::_attr(ctx).begin());
+    }
+};
+template <ExprOp Op>
+constexpr BinaryAction<Op> bin{};
+template <ExprOp Op>
+constexpr UnaryAction<Op> un{};
+
+const auto on_number = [](auto& ctx) { builder(ctx).number(x3::_attr(ctx).value, x3::_attr(ctx).pos); };
+const auto on_cond = [](auto& ctx) { builder(ctx).conditional(x3::_attr(ctx).begin()); };
+const auto on_name = [](auto& ctx) { builder(ctx).name_begin(x3::_attr(ctx).begin(), x3::_attr(ctx).end()); };
+const auto on_open = [](auto& ctx) { builder(ctx).call_open(); };
+const auto on_name_end = [](auto& ctx) { builder(ctx).name_end(); };
+const auto on_assign_name = [](auto& ctx) {
+    builder(ctx).assign_name(x3::_attr(ctx).begin(), x3::_attr(ctx).end());
+};
+const auto on_assign_value = [](auto& ctx) { builder(ctx).assign_value(); };
+const auto on_func_name = [](auto& ctx) { builder(ctx).func_name(x3::_attr(ctx).begin(), x3::_attr(ctx).end()); };
+const auto on_formal = [](auto& ctx) { builder(ctx).formal(x3::_attr(ctx).begin(), x3::_attr(ctx).end()); };
+
+const x3::rule<class TernaryId> ternary = "expression";
+const x3::rule<class OrId> lor = "expression";
+const x3::rule<class AndId> land = "expression";
+const x3::rule<class EqualityId> equality = "expression";
+const x3::rule<class RelationalId> relational = "expression";
+const x3::rule<class AdditiveId> additive = "expression";
+const x3::rule<class MultiplicativeId> multiplicative = "expression";
+const x3::rule<class UnaryId> unary = "operand";
+const x3::rule<class PowerId> power = "operand";
+const x3::rule<class PrimaryId> primary = "operand";
+
+const auto ternary_def = lor >> -((op('?') > ternary > ':' > ternary)[on_cond]);
+const auto lor_def = land >> *((op("||") > land)[bin<ExprOp::Or>]);
+const auto land_def = equality >> *((op("&&") > equality)[bin<ExprOp::And>]);
+const auto equality_def = relational >> *((op("==") > relational)[bin<ExprOp::Eq>] |
+                                          (op("!=") > relational)[bin<ExprOp::Ne>]);
+const auto relational_def = additive >> *((op("<=") > additive)[bin<ExprOp::Le>] |
+                                          (op(">=") > additive)[bin<ExprOp::Ge>] |
+                                          (op('<') > additive)[bin<ExprOp::Lt>] |
+                                          (op('>') > additive)[bin<ExprOp::Gt>]);
+const auto additive_def = multiplicative >> *((op('+') > multiplicative)[bin<ExprOp::Add>] |
+                                              (op('-') > multiplicative)[bin<ExprOp::Sub>]);
+// A '*' here is never the start of "**": power has already taken that.
+const auto multiplicative_def = unary >> *((op('*') > unary)[bin<ExprOp::Mul>] |
+                                           (op('/') > unary)[bin<ExprOp::Div>]);
+// Unary minus binds looser than power, so -2^2 is -4 as in mathematics.
+const auto unary_def = (op('-') > unary)[un<ExprOp::Neg>] | (x3::lit('+') > unary) |
+                       (op('!') > unary)[un<ExprOp::Not>] | power;
+const auto power_def = primary >> -((x3::raw[x3::lit("**") | x3::lit('^')] > unary)[bin<ExprOp::Pow>]);
+const auto primary_def = number_p[on_number] | (x3::lit('(') > ternary > ')') |
+                         (x3::lit('{') > ternary > '}') | (x3::lit('\'') > ternary > '\'') |
+                         (ident[on_name] >> -(x3::lit('(')[on_open] > -(ternary % ',') > ')'))[on_name_end];
+
+BOOST_SPIRIT_DEFINE(ternary, lor, land, equality, relational, additive, multiplicative, unary,
+                    power, primary)
+
+const auto assignments = *((ident[on_assign_name] > '=' > ternary[on_assign_value]) >> -x3::lit(','));
+const auto function = ident[on_func_name] > '(' > -(ident[on_formal] % ',') > ')' > -x3::lit('=') >
+                      ternary;
+
+template <typename Grammar>
+void run(Builder& b, std::string_view text, const Grammar& g, const char* what) {
+    const char* first = text.data();
+    const char* last = first + text.size();
+    try {
+        bool ok = x3::phrase_parse(first, last, x3::with<builder_tag>(b)[g], x3::space);
+        while (first != last && (*first == ' ' || *first == '\t')) ++first;
+        if (!ok || first != last) {
+            if (first == last)
+                b.files.fail(b.loc(first), std::string("expected ") + what);
+            b.files.fail(b.loc(first), std::string("unexpected '") + *first + "' in " + what);
+        }
+    } catch (const x3::expectation_failure<const char*>& e) {
+        const char* at = e.where();
+        while (at != last && (*at == ' ' || *at == '\t')) ++at;
+        std::string found = at == last ? std::string("end of ") + what : "'" + std::string(1, *at) + "'";
+        b.files.fail(b.loc(at), "expected " + e.which() + " in " + what + ", found " + found);
+    }
+}
+
+}  // namespace
+
+bool is_builtin_function(std::string_view lower_name) { return find_builtin(lower_name) != nullptr; }
+
+Expr ExpressionParser::parse(const LogicalLine& line, std::string_view text) {
+    Builder b{line, symbols_, files_};
+    run(b, text, ternary, "expression");
+    return b.take();
+}
+
+std::vector<ParamAssign> ExpressionParser::parse_assignments(const LogicalLine& line,
+                                                            std::string_view text) {
+    Builder b{line, symbols_, files_};
+    run(b, text, assignments, "parameter assignment");
+    return std::move(b.assigns);
+}
+
+FuncDecl ExpressionParser::parse_function(const LogicalLine& line, std::string_view text) {
+    Builder b{line, symbols_, files_};
+    run(b, text, function, "function definition");
+    b.func.body = b.take();
+    return std::move(b.func);
+}
+
+}  // namespace ionspice::parser

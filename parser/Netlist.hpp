@@ -1,0 +1,167 @@
+#pragma once
+// The parser's output: a flat netlist (subcircuits expanded, expressions evaluated) with a
+// source location on every node of it. This is the whole interface between parser/ and the
+// layers above; nothing here knows about devices or matrices.
+//
+//   Deck deck = read_deck("amp.cir");          // logical lines, includes, .lib, cards, .subckt
+//   Netlist n = elaborate(deck);               // flatten and evaluate
+//   Netlist m = elaborate(deck, {{"ge", 1e-6}}); // the same with a .param overridden (sweeps)
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/SourceLoc.hpp"
+
+namespace ionspice::parser {
+
+/// A named or positional number, evaluated.
+struct Param {
+    std::string name;  ///< lower case; empty for positional values
+    double value = 0;
+    SourceLoc loc;
+};
+
+/// Time-dependent part of an independent source, arguments as written (missing ones absent).
+struct Waveform {
+    enum class Kind { None, Pulse, Pwl, Sin, Exp };
+    Kind kind = Kind::None;
+    std::vector<double> args;    ///< PULSE(v1 v2 td tr tf pw per np), PWL(t1 v1 t2 v2 ...), ...
+    std::optional<double> repeat;  ///< PWL `r=`: time the repetition restarts from
+    std::optional<double> delay;   ///< PWL `td=`
+    SourceLoc loc;
+};
+
+/// Value specification of a V or I element.
+struct SourceSpec {
+    double dc = 0;          ///< DC value (the waveform's value at t=0 when no DC was given)
+    bool has_dc = false;    ///< a DC value was written
+    double ac_mag = 0;      ///< AC magnitude (kept for a later AC analysis)
+    double ac_phase = 0;    ///< degrees
+    Waveform wave;
+};
+
+/// An expression kept as text: a B source's `v=` / `i=`, which depends on node voltages and
+/// so can only be evaluated while simulating.
+struct TextParam {
+    std::string name;  ///< lower case: "v" or "i"
+    std::string text;  ///< lower case, braces removed
+    SourceLoc loc;
+};
+
+/// One element card after subcircuit expansion.
+struct Element {
+    std::string name;  ///< flat, lower case, ngspice style: "r1", or "r.x1.r1" inside x1
+    char letter = 0;   ///< lower-case element letter: 'r', 'c', 'm', ...
+    SourceLoc loc;     ///< the element's name on its card
+
+    std::vector<std::string> nodes;  ///< flat lower-case node names; ground is "0" (gnd too)
+    std::vector<SourceLoc> node_locs;
+
+    std::string model;  ///< flat model name for D, M, Q, J, N (and R/C with a model); else empty
+    SourceLoc model_loc;
+
+    std::vector<std::string> refs;  ///< flat names of other elements: F/H controlling source, K inductors
+    std::vector<SourceLoc> ref_locs;
+
+    std::vector<Param> values;  ///< positional values after nodes and model (R value, gain, area)
+    std::vector<Param> params;  ///< name=value pairs, names lower case
+    std::vector<std::string> flags;  ///< bare keywords, lower case ("off")
+    std::optional<SourceSpec> source;  ///< V and I only
+    std::vector<TextParam> text_params;  ///< B only
+};
+
+/// A .model card; inside a subcircuit its name is flattened like an element's ("x1.nmod").
+struct Model {
+    std::string name;  ///< lower case
+    std::string type;  ///< lower case: "nmos", "pmos", "d", "ecram", "memristor", ...
+    SourceLoc loc;
+    std::vector<Param> params;  ///< includes "level" when written
+};
+
+/// One swept variable of .dc (and later .step).
+struct SweepSpec {
+    enum class Kind { Lin, Dec, Oct, List };
+    Kind kind = Kind::Lin;
+    std::string name;             ///< source or .param name, lower case
+    bool param_keyword = false;   ///< written as `param NAME`: must be a .param
+    double start = 0, stop = 0;
+    double step = 0;              ///< Lin: increment; Dec/Oct: points per decade/octave
+    std::vector<double> list;     ///< List: the values
+    SourceLoc loc;                ///< at the name
+};
+
+struct Analysis {
+    enum class Kind { Op, Dc, Tran };
+    Kind kind = Kind::Op;
+    SourceLoc loc;
+    /// .dc: sweeps[0] is the inner (fastest) variable, as in `.dc V1 ... V2 ...`.
+    std::vector<SweepSpec> sweeps;
+    // .tran tstep tstop [tstart [tmax]] [uic]
+    double tstep = 0, tstop = 0, tstart = 0;
+    std::optional<double> tmax;
+    bool uic = false;
+};
+
+/// One `.options` entry: `name=value` or a bare flag (value empty).
+struct Option {
+    std::string name;  ///< lower case
+    std::optional<double> value;
+    std::string text;  ///< the value as written (for non-numeric values like method=gear)
+    SourceLoc loc;
+};
+
+/// `.print` / `.save`: output expressions such as "v(out)", "v(a,b)", "i(v1)".
+struct OutputRequest {
+    std::string analysis;  ///< "dc", "op", "tran" or empty (.save)
+    std::vector<std::string> items;  ///< lower case, spaces removed
+    std::vector<SourceLoc> item_locs;
+    SourceLoc loc;
+};
+
+/// `.nodeset v(a)=1` and `.ic v(a)=1`.
+struct NodeValue {
+    std::string node;  ///< flat lower-case node name
+    double value = 0;
+    SourceLoc loc;
+};
+
+struct Netlist {
+    std::string title;  ///< first line, as written
+    std::vector<Element> elements;
+    std::vector<Model> models;
+    std::vector<Analysis> analyses;
+    std::vector<Option> options;
+    std::vector<OutputRequest> prints;
+    std::vector<OutputRequest> saves;
+    std::vector<NodeValue> nodesets;
+    std::vector<NodeValue> ics;
+    std::vector<Param> params;  ///< the top-level .param values after overrides
+};
+
+struct DeckData;  // defined in the parser's implementation
+
+/// A netlist read into cards but not yet flattened: re-elaborate it with other parameter values
+/// without reading the files again.
+class Deck {
+public:
+    explicit Deck(std::shared_ptr<const DeckData> d) : data_(std::move(d)) {}
+    const DeckData& data() const { return *data_; }
+
+private:
+    std::shared_ptr<const DeckData> data_;
+};
+
+/// Reads a netlist file with its .include and .lib files. Throws NetlistError.
+Deck read_deck(const std::string& path);
+/// The same from text (tests); `name` is used as the file name in diagnostics.
+Deck parse_deck(std::string_view text, const std::string& name = "<netlist>");
+
+/// Flattens subcircuits and evaluates every expression; `overrides` replace top-level
+/// .param values (and create them if absent). Throws NetlistError.
+Netlist elaborate(const Deck& deck, const std::map<std::string, double>& overrides = {});
+
+}  // namespace ionspice::parser

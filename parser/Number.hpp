@@ -1,0 +1,22 @@
+#pragma once
+// SPICE numbers: a decimal mantissa, an optional scale suffix (f p n u m k meg g t mil, and a for
+// atto), then unit letters that are ignored ("10uF", "1kOhm", "5V"). Case-insensitive, so "1M"
+// is a milli as in every SPICE.
+
+#include <optional>
+#include <string_view>
+
+namespace ionspice::parser {
+
+/// Scans an unsigned number starting at `p` (a digit, or '.' and a digit) with its suffix and
+/// unit letters. On success advances `p` and returns true; otherwise leaves `p` alone.
+bool scan_number(const char*& p, const char* end, double& value);
+
+/// The whole text as one (optionally signed) number; nullopt when any of it is left over.
+std::optional<double> parse_number(std::string_view text);
+
+/// True when the text starts like a number (digit, '.', or a sign followed by either), so a
+/// failure to read it all is a malformed number rather than a name.
+bool looks_numeric(std::string_view text);
+
+}  // namespace ionspice::parser

@@ -1,0 +1,69 @@
+#pragma once
+// Parameter and function names visible at one level of the hierarchy: the top level, one
+// subcircuit instance, or one user-function call. Parameters are evaluated on first use in the
+// scope that defines them, so definitions may come in any order; a parameter met again while it
+// is being evaluated is a cycle.
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "parser/SourceFiles.hpp"
+
+namespace ionspice::parser {
+
+/// A number as written, or an expression from the deck's pool.
+struct ValueRef {
+    double number = 0;
+    std::int32_t expr = -1;  ///< index into DeckData::exprs; -1: `number` is the value
+    Loc loc;
+
+    bool is_constant() const { return expr < 0; }
+};
+
+/// `.func name(formals) body`.
+struct FuncDef {
+    std::uint32_t sym = 0;
+    Loc loc;
+    std::vector<std::uint32_t> formals;
+    std::int32_t body = -1;  ///< index into DeckData::exprs
+};
+
+class Scope {
+public:
+    enum class State : std::uint8_t { Pending, Evaluating, Done };
+    struct Entry {
+        std::uint32_t sym = 0;
+        State state = State::Pending;
+        ValueRef value;
+        double result = 0;
+        Loc loc;  ///< where it was defined
+    };
+
+    explicit Scope(Scope* parent = nullptr) : parent_(parent) {}
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+    Scope* parent() const { return parent_; }
+
+    /// Defines (or redefines: the last definition wins) a parameter evaluated on first use.
+    void define(std::uint32_t sym, const ValueRef& value, Loc loc);
+    /// Defines a parameter whose value is already known.
+    void assign(std::uint32_t sym, double value, Loc loc);
+    void define_function(const FuncDef* f);
+
+    Entry* find(std::uint32_t sym);
+    const FuncDef* find_function(std::uint32_t sym) const;
+    std::vector<Entry>& entries() { return entries_; }
+
+private:
+    Entry& slot(std::uint32_t sym);
+
+    Scope* parent_;
+    std::vector<Entry> entries_;
+    /// Filled only once a scope grows past a few names: most instance scopes stay tiny.
+    std::unordered_map<std::uint32_t, std::uint32_t> index_;
+    std::vector<const FuncDef*> functions_;
+};
+
+}  // namespace ionspice::parser

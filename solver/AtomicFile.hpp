@@ -1,0 +1,15 @@
+#pragma once
+// Results are written to a temporary file beside the target and renamed over it only when
+// complete, so an earlier result is never left half overwritten.
+
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace ionspice::solver {
+
+/// Calls `write` with a stream on a temporary file, then renames it to `path`.
+/// Throws std::runtime_error (naming the path) when the file cannot be written.
+void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+}  // namespace ionspice::solver

@@ -1,0 +1,394 @@
+#include "solver/Circuit.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "models/Registry.hpp"
+
+namespace ionspice::solver {
+
+using models::DeviceError;
+using models::Index;
+using models::kGround;
+using parser::NetlistError;
+
+namespace {
+
+const parser::SourceLoc& param_loc(const std::vector<parser::Param>& ps, const std::string& name,
+                                   const parser::SourceLoc& fallback) {
+    for (const auto& p : ps)
+        if (p.name == name) return p.loc;
+    return fallback;
+}
+
+std::map<std::string, double> to_map(const std::vector<parser::Param>& ps) {
+    std::map<std::string, double> m;
+    for (const auto& p : ps) m[p.name] = p.value;
+    return m;
+}
+
+models::Waveform to_model(const parser::Waveform& w) {
+    models::Waveform m;
+    m.kind = static_cast<models::Waveform::Kind>(static_cast<int>(w.kind));
+    m.args = w.args;
+    m.repeat = w.repeat;
+    m.delay = w.delay;
+    return m;
+}
+
+const char* letter_name(char c) {
+    switch (c) {
+    case 'r': return "resistor";
+    case 'c': return "capacitor";
+    case 'l': return "inductor";
+    case 'v': return "voltage source";
+    case 'i': return "current source";
+    case 'e': return "voltage-controlled voltage source";
+    case 'f': return "current-controlled current source";
+    case 'g': return "voltage-controlled current source";
+    case 'h': return "current-controlled voltage source";
+    case 'd': return "diode";
+    case 'm': return "MOSFET";
+    case 'q': return "bipolar transistor";
+    case 'j': return "JFET";
+    case 'k': return "coupled inductor";
+    case 'b': return "behavioural source";
+    case 'n': return "memory device";
+    default: return "element";
+    }
+}
+
+}  // namespace
+
+Circuit::Circuit(const parser::Netlist& netlist, const SimOptions& options) {
+    bind(netlist, options);
+    build_pattern();
+    load_linear();
+}
+
+Circuit::~Circuit() = default;
+
+double Circuit::abs_tol(int i, const SimOptions& o) const {
+    switch (unknowns_[i].kind) {
+    case UnknownKind::Voltage: return o.vntol;
+    case UnknownKind::Current: return o.abstol;
+    case UnknownKind::State: return o.stol;
+    }
+    return o.vntol;
+}
+
+int Circuit::node_index(std::string_view node) const {
+    if (node == "0" || node == "gnd") return kGround;
+    auto it = node_of_.find(std::string(node));
+    return it == node_of_.end() ? -2 : it->second;
+}
+
+int Circuit::branch_index(std::string_view device) const {
+    auto it = branch_of_.find(std::string(device));
+    return it == branch_of_.end() ? -2 : it->second;
+}
+
+int Circuit::state_index(std::string_view device) const {
+    auto it = state_of_.find(std::string(device));
+    return it == state_of_.end() ? -2 : it->second;
+}
+
+models::Device* Circuit::find_device(std::string_view name) const {
+    auto it = device_of_.find(std::string(name));
+    return it == device_of_.end() ? nullptr : it->second;
+}
+
+const parser::Element& Circuit::element_of(const models::Device* d) const {
+    for (std::size_t k = 0; k < devices_.size(); ++k)
+        if (devices_[k].get() == d) return *element_[k];
+    throw std::logic_error("device not in circuit");
+}
+
+namespace {
+
+class CardDeclarer final : public models::Declarer {
+public:
+    CardDeclarer(std::vector<Unknown>& unknowns, const std::string& device, const std::vector<int>& terminals)
+        : unknowns_(unknowns), device_(device), terminals_(terminals) {}
+
+    Index terminal(std::size_t k) const override {
+        if (k >= terminals_.size())
+            throw DeviceError(DeviceError::Where::Instance, "",
+                              fmt::format("{} asks for terminal {} but has {}", device_, k + 1, terminals_.size()));
+        return terminals_[k];
+    }
+    Index add_node(std::string_view suffix) override {
+        return add(fmt::format("v({}#{})", device_, suffix), UnknownKind::Voltage);
+    }
+    Index add_branch() override {
+        Index i = add(fmt::format("i({})", device_), UnknownKind::Current);
+        if (branch < 0) branch = i;
+        return i;
+    }
+    Index add_state() override {
+        Index i = add(fmt::format("x({})", device_), UnknownKind::State);
+        if (state < 0) state = i;
+        return i;
+    }
+
+    Index branch = -1, state = -1;
+
+private:
+    Index add(std::string name, UnknownKind kind) {
+        unknowns_.push_back({std::move(name), kind});
+        return static_cast<Index>(unknowns_.size() - 1);
+    }
+    std::vector<Unknown>& unknowns_;
+    const std::string& device_;
+    const std::vector<int>& terminals_;
+};
+
+}  // namespace
+
+void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
+    auto& registry = models::Registry::instance();
+
+    // External nodes first, in order of appearance, so voltages are contiguous and read in the
+    // order the user wrote them.
+    for (const auto& e : netlist.elements)
+        for (const auto& n : e.nodes) {
+            if (n == "0" || n == "gnd") continue;
+            if (node_of_.emplace(n, static_cast<int>(unknowns_.size())).second)
+                unknowns_.push_back({"v(" + n + ")", UnknownKind::Voltage});
+        }
+
+    std::unordered_map<std::string, const parser::Model*> model_by_name;
+    for (const auto& m : netlist.models) model_by_name.emplace(m.name, &m);
+    struct Prepared {
+        const models::ModelCard* card;
+        const models::ModelParams* params;
+        const models::Registration* reg;
+    };
+    std::unordered_map<std::string, Prepared> prepared;
+
+    devices_.reserve(netlist.elements.size());
+    element_.reserve(netlist.elements.size());
+    for (const auto& e : netlist.elements) {
+        const models::Registration* reg = nullptr;
+        const parser::Model* model = nullptr;
+        Prepared prep{nullptr, nullptr, nullptr};
+        if (!e.model.empty()) {
+            auto it = model_by_name.find(e.model);
+            if (it == model_by_name.end())
+                throw NetlistError(e.model_loc, fmt::format("unknown model '{}'", e.model));
+            model = it->second;
+            if (auto p = prepared.find(model->name); p != prepared.end() && p->second.reg->letter == e.letter) {
+                prep = p->second;
+                reg = prep.reg;
+            } else {
+                int level = 1;
+                for (const auto& p : model->params)
+                    if (p.name == "level") level = static_cast<int>(std::lround(p.value));
+                reg = registry.find(e.letter, model->type, level);
+                if (!reg) {
+                    if (!registry.knows_type(e.letter, model->type))
+                        throw NetlistError(e.model_loc,
+                                           fmt::format("model '{}' is of type '{}', which a {} cannot use",
+                                                       model->name, model->type, letter_name(e.letter)));
+                    auto levels = registry.levels(e.letter, model->type);
+                    throw NetlistError(param_loc(model->params, "level", model->loc),
+                                       fmt::format("model '{}': no {} level {} (available: {})", model->name,
+                                                   model->type, level, fmt::join(levels, ", ")));
+                }
+                auto card = std::make_unique<models::ModelCard>();
+                card->name = model->name;
+                card->type = model->type;
+                card->params = to_map(model->params);
+                std::shared_ptr<const models::ModelParams> params;
+                if (reg->prepare) {
+                    try {
+                        params = reg->prepare(*card);
+                    } catch (const DeviceError& err) {
+                        throw NetlistError(param_loc(model->params, err.param(), model->loc), err.what());
+                    }
+                }
+                prep = {card.get(), params.get(), reg};
+                model_cards_.push_back(std::move(card));
+                prepared_.push_back(std::move(params));
+                prepared.emplace(model->name, prep);
+            }
+        } else {
+            reg = registry.find(e.letter, "", 1);
+            if (!reg) {
+                if (registry.knows_letter(e.letter))
+                    throw NetlistError(e.loc, fmt::format("{} '{}' needs a model name", letter_name(e.letter), e.name));
+                throw NetlistError(e.loc, fmt::format("element type '{}' ({}) is not supported", e.letter,
+                                                      letter_name(e.letter)));
+            }
+        }
+
+        models::InstanceCard card;
+        card.name = e.name;
+        card.letter = e.letter;
+        card.nodes = e.nodes;
+        card.model = prep.card;
+        card.refs = e.refs;
+        card.values.reserve(e.values.size());
+        for (const auto& v : e.values) card.values.push_back(v.value);
+        card.params = to_map(e.params);
+        card.flags = e.flags;
+        if (e.source) {
+            models::SourceValue s;
+            s.dc = e.source->dc;
+            s.has_dc = e.source->has_dc;
+            s.ac_mag = e.source->ac_mag;
+            s.ac_phase = e.source->ac_phase;
+            s.wave = to_model(e.source->wave);
+            card.source = std::move(s);
+        }
+        card.temp = options.temp;
+        card.tnom = options.tnom;
+        card.seed = options.seed;
+
+        std::vector<int> terminals;
+        terminals.reserve(e.nodes.size());
+        for (const auto& n : e.nodes) terminals.push_back(node_index(n));
+
+        std::unique_ptr<models::Device> dev;
+        try {
+            dev = reg->create(card, prep.params);
+            CardDeclarer decl(unknowns_, dev->name(), terminals);
+            dev->declare(decl);
+            if (decl.branch >= 0) branch_of_.emplace(e.name, decl.branch);
+            if (decl.state >= 0) state_of_.emplace(e.name, decl.state);
+        } catch (const DeviceError& err) {
+            const parser::SourceLoc* loc = &e.loc;
+            if (err.where() == DeviceError::Where::Instance) {
+                loc = &param_loc(e.params, err.param(), e.loc);
+            } else if (err.where() == DeviceError::Where::Model && model) {
+                loc = &param_loc(model->params, err.param(), model->loc);
+            } else if (err.where() == DeviceError::Where::Value) {
+                std::size_t k = err.param().empty() ? 0 : std::stoul(err.param());
+                if (k < e.values.size()) loc = &e.values[k].loc;
+            }
+            throw NetlistError(*loc, err.what());
+        }
+        if (!device_of_.emplace(e.name, dev.get()).second)
+            throw NetlistError(e.loc, fmt::format("element '{}' is defined twice", e.name));
+        devices_.push_back(std::move(dev));
+        element_.push_back(&e);
+        terminals_.push_back(std::move(terminals));
+    }
+}
+
+namespace {
+
+// First pass: records the requested (row, col) pairs.
+class RecordingBuilder final : public models::PatternBuilder {
+public:
+    RecordingBuilder(const std::unordered_map<std::string, int>& branches) : branches_(branches) {}
+    models::Slot entry(Index row, Index col) override {
+        if (row < 0 || col < 0) return models::kNoSlot;
+        entries.emplace_back(row, col);
+        return 0;
+    }
+    Index branch_of(std::string_view name) const override {
+        auto it = branches_.find(std::string(name));
+        if (it == branches_.end()) {
+            throw DeviceError(DeviceError::Where::Instance, std::string(name),
+                              fmt::format("'{}' is not a voltage source or other element with a branch current",
+                                          name));
+        }
+        return it->second;
+    }
+    std::vector<std::pair<int, int>> entries;
+
+private:
+    const std::unordered_map<std::string, int>& branches_;
+};
+
+// Second pass: returns the final slot of each entry.
+class ResolvingBuilder final : public models::PatternBuilder {
+public:
+    ResolvingBuilder(const std::vector<int>& col_ptr, const std::vector<int>& row_idx,
+                     const std::unordered_map<std::string, int>& branches)
+        : col_ptr_(col_ptr), row_idx_(row_idx), branches_(branches) {}
+    models::Slot entry(Index row, Index col) override {
+        if (row < 0 || col < 0) return models::kNoSlot;
+        auto first = row_idx_.begin() + col_ptr_[col];
+        auto last = row_idx_.begin() + col_ptr_[col + 1];
+        auto it = std::lower_bound(first, last, row);
+        if (it == last || *it != row) throw std::logic_error("device requested a different pattern in pass two");
+        return static_cast<models::Slot>(it - row_idx_.begin());
+    }
+    Index branch_of(std::string_view name) const override { return branches_.at(std::string(name)); }
+
+private:
+    const std::vector<int>& col_ptr_;
+    const std::vector<int>& row_idx_;
+    const std::unordered_map<std::string, int>& branches_;
+};
+
+}  // namespace
+
+void Circuit::build_pattern() {
+    const int n = size();
+    RecordingBuilder rec(branch_of_);
+    for (int i = 0; i < n; ++i) rec.entries.emplace_back(i, i);
+    for (std::size_t k = 0; k < devices_.size(); ++k) {
+        try {
+            devices_[k]->pattern(rec);
+        } catch (const DeviceError& err) {
+            const auto& e = *element_[k];
+            const parser::SourceLoc* loc = &e.loc;
+            for (std::size_t r = 0; r < e.refs.size() && r < e.ref_locs.size(); ++r)
+                if (e.refs[r] == err.param()) loc = &e.ref_locs[r];
+            throw NetlistError(*loc, err.what());
+        }
+    }
+
+    // Counting sort by column, then sort and deduplicate rows within each column: O(nnz).
+    std::vector<int> count(n + 1, 0);
+    for (const auto& [r, c] : rec.entries) ++count[c + 1];
+    for (int c = 0; c < n; ++c) count[c + 1] += count[c];
+    std::vector<int> rows(rec.entries.size());
+    {
+        std::vector<int> next(count.begin(), count.end() - 1);
+        for (const auto& [r, c] : rec.entries) rows[next[c]++] = r;
+    }
+    rec.entries.clear();
+    rec.entries.shrink_to_fit();
+    col_ptr_.assign(n + 1, 0);
+    row_idx_.clear();
+    row_idx_.reserve(rows.size());
+    for (int c = 0; c < n; ++c) {
+        auto first = rows.begin() + count[c];
+        auto last = rows.begin() + count[c + 1];
+        std::sort(first, last);
+        last = std::unique(first, last);
+        row_idx_.insert(row_idx_.end(), first, last);
+        col_ptr_[c + 1] = static_cast<int>(row_idx_.size());
+    }
+
+    ResolvingBuilder res(col_ptr_, row_idx_, branch_of_);
+    diag_.resize(n);
+    for (int i = 0; i < n; ++i) diag_[i] = res.entry(i, i);
+    for (auto& d : devices_) d->pattern(res);
+}
+
+void Circuit::load_linear() {
+    const int n = size();
+    base_jf_.assign(nnz(), 0.0);
+    base_jq_.assign(nnz(), 0.0);
+    std::vector<double> zero(n, 0.0), f(n, 0.0), q(n, 0.0);
+    models::LoadContext ctx;
+    ctx.x = zero.data();
+    models::Stamp st{base_jf_.data(), base_jq_.data(), f.data(), q.data()};
+    for (auto& d : devices_) {
+        if (!d->is_linear()) {
+            nonlinear_.push_back(d.get());
+            continue;
+        }
+        d->load(ctx, st);
+        if (d->has_source()) sourced_.push_back(d.get());
+    }
+}
+
+}  // namespace ionspice::solver

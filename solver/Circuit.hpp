@@ -1,0 +1,85 @@
+#pragma once
+// Binding a flat netlist to devices: the only place that sees both parser/ and models/.
+// Numbers the unknowns, builds the sparsity pattern once (compressed columns, as KLU wants it),
+// and loads the linear devices once into a base matrix.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "models/Device.hpp"
+#include "parser/Netlist.hpp"
+#include "solver/Options.hpp"
+
+namespace ionspice::solver {
+
+enum class UnknownKind { Voltage, Current, State };
+
+struct Unknown {
+    std::string name;  ///< output name: v(node), i(device), x(device)
+    UnknownKind kind;
+};
+
+class Circuit {
+public:
+    /// Builds devices for every element. Throws parser::NetlistError located in the netlist.
+    /// `netlist` must outlive the circuit (messages point into its elements).
+    Circuit(const parser::Netlist& netlist, const SimOptions& options);
+    ~Circuit();
+    Circuit(const Circuit&) = delete;
+    Circuit& operator=(const Circuit&) = delete;
+
+    int size() const { return static_cast<int>(unknowns_.size()); }
+    const std::vector<Unknown>& unknowns() const { return unknowns_; }
+    /// Absolute Newton tolerance of an unknown (vntol, abstol or stol by kind).
+    double abs_tol(int i, const SimOptions& o) const;
+
+    /// Unknown of a node by flat name; kGround for ground, -2 when there is no such node.
+    int node_index(std::string_view node) const;
+    /// Unknown of a device's branch current or state; -2 when the device has none.
+    int branch_index(std::string_view device) const;
+    int state_index(std::string_view device) const;
+    models::Device* find_device(std::string_view name) const;
+    /// The element a device was built from (for messages).
+    const parser::Element& element_of(const models::Device* d) const;
+
+    // Compressed-column pattern of J (every diagonal entry included).
+    const std::vector<int>& col_ptr() const { return col_ptr_; }
+    const std::vector<int>& row_idx() const { return row_idx_; }
+    int nnz() const { return static_cast<int>(row_idx_.size()); }
+    /// Slot of the diagonal entry of each unknown.
+    const std::vector<int>& diag() const { return diag_; }
+
+    /// df/dx and dq/dx of all linear devices, stamped once.
+    const std::vector<double>& base_jf() const { return base_jf_; }
+    const std::vector<double>& base_jq() const { return base_jq_; }
+
+    const std::vector<models::Device*>& nonlinear() const { return nonlinear_; }
+    const std::vector<models::Device*>& sourced() const { return sourced_; }
+    const std::vector<std::unique_ptr<models::Device>>& devices() const { return devices_; }
+
+private:
+    void bind(const parser::Netlist& netlist, const SimOptions& options);
+    void build_pattern();
+    void load_linear();
+
+    std::vector<Unknown> unknowns_;
+    std::unordered_map<std::string, int> node_of_;
+    std::unordered_map<std::string, int> branch_of_;
+    std::unordered_map<std::string, int> state_of_;
+    std::unordered_map<std::string, models::Device*> device_of_;
+
+    std::vector<std::unique_ptr<models::Device>> devices_;
+    std::vector<const parser::Element*> element_;  ///< per device, into the netlist
+    std::vector<std::vector<int>> terminals_;      ///< per device
+    std::vector<std::unique_ptr<models::ModelCard>> model_cards_;
+    std::vector<std::shared_ptr<const models::ModelParams>> prepared_;
+    std::vector<models::Device*> nonlinear_, sourced_;
+
+    std::vector<int> col_ptr_, row_idx_, diag_;
+    std::vector<double> base_jf_, base_jq_;
+};
+
+}  // namespace ionspice::solver

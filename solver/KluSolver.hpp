@@ -1,0 +1,42 @@
+#pragma once
+// Sparse LU through SuiteSparse KLU: analyse once per pattern, factor the first time,
+// refactor (same pivots) afterwards, factor afresh when a refactor is unstable, and skip the
+// factorisation when the matrix has not changed since the last one.
+
+#include <vector>
+
+namespace ionspice::solver {
+
+struct FactorResult {
+    bool ok = true;
+    int singular_col = -1;   ///< unknown whose column is singular, when !ok
+    bool factored = false;   ///< a (re)factorisation happened (false: values were unchanged)
+};
+
+class KluSolver {
+public:
+    KluSolver();
+    ~KluSolver();
+    KluSolver(const KluSolver&) = delete;
+    KluSolver& operator=(const KluSolver&) = delete;
+
+    /// Symbolic analysis; skipped when the pattern equals the last one analysed.
+    void analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx);
+    /// Numeric factorisation of values laid out on the analysed pattern.
+    FactorResult factor(const std::vector<double>& values);
+    /// Solves A·x = b in place with the last factorisation.
+    void solve(std::vector<double>& b);
+    /// Forgets the numeric factorisation (the next factor() is a full one).
+    void invalidate();
+
+    long factor_count() const { return factors_; }
+    long refactor_count() const { return refactors_; }
+    long solve_count() const { return solves_; }
+
+private:
+    struct Impl;
+    Impl* impl_;
+    long factors_ = 0, refactors_ = 0, solves_ = 0;
+};
+
+}  // namespace ionspice::solver

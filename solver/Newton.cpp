@@ -1,0 +1,86 @@
+#include "solver/Newton.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace ionspice::solver {
+
+NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Equations& eq, std::vector<double>& x,
+                           const NewtonSettings& settings) {
+    const int n = circuit.size();
+    NewtonResult result;
+    klu_.analyze(n, circuit.col_ptr(), circuit.row_idx());
+    jacobian_.resize(circuit.nnz());
+    residual_.resize(n);
+    dx_.resize(n);
+    std::vector<double> badness(n, 0.0);
+
+    for (int it = 1; it <= settings.max_iterations; ++it) {
+        ++iterations_;
+        result.iterations = it;
+        models::LoadContext ctx = settings.context;
+        ctx.x = x.data();
+        ctx.noncon = 0;
+        ctx.init_junctions = settings.init_junctions && it == 1;
+        eq.assemble(ctx, jacobian_, residual_);
+
+        FactorResult fr = klu_.factor(jacobian_);
+        if (!fr.ok) {
+            result.status = NewtonStatus::Singular;
+            result.singular_col = fr.singular_col;
+            result.first_factor = it == 1;
+            return result;
+        }
+        for (int i = 0; i < n; ++i) dx_[i] = -residual_[i];
+        klu_.solve(dx_);
+
+        // Converged when every update is within its tolerance (SPICE's test), measured on the
+        // step just taken, and no device had to limit.
+        bool converged = ctx.noncon == 0;
+        bool finite = true;
+        for (int i = 0; i < n; ++i) {
+            double xn = x[i] + dx_[i];
+            if (!std::isfinite(xn)) {
+                finite = false;
+                badness[i] = HUGE_VAL;
+                continue;
+            }
+            double tol = options.reltol * std::max(std::fabs(x[i]), std::fabs(xn)) + circuit.abs_tol(i, options);
+            badness[i] = std::fabs(dx_[i]) / tol;
+            if (badness[i] > 1) converged = false;
+        }
+        if (!finite) {
+            result.status = NewtonStatus::NonFinite;
+            break;
+        }
+        for (int i = 0; i < n; ++i) x[i] += dx_[i];
+        if (converged) {
+            result.status = NewtonStatus::Converged;
+            return result;
+        }
+    }
+    if (result.status != NewtonStatus::NonFinite) result.status = NewtonStatus::NotConverged;
+    std::vector<int> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    auto most = std::min<std::size_t>(order.size(), 8);
+    std::partial_sort(order.begin(), order.begin() + most, order.end(),
+                      [&](int a, int b) { return badness[a] > badness[b]; });
+    for (std::size_t k = 0; k < most && badness[order[k]] > 1; ++k) result.worst.push_back(order[k]);
+    return result;
+}
+
+std::string describe_unknowns(const Circuit& circuit, const std::vector<int>& idx, const std::vector<double>& x,
+                              std::size_t most) {
+    std::string out;
+    for (std::size_t k = 0; k < idx.size() && k < most; ++k) {
+        if (k) out += ", ";
+        out += fmt::format("{} = {:.6g}", circuit.unknowns()[idx[k]].name, x[idx[k]]);
+    }
+    if (idx.size() > most) out += fmt::format(" and {} more", idx.size() - most);
+    return out;
+}
+
+}  // namespace ionspice::solver

@@ -1,0 +1,57 @@
+#pragma once
+// Newton–Raphson on the assembled system with SPICE's convergence test: an iterate converges
+// when every unknown's update is within reltol·max(|old|,|new|) + its absolute tolerance and no
+// device limited a voltage in that iteration.
+
+#include <string>
+#include <vector>
+
+#include "models/Device.hpp"
+#include "solver/Circuit.hpp"
+#include "solver/KluSolver.hpp"
+#include "solver/Options.hpp"
+
+namespace ionspice::solver {
+
+/// A system Newton can solve: fills J (on the circuit's pattern) and r = residual at ctx.x.
+class Equations {
+public:
+    virtual ~Equations() = default;
+    virtual void assemble(models::LoadContext& ctx, std::vector<double>& jacobian, std::vector<double>& residual) = 0;
+};
+
+struct NewtonSettings {
+    int max_iterations = 100;
+    bool init_junctions = false;  ///< first iteration starts junctions at their critical voltage
+    models::LoadContext context;  ///< time, dc, source_scale, gmin; x is set by Newton
+};
+
+enum class NewtonStatus { Converged, NotConverged, Singular, NonFinite };
+
+struct NewtonResult {
+    NewtonStatus status = NewtonStatus::NotConverged;
+    int iterations = 0;
+    int singular_col = -1;     ///< Singular: the unknown KLU could not pivot
+    bool first_factor = false; ///< Singular: it happened on the first factorisation
+    std::vector<int> worst;    ///< NotConverged/NonFinite: unknowns furthest from converging, worst first
+};
+
+/// Owns the KLU factorisation and work arrays for one pattern; reused across solves.
+class Newton {
+public:
+    NewtonResult solve(const Circuit& circuit, const SimOptions& options, Equations& eq, std::vector<double>& x,
+                       const NewtonSettings& settings);
+    KluSolver& klu() { return klu_; }
+    long total_iterations() const { return iterations_; }
+
+private:
+    KluSolver klu_;
+    std::vector<double> jacobian_, residual_, dx_;
+    long iterations_ = 0;
+};
+
+/// Names of the unknowns in `idx`, with their values, for messages: "v(out) = 1.2, i(v1) = …".
+std::string describe_unknowns(const Circuit& circuit, const std::vector<int>& idx, const std::vector<double>& x,
+                              std::size_t most = 4);
+
+}  // namespace ionspice::solver

@@ -1,0 +1,40 @@
+#pragma once
+// The DC operating point: plain Newton first; when that fails, gmin stepping (a shunt from
+// every node to ground, lowered decade by decade), then source stepping (all independent
+// sources ramped from zero). Used by .op, by each .dc point that does not converge directly,
+// and as the start of a transient.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "solver/Circuit.hpp"
+#include "solver/Newton.hpp"
+#include "solver/Options.hpp"
+
+namespace ionspice::solver {
+
+struct OpSettings {
+    bool cold_start = true;  ///< x holds no previous solution: junctions start at vcrit
+    int max_iterations = 100;
+    double time = 0;
+    /// .nodeset values: held through a conductance for a first solve, then released.
+    std::vector<std::pair<int, double>> nodesets;
+    /// Where the point is (for messages): "the operating point", "v1 = 1.2", ...
+    std::string where = "the operating point";
+};
+
+struct OpReport {
+    std::string method;  ///< "newton", "gmin stepping" or "source stepping"
+    int iterations = 0;
+};
+
+/// Solves f(x) = 0 starting from x. Throws SimulationError naming the floating node or the
+/// unknowns that did not converge.
+OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options, Newton& newton,
+                               std::vector<double>& x, const OpSettings& settings);
+
+/// Throws the SimulationError for a singular matrix at `col`.
+[[noreturn]] void throw_singular(const Circuit& circuit, int col, const std::string& where);
+
+}  // namespace ionspice::solver

@@ -1,0 +1,88 @@
+#include "solver/Options.hpp"
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace ionspice::solver {
+
+namespace {
+
+double need_value(const parser::Option& o) {
+    if (!o.value) throw parser::NetlistError(o.loc, fmt::format("option '{}' needs a value", o.name));
+    return *o.value;
+}
+
+double positive(const parser::Option& o) {
+    double v = need_value(o);
+    if (!(v > 0)) throw parser::NetlistError(o.loc, fmt::format("option '{}' must be positive", o.name));
+    return v;
+}
+
+int count(const parser::Option& o) {
+    double v = need_value(o);
+    if (!(v >= 1) || v != std::floor(v))
+        throw parser::NetlistError(o.loc, fmt::format("option '{}' must be a whole number of at least 1", o.name));
+    return static_cast<int>(v);
+}
+
+// ngspice options that are accepted for compatibility but change nothing in ionspice
+// (our matrix is always sparse KLU; output is controlled from the command line).
+const std::set<std::string> kIgnored = {
+    "klu", "sparse", "spice", "acct", "noacct", "norefvalue", "noinit", "nopage", "nomod", "post",
+    "ingold", "numdgt", "list", "node", "opts", "savecurrents", "keepopinfo", "interp", "warn",
+    "rshunt", "pivtol", "pivrel", "itl3", "itl5", "itl6", "autostop", "nosopiaa", "noopiter",
+    "xmu", "defad", "defas", "defl", "defw", "bypass", "rseries", "cshunt", "minbreak", "ramptime"};
+
+}  // namespace
+
+SimOptions read_options(const parser::Netlist& netlist) {
+    SimOptions s;
+    using Setter = std::function<void(const parser::Option&)>;
+    const std::map<std::string, Setter> setters = {
+        {"reltol", [&](auto& o) { s.reltol = positive(o); }},
+        {"abstol", [&](auto& o) { s.abstol = positive(o); }},
+        {"vntol", [&](auto& o) { s.vntol = positive(o); }},
+        {"chgtol", [&](auto& o) { s.chgtol = positive(o); }},
+        {"stol", [&](auto& o) { s.stol = positive(o); }},
+        {"trtol", [&](auto& o) { s.trtol = positive(o); }},
+        {"gmin", [&](auto& o) { s.gmin = positive(o); }},
+        {"gshunt", [&](auto& o) {
+             s.gshunt = need_value(o);
+             if (s.gshunt < 0) throw parser::NetlistError(o.loc, "option 'gshunt' must not be negative");
+         }},
+        {"itl1", [&](auto& o) { s.itl1 = count(o); }},
+        {"itl2", [&](auto& o) { s.itl2 = count(o); }},
+        {"itl4", [&](auto& o) { s.itl4 = count(o); }},
+        {"gminsteps", [&](auto& o) { s.gmin_steps = count(o); }},
+        {"srcsteps", [&](auto& o) { s.src_steps = count(o); }},
+        {"temp", [&](auto& o) { s.temp = need_value(o); }},
+        {"tnom", [&](auto& o) { s.tnom = need_value(o); }},
+        {"maxord", [&](auto& o) {
+             s.maxord = count(o);
+             if (s.maxord > 2) throw parser::NetlistError(o.loc, "option 'maxord' must be 1 or 2");
+         }},
+        {"seed", [&](auto& o) { s.seed = static_cast<std::uint64_t>(need_value(o)); }},
+        {"method", [&](auto& o) {
+             if (o.text == "trap" || o.text == "trapezoidal") s.method = IntegrationMethod::Trapezoidal;
+             else if (o.text == "gear" || o.text == "bdf2") s.method = IntegrationMethod::Gear;
+             else if (o.text == "euler" || o.text == "be") s.method = IntegrationMethod::Euler;
+             else
+                 throw parser::NetlistError(
+                     o.loc, fmt::format("unknown integration method '{}' (use trap, gear or euler)", o.text));
+         }},
+    };
+    for (const auto& o : netlist.options) {
+        if (auto it = setters.find(o.name); it != setters.end()) {
+            it->second(o);
+        } else if (!kIgnored.count(o.name)) {
+            throw parser::NetlistError(o.loc, fmt::format("unknown option '{}'", o.name));
+        }
+    }
+    return s;
+}
+
+}  // namespace ionspice::solver

@@ -1,0 +1,38 @@
+#pragma once
+// Simulator options from `.options`, with SPICE's names and defaults.
+
+#include <cstdint>
+#include <string>
+
+#include "parser/Netlist.hpp"
+
+namespace ionspice::solver {
+
+enum class IntegrationMethod { Trapezoidal, Gear, Euler };
+
+struct SimOptions {
+    double reltol = 1e-3;   ///< relative tolerance of Newton updates and truncation error
+    double abstol = 1e-12;  ///< A, absolute current tolerance
+    double vntol = 1e-6;    ///< V, absolute voltage tolerance
+    double chgtol = 1e-14;  ///< C, absolute charge tolerance
+    double stol = 1e-9;     ///< absolute tolerance of device state variables (dimensionless)
+    double trtol = 7;       ///< truncation-error overestimate factor
+    double gmin = 1e-12;    ///< S, conductance across junctions
+    double gshunt = 0;      ///< S, conductance from every node to ground (0: none)
+    int itl1 = 100;         ///< DC Newton iteration limit
+    int itl2 = 50;          ///< DC sweep point iteration limit
+    int itl4 = 10;          ///< transient point iteration limit
+    int gmin_steps = 10;    ///< ngspice gminsteps: decades of gmin stepping
+    int src_steps = 10;     ///< ngspice srcsteps
+    double temp = 27;       ///< °C
+    double tnom = 27;       ///< °C
+    IntegrationMethod method = IntegrationMethod::Trapezoidal;
+    int maxord = 2;
+    std::uint64_t seed = 1;
+};
+
+/// Reads the netlist's .options. Unknown names are errors at their location; options ngspice
+/// knows but that change nothing here (klu, post, …) are accepted.
+SimOptions read_options(const parser::Netlist& netlist);
+
+}  // namespace ionspice::solver

@@ -1,0 +1,371 @@
+#include "solver/Simulator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "solver/Circuit.hpp"
+#include "solver/DcEquations.hpp"
+#include "solver/Newton.hpp"
+#include "solver/OperatingPoint.hpp"
+#include "solver/OutputWriters.hpp"
+#include "solver/SimulationError.hpp"
+
+namespace ionspice::solver {
+
+namespace {
+
+using parser::NetlistError;
+
+/// How an output vector is computed from the solution: x[plus] − x[minus] (ground: 0).
+struct Probe {
+    Variable var;
+    int plus = models::kGround;
+    int minus = models::kGround;
+    double value(const std::vector<double>& x) const {
+        return (plus >= 0 ? x[plus] : 0.0) - (minus >= 0 ? x[minus] : 0.0);
+    }
+};
+
+/// The netlist elaborated with some .param overrides, and the circuit built from it.
+struct Bound {
+    parser::Netlist netlist;
+    SimOptions options;
+    std::unique_ptr<Circuit> circuit;
+
+    Bound(const parser::Deck& deck, const std::map<std::string, double>& overrides)
+        : netlist(parser::elaborate(deck, overrides)), options(read_options(netlist)) {
+        circuit = std::make_unique<Circuit>(netlist, options);
+    }
+};
+
+int node_or_throw(const Circuit& c, const std::string& node, const parser::SourceLoc& loc) {
+    int i = c.node_index(node);
+    if (i == -2) throw NetlistError(loc, fmt::format("no node named '{}'", node));
+    return i;
+}
+
+/// Resolves "v(a)", "v(a,b)", "i(v1)", "x(n1)" or a bare node name.
+Probe resolve_item(const Circuit& c, const std::string& item, const parser::SourceLoc& loc) {
+    auto open = item.find('(');
+    if (open == std::string::npos || item.back() != ')') {
+        Probe p{{"v(" + item + ")", "voltage"}, node_or_throw(c, item, loc)};
+        return p;
+    }
+    std::string fn = item.substr(0, open);
+    std::string arg = item.substr(open + 1, item.size() - open - 2);
+    if (fn == "v") {
+        auto comma = arg.find(',');
+        if (comma == std::string::npos) return Probe{{item, "voltage"}, node_or_throw(c, arg, loc)};
+        std::string a = arg.substr(0, comma), b = arg.substr(comma + 1);
+        return Probe{{item, "voltage"}, node_or_throw(c, a, loc), node_or_throw(c, b, loc)};
+    }
+    if (fn == "i") {
+        int i = c.branch_index(arg);
+        if (i < 0) {
+            if (!c.find_device(arg)) throw NetlistError(loc, fmt::format("no element named '{}'", arg));
+            throw NetlistError(loc, fmt::format("'{}' has no branch current to output (only voltage sources, "
+                                                "inductors and E/H sources have one)",
+                                                arg));
+        }
+        return Probe{{item, "current"}, i};
+    }
+    if (fn == "x") {
+        int i = c.state_index(arg);
+        if (i < 0) throw NetlistError(loc, fmt::format("'{}' has no state variable", arg));
+        return Probe{{item, "notype"}, i};
+    }
+    throw NetlistError(loc, fmt::format("cannot output '{}': use v(node), v(a,b), i(source) or x(device)", item));
+}
+
+/// The vectors every plot of this circuit holds: .save items, or by default every external
+/// node voltage, branch current and device state; plus whatever .print asks for.
+std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n) {
+    std::vector<Probe> probes;
+    std::map<std::string, bool> seen;
+    auto add = [&](Probe p) {
+        if (seen.emplace(p.var.name, true).second) probes.push_back(std::move(p));
+    };
+    bool save_all = n.saves.empty();
+    for (const auto& s : n.saves)
+        for (const auto& item : s.items)
+            if (item == "all") save_all = true;
+    if (save_all) {
+        const auto& u = c.unknowns();
+        for (int i = 0; i < c.size(); ++i) {
+            if (u[i].kind == UnknownKind::Voltage && u[i].name.find('#') != std::string::npos) continue;
+            add(Probe{{u[i].name, u[i].kind == UnknownKind::Voltage   ? "voltage"
+                                  : u[i].kind == UnknownKind::Current ? "current"
+                                                                      : "notype"},
+                      i});
+        }
+    }
+    for (const auto& s : n.saves)
+        for (std::size_t k = 0; k < s.items.size(); ++k)
+            if (s.items[k] != "all") add(resolve_item(c, s.items[k], s.item_locs[k]));
+    for (const auto& pr : n.prints)
+        for (std::size_t k = 0; k < pr.items.size(); ++k) add(resolve_item(c, pr.items[k], pr.item_locs[k]));
+    return probes;
+}
+
+void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,
+                  const std::vector<double>& x) {
+    plot.values.insert(plot.values.end(), head.begin(), head.end());
+    for (const auto& p : probes) plot.values.push_back(p.value(x));
+}
+
+Plot new_plot(const parser::Netlist& n, const std::string& name) {
+    Plot p;
+    p.title = n.title;
+    p.name = name;
+    p.date = raw_date();
+    return p;
+}
+
+std::vector<std::pair<int, double>> nodeset_ties(const Circuit& c, const parser::Netlist& n) {
+    std::vector<std::pair<int, double>> ties;
+    for (const auto& ns : n.nodesets) {
+        int i = node_or_throw(c, ns.node, ns.loc);
+        if (i >= 0) ties.emplace_back(i, ns.value);
+    }
+    return ties;
+}
+
+/// The values a sweep takes, in order.
+std::vector<double> sweep_values(const parser::SweepSpec& s) {
+    std::vector<double> v;
+    switch (s.kind) {
+    case parser::SweepSpec::Kind::List: return s.list;
+    case parser::SweepSpec::Kind::Lin: {
+        if (s.step == 0) throw NetlistError(s.loc, "sweep increment must not be zero");
+        double span = (s.stop - s.start) / s.step;
+        if (span < -1e-9) throw NetlistError(s.loc, "sweep increment has the wrong sign for its start and stop");
+        auto count = static_cast<long>(std::floor(span + 1e-9)) + 1;
+        if (count > 100'000'000) throw NetlistError(s.loc, "sweep has too many points");
+        for (long k = 0; k < count; ++k) v.push_back(s.start + static_cast<double>(k) * s.step);
+        return v;
+    }
+    case parser::SweepSpec::Kind::Dec:
+    case parser::SweepSpec::Kind::Oct: {
+        if (!(s.start > 0) || !(s.stop > 0))
+            throw NetlistError(s.loc, "a logarithmic sweep needs positive start and stop values");
+        if (!(s.step >= 1)) throw NetlistError(s.loc, "a logarithmic sweep needs at least one point per decade");
+        double base = s.kind == parser::SweepSpec::Kind::Dec ? 10.0 : 2.0;
+        double ratio = std::pow(base, 1.0 / s.step);
+        double dir = s.stop >= s.start ? 1 : -1;
+        auto count = static_cast<long>(std::floor(std::log(s.stop / s.start) / std::log(ratio) * dir + 1e-9)) + 1;
+        for (long k = 0; k < count; ++k) v.push_back(s.start * std::pow(ratio, dir * static_cast<double>(k)));
+        return v;
+    }
+    }
+    return v;
+}
+
+class Runner {
+public:
+    Runner(const parser::Deck& deck, const SimulateSettings& settings)
+        : deck_(deck), settings_(settings), base_(std::make_unique<Bound>(deck, std::map<std::string, double>{})) {}
+
+    SimulationResult run() {
+        const auto& analyses = base_->netlist.analyses;
+        if (analyses.empty() && settings_.log)
+            fmt::print(*settings_.log, "ionspice: warning: the netlist has no analysis (.op, .dc)\n");
+        for (const auto& a : analyses) {
+            switch (a.kind) {
+            case parser::Analysis::Kind::Op: run_op(a); break;
+            case parser::Analysis::Kind::Dc: run_dc(a); break;
+            case parser::Analysis::Kind::Tran:
+                throw NetlistError(a.loc, "transient analysis (.tran) is not available in this version");
+            }
+        }
+        return std::move(result_);
+    }
+
+private:
+    void add_prints(const parser::Netlist& n, const std::string& kind, bool has_scale) {
+        const Plot& plot = result_.plots.back();
+        for (const auto& pr : n.prints) {
+            if (!pr.analysis.empty() && pr.analysis != kind) continue;
+            PrintTable t;
+            t.plot = result_.plots.size() - 1;
+            if (has_scale) t.columns.push_back(0);
+            for (const auto& item : pr.items) {
+                Probe p = resolve_item(*base_->circuit, item, pr.loc);
+                t.columns.push_back(plot.find(p.var.name));
+            }
+            result_.prints.push_back(std::move(t));
+        }
+    }
+
+    void run_op(const parser::Analysis& a) {
+        Bound& b = *base_;
+        const Circuit& c = *b.circuit;
+        std::vector<double> x(c.size(), 0.0);
+        OpSettings os;
+        os.max_iterations = b.options.itl1;
+        os.nodesets = nodeset_ties(c, b.netlist);
+        OpReport rep = solve_operating_point(c, b.options, newton_, x, os);
+        auto probes = output_probes(c, b.netlist);
+        Plot plot = new_plot(b.netlist, "Operating Point");
+        for (const auto& p : probes) plot.variables.push_back(p.var);
+        append_point(plot, {}, probes, x);
+        result_.plots.push_back(std::move(plot));
+        add_prints(b.netlist, "op", false);
+        result_.log.push_back(fmt::format(".op: {} unknowns, {} Newton iterations ({})", c.size(), rep.iterations,
+                                          rep.method));
+        (void)a;
+    }
+
+    /// A swept variable resolved: a source of the current circuit, or a .param.
+    struct Sweep {
+        const parser::SweepSpec* spec;
+        std::vector<double> values;
+        bool is_param = false;
+        bool is_voltage = true;
+    };
+
+    void run_dc(const parser::Analysis& a) {
+        std::vector<Sweep> sweeps;
+        for (const auto& s : a.sweeps) {
+            Sweep sw{&s, sweep_values(s)};
+            auto* dev = dynamic_cast<models::IndependentSource*>(base_->circuit->find_device(s.name));
+            bool is_global_param = false;
+            for (const auto& p : base_->netlist.params)
+                if (p.name == s.name) is_global_param = true;
+            if (s.param_keyword || (!dev && is_global_param)) {
+                if (!is_global_param)
+                    throw NetlistError(s.loc, fmt::format("'.dc param {}': no .param named '{}'", s.name, s.name));
+                sw.is_param = true;
+            } else if (dev) {
+                sw.is_voltage = dev->is_voltage();
+            } else {
+                throw NetlistError(s.loc, fmt::format("'.dc' cannot sweep '{}': it is neither an independent source "
+                                                      "nor a .param",
+                                                      s.name));
+            }
+            if (sw.values.empty()) throw NetlistError(s.loc, "the sweep has no points");
+            sweeps.push_back(std::move(sw));
+        }
+
+        const Sweep& inner = sweeps.front();
+        Plot plot = new_plot(base_->netlist, "DC transfer characteristic");
+        if (inner.is_param)
+            plot.variables.push_back({inner.spec->name, "notype"});
+        else
+            plot.variables.push_back(inner.is_voltage ? Variable{"v(v-sweep)", "voltage"}
+                                                      : Variable{"i(i-sweep)", "current"});
+        for (std::size_t k = 1; k < sweeps.size(); ++k)
+            plot.variables.push_back({sweeps[k].spec->name, sweeps[k].is_param    ? "notype"
+                                                            : sweeps[k].is_voltage ? "voltage"
+                                                                                   : "current"});
+
+        const bool any_param = std::any_of(sweeps.begin(), sweeps.end(), [](const Sweep& s) { return s.is_param; });
+        std::unique_ptr<Bound> swept;  // the circuit with swept .param values, when any
+        std::map<std::string, double> current_overrides;
+        Bound* bound = base_.get();
+
+        // Remember swept sources' values to restore them after the sweep.
+        std::vector<std::pair<std::string, double>> restore;
+        for (const auto& s : sweeps)
+            if (!s.is_param)
+                restore.emplace_back(s.spec->name,
+                                     dynamic_cast<models::IndependentSource*>(base_->circuit->find_device(s.spec->name))
+                                         ->dc_value());
+
+        std::vector<Probe> probes = output_probes(*bound->circuit, bound->netlist);
+        for (const auto& p : probes) plot.variables.push_back(p.var);
+
+        std::vector<std::size_t> idx(sweeps.size(), 0);
+        std::vector<double> x(bound->circuit->size(), 0.0);
+        bool have_solution = false;
+        long total_iterations = 0;
+        long points = 0;
+        while (true) {
+            if (any_param) {
+                std::map<std::string, double> ov;
+                for (std::size_t k = 0; k < sweeps.size(); ++k)
+                    if (sweeps[k].is_param) ov[sweeps[k].spec->name] = sweeps[k].values[idx[k]];
+                if (ov != current_overrides || !swept) {
+                    swept = std::make_unique<Bound>(deck_, ov);
+                    current_overrides = ov;
+                    bound = swept.get();
+                    if (bound->circuit->size() != static_cast<int>(x.size())) {
+                        x.assign(bound->circuit->size(), 0.0);
+                        have_solution = false;
+                    }
+                    probes = output_probes(*bound->circuit, bound->netlist);
+                }
+            }
+            std::vector<double> head;
+            std::string where;
+            for (std::size_t k = 0; k < sweeps.size(); ++k) {
+                double v = sweeps[k].values[idx[k]];
+                head.push_back(v);
+                where += fmt::format("{}{} = {:g}", k ? ", " : "", sweeps[k].spec->name, v);
+                if (!sweeps[k].is_param)
+                    dynamic_cast<models::IndependentSource*>(bound->circuit->find_device(sweeps[k].spec->name))
+                        ->set_dc_value(v);
+            }
+            const Circuit& c = *bound->circuit;
+            const SimOptions& o = bound->options;
+            bool done = false;
+            if (have_solution) {
+                // Each point starts from the previous solution; only when that fails does the
+                // full operating-point procedure run.
+                DcEquations eq(c);
+                eq.shunt = o.gshunt;
+                NewtonSettings ns;
+                ns.max_iterations = o.itl2;
+                ns.context.gmin = o.gmin;
+                std::vector<double> trial = x;
+                NewtonResult r = newton_.solve(c, o, eq, trial, ns);
+                total_iterations += r.iterations;
+                if (r.status == NewtonStatus::Converged) {
+                    x = trial;
+                    done = true;
+                }
+            }
+            if (!done) {
+                OpSettings os;
+                os.cold_start = !have_solution;
+                os.max_iterations = o.itl1;
+                os.nodesets = have_solution ? std::vector<std::pair<int, double>>{} : nodeset_ties(c, bound->netlist);
+                os.where = "the DC point " + where;
+                total_iterations += solve_operating_point(c, o, newton_, x, os).iterations;
+            }
+            have_solution = true;
+            append_point(plot, head, probes, x);
+            ++points;
+
+            std::size_t k = 0;
+            while (k < sweeps.size() && ++idx[k] == sweeps[k].values.size()) idx[k++] = 0;
+            if (k == sweeps.size()) break;
+        }
+        for (const auto& [name, v] : restore)
+            dynamic_cast<models::IndependentSource*>(base_->circuit->find_device(name))->set_dc_value(v);
+
+        result_.plots.push_back(std::move(plot));
+        add_prints(base_->netlist, "dc", true);
+        result_.log.push_back(fmt::format(".dc: {} points, {} Newton iterations", points, total_iterations));
+    }
+
+    const parser::Deck& deck_;
+    SimulateSettings settings_;
+    std::unique_ptr<Bound> base_;
+    Newton newton_;
+    SimulationResult result_;
+};
+
+}  // namespace
+
+SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& settings) {
+    Runner r(deck, settings);
+    return r.run();
+}
+
+}  // namespace ionspice::solver

@@ -1,0 +1,28 @@
+#pragma once
+// Small helpers for tests that run netlist text through the whole simulator.
+
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "parser/Netlist.hpp"
+#include "solver/Simulator.hpp"
+
+namespace ionspice::test {
+
+inline solver::SimulationResult simulate_text(const std::string& text) {
+    return solver::simulate(parser::parse_deck(text, "test.cir"));
+}
+
+/// Value of `name` at `point` of plot `plot`; fails the test when the vector is missing.
+inline double value(const solver::SimulationResult& r, const std::string& name, std::size_t point = 0,
+                    std::size_t plot = 0) {
+    REQUIRE(plot < r.plots.size());
+    int v = r.plots[plot].find(name);
+    INFO("vector " << name);
+    REQUIRE(v >= 0);
+    REQUIRE(point < r.plots[plot].points());
+    return r.plots[plot].at(point, static_cast<std::size_t>(v));
+}
+
+}  // namespace ionspice::test

@@ -1,0 +1,54 @@
+// ionspice against ngspice on the same netlists (see tests/golden/README.md).
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "solver/RawReader.hpp"
+#include "solver/Simulator.hpp"
+
+namespace fs = std::filesystem;
+using namespace ionspice;
+
+namespace {
+
+void compare_with_ngspice(const std::string& name) {
+    fs::path dir = fs::path(IONSPICE_SOURCE_DIR) / "tests" / "golden";
+    auto ours = solver::simulate(parser::read_deck((dir / (name + ".cir")).string())).plots;
+    auto ref = solver::read_raw((dir / (name + ".ngspice.raw")).string());
+    REQUIRE(ours.size() == ref.size());
+    for (std::size_t p = 0; p < ref.size(); ++p) {
+        const auto& a = ours[p];
+        const auto& b = ref[p];
+        CHECK(a.name == b.name);
+        REQUIRE(a.points() == b.points());
+        for (std::size_t v = 0; v < b.variables.size(); ++v) {
+            const std::string& vec = b.variables[v].name;
+            INFO(name << ": " << vec);
+            int ia = a.find(vec);
+            REQUIRE(ia >= 0);
+            double scale = 0;
+            for (std::size_t k = 0; k < b.points(); ++k) scale = std::max(scale, std::fabs(b.at(k, v)));
+            double worst = 0;
+            std::size_t worst_at = 0;
+            for (std::size_t k = 0; k < b.points(); ++k) {
+                double d = std::fabs(a.at(k, static_cast<std::size_t>(ia)) - b.at(k, v));
+                if (d > worst) worst = d, worst_at = k;
+            }
+            INFO("worst at point " << worst_at << ": ours " << a.at(worst_at, static_cast<std::size_t>(ia))
+                                   << ", ngspice " << b.at(worst_at, v));
+            // 1 fA / 1 fV absolute floor: vectors that are zero in exact arithmetic hold rounding noise.
+            CHECK(worst <= 1e-6 * scale + 1e-15);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("golden: diode sweep equals ngspice") { compare_with_ngspice("diode_sweep"); }
+TEST_CASE("golden: level-1 MOSFET nested sweep equals ngspice") { compare_with_ngspice("mos1_nested"); }
+TEST_CASE("golden: nested subcircuits with parameters equal ngspice") { compare_with_ngspice("subckt_params"); }
+TEST_CASE("golden: resistive crossbar with wire resistance equals ngspice") { compare_with_ngspice("crossbar8"); }

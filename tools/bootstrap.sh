@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian machine (as root) to a result:
+#   tools/bootstrap.sh example   installs what is missing, builds, runs an example netlist
+#   tools/bootstrap.sh test      the same set-up, then the whole test suite (ctest, parallel)
+#   tools/bootstrap.sh build     only the set-up and the build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what=${1:-example}
+packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: run as root (or install: apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$jobs"
+
+case "$what" in
+  example)
+    echo "bootstrap: running netlists/examples/mtt_divider_sweep.cir"
+    ./build/ionspice netlists/examples/mtt_divider_sweep.cir
+    ;;
+  test)
+    cd build && ctest -j "$jobs" --output-on-failure
+    ;;
+  build) ;;
+  *) echo "usage: tools/bootstrap.sh [example|test|build]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,118 @@
+// The ionspice command line: `ionspice [options] NETLIST`.
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "parser/Netlist.hpp"
+#include "solver/AtomicFile.hpp"
+#include "solver/OutputWriters.hpp"
+#include "solver/SimulationError.hpp"
+#include "solver/Simulator.hpp"
+
+namespace {
+
+using namespace ionspice;
+
+/// CSV files for the plots: FILE itself for one plot; FILE's stem plus the analysis for several
+/// ("out.csv" → "out.op.csv", "out.dc.csv", "out.dc2.csv").
+std::vector<std::string> csv_names(const std::string& path, const std::vector<solver::Plot>& plots) {
+    if (plots.size() <= 1) return {path};
+    namespace fs = std::filesystem;
+    fs::path p(path);
+    std::string ext = p.has_extension() ? p.extension().string() : ".csv";
+    std::map<std::string, int> seen;
+    std::vector<std::string> names;
+    for (const auto& plot : plots) {
+        std::string kind = plot.name == "Operating Point"              ? "op"
+                           : plot.name == "DC transfer characteristic" ? "dc"
+                           : plot.name == "Transient Analysis"         ? "tran"
+                                                                       : "plot";
+        int n = ++seen[kind];
+        if (n > 1) kind += std::to_string(n);
+        fs::path out = p.parent_path() / (p.stem().string() + "." + kind + ext);
+        names.push_back(out.string());
+    }
+    return names;
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"ionspice: a SPICE-style circuit simulator for emerging memories (ECRAM, memristors, MOSFETs)"};
+    std::string netlist, raw, csv;
+    bool ascii = false, quiet = false, version = false;
+    app.add_option("netlist", netlist, "netlist file (.cir)");
+    app.add_option("-r,--raw", raw, "write results to a raw file (ngspice layout, binary unless --ascii)");
+    app.add_flag("--ascii", ascii, "write the raw file in ASCII");
+    app.add_option("--csv", csv, "write results as CSV (one file per analysis when there are several)");
+    app.add_flag("-q,--quiet", quiet, "print nothing but errors");
+    app.add_flag("-v,--version", version, "print the version and exit");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (version) {
+        fmt::print("ionspice {}\n", IONSPICE_VERSION);
+        return 0;
+    }
+    if (netlist.empty()) {
+        fmt::print(std::cerr, "ionspice: error: no netlist given (try --help)\n");
+        return 2;
+    }
+
+    parser::Deck deck = parser::read_deck(netlist);
+    solver::SimulateSettings settings;
+    settings.log = quiet ? nullptr : &std::cerr;
+    solver::SimulationResult result = solver::simulate(deck, settings);
+
+    if (!raw.empty())
+        solver::write_atomically(raw, [&](std::ostream& out) { solver::write_raw(out, result.plots, ascii); });
+    if (!csv.empty()) {
+        auto names = csv_names(csv, result.plots);
+        for (std::size_t k = 0; k < result.plots.size(); ++k)
+            solver::write_atomically(names[k], [&](std::ostream& out) { solver::write_csv(out, result.plots[k]); });
+    }
+    if (quiet) return 0;
+
+    for (const auto& line : result.log) fmt::print(std::cerr, "{}\n", line);
+    for (const auto& t : result.prints) solver::print_table(std::cout, result.plots[t.plot], t.columns);
+    // Without a file to write, operating points go to the terminal as ngspice's batch mode does.
+    if (raw.empty() && csv.empty()) {
+        for (std::size_t k = 0; k < result.plots.size(); ++k) {
+            const auto& p = result.plots[k];
+            bool printed = std::any_of(result.prints.begin(), result.prints.end(),
+                                       [&](const solver::PrintTable& t) { return t.plot == k; });
+            if (printed) continue;
+            if (p.name == "Operating Point") {
+                std::vector<int> all(p.variables.size());
+                for (std::size_t v = 0; v < all.size(); ++v) all[v] = static_cast<int>(v);
+                solver::print_table(std::cout, p, all);
+            } else {
+                fmt::print(std::cerr, "{}: {} points computed; add .print, -r FILE or --csv FILE to see them\n",
+                           p.name, p.points());
+            }
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const parser::NetlistError& e) {
+        fmt::print(std::cerr, "{}", e.what());
+        return 1;
+    } catch (const solver::SimulationError& e) {
+        fmt::print(std::cerr, "ionspice: error: {}\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        fmt::print(std::cerr, "ionspice: error: {}\n", e.what());
+        return 1;
+    }
+}
