@@ -5,6 +5,9 @@
 namespace ionspice::models {
 
 std::optional<double> ParamReader::find(const std::string& name) {
+    // Most cards have no name=value parameters at all (a crossbar's resistors): then there is
+    // nothing to look up and nothing reject_unknown could report, so record nothing.
+    if (params_.empty()) return std::nullopt;
     known_.insert(name);
     auto it = params_.find(name);
     if (it == params_.end()) return std::nullopt;
@@ -12,6 +15,7 @@ std::optional<double> ParamReader::find(const std::string& name) {
 }
 
 void ParamReader::ignore(std::initializer_list<const char*> names) {
+    if (params_.empty()) return;
     for (const char* n : names) known_.insert(n);
 }
 

@@ -81,22 +81,22 @@ double Circuit::abs_tol(int i, const SimOptions& o) const {
 
 int Circuit::node_index(std::string_view node) const {
     if (node == "0" || node == "gnd") return kGround;
-    auto it = node_of_.find(std::string(node));
+    auto it = node_of_.find(node);
     return it == node_of_.end() ? -2 : it->second;
 }
 
 int Circuit::branch_index(std::string_view device) const {
-    auto it = branch_of_.find(std::string(device));
+    auto it = branch_of_.find(device);
     return it == branch_of_.end() ? -2 : it->second;
 }
 
 int Circuit::state_index(std::string_view device) const {
-    auto it = state_of_.find(std::string(device));
+    auto it = state_of_.find(device);
     return it == state_of_.end() ? -2 : it->second;
 }
 
 models::Device* Circuit::find_device(std::string_view name) const {
-    auto it = device_of_.find(std::string(name));
+    auto it = device_of_.find(name);
     return it == device_of_.end() ? nullptr : it->second;
 }
 
@@ -110,13 +110,13 @@ namespace {
 
 class CardDeclarer final : public models::Declarer {
 public:
-    CardDeclarer(std::vector<Unknown>& unknowns, const std::string& device, const std::vector<int>& terminals)
-        : unknowns_(unknowns), device_(device), terminals_(terminals) {}
+    CardDeclarer(std::vector<Unknown>& unknowns, const std::string& device, const int* terminals, std::size_t count)
+        : unknowns_(unknowns), device_(device), terminals_(terminals), count_(count) {}
 
     Index terminal(std::size_t k) const override {
-        if (k >= terminals_.size())
+        if (k >= count_)
             throw DeviceError(DeviceError::Where::Instance, "",
-                              fmt::format("{} asks for terminal {} but has {}", device_, k + 1, terminals_.size()));
+                              fmt::format("{} asks for terminal {} but has {}", device_, k + 1, count_));
         return terminals_[k];
     }
     Index add_node(std::string_view suffix) override {
@@ -142,7 +142,8 @@ private:
     }
     std::vector<Unknown>& unknowns_;
     const std::string& device_;
-    const std::vector<int>& terminals_;
+    const int* terminals_;
+    std::size_t count_;
 };
 
 }  // namespace
@@ -151,13 +152,25 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
     auto& registry = models::Registry::instance();
 
     // External nodes first, in order of appearance, so voltages are contiguous and read in the
-    // order the user wrote them.
-    for (const auto& e : netlist.elements)
+    // order the user wrote them. The terminals of all elements go into one flat array.
+    std::vector<int> terminals;
+    std::vector<std::size_t> first_terminal;
+    first_terminal.reserve(netlist.elements.size() + 1);
+    node_of_.reserve(netlist.elements.size());
+    for (const auto& e : netlist.elements) {
+        first_terminal.push_back(terminals.size());
         for (const auto& n : e.nodes) {
-            if (n == "0" || n == "gnd") continue;
-            if (node_of_.emplace(n, static_cast<int>(unknowns_.size())).second)
-                unknowns_.push_back({"v(" + n + ")", UnknownKind::Voltage});
+            if (n == "0" || n == "gnd") {
+                terminals.push_back(kGround);
+                continue;
+            }
+            auto [it, added] = node_of_.try_emplace(n, static_cast<int>(unknowns_.size()));
+            if (added) unknowns_.push_back({"v(" + n + ")", UnknownKind::Voltage});
+            terminals.push_back(it->second);
         }
+    }
+    first_terminal.push_back(terminals.size());
+    device_of_.reserve(netlist.elements.size());
 
     std::unordered_map<std::string, const parser::Model*> model_by_name;
     for (const auto& m : netlist.models) model_by_name.emplace(m.name, &m);
@@ -170,7 +183,12 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
 
     devices_.reserve(netlist.elements.size());
     element_.reserve(netlist.elements.size());
-    for (const auto& e : netlist.elements) {
+    models::InstanceCard card;  // reused: assignments keep their capacity
+    card.temp = options.temp;
+    card.tnom = options.tnom;
+    card.seed = options.seed;
+    for (std::size_t k = 0; k < netlist.elements.size(); ++k) {
+        const auto& e = netlist.elements[k];
         const models::Registration* reg = nullptr;
         const parser::Model* model = nullptr;
         Prepared prep{nullptr, nullptr, nullptr};
@@ -224,15 +242,15 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             }
         }
 
-        models::InstanceCard card;
         card.name = e.name;
         card.letter = e.letter;
         card.nodes = e.nodes;
         card.model = prep.card;
         card.refs = e.refs;
-        card.values.reserve(e.values.size());
+        card.values.clear();
         for (const auto& v : e.values) card.values.push_back(v.value);
-        card.params = to_map(e.params);
+        card.params.clear();
+        for (const auto& p : e.params) card.params[p.name] = p.value;
         card.flags = e.flags;
         if (e.source) {
             models::SourceValue s;
@@ -242,22 +260,18 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             s.ac_phase = e.source->ac_phase;
             s.wave = to_model(e.source->wave);
             card.source = std::move(s);
+        } else {
+            card.source.reset();
         }
-        card.temp = options.temp;
-        card.tnom = options.tnom;
-        card.seed = options.seed;
-
-        std::vector<int> terminals;
-        terminals.reserve(e.nodes.size());
-        for (const auto& n : e.nodes) terminals.push_back(node_index(n));
 
         std::unique_ptr<models::Device> dev;
         try {
             dev = reg->create(card, prep.params);
-            CardDeclarer decl(unknowns_, dev->name(), terminals);
+            CardDeclarer decl(unknowns_, dev->name(), terminals.data() + first_terminal[k],
+                              first_terminal[k + 1] - first_terminal[k]);
             dev->declare(decl);
-            if (decl.branch >= 0) branch_of_.emplace(e.name, decl.branch);
-            if (decl.state >= 0) state_of_.emplace(e.name, decl.state);
+            if (decl.branch >= 0) branch_of_.emplace(dev->name(), decl.branch);
+            if (decl.state >= 0) state_of_.emplace(dev->name(), decl.state);
         } catch (const DeviceError& err) {
             const parser::SourceLoc* loc = &e.loc;
             if (err.where() == DeviceError::Where::Instance) {
@@ -270,27 +284,28 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             }
             throw NetlistError(*loc, err.what());
         }
-        if (!device_of_.emplace(e.name, dev.get()).second)
+        if (!device_of_.emplace(dev->name(), dev.get()).second)
             throw NetlistError(e.loc, fmt::format("element '{}' is defined twice", e.name));
         devices_.push_back(std::move(dev));
         element_.push_back(&e);
-        terminals_.push_back(std::move(terminals));
     }
 }
 
 namespace {
 
+using BranchMap = NameMap<std::string_view, int>;
+
 // First pass: records the requested (row, col) pairs.
 class RecordingBuilder final : public models::PatternBuilder {
 public:
-    RecordingBuilder(const std::unordered_map<std::string, int>& branches) : branches_(branches) {}
+    explicit RecordingBuilder(const BranchMap& branches) : branches_(branches) {}
     models::Slot entry(Index row, Index col) override {
         if (row < 0 || col < 0) return models::kNoSlot;
         entries.emplace_back(row, col);
         return 0;
     }
     Index branch_of(std::string_view name) const override {
-        auto it = branches_.find(std::string(name));
+        auto it = branches_.find(name);
         if (it == branches_.end()) {
             throw DeviceError(DeviceError::Where::Instance, std::string(name),
                               fmt::format("'{}' is not a voltage source or other element with a branch current",
@@ -301,14 +316,14 @@ public:
     std::vector<std::pair<int, int>> entries;
 
 private:
-    const std::unordered_map<std::string, int>& branches_;
+    const BranchMap& branches_;
 };
 
 // Second pass: returns the final slot of each entry.
 class ResolvingBuilder final : public models::PatternBuilder {
 public:
     ResolvingBuilder(const std::vector<int>& col_ptr, const std::vector<int>& row_idx,
-                     const std::unordered_map<std::string, int>& branches)
+                     const BranchMap& branches)
         : col_ptr_(col_ptr), row_idx_(row_idx), branches_(branches) {}
     models::Slot entry(Index row, Index col) override {
         if (row < 0 || col < 0) return models::kNoSlot;
@@ -318,20 +333,24 @@ public:
         if (it == last || *it != row) throw std::logic_error("device requested a different pattern in pass two");
         return static_cast<models::Slot>(it - row_idx_.begin());
     }
-    Index branch_of(std::string_view name) const override { return branches_.at(std::string(name)); }
+    Index branch_of(std::string_view name) const override { return branches_.find(name)->second; }
 
 private:
     const std::vector<int>& col_ptr_;
     const std::vector<int>& row_idx_;
-    const std::unordered_map<std::string, int>& branches_;
+    const BranchMap& branches_;
 };
 
 }  // namespace
 
 void Circuit::build_pattern() {
     const int n = size();
+    // Node voltages always get a diagonal entry (gmin stepping and .nodeset stamp there).
+    // Branch rows do not: an explicit zero on their diagonal would make KLU's block-triangular
+    // matching pair each branch with itself, and the forced pivots then fill in badly.
     RecordingBuilder rec(branch_of_);
-    for (int i = 0; i < n; ++i) rec.entries.emplace_back(i, i);
+    for (int i = 0; i < n; ++i)
+        if (unknowns_[i].kind == UnknownKind::Voltage) rec.entries.emplace_back(i, i);
     for (std::size_t k = 0; k < devices_.size(); ++k) {
         try {
             devices_[k]->pattern(rec);
@@ -368,8 +387,9 @@ void Circuit::build_pattern() {
     }
 
     ResolvingBuilder res(col_ptr_, row_idx_, branch_of_);
-    diag_.resize(n);
-    for (int i = 0; i < n; ++i) diag_[i] = res.entry(i, i);
+    diag_.assign(n, models::kNoSlot);
+    for (int i = 0; i < n; ++i)
+        if (unknowns_[i].kind == UnknownKind::Voltage) diag_[i] = res.entry(i, i);
     for (auto& d : devices_) d->pattern(res);
 }
 

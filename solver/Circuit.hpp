@@ -17,6 +17,14 @@ namespace ionspice::solver {
 
 enum class UnknownKind { Voltage, Current, State };
 
+/// Hash that lets string maps be searched with a string_view, without a temporary string.
+struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class Key, class T>
+using NameMap = std::unordered_map<Key, T, NameHash, std::equal_to<>>;
+
 struct Unknown {
     std::string name;  ///< output name: v(node), i(device), x(device)
     UnknownKind kind;
@@ -45,11 +53,11 @@ public:
     /// The element a device was built from (for messages).
     const parser::Element& element_of(const models::Device* d) const;
 
-    // Compressed-column pattern of J (every diagonal entry included).
+    // Compressed-column pattern of J (every node voltage's diagonal entry included).
     const std::vector<int>& col_ptr() const { return col_ptr_; }
     const std::vector<int>& row_idx() const { return row_idx_; }
     int nnz() const { return static_cast<int>(row_idx_.size()); }
-    /// Slot of the diagonal entry of each unknown.
+    /// Slot of the diagonal entry of each node voltage (kNoSlot for other unknowns).
     const std::vector<int>& diag() const { return diag_; }
 
     /// df/dx and dq/dx of all linear devices, stamped once.
@@ -66,14 +74,14 @@ private:
     void load_linear();
 
     std::vector<Unknown> unknowns_;
-    std::unordered_map<std::string, int> node_of_;
-    std::unordered_map<std::string, int> branch_of_;
-    std::unordered_map<std::string, int> state_of_;
-    std::unordered_map<std::string, models::Device*> device_of_;
+    NameMap<std::string, int> node_of_;
+    // Keyed by views of the devices' own names, which live as long as the devices.
+    NameMap<std::string_view, int> branch_of_;
+    NameMap<std::string_view, int> state_of_;
+    NameMap<std::string_view, models::Device*> device_of_;
 
     std::vector<std::unique_ptr<models::Device>> devices_;
     std::vector<const parser::Element*> element_;  ///< per device, into the netlist
-    std::vector<std::vector<int>> terminals_;      ///< per device
     std::vector<std::unique_ptr<models::ModelCard>> model_cards_;
     std::vector<std::shared_ptr<const models::ModelParams>> prepared_;
     std::vector<models::Device*> nonlinear_, sourced_;

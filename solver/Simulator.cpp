@@ -1,6 +1,7 @@
 #include "solver/Simulator.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -37,12 +38,23 @@ struct Bound {
     parser::Netlist netlist;
     SimOptions options;
     std::unique_ptr<Circuit> circuit;
+    double elaborate_seconds = 0, bind_seconds = 0;
 
-    Bound(const parser::Deck& deck, const std::map<std::string, double>& overrides)
-        : netlist(parser::elaborate(deck, overrides)), options(read_options(netlist)) {
+    Bound(const parser::Deck& deck, const std::map<std::string, double>& overrides) {
+        auto t0 = std::chrono::steady_clock::now();
+        netlist = parser::elaborate(deck, overrides);
+        options = read_options(netlist);
+        auto t1 = std::chrono::steady_clock::now();
         circuit = std::make_unique<Circuit>(netlist, options);
+        auto t2 = std::chrono::steady_clock::now();
+        elaborate_seconds = std::chrono::duration<double>(t1 - t0).count();
+        bind_seconds = std::chrono::duration<double>(t2 - t1).count();
     }
 };
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 int node_or_throw(const Circuit& c, const std::string& node, const parser::SourceLoc& loc) {
     int i = c.node_index(node);
@@ -87,24 +99,28 @@ Probe resolve_item(const Circuit& c, const std::string& item, const parser::Sour
 /// node voltage, branch current and device state; plus whatever .print asks for.
 std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n) {
     std::vector<Probe> probes;
-    std::map<std::string, bool> seen;
-    auto add = [&](Probe p) {
-        if (seen.emplace(p.var.name, true).second) probes.push_back(std::move(p));
-    };
     bool save_all = n.saves.empty();
     for (const auto& s : n.saves)
         for (const auto& item : s.items)
             if (item == "all") save_all = true;
     if (save_all) {
         const auto& u = c.unknowns();
+        probes.reserve(u.size());
         for (int i = 0; i < c.size(); ++i) {
             if (u[i].kind == UnknownKind::Voltage && u[i].name.find('#') != std::string::npos) continue;
-            add(Probe{{u[i].name, u[i].kind == UnknownKind::Voltage   ? "voltage"
-                                  : u[i].kind == UnknownKind::Current ? "current"
-                                                                      : "notype"},
-                      i});
+            probes.push_back(Probe{{u[i].name, u[i].kind == UnknownKind::Voltage   ? "voltage"
+                                               : u[i].kind == UnknownKind::Current ? "current"
+                                                                                   : "notype"},
+                                   i});
         }
     }
+    // Unknowns are distinct; only the few named items can repeat what is already there.
+    NameMap<std::string, bool> seen;
+    auto add = [&](Probe p) {
+        if (seen.empty())
+            for (const auto& q : probes) seen.emplace(q.var.name, true);
+        if (seen.emplace(p.var.name, true).second) probes.push_back(std::move(p));
+    };
     for (const auto& s : n.saves)
         for (std::size_t k = 0; k < s.items.size(); ++k)
             if (s.items[k] != "all") add(resolve_item(c, s.items[k], s.item_locs[k]));
@@ -172,6 +188,12 @@ public:
         : deck_(deck), settings_(settings), base_(std::make_unique<Bound>(deck, std::map<std::string, double>{})) {}
 
     SimulationResult run() {
+        if (settings_.stats)
+            result_.log.push_back(fmt::format("elaborate {:.3f} s, bind {:.3f} s ({} devices, {} unknowns, {} matrix "
+                                              "entries)",
+                                              base_->elaborate_seconds, base_->bind_seconds,
+                                              base_->circuit->devices().size(), base_->circuit->size(),
+                                              base_->circuit->nnz()));
         const auto& analyses = base_->netlist.analyses;
         if (analyses.empty() && settings_.log)
             fmt::print(*settings_.log, "ionspice: warning: the netlist has no analysis (.op, .dc)\n");
@@ -209,7 +231,9 @@ private:
         OpSettings os;
         os.max_iterations = b.options.itl1;
         os.nodesets = nodeset_ties(c, b.netlist);
+        auto t0 = std::chrono::steady_clock::now();
         OpReport rep = solve_operating_point(c, b.options, newton_, x, os);
+        double solve_seconds = seconds_since(t0);
         auto probes = output_probes(c, b.netlist);
         Plot plot = new_plot(b.netlist, "Operating Point");
         for (const auto& p : probes) plot.variables.push_back(p.var);
@@ -218,6 +242,7 @@ private:
         add_prints(b.netlist, "op", false);
         result_.log.push_back(fmt::format(".op: {} unknowns, {} Newton iterations ({})", c.size(), rep.iterations,
                                           rep.method));
+        if (settings_.stats) log_solver_stats(solve_seconds);
         (void)a;
     }
 
@@ -230,6 +255,7 @@ private:
     };
 
     void run_dc(const parser::Analysis& a) {
+        auto t0 = std::chrono::steady_clock::now();
         std::vector<Sweep> sweeps;
         for (const auto& s : a.sweeps) {
             Sweep sw{&s, sweep_values(s)};
@@ -352,6 +378,13 @@ private:
         result_.plots.push_back(std::move(plot));
         add_prints(base_->netlist, "dc", true);
         result_.log.push_back(fmt::format(".dc: {} points, {} Newton iterations", points, total_iterations));
+        if (settings_.stats) log_solver_stats(seconds_since(t0));
+    }
+
+    void log_solver_stats(double seconds) {
+        auto& k = newton_.klu();
+        result_.log.push_back(fmt::format("  solve {:.3f} s: {} factorisations, {} refactorisations, {} solves", seconds,
+                                          k.factor_count(), k.refactor_count(), k.solve_count()));
     }
 
     const parser::Deck& deck_;

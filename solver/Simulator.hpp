@@ -27,6 +27,8 @@ struct SimulationResult {
 struct SimulateSettings {
     /// Progress and warnings (nullptr: none).
     std::ostream* log = nullptr;
+    /// Add timing and factorisation counts to SimulationResult::log.
+    bool stats = false;
 };
 
 /// Elaborates the deck, builds the circuit and runs .op/.dc (and later .tran) in the order

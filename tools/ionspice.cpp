@@ -1,5 +1,6 @@
 // The ionspice command line: `ionspice [options] NETLIST`.
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -43,13 +44,14 @@ std::vector<std::string> csv_names(const std::string& path, const std::vector<so
 int run(int argc, char** argv) {
     CLI::App app{"ionspice: a SPICE-style circuit simulator for emerging memories (ECRAM, memristors, MOSFETs)"};
     std::string netlist, raw, csv;
-    bool ascii = false, quiet = false, version = false;
+    bool ascii = false, quiet = false, version = false, stats = false;
     app.add_option("netlist", netlist, "netlist file (.cir)");
     app.add_option("-r,--raw", raw, "write results to a raw file (ngspice layout, binary unless --ascii)");
     app.add_flag("--ascii", ascii, "write the raw file in ASCII");
     app.add_option("--csv", csv, "write results as CSV (one file per analysis when there are several)");
     app.add_flag("-q,--quiet", quiet, "print nothing but errors");
     app.add_flag("-v,--version", version, "print the version and exit");
+    app.add_flag("--stats", stats, "print where the time went (reading, binding, solving, writing)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -64,11 +66,18 @@ int run(int argc, char** argv) {
         return 2;
     }
 
-    parser::Deck deck = parser::read_deck(netlist);
+    auto t0 = std::chrono::steady_clock::now();
+    // Deliberately never freed: the process ends right after, and tearing down a 512×512
+    // crossbar's netlist and results one allocation at a time would cost a noticeable part
+    // of the run.
+    auto* deck = new parser::Deck(parser::read_deck(netlist));
+    double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     solver::SimulateSettings settings;
     settings.log = quiet ? nullptr : &std::cerr;
-    solver::SimulationResult result = solver::simulate(deck, settings);
+    settings.stats = stats;
+    auto& result = *new solver::SimulationResult(solver::simulate(*deck, settings));
 
+    auto t1 = std::chrono::steady_clock::now();
     if (!raw.empty())
         solver::write_atomically(raw, [&](std::ostream& out) { solver::write_raw(out, result.plots, ascii); });
     if (!csv.empty()) {
@@ -76,6 +85,9 @@ int run(int argc, char** argv) {
         for (std::size_t k = 0; k < result.plots.size(); ++k)
             solver::write_atomically(names[k], [&](std::ostream& out) { solver::write_csv(out, result.plots[k]); });
     }
+    if (stats)
+        fmt::print(std::cerr, "read {:.3f} s, write {:.3f} s\n", read_seconds,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
     if (quiet) return 0;
 
     for (const auto& line : result.log) fmt::print(std::cerr, "{}\n", line);
