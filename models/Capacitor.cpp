@@ -55,4 +55,13 @@ const Registrar registrar{Registration{
 }};
 
 }  // namespace
+// With uic the solver does not compute an operating point, so the ic voltage can only be
+// imposed where it fixes a node: one side grounded, or the other side already set.
+void Capacitor::initial_conditions(double* x) const {
+    if (!ic_) return;
+    if (n_ < 0 && p_ >= 0) x[p_] = *ic_;
+    else if (p_ < 0 && n_ >= 0) x[n_] = -*ic_;
+    else if (p_ >= 0 && n_ >= 0) x[p_] = x[n_] + *ic_;
+}
+
 }  // namespace ionspice::models

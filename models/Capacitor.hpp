@@ -18,6 +18,7 @@ public:
     void pattern(PatternBuilder& p) override;
     void load(LoadContext& ctx, const Stamp& s) override;
     bool is_linear() const override { return true; }
+    void initial_conditions(double* x) const override;
 
     double capacitance() const { return c_; }  ///< F
     /// Voltage vp − vn at t = 0 when the user gave `ic=` (used with `uic`).

@@ -56,6 +56,8 @@ struct ModelCard {
     std::string name;
     std::string type;
     std::map<std::string, double> params;
+    /// Parameters written as a bare word rather than a number, e.g. level=bulk, mapping=log.
+    std::map<std::string, std::string> words;
 };
 
 /// A family's checked, defaulted model parameters, prepared once per .model card.
@@ -177,6 +179,22 @@ public:
 
     /// Times in (t0, t1] where the device's inputs have corners (transient).
     virtual void breakpoints(double /*t0*/, double /*t1*/, std::vector<double>& /*out*/) const {}
+
+    /// `uic` (transient without an operating point): write the initial values of the device's
+    /// own unknowns into x — a state's initial value, an inductor's ic current, a capacitor's
+    /// ic voltage where one of its nodes is ground. x starts at zero and .ic is applied after.
+    virtual void initial_conditions(double* /*x*/) const {}
+
+    /// Called once per accepted time point (and once after the operating point) with the
+    /// accepted solution: the place for what must not change on rejected or Newton trial
+    /// points, such as drawing a new cycle-to-cycle sample when a programming pulse starts.
+    virtual void accept(const double* /*x*/, double /*time*/) {}
+
+    /// Derived output quantities, written as "<quantity>(<device>)" with type notype, e.g.
+    /// {"g"} for a memory device's channel conductance g(n1).
+    virtual std::vector<std::string> output_quantities() const { return {}; }
+    /// Values of output_quantities() at x, in the same order.
+    virtual void outputs(const double* /*x*/, double* /*out*/) const {}
 
 private:
     std::string name_;

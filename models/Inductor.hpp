@@ -20,6 +20,9 @@ public:
 
     double inductance() const { return l_; }  ///< H
     /// Branch current at t = 0 when the user gave `ic=` (used with `uic`).
+    void initial_conditions(double* x) const override {
+        if (ic_ && br_ >= 0) x[br_] = *ic_;
+    }
     std::optional<double> initial_condition() const { return ic_; }  ///< A
     Index branch() const { return br_; }
 

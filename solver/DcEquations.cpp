@@ -36,6 +36,10 @@ void DcEquations::assemble(models::LoadContext& ctx, std::vector<double>& jacobi
         jacobian[circuit_.diag()[i]] += tie_conductance;
         residual[i] += tie_conductance * (ctx.x[i] - v);
     }
+    for (const auto& [i, v] : holds) {
+        jacobian[circuit_.diag()[i]] += hold_conductance;
+        residual[i] += hold_conductance * (ctx.x[i] - v);
+    }
 }
 
 }  // namespace ionspice::solver

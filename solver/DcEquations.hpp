@@ -2,7 +2,7 @@
 // The DC system: f(x) = 0 with every d/dt term dropped (capacitors open, inductors shorted,
 // device states held by their own equations), plus the continuation aids of the operating
 // point: a shunt conductance from every node to ground (gmin stepping) and nodes tied to
-// .nodeset values.
+// .nodeset values, and nodes held at .ic values.
 
 #include <utility>
 #include <vector>
@@ -16,11 +16,15 @@ class DcEquations final : public Equations {
 public:
     explicit DcEquations(const Circuit& circuit) : circuit_(circuit) {}
     void assemble(models::LoadContext& ctx, std::vector<double>& jacobian, std::vector<double>& residual) override;
+    bool linear() const override { return circuit_.nonlinear().empty(); }
 
     double shunt = 0;  ///< S from every voltage unknown to ground
     /// Unknowns held near a value through `tie_conductance` (.nodeset).
     std::vector<std::pair<int, double>> ties;
     double tie_conductance = 0;
+    /// Unknowns held at a value through `hold_conductance` in every solve (.ic without uic).
+    std::vector<std::pair<int, double>> holds;
+    double hold_conductance = 1e4;
 
 private:
     const Circuit& circuit_;

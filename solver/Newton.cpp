@@ -57,7 +57,9 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
             break;
         }
         for (int i = 0; i < n; ++i) x[i] += dx_[i];
-        if (converged) {
+        // A linear system is solved exactly by one step (up to rounding): a second solve
+        // would only confirm it.
+        if (converged || eq.linear()) {
             result.status = NewtonStatus::Converged;
             return result;
         }

@@ -18,6 +18,8 @@ class Equations {
 public:
     virtual ~Equations() = default;
     virtual void assemble(models::LoadContext& ctx, std::vector<double>& jacobian, std::vector<double>& residual) = 0;
+    /// True when the system is linear in x: one Newton step lands on the solution.
+    virtual bool linear() const { return false; }
 };
 
 struct NewtonSettings {

@@ -45,6 +45,8 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
                                std::vector<double>& x, const OpSettings& settings) {
     DcEquations eq(circuit);
     eq.shunt = options.gshunt;
+    eq.holds = settings.holds;
+    for (const auto& [i, v] : settings.holds) x[i] = v;
     NewtonSettings ns;
     ns.max_iterations = settings.max_iterations;
     ns.context.dc = true;

@@ -20,6 +20,8 @@ struct OpSettings {
     double time = 0;
     /// .nodeset values: held through a conductance for a first solve, then released.
     std::vector<std::pair<int, double>> nodesets;
+    /// .ic values of a transient's operating point: held through every solve.
+    std::vector<std::pair<int, double>> holds;
     /// Where the point is (for messages): "the operating point", "v1 = 1.2", ...
     std::string where = "the operating point";
 };

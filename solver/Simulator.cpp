@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -16,6 +18,7 @@
 #include "solver/OperatingPoint.hpp"
 #include "solver/OutputWriters.hpp"
 #include "solver/SimulationError.hpp"
+#include "solver/Transient.hpp"
 
 namespace ionspice::solver {
 
@@ -23,12 +26,21 @@ namespace {
 
 using parser::NetlistError;
 
-/// How an output vector is computed from the solution: x[plus] − x[minus] (ground: 0).
+/// How an output vector is computed from the solution: x[plus] − x[minus] (ground: 0), or
+/// one of a device's derived outputs (g(n1)).
 struct Probe {
     Variable var;
     int plus = models::kGround;
     int minus = models::kGround;
+    const models::Device* device = nullptr;
+    int output = 0;  ///< index into the device's output_quantities()
+    int outputs = 0; ///< how many the device has
     double value(const std::vector<double>& x) const {
+        if (device) {
+            double buf[16];
+            device->outputs(x.data(), buf);
+            return buf[output];
+        }
         return (plus >= 0 ? x[plus] : 0.0) - (minus >= 0 ? x[minus] : 0.0);
     }
 };
@@ -92,7 +104,20 @@ Probe resolve_item(const Circuit& c, const std::string& item, const parser::Sour
         if (i < 0) throw NetlistError(loc, fmt::format("'{}' has no state variable", arg));
         return Probe{{item, "notype"}, i};
     }
-    throw NetlistError(loc, fmt::format("cannot output '{}': use v(node), v(a,b), i(source) or x(device)", item));
+    if (const auto* d = c.find_device(arg)) {
+        auto q = d->output_quantities();
+        for (std::size_t k = 0; k < q.size(); ++k)
+            if (q[k] == fn) {
+                Probe p{{item, "notype"}};
+                p.device = d;
+                p.output = static_cast<int>(k);
+                p.outputs = static_cast<int>(q.size());
+                return p;
+            }
+    }
+    throw NetlistError(loc, fmt::format("cannot output '{}': use v(node), v(a,b), i(source), x(device) or a "
+                                        "device output such as g(device)",
+                                        item));
 }
 
 /// The vectors every plot of this circuit holds: .save items, or by default every external
@@ -112,6 +137,18 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n) {
                                                : u[i].kind == UnknownKind::Current ? "current"
                                                                                    : "notype"},
                                    i});
+        }
+    }
+    if (save_all) {
+        for (const auto& d : c.devices()) {
+            auto q = d->output_quantities();
+            for (std::size_t k = 0; k < q.size(); ++k) {
+                Probe p{{fmt::format("{}({})", q[k], d->name()), "notype"}};
+                p.device = d.get();
+                p.output = static_cast<int>(k);
+                p.outputs = static_cast<int>(q.size());
+                probes.push_back(std::move(p));
+            }
         }
     }
     // Unknowns are distinct; only the few named items can repeat what is already there.
@@ -201,8 +238,7 @@ public:
             switch (a.kind) {
             case parser::Analysis::Kind::Op: run_op(a); break;
             case parser::Analysis::Kind::Dc: run_dc(a); break;
-            case parser::Analysis::Kind::Tran:
-                throw NetlistError(a.loc, "transient analysis (.tran) is not available in this version");
+            case parser::Analysis::Kind::Tran: run_tran(a); break;
             }
         }
         return std::move(result_);
@@ -378,6 +414,50 @@ private:
         result_.plots.push_back(std::move(plot));
         add_prints(base_->netlist, "dc", true);
         result_.log.push_back(fmt::format(".dc: {} points, {} Newton iterations", points, total_iterations));
+        if (settings_.stats) log_solver_stats(seconds_since(t0));
+    }
+
+    void run_tran(const parser::Analysis& a) {
+        auto t0 = std::chrono::steady_clock::now();
+        Bound& b = *base_;
+        const Circuit& c = *b.circuit;
+        if (!(a.tstep > 0)) throw NetlistError(a.loc, "'.tran': the time step must be positive");
+        if (!(a.tstop > 0)) throw NetlistError(a.loc, "'.tran': the stop time must be positive");
+        if (a.tstart < 0 || a.tstart >= a.tstop)
+            throw NetlistError(a.loc, "'.tran': the start time must lie between 0 and the stop time");
+        if (a.tmax && !(*a.tmax > 0)) throw NetlistError(a.loc, "'.tran': the maximum step must be positive");
+        for (const auto& d : c.devices())
+            if (auto* src = dynamic_cast<models::IndependentSource*>(d.get()))
+                src->set_transient_defaults(a.tstep, a.tstop);
+
+        TranSettings ts;
+        ts.tstep = a.tstep;
+        ts.tstop = a.tstop;
+        ts.tstart = a.tstart;
+        ts.tmax = a.tmax.value_or(0);
+        ts.uic = a.uic;
+        ts.nodesets = nodeset_ties(c, b.netlist);
+        for (const auto& ic : b.netlist.ics) {
+            int i = node_or_throw(c, ic.node, ic.loc);
+            if (i >= 0) ts.ics.emplace_back(i, ic.value);
+        }
+        if (settings_.log && ::isatty(2)) ts.progress = settings_.log;
+
+        auto probes = output_probes(c, b.netlist);
+        Plot plot = new_plot(b.netlist, "Transient Analysis");
+        plot.variables.push_back({"time", "time"});
+        for (const auto& p : probes) plot.variables.push_back(p.var);
+        std::vector<double> head(1);
+        TranStats st = run_transient(c, b.options, newton_, ts, [&](double t, const std::vector<double>& x) {
+            head[0] = t;
+            append_point(plot, head, probes, x);
+        });
+        std::size_t points = plot.points();
+        result_.plots.push_back(std::move(plot));
+        add_prints(b.netlist, "tran", true);
+        result_.log.push_back(fmt::format(".tran: {} points, {} steps rejected (error), {} cut (Newton), {} Newton "
+                                          "iterations",
+                                          points, st.rejected_error, st.rejected_newton, st.iterations));
         if (settings_.stats) log_solver_stats(seconds_since(t0));
     }
 

@@ -1,0 +1,73 @@
+#include "solver/Integrator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ionspice::solver {
+
+int Integrator::order(bool after_breakpoint, std::size_t history) const {
+    if (after_breakpoint || history < 2 || method_ == IntegrationMethod::Euler) return 1;
+    return std::min(maxord_, 2);
+}
+
+double Integrator::coefficients(int order, double h, const std::deque<HistoryPoint>& history,
+                                std::vector<double>& beta) const {
+    const HistoryPoint& p0 = history.back();
+    const std::size_t n = p0.q.size();
+    beta.resize(n);
+    if (order == 1) {
+        const double a = 1.0 / h;
+        for (std::size_t i = 0; i < n; ++i) beta[i] = -a * p0.q[i];
+        return a;
+    }
+    if (method_ == IntegrationMethod::Trapezoidal) {
+        const double a = 2.0 / h;
+        for (std::size_t i = 0; i < n; ++i) beta[i] = -a * p0.q[i] - p0.qdot[i];
+        return a;
+    }
+    const HistoryPoint& p1 = history[history.size() - 2];
+    const double w = h / (p0.time - p1.time);
+    const double a = (1 + 2 * w) / (h * (1 + w));
+    const double b0 = -(1 + w) / h;
+    const double b1 = w * w / (h * (1 + w));
+    for (std::size_t i = 0; i < n; ++i) beta[i] = b0 * p0.q[i] + b1 * p1.q[i];
+    return a;
+}
+
+double Integrator::error_ratio(int order, const HistoryPoint& c, const std::deque<HistoryPoint>& history,
+                               const std::vector<double>& tol_abs_rate, const std::vector<double>& tol_abs_q,
+                               const SimOptions& o, int* worst_row) const {
+    const std::size_t need = static_cast<std::size_t>(order) + 1;  // accepted points besides the candidate
+    if (history.size() < need) return 0;
+    // Points newest first: the candidate, then the history backwards.
+    const HistoryPoint* pts[4] = {&c, nullptr, nullptr, nullptr};
+    for (std::size_t k = 1; k <= need; ++k) pts[k] = &history[history.size() - k];
+    const double h = c.time - pts[1]->time;
+    const std::size_t n = c.q.size();
+    double worst = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        // Divided differences of order need (= order + 1) over need + 1 points.
+        double dd[4];
+        for (std::size_t k = 0; k <= need; ++k) dd[k] = pts[k]->q[i];
+        for (std::size_t lvl = 1; lvl <= need; ++lvl)
+            for (std::size_t k = 0; k + lvl <= need; ++k)
+                dd[k] = (dd[k] - dd[k + 1]) / (pts[k]->time - pts[k + lvl]->time);
+        const double d = std::fabs(dd[0]);
+        if (d == 0) continue;
+        double err;
+        if (order == 1) err = h * d;
+        else if (method_ == IntegrationMethod::Trapezoidal) err = h * h * d / 2;
+        else err = 4.0 / 3.0 * h * h * d;
+        const HistoryPoint& p0 = *pts[1];
+        const double rate_tol = tol_abs_rate[i] + o.reltol * std::max(std::fabs(c.qdot[i]), std::fabs(p0.qdot[i]));
+        const double q_tol = (o.reltol * std::max(std::fabs(c.q[i]), std::fabs(p0.q[i])) + tol_abs_q[i]) / h;
+        const double ratio = err / (o.trtol * std::max(rate_tol, q_tol));
+        if (ratio > worst) {
+            worst = ratio;
+            if (worst_row) *worst_row = static_cast<int>(i);
+        }
+    }
+    return worst;
+}
+
+}  // namespace ionspice::solver

@@ -1,0 +1,55 @@
+#pragma once
+// Integration formulas for the charges q of the DAE f(x,t) + dq/dt = 0, and the local
+// truncation error estimate that sets the step. Devices never see any of this: the formula
+// turns dq/dt at the new point into  qdot = alpha·q(x) + beta  with beta from the history.
+//
+//   backward Euler  qdot1 = (q1 − q0)/h                                    order 1
+//   trapezoidal     qdot1 = 2(q1 − q0)/h − qdot0                           order 2
+//   BDF2 (Gear 2)   qdot1 = [(1+2w)q1 − (1+w)²q0 + w²q_1] / (h(1+w)),  w = h/h_prev   order 2
+//
+// The error is estimated from the divided difference of order k+1 of q over the new point and
+// the last k+1 accepted ones (DD ≈ q^(k+1)/(k+1)!), expressed as an error in dq/dt:
+//   BE: h·DD2,   trapezoidal: h²·DD3/2,   BDF2: (4/3)·h²·DD3
+// (error constants 1/2, 1/12, 2/9 of the local error in q, divided by h).
+
+#include <deque>
+#include <vector>
+
+#include "solver/Options.hpp"
+
+namespace ionspice::solver {
+
+/// One accepted time point of the history.
+struct HistoryPoint {
+    double time = 0;
+    std::vector<double> q;     ///< charges by row
+    std::vector<double> qdot;  ///< their derivatives, as the formula computed them
+};
+
+class Integrator {
+public:
+    Integrator(IntegrationMethod method, int maxord) : method_(method), maxord_(maxord) {}
+
+    /// The order the next step may use: 1 right after a breakpoint or at the start, else the
+    /// method's (trapezoidal and Gear 2, Euler 1).
+    int order(bool after_breakpoint, std::size_t history) const;
+
+    /// alpha and beta (by row) of qdot = alpha·q + beta for a step of h from the history's newest
+    /// point with the given order.
+    double coefficients(int order, double h, const std::deque<HistoryPoint>& history, std::vector<double>& beta) const;
+
+    /// Truncation-error ratio of a candidate point: max over rows of error/(trtol·tolerance);
+    /// ≤ 1 means the step is accurate enough. `tol_abs_rate` and `tol_abs_q` give each row's
+    /// absolute tolerances (A and C for node rows, ...). Returns 0 when the history is too short.
+    double error_ratio(int order, const HistoryPoint& candidate, const std::deque<HistoryPoint>& history,
+                       const std::vector<double>& tol_abs_rate, const std::vector<double>& tol_abs_q,
+                       const SimOptions& options, int* worst_row = nullptr) const;
+
+    IntegrationMethod method() const { return method_; }
+
+private:
+    IntegrationMethod method_;
+    int maxord_;
+};
+
+}  // namespace ionspice::solver

@@ -1,0 +1,296 @@
+#include "solver/Transient.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "solver/DcEquations.hpp"
+#include "solver/Integrator.hpp"
+#include "solver/OperatingPoint.hpp"
+#include "solver/SimulationError.hpp"
+
+namespace ionspice::solver {
+
+namespace {
+
+/// f(x,t) + alpha·q(x) + beta = 0 at one time point; J = df/dx + alpha·dq/dx.
+class TranEquations final : public Equations {
+public:
+    explicit TranEquations(const Circuit& c)
+        : circuit_(c), jq_(c.nnz()), q_(c.size()), linear_j_(c.nnz()) {}
+
+    double alpha = 0;
+    const std::vector<double>* beta = nullptr;
+
+    void assemble(models::LoadContext& ctx, std::vector<double>& jacobian, std::vector<double>& residual) override {
+        const auto& jf0 = circuit_.base_jf();
+        const auto& jq0 = circuit_.base_jq();
+        const std::size_t nnz = jf0.size();
+        std::fill(residual.begin(), residual.end(), 0.0);
+        std::fill(q_.begin(), q_.end(), 0.0);
+        add_product(circuit_, jf0, ctx.x, residual.data());
+        add_product(circuit_, jq0, ctx.x, q_.data());
+        for (const auto* d : circuit_.sourced()) d->load_source(ctx, residual.data());
+        if (circuit_.nonlinear().empty()) {
+            // The Jacobian only changes with alpha: build it once per step size.
+            if (alpha != linear_alpha_) {
+                for (std::size_t k = 0; k < nnz; ++k) linear_j_[k] = jf0[k] + alpha * jq0[k];
+                linear_alpha_ = alpha;
+            }
+            std::copy(linear_j_.begin(), linear_j_.end(), jacobian.begin());
+        } else {
+            std::copy(jf0.begin(), jf0.end(), jacobian.begin());
+            std::copy(jq0.begin(), jq0.end(), jq_.begin());
+            const models::Stamp stamp{jacobian.data(), jq_.data(), residual.data(), q_.data()};
+            for (auto* d : circuit_.nonlinear()) d->load(ctx, stamp);
+            for (std::size_t k = 0; k < nnz; ++k) jacobian[k] += alpha * jq_[k];
+        }
+        const std::size_t n = residual.size();
+        for (std::size_t i = 0; i < n; ++i) residual[i] += alpha * q_[i] + (*beta)[i];
+    }
+    bool linear() const override { return circuit_.nonlinear().empty(); }
+
+    /// q(x) at a converged point.
+    void charges(const double* x, double time, std::vector<double>& q) {
+        q.assign(circuit_.size(), 0.0);
+        add_product(circuit_, circuit_.base_jq(), x, q.data());
+        if (circuit_.nonlinear().empty()) return;
+        scratch_j_.assign(circuit_.nnz(), 0.0);
+        scratch_jq_.assign(circuit_.nnz(), 0.0);
+        scratch_f_.assign(circuit_.size(), 0.0);
+        models::LoadContext ctx;
+        ctx.x = x;
+        ctx.time = time;
+        ctx.dc = false;
+        const models::Stamp stamp{scratch_j_.data(), scratch_jq_.data(), scratch_f_.data(), q.data()};
+        for (auto* d : circuit_.nonlinear()) d->load(ctx, stamp);
+    }
+
+private:
+    const Circuit& circuit_;
+    std::vector<double> jq_, q_, linear_j_;
+    double linear_alpha_ = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> scratch_j_, scratch_jq_, scratch_f_;
+};
+
+/// Breakpoints of all sources and nonlinear devices, collected window by window so that a
+/// long run of short pulses never holds all of its corners at once.
+class Breakpoints {
+public:
+    Breakpoints(const Circuit& c, double tstop) : tstop_(tstop), window_(tstop / 16) {
+        for (auto* d : c.sourced()) devices_.push_back(d);
+        for (auto* d : c.nonlinear()) devices_.push_back(d);
+    }
+    /// First breakpoint later than t + eps (tstop at the latest).
+    double next_after(double t, double eps) {
+        while (true) {
+            while (pos_ < list_.size() && list_[pos_] <= t + eps) ++pos_;
+            if (pos_ < list_.size()) return list_[pos_];
+            if (filled_to_ >= tstop_) return tstop_;
+            refill();
+        }
+    }
+
+private:
+    void refill() {
+        double from = filled_to_, to = std::min(tstop_, filled_to_ + window_);
+        list_.clear();
+        pos_ = 0;
+        for (auto* d : devices_) d->breakpoints(from, to, list_);
+        list_.push_back(to);
+        std::sort(list_.begin(), list_.end());
+        list_.erase(std::unique(list_.begin(), list_.end()), list_.end());
+        filled_to_ = to;
+    }
+    double tstop_, window_;
+    double filled_to_ = 0;
+    std::vector<const models::Device*> devices_;
+    std::vector<double> list_;
+    std::size_t pos_ = 0;
+};
+
+/// Absolute tolerances of each row's rate (dq/dt) and charge, by what the row is: a node's
+/// KCL (A, C), a branch equation (V, Wb) or a state equation (dimensionless).
+void row_tolerances(const Circuit& c, const SimOptions& o, std::vector<double>& rate, std::vector<double>& q) {
+    rate.resize(c.size());
+    q.resize(c.size());
+    for (int i = 0; i < c.size(); ++i) {
+        switch (c.unknowns()[i].kind) {
+        case UnknownKind::Voltage: rate[i] = o.abstol, q[i] = o.chgtol; break;
+        case UnknownKind::Current: rate[i] = o.vntol, q[i] = 0; break;
+        case UnknownKind::State: rate[i] = o.stol, q[i] = o.stol; break;
+        }
+    }
+}
+
+class Progress {
+public:
+    explicit Progress(std::ostream* out, double tstop) : out_(out), tstop_(tstop), start_(clock::now()) {}
+    void update(double t, long steps) {
+        if (!out_) return;
+        auto now = clock::now();
+        double elapsed = std::chrono::duration<double>(now - start_).count();
+        if (elapsed < 2.0 || std::chrono::duration<double>(now - last_).count() < 0.25) return;
+        last_ = now;
+        shown_ = true;
+        fmt::print(*out_, "\rtran: t = {:.4g} s ({:.0f} %), {:.0f} steps/s   ", t, 100 * t / tstop_, steps / elapsed);
+        out_->flush();
+    }
+    ~Progress() {
+        if (shown_) fmt::print(*out_, "\r{:60}\r", "");
+    }
+
+private:
+    using clock = std::chrono::steady_clock;
+    std::ostream* out_;
+    double tstop_;
+    clock::time_point start_, last_;
+    bool shown_ = false;
+};
+
+}  // namespace
+
+TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& s,
+                        const std::function<void(double, const std::vector<double>&)>& on_point) {
+    const int n = circuit.size();
+    TranStats stats;
+    const double tmax = s.tmax > 0 ? s.tmax : std::min(s.tstep, (s.tstop - s.tstart) / 50);
+    const double hmin = std::max(tmax * 1e-11, s.tstop * 1e-15);
+
+    // The starting point: an operating point with the .ic nodes held, or with uic the devices'
+    // own initial values and the .ic nodes, without solving anything.
+    std::vector<double> x(n, 0.0);
+    if (s.uic) {
+        for (const auto& d : circuit.devices()) d->initial_conditions(x.data());
+        for (const auto& [i, v] : s.ics) x[i] = v;
+    } else {
+        OpSettings os;
+        os.max_iterations = options.itl1;
+        os.nodesets = s.nodesets;
+        os.holds = s.ics;
+        os.where = "the transient's initial operating point";
+        stats.iterations += solve_operating_point(circuit, options, newton, x, os).iterations;
+    }
+    for (auto* d : circuit.nonlinear()) d->accept(x.data(), 0.0);
+
+    TranEquations eq(circuit);
+    Integrator integ(options.method, options.maxord);
+    Breakpoints bps(circuit, s.tstop);
+    std::vector<double> tol_rate, tol_q;
+    row_tolerances(circuit, options, tol_rate, tol_q);
+
+    std::deque<HistoryPoint> hist;
+    std::deque<std::vector<double>> xs;  // accepted solutions, newest last (for the predictor)
+    {
+        HistoryPoint p0;
+        p0.time = 0;
+        eq.charges(x.data(), 0.0, p0.q);
+        p0.qdot.assign(n, 0.0);
+        hist.push_back(std::move(p0));
+        xs.push_back(x);
+    }
+    if (s.tstart <= 0) on_point(0.0, x);
+
+    double t = 0;
+    double h = std::min(tmax, s.tstep) / 10;
+    bool after_bp = true;
+    std::vector<double> beta, xt(n);
+    Progress progress(s.progress, s.tstop);
+    HistoryPoint cand;
+    NewtonSettings ns;
+    ns.max_iterations = options.itl4;
+    ns.context.dc = false;
+    ns.context.gmin = options.gmin;
+
+    while (t < s.tstop * (1 - 1e-12)) {
+        const double eps = std::max(hmin, t * 1e-13);
+        const double bp = bps.next_after(t, eps);
+        h = std::min(h, tmax);
+        bool hits_bp = false;
+        if (t + h >= bp - eps) {
+            h = bp - t;
+            hits_bp = true;
+        } else if (t + 2 * h > bp) {
+            // Two roughly equal steps rather than a long one and a sliver.
+            h = (bp - t) / 2;
+        }
+        const int order = integ.order(after_bp, hist.size());
+        eq.alpha = integ.coefficients(order, h, hist, beta);
+        eq.beta = &beta;
+
+        // Predictor: the line through the last two accepted solutions.
+        xt = xs.back();
+        if (xs.size() >= 2 && !after_bp) {
+            const auto& x1 = xs[xs.size() - 2];
+            const double r = h / (hist.back().time - hist[hist.size() - 2].time);
+            for (int i = 0; i < n; ++i) xt[i] += r * (xt[i] - x1[i]);
+        }
+        ns.context.time = t + h;
+        NewtonResult nr = newton.solve(circuit, options, eq, xt, ns);
+        stats.iterations += nr.iterations;
+        if (nr.status != NewtonStatus::Converged) {
+            ++stats.rejected_newton;
+            h /= 8;
+            if (h < hmin) {
+                std::string culprits = nr.worst.empty() ? std::string("(none identified)")
+                                                        : describe_unknowns(circuit, nr.worst, xt);
+                if (nr.status == NewtonStatus::Singular)
+                    throw_singular(circuit, nr.singular_col, fmt::format("t = {:g} s", t));
+                throw SimulationError(fmt::format(
+                    "time step too small at t = {:.9g} s (step {:.3g} s): Newton does not converge; furthest "
+                    "from converging: {}",
+                    t, h * 8, culprits));
+            }
+            continue;
+        }
+
+        cand.time = t + h;
+        eq.charges(xt.data(), t + h, cand.q);
+        cand.qdot.resize(n);
+        for (int i = 0; i < n; ++i) cand.qdot[i] = eq.alpha * cand.q[i] + beta[i];
+        const double ratio = integ.error_ratio(order, cand, hist, tol_rate, tol_q, options);
+        if (ratio > 1 && h > hmin * 10) {
+            ++stats.rejected_error;
+            h *= std::max(0.1, 0.9 * std::pow(ratio, -1.0 / order));
+            continue;
+        }
+
+        // Accepted.
+        t = cand.time;
+        if (hits_bp) t = bp;
+        ++stats.accepted;
+        hist.push_back(cand);
+        xs.push_back(xt);
+        while (hist.size() > 3) hist.pop_front();
+        while (xs.size() > 2) xs.pop_front();
+        for (auto* d : circuit.nonlinear()) d->accept(xt.data(), t);
+        if (t >= s.tstart * (1 - 1e-12)) on_point(t, xt);
+        progress.update(t, stats.accepted);
+
+        // Next step: grow by 2 when the error allows it, shrink when it demands it, and
+        // otherwise keep the step, so that a linear circuit's matrix stays factored.
+        double next = ratio > 0 ? h * 0.9 * std::pow(ratio, -1.0 / order) : 2 * h;
+        if (next >= 2 * h) next = 2 * h;
+        else if (next >= h) next = h;
+        if (hits_bp) {
+            // Inputs have a corner here: the next step is first order and does not extrapolate
+            // across it; the error test still spans the corner, which keeps the first steps
+            // after it short until they resolve the new slope.
+            after_bp = true;
+            const double gap = bps.next_after(t, eps) - t;
+            next = std::min(next, std::max(0.1 * gap, hmin * 10));
+        } else {
+            after_bp = false;
+        }
+        h = std::max(next, hmin);
+    }
+    return stats;
+}
+
+}  // namespace ionspice::solver

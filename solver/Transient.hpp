@@ -1,0 +1,40 @@
+#pragma once
+// Transient analysis: the DAE f(x,t) + dq(x)/dt = 0 integrated with an adaptive step from a
+// local-truncation-error estimate on every row that has a charge (capacitor charge, inductor
+// flux, junction charge, device state), never stepping over a breakpoint, order 1 just after
+// one. A Newton failure cuts the step by 8.
+
+#include <functional>
+#include <iosfwd>
+#include <utility>
+#include <vector>
+
+#include "solver/Circuit.hpp"
+#include "solver/Newton.hpp"
+#include "solver/Options.hpp"
+
+namespace ionspice::solver {
+
+struct TranSettings {
+    double tstep = 0, tstop = 0, tstart = 0;
+    double tmax = 0;  ///< 0: min(tstep, (tstop − tstart)/50), as ngspice
+    bool uic = false;
+    std::vector<std::pair<int, double>> ics;       ///< .ic: node unknown and value
+    std::vector<std::pair<int, double>> nodesets;  ///< .nodeset for the operating point
+    std::ostream* progress = nullptr;              ///< a terminal for the progress line, or null
+};
+
+struct TranStats {
+    long accepted = 0;
+    long rejected_error = 0;   ///< steps rejected by the truncation-error test
+    long rejected_newton = 0;  ///< steps cut because Newton did not converge
+    long iterations = 0;
+};
+
+/// Runs the transient and calls `on_point(t, x)` for every accepted point with t ≥ tstart
+/// (t = 0 included when tstart is 0). Throws SimulationError ("time step too small", naming the
+/// time and the unknowns that did not converge).
+TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& settings,
+                        const std::function<void(double, const std::vector<double>&)>& on_point);
+
+}  // namespace ionspice::solver
