@@ -103,7 +103,6 @@ private:
         list_.clear();
         pos_ = 0;
         for (auto* d : devices_) d->breakpoints(from, to, list_);
-        list_.push_back(to);
         std::sort(list_.begin(), list_.end());
         list_.erase(std::unique(list_.begin(), list_.end()), list_.end());
         filled_to_ = to;
