@@ -1,0 +1,68 @@
+// Transient waveforms against ngspice on the same netlists (see tests/golden/README.md):
+// ngspice's waveform is interpolated linearly onto our own time points and every vector must
+// stay within 1 % of its range.
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "solver/RawReader.hpp"
+#include "solver/Simulator.hpp"
+
+namespace fs = std::filesystem;
+using namespace ionspice;
+
+namespace {
+
+double interpolate(const solver::Plot& p, std::size_t var, double t) {
+    std::size_t lo = 0, hi = p.points() - 1;
+    if (t <= p.at(0, 0)) return p.at(0, var);
+    if (t >= p.at(hi, 0)) return p.at(hi, var);
+    while (hi - lo > 1) {
+        std::size_t mid = (lo + hi) / 2;
+        (p.at(mid, 0) <= t ? lo : hi) = mid;
+    }
+    double t0 = p.at(lo, 0), t1 = p.at(hi, 0);
+    double w = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+    return p.at(lo, var) * (1 - w) + p.at(hi, var) * w;
+}
+
+void compare_with_ngspice(const std::string& name) {
+    fs::path dir = fs::path(IONSPICE_SOURCE_DIR) / "tests" / "golden";
+    auto ours = solver::simulate(parser::read_deck((dir / (name + ".cir")).string())).plots;
+    auto ref = solver::read_raw((dir / (name + ".ngspice.raw")).string());
+    REQUIRE(ours.size() == 1);
+    REQUIRE(ref.size() == 1);
+    const auto& a = ours[0];
+    const auto& b = ref[0];
+    CHECK(a.name == "Transient Analysis");
+    REQUIRE(a.variables[0].name == "time");
+    for (std::size_t v = 1; v < b.variables.size(); ++v) {
+        const std::string& vec = b.variables[v].name;
+        INFO(name << ": " << vec);
+        int ia = a.find(vec);
+        REQUIRE(ia >= 0);
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (std::size_t k = 0; k < b.points(); ++k) lo = std::min(lo, b.at(k, v)), hi = std::max(hi, b.at(k, v));
+        const double range = hi - lo;
+        double worst = 0, worst_t = 0;
+        for (std::size_t k = 0; k < a.points(); ++k) {
+            double t = a.at(k, 0);
+            double d = std::fabs(a.at(k, static_cast<std::size_t>(ia)) - interpolate(b, v, t));
+            if (d > worst) worst = d, worst_t = t;
+        }
+        INFO("worst at t = " << worst_t << ": difference " << worst << " of a range " << range);
+        CHECK(worst <= 0.01 * range + 1e-15);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("golden tran: RC ladder with an inductor under PULSE and PWL follows ngspice") {
+    compare_with_ngspice("tran_rc_ladder");
+}
+TEST_CASE("golden tran: diode rectifier under SIN follows ngspice") { compare_with_ngspice("tran_rectifier"); }
+TEST_CASE("golden tran: chain of level-1 CMOS inverters follows ngspice") { compare_with_ngspice("tran_inverters"); }
