@@ -38,12 +38,14 @@ bool CardParser::is_number_like(const Token& t) const {
     return t.kind == Token::Kind::Expr || (t.kind == Token::Kind::Word && looks_numeric(text(t)));
 }
 
-ValueRef CardParser::expression(std::string_view src, Loc at) {
-    Expr e = exprs_.parse(*line_, src);
-    if (e.is_number()) return ValueRef{e.nodes[0].number, -1, at};
+ValueRef CardParser::pool(Expr&& e, Loc at) {
+    if (e.is_number()) return ValueRef::constant(e.nodes[0].number, at);
+    if (e.nodes.size() == 1 && e.nodes[0].op == ExprOp::Name) return ValueRef::name(e.nodes[0].sym, e.nodes[0].loc);
     deck_.exprs.push_back(std::move(e));
-    return ValueRef{0, static_cast<std::int32_t>(deck_.exprs.size() - 1), at};
+    return ValueRef::pooled(static_cast<std::int32_t>(deck_.exprs.size() - 1), at);
 }
+
+ValueRef CardParser::expression(std::string_view src, Loc at) { return pool(exprs_.parse(*line_, src), at); }
 
 ValueRef CardParser::value(const Token& t, bool bare_expression) {
     const Loc at = loc(t);
@@ -54,7 +56,7 @@ ValueRef CardParser::value(const Token& t, bool bare_expression) {
         if (looks_numeric(s)) {
             auto v = parse_number(s);
             if (!v) fail(at, "malformed number '" + std::string(s) + "'");
-            return ValueRef{*v, -1, at};
+            return ValueRef::constant(*v, at);
         }
         if (bare_expression) return expression(s, at);
         fail(at, "expected a number, found '" + std::string(s) + "'");
@@ -75,7 +77,10 @@ NameRef CardParser::name(const Token& t) {
 }
 
 NamedValue CardParser::named(const Token& key, const Token& v) {
-    return NamedValue{deck_.text.lower_copy(text(key)), loc(key), value(v, true)};
+    std::string_view k = text(key);
+    // `params:w=1` written without a blank after the colon.
+    if (k.size() > 7 && to_lower(k.substr(0, 7)) == "params:") k.remove_prefix(7);
+    return NamedValue{deck_.text.lower_copy(k), loc(key), value(v, true)};
 }
 
 void CardParser::add_node(ElementCard& el, const Token& t) {
@@ -444,16 +449,8 @@ void CardParser::param_card(std::size_t after) {
     auto assigns = exprs_.parse_assignments(*line_, line_->text.substr(after));
     if (assigns.empty()) fail(card_loc_, "'.param' needs name=value");
     for (auto& a : assigns) {
-        ValueRef v;
-        v.loc = a.loc;
-        if (a.expr.is_number()) {
-            v.number = a.expr.nodes[0].number;
-        } else {
-            v.loc = a.expr.nodes[static_cast<std::size_t>(a.expr.root)].loc;
-            deck_.exprs.push_back(std::move(a.expr));
-            v.expr = static_cast<std::int32_t>(deck_.exprs.size() - 1);
-        }
-        body().params.push_back(ParamCard{a.sym, a.loc, v});
+        const Loc at = a.expr.nodes[static_cast<std::size_t>(a.expr.root)].loc;
+        body().params.push_back(ParamCard{a.sym, a.loc, pool(std::move(a.expr), at)});
     }
 }
 

@@ -30,6 +30,8 @@ private:
 
     ValueRef value(const Token& t, bool bare_expression);
     ValueRef expression(std::string_view text, Loc at);
+    /// Numbers and lone names become ValueRefs of their own; the rest goes to the pool.
+    ValueRef pool(Expr&& e, Loc at);
     bool is_number_like(const Token& t) const;
     NameRef node(const Token& t);
     NameRef name(const Token& t);

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "parser/DeckData.hpp"
@@ -30,6 +31,14 @@ private:
         const std::vector<std::string>* actuals = nullptr;  ///< flat nodes on the ports
     };
 
+    /// Where a body was written: the chain of bodies whose definitions it can see.
+    struct Lexical {
+        const Body* body;
+        const Lexical* outer;
+    };
+
+    std::size_t count_elements(const Body& body, const Lexical* outer,
+                               std::unordered_map<const SubcktDef*, std::size_t>& counts) const;
     void expand(const Frame& f);
     void instantiate(const Frame& f, const ElementCard& c);
     void emit_models(const Frame& f);

@@ -15,7 +15,9 @@ public:
     Evaluator(const std::vector<Expr>& exprs, const SymbolTable& symbols, const SourceFiles& files);
 
     double value(const ValueRef& v, Scope& scope) {
-        return v.is_constant() ? v.number : eval(exprs_[static_cast<std::size_t>(v.expr)], scope);
+        if (v.is_constant()) return v.number;
+        if (v.is_name()) return lookup(v.sym(), v.loc, scope);
+        return eval(exprs_[static_cast<std::size_t>(v.expr)], scope);
     }
     double eval(const Expr& e, Scope& scope) { return node(e, e.root, scope); }
 

@@ -266,7 +266,8 @@ void LineReader::read(std::uint32_t file, bool top, std::string_view section, Lo
         segments.push_back(Segment{0, line_no, static_cast<std::uint32_t>(p + 1)});
     }
     flush();
-    if (lib != Lib::None) files_.fail(lib_at, "'.lib' section without '.endl'");
+    if (lib != Lib::None)
+        files_.fail(lib_at, "'.lib' section without '.endl' (to read a library, write '.lib FILE SECTION')");
     if (filtering && !found)
         files_.fail(called_at, "section '" + std::string(section) + "' not found in '" + text.path + "'");
 }

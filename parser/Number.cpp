@@ -1,6 +1,8 @@
 #include "parser/Number.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstring>
 
 namespace ionspice::parser {
 
@@ -22,38 +24,79 @@ bool starts_with_ci(const char* p, const char* end, std::string_view word) {
 bool scan_number(const char*& p, const char* end, double& value) {
     if (p == end) return false;
     if (!is_digit(*p) && !(*p == '.' && p + 1 != end && is_digit(p[1]))) return false;
-    double v = 0;
-    // from_chars rounds correctly, so "0.1" here equals the literal 0.1 in C++.
-    auto [q, ec] = std::from_chars(p, end, v, std::chars_format::general);
-    if (ec != std::errc()) {
-        if (ec != std::errc::result_out_of_range) return false;
-        v = 0;  // underflow to zero or overflow: let the caller's finiteness checks decide
+
+    // Mantissa and exponent are scanned here and the scale suffix is folded into the decimal
+    // exponent, so that "3n" reads as exactly the double nearest 3e-9 (as the literal does)
+    // rather than 3 * 1e-9.
+    const char* s = p;
+    while (s != end && is_digit(*s)) ++s;
+    if (s != end && *s == '.') {
+        ++s;
+        while (s != end && is_digit(*s)) ++s;
     }
-    const char* s = q;
-    double scale = 1;
+    const char* mantissa_end = s;
+    long exponent = 0;
+    if (s != end && (*s == 'e' || *s == 'E')) {
+        const char* e = s + 1;
+        bool negative = false;
+        if (e != end && (*e == '+' || *e == '-')) negative = *e++ == '-';
+        if (e != end && is_digit(*e)) {
+            while (e != end && is_digit(*e)) {
+                if (exponent < 100000) exponent = exponent * 10 + (*e - '0');
+                ++e;
+            }
+            if (negative) exponent = -exponent;
+            s = e;
+        }
+    }
+    int shift = 0;
+    bool mil = false;
     if (starts_with_ci(s, end, "meg")) {
-        scale = 1e6;
+        shift = 6;
         s += 3;
     } else if (starts_with_ci(s, end, "mil")) {
-        scale = 25.4e-6;
+        mil = true;
         s += 3;
     } else if (s != end) {
         switch (lower(*s)) {
-        case 'f': scale = 1e-15; break;
-        case 'p': scale = 1e-12; break;
-        case 'n': scale = 1e-9; break;
-        case 'u': scale = 1e-6; break;
-        case 'm': scale = 1e-3; break;
-        case 'k': scale = 1e3; break;
-        case 'g': scale = 1e9; break;
-        case 't': scale = 1e12; break;
-        case 'a': scale = 1e-18; break;
+        case 'f': shift = -15; break;
+        case 'p': shift = -12; break;
+        case 'n': shift = -9; break;
+        case 'u': shift = -6; break;
+        case 'm': shift = -3; break;
+        case 'k': shift = 3; break;
+        case 'g': shift = 9; break;
+        case 't': shift = 12; break;
+        case 'a': shift = -18; break;
         default: break;
         }
-        if (scale != 1) ++s;
+        if (shift != 0) ++s;
     }
     while (s != end && is_letter(*s)) ++s;
-    value = v * scale;
+
+    char buf[96];
+    const auto digits = static_cast<std::size_t>(mantissa_end - p);
+    double v = 0;
+    if (digits + 16 <= sizeof buf) {
+        std::memcpy(buf, p, digits);
+        buf[digits] = 'e';
+        auto [q, ec1] = std::to_chars(buf + digits + 1, buf + sizeof buf, exponent + shift);
+        auto [r, ec] = std::from_chars(buf, q, v, std::chars_format::general);
+        if (ec == std::errc::result_out_of_range) {
+            if (exponent + shift > 0) return false;  // overflow: not a usable number
+            v = 0;
+        } else if (ec != std::errc()) {
+            return false;
+        }
+    } else {
+        // Absurdly long mantissas: exactness no longer matters.
+        auto [r, ec] = std::from_chars(p, mantissa_end, v, std::chars_format::fixed);
+        if (ec != std::errc()) return false;
+        v *= std::pow(10.0, static_cast<double>(exponent + shift));
+        if (!std::isfinite(v)) return false;
+    }
+    if (mil) v *= 25.4e-6;
+    value = v;
     p = s;
     return true;
 }

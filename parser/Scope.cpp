@@ -38,7 +38,7 @@ void Scope::define(std::uint32_t sym, const ValueRef& value, Loc loc) {
 
 void Scope::assign(std::uint32_t sym, double value, Loc loc) {
     Entry& e = slot(sym);
-    e.value = ValueRef{value, -1, loc};
+    e.value = ValueRef::constant(value, loc);
     e.result = value;
     e.loc = loc;
     e.state = State::Done;

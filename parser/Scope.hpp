@@ -12,13 +12,21 @@
 
 namespace ionspice::parser {
 
-/// A number as written, or an expression from the deck's pool.
+/// A number as written, a lone parameter name (`{rcell}`, common in generated netlists and
+/// kept out of the expression pool), or an expression from the deck's pool.
 struct ValueRef {
     double number = 0;
-    std::int32_t expr = -1;  ///< index into DeckData::exprs; -1: `number` is the value
-    Loc loc;
+    /// >= 0: index into DeckData::exprs; -1: `number` is the value; <= -2: the name -2 - expr.
+    std::int32_t expr = -1;
+    Loc loc;  ///< of the number, the name, or the expression's opening brace or quote
 
-    bool is_constant() const { return expr < 0; }
+    static ValueRef constant(double v, Loc at) { return ValueRef{v, -1, at}; }
+    static ValueRef name(std::uint32_t sym, Loc at) { return ValueRef{0, -2 - static_cast<std::int32_t>(sym), at}; }
+    static ValueRef pooled(std::int32_t index, Loc at) { return ValueRef{0, index, at}; }
+
+    bool is_constant() const { return expr == -1; }
+    bool is_name() const { return expr <= -2; }
+    std::uint32_t sym() const { return static_cast<std::uint32_t>(-2 - expr); }
 };
 
 /// `.func name(formals) body`.

@@ -46,6 +46,10 @@ double Integrator::error_ratio(int order, const HistoryPoint& c, const std::dequ
     const std::size_t n = c.q.size();
     double worst = 0;
     for (std::size_t i = 0; i < n; ++i) {
+        // Rows without charge (most rows of a resistive network) have nothing to estimate.
+        bool charged = false;
+        for (std::size_t k = 0; k <= need; ++k) charged |= pts[k]->q[i] != 0;
+        if (!charged) continue;
         // Divided differences of order need (= order + 1) over need + 1 points.
         double dd[4];
         for (std::size_t k = 0; k <= need; ++k) dd[k] = pts[k]->q[i];

@@ -51,12 +51,18 @@ void KluSolver::invalidate() {
     impl_->last.clear();
 }
 
+bool KluSolver::has_factorization() const { return impl_->numeric != nullptr; }
+
+bool KluSolver::factored_values_equal(const std::vector<double>& values) const {
+    const auto& m = *impl_;
+    return m.numeric && m.last.size() == values.size() &&
+           std::memcmp(m.last.data(), values.data(), values.size() * sizeof(double)) == 0;
+}
+
 FactorResult KluSolver::factor(const std::vector<double>& values) {
     auto& m = *impl_;
     FactorResult r;
-    if (m.numeric && m.last.size() == values.size() &&
-        std::memcmp(m.last.data(), values.data(), values.size() * sizeof(double)) == 0)
-        return r;
+    if (factored_values_equal(values)) return r;
     r.factored = true;
     auto* ax = const_cast<double*>(values.data());
     if (m.numeric) {

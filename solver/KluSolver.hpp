@@ -28,6 +28,10 @@ public:
     void solve(std::vector<double>& b);
     /// Forgets the numeric factorisation (the next factor() is a full one).
     void invalidate();
+    /// A factorisation is available for solve().
+    bool has_factorization() const;
+    /// The values are exactly those last factored.
+    bool factored_values_equal(const std::vector<double>& values) const;
 
     long factor_count() const { return factors_; }
     long refactor_count() const { return refactors_; }

@@ -16,7 +16,10 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
     jacobian_.resize(circuit.nnz());
     residual_.resize(n);
     dx_.resize(n);
-    std::vector<double> badness(n, 0.0);
+    badness_.assign(n, 0.0);
+    auto& badness = badness_;
+    bool refactor = !(settings.reuse_factorization && eq.linear());
+    double previous_worst = HUGE_VAL;
 
     for (int it = 1; it <= settings.max_iterations; ++it) {
         ++iterations_;
@@ -27,12 +30,17 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
         ctx.init_junctions = settings.init_junctions && it == 1;
         eq.assemble(ctx, jacobian_, residual_);
 
-        FactorResult fr = klu_.factor(jacobian_);
-        if (!fr.ok) {
-            result.status = NewtonStatus::Singular;
-            result.singular_col = fr.singular_col;
-            result.first_factor = it == 1;
-            return result;
+        bool stale = false;
+        if (!refactor && klu_.has_factorization()) {
+            stale = !klu_.factored_values_equal(jacobian_);
+        } else {
+            FactorResult fr = klu_.factor(jacobian_);
+            if (!fr.ok) {
+                result.status = NewtonStatus::Singular;
+                result.singular_col = fr.singular_col;
+                result.first_factor = it == 1;
+                return result;
+            }
         }
         for (int i = 0; i < n; ++i) dx_[i] = -residual_[i];
         klu_.solve(dx_);
@@ -57,11 +65,16 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
             break;
         }
         for (int i = 0; i < n; ++i) x[i] += dx_[i];
-        // A linear system is solved exactly by one step (up to rounding): a second solve
-        // would only confirm it.
-        if (converged || eq.linear()) {
+        // A linear system is solved exactly by one step with its own matrix (up to rounding):
+        // a second solve would only confirm it.
+        if (converged || (eq.linear() && !stale)) {
             result.status = NewtonStatus::Converged;
             return result;
+        }
+        if (stale) {
+            const double worst = *std::max_element(badness.begin(), badness.end());
+            if (worst > 0.25 * previous_worst) refactor = true;
+            previous_worst = worst;
         }
     }
     if (result.status != NewtonStatus::NonFinite) result.status = NewtonStatus::NotConverged;

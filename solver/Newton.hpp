@@ -26,6 +26,11 @@ struct NewtonSettings {
     int max_iterations = 100;
     bool init_junctions = false;  ///< first iteration starts junctions at their critical voltage
     models::LoadContext context;  ///< time, dc, source_scale, gmin; x is set by Newton
+    /// For linear equations only: keep solving with the last factorisation although the
+    /// matrix changed (a chord iteration), as long as each update shrinks at least fourfold.
+    /// A transient changes its matrix only through the step size; most steps then need no
+    /// factorisation at all. The converged point is the same: only the path differs.
+    bool reuse_factorization = false;
 };
 
 enum class NewtonStatus { Converged, NotConverged, Singular, NonFinite };
@@ -48,7 +53,7 @@ public:
 
 private:
     KluSolver klu_;
-    std::vector<double> jacobian_, residual_, dx_;
+    std::vector<double> jacobian_, residual_, dx_, badness_;
     long iterations_ = 0;
 };
 

@@ -206,6 +206,7 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
     ns.max_iterations = options.itl4;
     ns.context.dc = false;
     ns.context.gmin = options.gmin;
+    ns.reuse_factorization = true;
 
     while (t < s.tstop * (1 - 1e-12)) {
         const double eps = std::max(hmin, t * 1e-13);
@@ -260,14 +261,17 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
             continue;
         }
 
-        // Accepted.
+        // Accepted. The oldest history entries are recycled as the next candidate's storage.
         t = cand.time;
         if (hits_bp) t = bp;
         ++stats.accepted;
-        hist.push_back(cand);
+        hist.push_back(std::move(cand));
         xs.push_back(xt);
-        while (hist.size() > 3) hist.pop_front();
-        while (xs.size() > 2) xs.pop_front();
+        if (hist.size() > 3) {
+            cand = std::move(hist.front());
+            hist.pop_front();
+        }
+        if (xs.size() > 2) xs.pop_front();
         for (auto* d : circuit.nonlinear()) d->accept(xt.data(), t);
         if (t >= s.tstart * (1 - 1e-12)) on_point(t, xt);
         progress.update(t, stats.accepted);

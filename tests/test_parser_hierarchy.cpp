@@ -93,13 +93,15 @@ TEST_CASE("subckt: parameters with defaults, overridden per instance") {
         ".ends\n"
         "X1 a 0 res\n"
         "X2 a 0 res r=2k\n"
-        "X3 a 0 res params: r={scale*100} tc=7\n");
+        "X3 a 0 res params: r={scale*100} tc=7\n"
+        "X4 a 0 res params:r=3k\n");
     CHECK(element(n, "r.x1.r1").values.at(0).value == Approx(10e3));
     CHECK(element(n, "r.x1.r2").values.at(0).value == Approx(1));
     CHECK(element(n, "r.x2.r1").values.at(0).value == Approx(20e3));
     CHECK(element(n, "r.x2.r2").values.at(0).value == Approx(2));  // default follows the override
     CHECK(element(n, "r.x3.r1").values.at(0).value == Approx(10e3));
     CHECK(element(n, "r.x3.r2").values.at(0).value == Approx(7));
+    CHECK(element(n, "r.x4.r1").values.at(0).value == Approx(30e3));
 }
 
 TEST_CASE("subckt: the params: keyword on the definition, and local .param") {

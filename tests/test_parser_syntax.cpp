@@ -53,6 +53,11 @@ TEST_CASE("numbers: e-notation, signs and bare decimals") {
     CHECK(*parse_number("-2k") == -2000.0);
     CHECK(*parse_number("+3") == 3.0);
     CHECK(*parse_number("0.1") == 0.1);  // correctly rounded
+    CHECK(*parse_number("3n") == 3e-9);   // the suffix is folded into the decimal exponent
+    CHECK(*parse_number("0.1u") == 0.1e-6);
+    CHECK(*parse_number("1.5e-3k") == 1.5);
+    CHECK(*parse_number("1e-400") == 0);
+    CHECK_FALSE(parse_number("1e400"));
 }
 
 TEST_CASE("numbers: malformed text is not a number") {
