@@ -27,7 +27,8 @@ struct NewtonSettings {
     bool init_junctions = false;  ///< first iteration starts junctions at their critical voltage
     models::LoadContext context;  ///< time, dc, source_scale, gmin; x is set by Newton
     /// For linear equations only: keep solving with the last factorisation although the
-    /// matrix changed (a chord iteration), as long as each update shrinks at least fourfold.
+    /// matrix changed (a chord iteration), as long as each update shrinks at least a
+    /// hundredfold, until the updates are a million times below tolerance.
     /// A transient changes its matrix only through the step size; most steps then need no
     /// factorisation at all. The converged point is the same: only the path differs.
     bool reuse_factorization = false;
