@@ -462,6 +462,15 @@ void CardParser::func_card(std::size_t after) {
     body().funcs.push_back(FuncDef{f.sym, f.loc, std::move(f.formals), static_cast<std::int32_t>(deck_.exprs.size() - 1)});
 }
 
+namespace {
+bool is_plain_word(std::string_view s) {
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+    return true;
+}
+}  // namespace
+
 void CardParser::model_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
     if (toks_.size() < 2 || toks_[0].kind != Token::Kind::Word || toks_[1].kind != Token::Kind::Word)
@@ -476,7 +485,13 @@ void CardParser::model_card(std::size_t after) {
             fail(loc(t), "expected 'name=value' in .model " + std::string(m.name.name));
         if (i + 2 >= toks_.size() || !toks_[i + 2].is_value())
             fail(loc(toks_[i + 1]), "missing value after '" + std::string(text(t)) + "='");
-        m.params.push_back(named(t, toks_[i + 2]));
+        const Token& v = toks_[i + 2];
+        // `level=bulk`, `mapping=log`: a bare word that is not a number is kept as a word;
+        // the elaborator turns it into a number if it names a .param in scope.
+        if (v.kind == Token::Kind::Word && !looks_numeric(text(v)) && is_plain_word(text(v)))
+            m.words.push_back(NamedWord{deck_.text.lower_copy(text(t)), to_lower(text(v)), loc(t), loc(v)});
+        else
+            m.params.push_back(named(t, v));
         i += 2;
     }
     Body& b = body();

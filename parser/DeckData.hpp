@@ -84,10 +84,19 @@ struct ParamCard {
     ValueRef value;
 };
 
+/// A .model parameter written as a bare word (level=bulk): a word unless it names a .param.
+struct NamedWord {
+    std::string_view name;  ///< lower case, in DeckData::text
+    std::string text;       ///< lower case
+    Loc loc;                ///< of the name
+    Loc value_loc;
+};
+
 struct ModelCard {
     NameRef name;
     std::string type;
     std::vector<NamedValue> params;
+    std::vector<NamedWord> words;
 };
 
 struct SubcktDef;

@@ -112,6 +112,19 @@ void Elaborator::emit_models(const Frame& f) {
         out.loc = files_.at(m.name.loc);
         out.params.reserve(m.params.size());
         for (const NamedValue& p : m.params) out.params.push_back(param(std::string(p.name), p.value, *f.scope));
+        for (const NamedWord& w : m.words) {
+            const std::int64_t sym = deck_.symbols.find(w.text);
+            bool is_param = false;
+            if (sym >= 0)
+                for (Scope* s = f.scope; s && !is_param; s = s->parent())
+                    is_param = s->find(static_cast<std::uint32_t>(sym)) != nullptr;
+            if (is_param)
+                out.params.push_back(Param{std::string(w.name), eval_.lookup(static_cast<std::uint32_t>(sym), w.value_loc,
+                                                                                *f.scope),
+                                           files_.at(w.loc)});
+            else
+                out.words.push_back(TextParam{std::string(w.name), w.text, files_.at(w.loc)});
+        }
     }
 }
 

@@ -47,7 +47,7 @@ struct SourceSpec {
 /// An expression kept as text: a B source's `v=` / `i=`, which depends on node voltages and
 /// so can only be evaluated while simulating.
 struct TextParam {
-    std::string name;  ///< lower case: "v" or "i"
+    std::string name;  ///< lower case: "v" or "i" (B sources), or a model parameter's name
     std::string text;  ///< lower case, braces removed
     SourceLoc loc;
 };
@@ -80,6 +80,7 @@ struct Model {
     std::string type;  ///< lower case: "nmos", "pmos", "d", "ecram", "memristor", ...
     SourceLoc loc;
     std::vector<Param> params;  ///< includes "level" when written
+    std::vector<TextParam> words;  ///< parameters written as a bare word: level=bulk, mapping=log
 };
 
 /// One swept variable of .dc (and later .step).

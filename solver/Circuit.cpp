@@ -23,6 +23,13 @@ const parser::SourceLoc& param_loc(const std::vector<parser::Param>& ps, const s
     return fallback;
 }
 
+/// Where a model parameter was written, numeric or word.
+const parser::SourceLoc& model_param_loc(const parser::Model& m, const std::string& name) {
+    for (const auto& w : m.words)
+        if (w.name == name) return w.loc;
+    return param_loc(m.params, name, m.loc);
+}
+
 std::map<std::string, double> to_map(const std::vector<parser::Param>& ps) {
     std::map<std::string, double> m;
     for (const auto& p : ps) m[p.name] = p.value;
@@ -219,12 +226,13 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
                 card->name = model->name;
                 card->type = model->type;
                 card->params = to_map(model->params);
+                for (const auto& w : model->words) card->words[w.name] = w.text;
                 std::shared_ptr<const models::ModelParams> params;
                 if (reg->prepare) {
                     try {
                         params = reg->prepare(*card);
                     } catch (const DeviceError& err) {
-                        throw NetlistError(param_loc(model->params, err.param(), model->loc), err.what());
+                        throw NetlistError(model_param_loc(*model, err.param()), err.what());
                     }
                 }
                 prep = {card.get(), params.get(), reg};
@@ -277,7 +285,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             if (err.where() == DeviceError::Where::Instance) {
                 loc = &param_loc(e.params, err.param(), e.loc);
             } else if (err.where() == DeviceError::Where::Model && model) {
-                loc = &param_loc(model->params, err.param(), model->loc);
+                loc = &model_param_loc(*model, err.param());
             } else if (err.where() == DeviceError::Where::Value) {
                 std::size_t k = err.param().empty() ? 0 : std::stoul(err.param());
                 if (k < e.values.size()) loc = &e.values[k].loc;

@@ -319,3 +319,19 @@ TEST_CASE("global: .global names several nodes") {
     Netlist n = flat("t\n.global vdd vss\n.subckt c a\nR1 vdd vss 1\n.ends\nX1 q c\n");
     CHECK(element(n, "r.x1.r1").nodes == std::vector<std::string>{"vdd", "vss"});
 }
+
+TEST_CASE("models: a bare word value is kept as a word unless it names a parameter") {
+    auto n = ptest::flat("t\n.param lv=2\n.model m1 memristor (level=bulk mapping=Log ron=740)\n"
+                         ".model m2 memristor level=lv\n.end\n");
+    const auto& m1 = ptest::model(n, "m1");
+    REQUIRE(m1.words.size() == 2);
+    CHECK(m1.words[0].name == "level");
+    CHECK(m1.words[0].text == "bulk");
+    CHECK(m1.words[1].text == "log");
+    CHECK(m1.words[0].loc.line == 3);
+    CHECK(m1.params.size() == 1);
+    const auto& m2 = ptest::model(n, "m2");
+    CHECK(m2.words.empty());
+    REQUIRE(m2.params.size() == 1);
+    CHECK(m2.params[0].value == 2);
+}
