@@ -16,6 +16,7 @@
 #include "solver/OutputWriters.hpp"
 #include "solver/SimulationError.hpp"
 #include "solver/Simulator.hpp"
+#include "tools/Commands.hpp"
 
 namespace {
 
@@ -126,6 +127,12 @@ int main(int argc, char** argv) {
         ::execv("/proc/self/exe", argv);
     }
     try {
+        if (argc > 1) {
+            std::string_view cmd = argv[1];
+            if (cmd == "fit") return tools::fit_main(argc - 1, argv + 1);
+            if (cmd == "plot") return tools::plot_main(argc - 1, argv + 1);
+            if (cmd == "gen") return tools::gen_main(argc - 1, argv + 1);
+        }
         return run(argc, argv);
     } catch (const parser::NetlistError& e) {
         fmt::print(std::cerr, "{}", e.what());
