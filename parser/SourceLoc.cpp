@@ -14,6 +14,9 @@ std::string format_diagnostic(const SourceLoc& loc, const std::string& message,
             out += std::to_string(loc.col);
         }
         out += ": ";
+    } else {
+        // Nowhere in a file to point at: say who is speaking, as command-line tools do.
+        out += "ionspice: ";
     }
     out += severity;
     out += ": ";

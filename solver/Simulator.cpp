@@ -1,11 +1,15 @@
 #include "solver/Simulator.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <thread>
 
 #include <unistd.h>
 
@@ -45,16 +49,45 @@ struct Probe {
     }
 };
 
-/// The netlist elaborated with some .param overrides, and the circuit built from it.
+/// Independent sources' DC values set by `.step V1 …`, by top-level source name.
+using SourceValues = std::vector<std::pair<std::string, double>>;
+
+/// One `.step` point: the stepped variables' values, and what they set.
+struct StepPoint {
+    std::vector<std::pair<std::string, double>> values;  ///< every stepped variable, in .step order
+    std::map<std::string, double> params;                ///< .param overrides
+    SourceValues sources;                                ///< independent sources' DC values
+};
+
+/// The netlist elaborated with some .param overrides (and stepped source values), and the
+/// circuit built from it.
 struct Bound {
     parser::Netlist netlist;
     SimOptions options;
     std::unique_ptr<Circuit> circuit;
     double elaborate_seconds = 0, bind_seconds = 0;
 
-    Bound(const parser::Deck& deck, const std::map<std::string, double>& overrides) {
+    Bound(const parser::Deck& deck, const std::map<std::string, double>& overrides, const SourceValues& sources) {
         auto t0 = std::chrono::steady_clock::now();
         netlist = parser::elaborate(deck, overrides);
+        bind(sources, t0);
+    }
+    /// For a netlist elaborated already, which took `seconds`.
+    Bound(parser::Netlist n, const SourceValues& sources, double seconds) : netlist(std::move(n)) {
+        bind(sources, std::chrono::steady_clock::now());
+        elaborate_seconds += seconds;
+    }
+
+private:
+    void bind(const SourceValues& sources, std::chrono::steady_clock::time_point t0) {
+        // A stepped source gets its DC value in the netlist, before binding, so that every
+        // circuit built for this step (.dc param sweeps build their own) starts from it.
+        for (const auto& [name, v] : sources)
+            for (auto& e : netlist.elements)
+                if (e.source && e.name == name) {
+                    e.source->dc = v;
+                    e.source->has_dc = true;
+                }
         options = read_options(netlist);
         auto t1 = std::chrono::steady_clock::now();
         circuit = std::make_unique<Circuit>(netlist, options);
@@ -172,14 +205,6 @@ void append_point(Plot& plot, const std::vector<double>& head, const std::vector
     for (const auto& p : probes) plot.values.push_back(p.value(x));
 }
 
-Plot new_plot(const parser::Netlist& n, const std::string& name) {
-    Plot p;
-    p.title = n.title;
-    p.name = name;
-    p.date = raw_date();
-    return p;
-}
-
 std::vector<std::pair<int, double>> nodeset_ties(const Circuit& c, const parser::Netlist& n) {
     std::vector<std::pair<int, double>> ties;
     for (const auto& ns : n.nodesets) {
@@ -219,10 +244,16 @@ std::vector<double> sweep_values(const parser::SweepSpec& s) {
     return v;
 }
 
+/// Runs the analyses of one step point (or of the whole netlist when there is no .step).
+/// Everything it changes is its own, so several run at once on different threads.
 class Runner {
 public:
-    Runner(const parser::Deck& deck, const SimulateSettings& settings)
-        : deck_(deck), settings_(settings), base_(std::make_unique<Bound>(deck, std::map<std::string, double>{})) {}
+    /// `base`: the netlist bound with the step's values already, when the caller has it.
+    Runner(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step, std::string date,
+           std::unique_ptr<Bound> base)
+        : deck_(deck), settings_(settings), step_(step), date_(std::move(date)), base_(std::move(base)) {
+        if (!base_) base_ = std::make_unique<Bound>(deck, step_.params, step_.sources);
+    }
 
     SimulationResult run() {
         if (settings_.stats)
@@ -232,8 +263,8 @@ public:
                                               base_->circuit->devices().size(), base_->circuit->size(),
                                               base_->circuit->nnz()));
         const auto& analyses = base_->netlist.analyses;
-        if (analyses.empty() && settings_.log)
-            fmt::print(*settings_.log, "ionspice: warning: the netlist has no analysis (.op, .dc)\n");
+        if (!analyses.empty() && base_->circuit->size() == 0)
+            throw SimulationError("the netlist has no elements to simulate");
         for (const auto& a : analyses) {
             switch (a.kind) {
             case parser::Analysis::Kind::Op: run_op(a); break;
@@ -245,6 +276,15 @@ public:
     }
 
 private:
+    Plot new_plot(const parser::Netlist& n, const std::string& name) const {
+        Plot p;
+        p.title = stepped_title(n.title, step_.values);
+        p.name = name;
+        p.date = date_;
+        p.step = step_.values;
+        return p;
+    }
+
     void add_prints(const parser::Netlist& n, const std::string& kind, bool has_scale) {
         const Plot& plot = result_.plots.back();
         for (const auto& pr : n.prints) {
@@ -349,11 +389,11 @@ private:
         long points = 0;
         while (true) {
             if (any_param) {
-                std::map<std::string, double> ov;
+                std::map<std::string, double> ov = step_.params;
                 for (std::size_t k = 0; k < sweeps.size(); ++k)
                     if (sweeps[k].is_param) ov[sweeps[k].spec->name] = sweeps[k].values[idx[k]];
                 if (ov != current_overrides || !swept) {
-                    swept = std::make_unique<Bound>(deck_, ov);
+                    swept = std::make_unique<Bound>(deck_, ov, step_.sources);
                     current_overrides = ov;
                     bound = swept.get();
                     if (bound->circuit->size() != static_cast<int>(x.size())) {
@@ -426,6 +466,11 @@ private:
         if (a.tstart < 0 || a.tstart >= a.tstop)
             throw NetlistError(a.loc, "'.tran': the start time must lie between 0 and the stop time");
         if (a.tmax && !(*a.tmax > 0)) throw NetlistError(a.loc, "'.tran': the maximum step must be positive");
+        const double tmax = a.tmax ? *a.tmax : std::min(a.tstep, (a.tstop - a.tstart) / 50);
+        if ((a.tstop - a.tstart) / tmax > 1e9)
+            throw NetlistError(a.loc, fmt::format("'.tran': {:g} s in steps of at most {:g} s would take more than "
+                                                  "10^9 time points; raise tstep or tmax",
+                                                  a.tstop - a.tstart, tmax));
         for (const auto& d : c.devices())
             if (auto* src = dynamic_cast<models::IndependentSource*>(d.get()))
                 src->set_transient_defaults(a.tstep, a.tstop);
@@ -469,16 +514,145 @@ private:
 
     const parser::Deck& deck_;
     SimulateSettings settings_;
+    const StepPoint& step_;
+    std::string date_;  ///< of every plot of the run, so that results do not depend on timing
     std::unique_ptr<Bound> base_;
     Newton newton_;
     SimulationResult result_;
 };
 
+/// Every combination of the .step values, steps[0] varying fastest.
+std::vector<StepPoint> step_points(const std::vector<parser::SweepSpec>& steps) {
+    constexpr std::size_t max_points = 10'000'000;
+    std::vector<std::vector<double>> values;
+    std::size_t count = 1;
+    for (const auto& s : steps) {
+        values.push_back(sweep_values(s));
+        if (values.back().empty()) throw NetlistError(s.loc, "the .step has no points");
+        if (count > max_points / values.back().size())
+            throw NetlistError(s.loc, fmt::format("the .step lines make more than {} step points", max_points));
+        count *= values.back().size();
+    }
+    std::vector<StepPoint> points(count);
+    std::vector<std::size_t> idx(steps.size(), 0);
+    for (auto& p : points) {
+        for (std::size_t k = 0; k < steps.size(); ++k) {
+            const double v = values[k][idx[k]];
+            p.values.emplace_back(steps[k].name, v);
+            if (steps[k].is_source)
+                p.sources.emplace_back(steps[k].name, v);
+            else
+                p.params[steps[k].name] = v;
+        }
+        for (std::size_t k = 0; k < steps.size() && ++idx[k] == values[k].size(); ++k) idx[k] = 0;
+    }
+    return points;
+}
+
+/// Rethrows a step's error with the step named, keeping its kind (and location).
+[[noreturn]] void rethrow_in_step(std::exception_ptr error, const StepPoint& point) {
+    const std::string label = step_label(point.values);
+    try {
+        std::rethrow_exception(error);
+    } catch (const NetlistError& e) {
+        throw NetlistError(e.loc(), fmt::format("{} (at .step {})", e.message(), label));
+    } catch (const SimulationError& e) {
+        throw SimulationError(fmt::format("at .step {}: {}", label, e.what()));
+    } catch (const std::exception& e) {
+        throw std::runtime_error(fmt::format("at .step {}: {}", label, e.what()));
+    }
+}
+
+SimulationResult run_steps(const parser::Deck& deck, const std::vector<parser::SweepSpec>& steps,
+                           const SimulateSettings& settings, const std::string& date) {
+    auto t0 = std::chrono::steady_clock::now();
+    const std::vector<StepPoint> points = step_points(steps);
+    const std::size_t n = points.size();
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t threads =
+        std::min<std::size_t>(n, settings.threads > 0 ? static_cast<std::size_t>(settings.threads) : cores);
+
+    SimulateSettings step_settings = settings;
+    // Steps running side by side would interleave their transient progress lines.
+    if (threads > 1) step_settings.log = nullptr;
+
+    // Each step is written to its own slot, so the order of the results never depends on which
+    // thread finished first. Work is handed out in step order: when a step fails, every earlier
+    // step has been started and is run to its end, so the first failing step reported is the
+    // one a sequential run would stop at.
+    std::vector<SimulationResult> results(n);
+    std::vector<std::exception_ptr> errors(n);
+    std::vector<double> seconds(n, 0.0);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+        while (!failed.load()) {
+            const std::size_t k = next.fetch_add(1);
+            if (k >= n) return;
+            auto start = std::chrono::steady_clock::now();
+            try {
+                results[k] = Runner(deck, step_settings, points[k], date, nullptr).run();
+            } catch (...) {
+                errors[k] = std::current_exception();
+                failed = true;
+            }
+            seconds[k] = seconds_since(start);
+        }
+    };
+    if (threads <= 1) {
+        work();
+    } else {
+        std::vector<std::jthread> pool;
+        pool.reserve(threads);
+        for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+    }
+    for (std::size_t k = 0; k < n; ++k)
+        if (errors[k]) rethrow_in_step(errors[k], points[k]);
+
+    SimulationResult out;
+    out.steps = n;
+    std::string shape;
+    for (std::size_t k = 0; k < steps.size(); ++k)
+        shape += fmt::format("{}{} {}", k ? " × " : "", steps[k].name, sweep_values(steps[k]).size());
+    out.log.push_back(fmt::format(".step: {} points ({}), {} plots, {} thread{}, {:.3f} s", n, shape,
+                                  n * results.front().plots.size(), threads, threads == 1 ? "" : "s",
+                                  seconds_since(t0)));
+    if (settings.stats) {
+        double busy = 0;
+        for (double s : seconds) busy += s;
+        out.log.push_back(fmt::format("  steps took {:.3f} s of thread time", busy));
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+        SimulationResult& r = results[k];
+        const std::size_t offset = out.plots.size();
+        for (auto& p : r.plots) out.plots.push_back(std::move(p));
+        for (auto& t : r.prints) {
+            t.plot += offset;
+            out.prints.push_back(std::move(t));
+        }
+        if (settings.stats) {
+            out.log.push_back(fmt::format("step {} ({}), {:.3f} s:", k, step_label(points[k].values), seconds[k]));
+            for (auto& line : r.log) out.log.push_back("  " + line);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& settings) {
-    Runner r(deck, settings);
-    return r.run();
+    const std::string date = raw_date();
+    auto t0 = std::chrono::steady_clock::now();
+    parser::Netlist netlist = parser::elaborate(deck);
+    const double elaborate_seconds = seconds_since(t0);
+    if (netlist.analyses.empty() && settings.log)
+        fmt::print(*settings.log, "ionspice: warning: the netlist has no analysis (.op, .dc, .tran)\n");
+    if (!netlist.steps.empty()) return run_steps(deck, netlist.steps, settings, date);
+    // Without .step the one elaboration serves the run: a large deck is not elaborated twice.
+    const StepPoint none;
+    auto base = std::make_unique<Bound>(std::move(netlist), SourceValues{}, elaborate_seconds);
+    return Runner(deck, settings, none, date, std::move(base)).run();
 }
+
 
 }  // namespace ionspice::solver

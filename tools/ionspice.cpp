@@ -1,10 +1,15 @@
 // The ionspice command line: `ionspice [options] NETLIST`.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
+#include <span>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -22,9 +27,9 @@ namespace {
 
 using namespace ionspice;
 
-/// CSV files for the plots: FILE itself for one plot; FILE's stem plus the analysis for several
-/// ("out.csv" → "out.op.csv", "out.dc.csv", "out.dc2.csv").
-std::vector<std::string> csv_names(const std::string& path, const std::vector<solver::Plot>& plots) {
+/// CSV files for the analyses (the plots of one step): FILE itself for one analysis; FILE's stem
+/// plus the analysis for several ("out.csv" → "out.op.csv", "out.dc.csv", "out.dc2.csv").
+std::vector<std::string> csv_names(const std::string& path, std::span<const solver::Plot> plots) {
     if (plots.size() <= 1) return {path};
     namespace fs = std::filesystem;
     fs::path p(path);
@@ -48,6 +53,7 @@ int run(int argc, char** argv) {
     CLI::App app{"ionspice: a SPICE-style circuit simulator for emerging memories (ECRAM, memristors, MOSFETs)"};
     std::string netlist, raw, csv;
     bool ascii = false, quiet = false, version = false, stats = false;
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     app.add_option("netlist", netlist, "netlist file (.cir)");
     app.add_option("-r,--raw", raw, "write results to a raw file (ngspice layout, binary unless --ascii)");
     app.add_flag("--ascii", ascii, "write the raw file in ASCII");
@@ -55,6 +61,8 @@ int run(int argc, char** argv) {
     app.add_flag("-q,--quiet", quiet, "print nothing but errors");
     app.add_flag("-v,--version", version, "print the version and exit");
     app.add_flag("--stats", stats, "print where the time went (reading, binding, solving, writing)");
+    app.add_option("-j,--jobs", jobs, "run .step points on N threads (default: one per core); results do not depend on it")
+        ->check(CLI::PositiveNumber);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -78,15 +86,22 @@ int run(int argc, char** argv) {
     solver::SimulateSettings settings;
     settings.log = quiet ? nullptr : &std::cerr;
     settings.stats = stats;
+    settings.threads = jobs;
     auto& result = *new solver::SimulationResult(solver::simulate(*deck, settings));
 
     auto t1 = std::chrono::steady_clock::now();
     if (!raw.empty())
         solver::write_atomically(raw, [&](std::ostream& out) { solver::write_raw(out, result.plots, ascii); });
     if (!csv.empty()) {
-        auto names = csv_names(csv, result.plots);
-        for (std::size_t k = 0; k < result.plots.size(); ++k)
-            solver::write_atomically(names[k], [&](std::ostream& out) { solver::write_csv(out, result.plots[k]); });
+        // A stepped run writes one file per analysis, holding that analysis of every step.
+        const std::size_t steps = std::max<std::size_t>(result.steps, 1);
+        const std::size_t analyses = result.plots.size() / steps;
+        auto names = csv_names(csv, std::span(result.plots).first(analyses));
+        for (std::size_t a = 0; a < analyses; ++a) {
+            std::vector<const solver::Plot*> plots;
+            for (std::size_t s = 0; s < steps; ++s) plots.push_back(&result.plots[s * analyses + a]);
+            solver::write_atomically(names[a], [&](std::ostream& out) { solver::write_csv(out, plots); });
+        }
     }
     if (stats)
         fmt::print(std::cerr, "read {:.3f} s, write {:.3f} s\n", read_seconds,
@@ -97,6 +112,7 @@ int run(int argc, char** argv) {
     for (const auto& t : result.prints) solver::print_table(std::cout, result.plots[t.plot], t.columns);
     // Without a file to write, operating points go to the terminal as ngspice's batch mode does.
     if (raw.empty() && csv.empty()) {
+        std::set<std::string> told;  // a stepped run says it once per analysis, not once per step
         for (std::size_t k = 0; k < result.plots.size(); ++k) {
             const auto& p = result.plots[k];
             bool printed = std::any_of(result.prints.begin(), result.prints.end(),
@@ -106,9 +122,12 @@ int run(int argc, char** argv) {
                 std::vector<int> all(p.variables.size());
                 for (std::size_t v = 0; v < all.size(); ++v) all[v] = static_cast<int>(v);
                 solver::print_table(std::cout, p, all);
-            } else {
+            } else if (result.steps == 0) {
                 fmt::print(std::cerr, "{}: {} points computed; add .print, -r FILE or --csv FILE to see them\n",
                            p.name, p.points());
+            } else if (told.insert(p.name).second) {
+                fmt::print(std::cerr, "{}: computed for {} steps; add .print, -r FILE or --csv FILE to see them\n",
+                           p.name, result.steps);
             }
         }
     }
@@ -135,7 +154,7 @@ int main(int argc, char** argv) {
         }
         return run(argc, argv);
     } catch (const parser::NetlistError& e) {
-        fmt::print(std::cerr, "{}", e.what());
+        fmt::print(std::cerr, "{}\n", e.what());
         return 1;
     } catch (const solver::SimulationError& e) {
         fmt::print(std::cerr, "ionspice: error: {}\n", e.what());
