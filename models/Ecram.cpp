@@ -1,0 +1,226 @@
+// ECRAM (electrochemical RAM): N<name> g d s model [g0=] [x0=]
+// .model NAME ecram (gmin gmax mapping=lin|log vp tp vd td nsteps vs vtp vtd dv gp gd qb kch ggate
+//                    cgate dtod ctoc)
+//
+// Three terminals, gate G, drain D, source S, and one state unknown s ∈ [0, 1], the normalised
+// channel conductance, written to output as x(<device>); g(<device>) is the channel conductance.
+//
+// Channel (linear I–V, as measured in the seeds):  I_DS = G(s)·V_DS with
+//     G(s) = gmin + (gmax − gmin)·s   (mapping=lin)      G(s) = gmin·(gmax/gmin)^s   (mapping=log)
+// Gate stack: a leakage I_G = ggate·V_gc from the gate into the channel, returning through D and S
+// in the proportions kch and 1 − kch (the point of the channel V_gc is measured from, so the
+// element stays passive), and a capacitance cgate between gate and channel, half to D, half to S.
+// Gate–channel voltage: V_gc = V_G − [kch·V_D + (1 − kch)·V_S].
+// State: ṡ = ρ_dev·ρ_pulse·[R_p(V_gc)·F_p(s) − R_d(V_gc)·F_d(s)] (models/SoftBoundDrift.hpp), as
+// q = s, f = −ṡ in transient; in DC (.op, .dc) the state is held: f = s − s0.
+// Defaults are the WOx/LiPON set of the MTT paper (MODELS.md): +10 V / 2 ms potentiation,
+// −7 V / 2 ms depression, 180 steps, window 0.079–50 µS.
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <optional>
+
+#include "models/Device.hpp"
+#include "models/ParamReader.hpp"
+#include "models/Registry.hpp"
+#include "models/Smooth.hpp"
+#include "models/SoftBoundDrift.hpp"
+#include "models/Stamping.hpp"
+#include "models/Variability.hpp"
+#include "models/WordReader.hpp"
+
+namespace ionspice::models {
+namespace {
+
+struct EcramModel final : ModelParams {
+    double gmin = 0.079e-6;  ///< S, conductance at s = 0
+    double gmax = 50e-6;     ///< S, conductance at s = 1
+    bool log_mapping = false;
+    double log_ratio = 0;  ///< ln(gmax/gmin)
+    double kch = 0.5;      ///< where along the channel V_gc is measured (0: source, 1: drain)
+    double ggate = 1e-12;  ///< S, gate leakage conductance
+    double cgate = 0;      ///< F, gate–channel capacitance
+    double dtod = 0;       ///< relative σ of the rate, drawn once per device
+    double ctoc = 0;       ///< relative σ of the rate, drawn per programming pulse
+    SoftBoundDrift drift;
+};
+
+/// G(s) and dG/ds for either mapping.
+smooth::ValueSlope conductance(const EcramModel& m, double s) {
+    if (!m.log_mapping) return {m.gmin + (m.gmax - m.gmin) * s, m.gmax - m.gmin};
+    // G = gmin·e^(s·ln(gmax/gmin))
+    const smooth::ValueSlope e = smooth::exp_lin(s * m.log_ratio);
+    return {m.gmin * e.v, m.gmin * e.d * m.log_ratio};
+}
+
+class Ecram final : public Device {
+public:
+    Ecram(std::string name, const EcramModel& m, double s0, std::uint64_t seed)
+        : Device(name), m_(m), s0_(s0), variability_(seed, name, m.dtod, m.ctoc, m.drift.vtp(), m.drift.vtd()) {}
+
+    void declare(Declarer& d) override {
+        nodes_[kG] = d.terminal(0);
+        nodes_[kD] = d.terminal(1);
+        nodes_[kS] = d.terminal(2);
+        nodes_[kX] = d.add_state();
+    }
+
+    void pattern(PatternBuilder& p) override {
+        for (std::size_t r = 0; r < 4; ++r)
+            for (std::size_t c = 0; c < 4; ++c)
+                // The gate row never depends on the state.
+                slot_[r][c] = (r == kG && c == kX) ? kNoSlot : p.entry(nodes_[r], nodes_[c]);
+    }
+
+    void load(LoadContext& ctx, const Stamp& st) override {
+        const double* x = ctx.x;
+        const double vg = value_at(x, nodes_[kG]);
+        const double vd = value_at(x, nodes_[kD]);
+        const double vs = value_at(x, nodes_[kS]);
+        const double s = value_at(x, nodes_[kX]);
+        // ∂V_gc/∂(V_G, V_D, V_S)
+        const std::array<double, 3> w = {1, -m_.kch, -(1 - m_.kch)};
+        const double vgc = vg - m_.kch * vd - (1 - m_.kch) * vs;
+        const double vds = vd - vs;
+
+        const smooth::ValueSlope g = conductance(m_, s);
+        const double ids = g.v * vds;
+        st.F(nodes_[kD], ids);
+        st.F(nodes_[kS], -ids);
+        G(st, kD, kD, g.v);
+        G(st, kD, kS, -g.v);
+        G(st, kD, kX, g.d * vds);
+        G(st, kS, kD, -g.v);
+        G(st, kS, kS, g.v);
+        G(st, kS, kX, -g.d * vds);
+
+        const double ig = m_.ggate * vgc;
+        for (std::size_t r = 0; r < 3; ++r) {
+            st.F(nodes_[r], w[r] * ig);
+            for (std::size_t c = 0; c < 3; ++c) G(st, r, c, m_.ggate * w[r] * w[c]);
+        }
+
+        if (m_.cgate > 0) {
+            // Two capacitors of cgate/2: gate–drain and gate–source.
+            const double ch = 0.5 * m_.cgate;
+            const double qgd = ch * (vg - vd);
+            const double qgs = ch * (vg - vs);
+            st.Q(nodes_[kG], qgd + qgs);
+            st.Q(nodes_[kD], -qgd);
+            st.Q(nodes_[kS], -qgs);
+            C(st, kG, kG, 2 * ch);
+            C(st, kG, kD, -ch);
+            C(st, kG, kS, -ch);
+            C(st, kD, kG, -ch);
+            C(st, kD, kD, ch);
+            C(st, kS, kG, -ch);
+            C(st, kS, kS, ch);
+        }
+
+        // The state: q = s always, so a transient starts from the held DC value consistently.
+        st.Q(nodes_[kX], s);
+        C(st, kX, kX, 1);
+        if (ctx.dc) {
+            st.F(nodes_[kX], s - s0_);
+            G(st, kX, kX, 1);
+            return;
+        }
+        const double rho = variability_.factor();
+        const DriftRate r = m_.drift.rate(vgc, s);
+        st.F(nodes_[kX], -rho * r.rate);
+        for (std::size_t c = 0; c < 3; ++c) G(st, kX, c, -rho * r.d_v * w[c]);
+        G(st, kX, kX, -rho * r.d_s);
+    }
+
+    /// uic: the transient starts from the held state.
+    void initial_conditions(double* x) const override { x[nodes_[kX]] = s0_; }
+
+    void accept(const double* x, double /*time*/) override {
+        variability_.accept(value_at(x, nodes_[kG]) - m_.kch * value_at(x, nodes_[kD]) -
+                            (1 - m_.kch) * value_at(x, nodes_[kS]));
+    }
+
+    std::vector<std::string> output_quantities() const override { return {"g"}; }
+    void outputs(const double* x, double* out) const override { out[0] = conductance(m_, value_at(x, nodes_[kX])).v; }
+
+private:
+    enum Row : std::size_t { kG = 0, kD = 1, kS = 2, kX = 3 };
+    void G(const Stamp& st, std::size_t r, std::size_t c, double v) const { st.G(slot_[r][c], v); }
+    void C(const Stamp& st, std::size_t r, std::size_t c, double v) const { st.C(slot_[r][c], v); }
+
+    EcramModel m_;
+    double s0_;  ///< state held in DC
+    Variability variability_;
+    std::array<Index, 4> nodes_{kGround, kGround, kGround, kGround};
+    std::array<std::array<Slot, 4>, 4> slot_{};
+};
+
+std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
+    auto mp = std::make_shared<EcramModel>();
+    const std::string what = fmt::format("ECRAM model {}", card.name);
+    ParamReader r(card.params, DeviceError::Where::Model, what);
+    mp->gmin = r.positive("gmin", 0.079e-6);
+    mp->gmax = r.positive("gmax", 50e-6);
+    if (!(mp->gmax > mp->gmin))
+        r.fail("gmax", fmt::format("must exceed gmin = {:g} S, got {:g} S", mp->gmin, mp->gmax));
+    mp->kch = r.get("kch", 0.5);
+    if (!(mp->kch >= 0 && mp->kch <= 1)) r.fail("kch", fmt::format("must be in [0, 1], got {:g}", mp->kch));
+    mp->ggate = r.non_negative("ggate", 1e-12);
+    mp->cgate = r.non_negative("cgate", 0);
+    mp->dtod = r.non_negative("dtod", 0);
+    mp->ctoc = r.non_negative("ctoc", 0);
+    mp->log_ratio = std::log(mp->gmax / mp->gmin);
+    mp->drift = SoftBoundDrift::read(r, DriftDefaults{});
+    r.reject_unknown();
+    WordReader words(card.words, DeviceError::Where::Model, what);
+    mp->log_mapping = words.find("mapping", {"lin", "log"}).value_or("lin") == "log";
+    words.reject_unknown();
+    return mp;
+}
+
+std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
+    const auto& mp = static_cast<const EcramModel&>(*model);
+    const std::string what = fmt::format("ECRAM {}", card.name);
+    if (card.nodes.size() != 3)
+        throw DeviceError(DeviceError::Where::Instance, "",
+                          fmt::format("{}: needs 3 nodes (gate drain source), got {}", what, card.nodes.size()));
+    if (!card.values.empty())
+        throw DeviceError(DeviceError::Where::Value, "0",
+                          fmt::format("{}: unexpected value {:g}", what, card.values[0]));
+    if (!card.flags.empty())
+        throw DeviceError(DeviceError::Where::Instance, card.flags[0],
+                          fmt::format("{}: unknown flag '{}'", what, card.flags[0]));
+    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    const std::optional<double> g0 = r.find("g0");
+    const std::optional<double> x0 = r.find("x0");
+    r.reject_unknown();
+    // The initial state from the conductance g0 (S), through the inverse of the mapping, or the
+    // normalised state x0 directly; g0 = gmin (s0 = 0) when neither is given.
+    double s0 = 0;
+    if (g0 && x0) r.fail("x0", "and g0 both give the initial state; write one");
+    if (g0) {
+        if (!(*g0 >= mp.gmin && *g0 <= mp.gmax))
+            r.fail("g0",
+                   fmt::format("must be within [gmin, gmax] = [{:g}, {:g}] S, got {:g} S", mp.gmin, mp.gmax, *g0));
+        s0 = mp.log_mapping ? std::log(*g0 / mp.gmin) / std::log(mp.gmax / mp.gmin)
+                            : (*g0 - mp.gmin) / (mp.gmax - mp.gmin);
+    } else if (x0) {
+        if (!(*x0 >= 0 && *x0 <= 1)) r.fail("x0", fmt::format("must be within [0, 1], got {:g}", *x0));
+        s0 = *x0;
+    }
+    return std::make_unique<Ecram>(card.name, mp, s0, card.seed);
+}
+
+const Registrar registrar{Registration{
+    .letter = 'n',
+    .types = {"ecram"},
+    .levels = {},
+    .description = "ECRAM (three-terminal electrochemical memory)",
+    .prepare = prepare,
+    .create = create,
+}};
+
+}  // namespace
+}  // namespace ionspice::models

@@ -1,0 +1,278 @@
+// Smooth all-region MOSFET: M d g s b model [w=] [l=] [m=] [temp=] [dtemp=] [off]
+// .model NAME nmos|pmos (level=44 VTO KP N LAMBDA CGSO CGDO)
+//
+// Level 44 is the number ngspice gives its EKV model, and this is an EKV-style model, but it is
+// NOT ngspice's EKV 2.6: it has only the parameters above. Anything else (GAMMA, PHI, UCRIT, …)
+// is rejected, so an ngspice EKV deck fails loudly instead of running with parameters silently
+// dropped.
+//
+// With voltages relative to the bulk, for an n-channel device:
+//     V_P = (V_G − VTO)/N,  F(v) = softplus(v/2)²,  i_f = F((V_P − V_S)/U_T),  i_r = F((V_P − V_D)/U_T)
+//     I_D = I_spec·(i_f − i_r)·(1 + LAMBDA·|V_DS|),  I_spec = 2·N·KP·(W/L)·m·U_T²,  U_T = kT/q
+// F → e^v far below threshold (so I ≈ I_spec·e^((V_P−V_S)/U_T)·(1 − e^(−V_DS/U_T)), a slope of
+// N·U_T·ln10 per decade) and → v²/4 far above (so at small V_DS, I ≈ KP(W/L)(V_GS − VTO − N·V_DS/2)V_DS
+// with the source at the bulk). i_f − i_r changes sign with V_DS and |V_DS| does not, so swapping
+// drain and source negates the current. |V_DS| is smoothed as √(V_DS² + ε²) − ε so that the
+// Jacobian stays continuous through V_DS = 0. No other temperature dependence than U_T.
+// Charges: fixed overlap capacitances CGSO·W·m and CGDO·W·m only.
+//
+// A p-channel device is the n-channel one with every voltage and current negated (type = −1).
+// Newton limiting as SPICE does for MOSFETs (fetlim on V_GS or V_GD, limvds on V_DS); GMIN across
+// drain–source.
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+
+#include "models/Device.hpp"
+#include "models/Limiting.hpp"
+#include "models/ParamReader.hpp"
+#include "models/Physics.hpp"
+#include "models/Registry.hpp"
+#include "models/Smooth.hpp"
+#include "models/Stamping.hpp"
+
+namespace ionspice::models {
+namespace {
+
+/// ngspice's default W, L (.options defw, defl), as for level 1.
+constexpr double kDefaultWidth = 100e-6;   ///< m
+constexpr double kDefaultLength = 100e-6;  ///< m
+/// Smoothing of |V_DS|: its largest effect on the current is LAMBDA·ε relative.
+constexpr double kVdsSmoothing = 1e-4;  ///< V
+
+struct EkvModel final : ModelParams {
+    int type = 1;          ///< +1 nmos, −1 pmos
+    double vto = 0.45;     ///< V, threshold voltage (type-signed for pmos, as in SPICE)
+    double kp = 200e-6;    ///< A/V², transconductance parameter
+    double n = 1.3;        ///< slope factor
+    double lambda = 0.05;  ///< 1/V, channel-length modulation
+    double cgso = 0;       ///< F/m, gate–source overlap capacitance per width
+    double cgdo = 0;       ///< F/m, gate–drain overlap capacitance per width
+};
+
+struct EkvInstance {
+    int type;    ///< +1 nmos, −1 pmos
+    double vto;  ///< V, n-channel sense
+    double n;
+    double lambda;    ///< 1/V
+    double ut;        ///< V, kT/q
+    double ispec;     ///< A, 2·N·KP·(W/L)·m·U_T²
+    double cgs, cgd;  ///< F
+};
+
+/// Drain current (n-channel sense, into the drain) and its partials with respect to the
+/// source-referenced voltages.
+struct EkvCurrent {
+    double id;     ///< A
+    double d_vgs;  ///< S
+    double d_vds;  ///< S
+    double d_vbs;  ///< S
+};
+
+/// F(a) = softplus(a/2)² and F'(a) = softplus(a/2)·σ(a/2).
+smooth::ValueSlope interpolation(double a) {
+    const smooth::ValueSlope sp = smooth::softplus(0.5 * a);
+    return {sp.v * sp.v, sp.v * sp.d};
+}
+
+EkvCurrent channel(const EkvInstance& k, double vgs, double vds, double vbs) {
+    // Bulk-referenced voltages.
+    const double vgb = vgs - vbs, vsb = -vbs, vdb = vds - vbs;
+    const double vp = (vgb - k.vto) / k.n;
+    const smooth::ValueSlope f = interpolation((vp - vsb) / k.ut);
+    const smooth::ValueSlope r = interpolation((vp - vdb) / k.ut);
+    // |V_DS| ≈ √(V_DS² + ε²) − ε
+    const double root = std::sqrt(vds * vds + kVdsSmoothing * kVdsSmoothing);
+    const double mag = root - kVdsSmoothing;
+    const double dmag = vds / root;
+    const double clm = 1 + k.lambda * mag;
+    const double diff = f.v - r.v;
+    const double id = k.ispec * diff * clm;
+    const double d_vgb = k.ispec * clm * (f.d - r.d) / (k.n * k.ut);
+    const double d_vsb = k.ispec * (-f.d / k.ut * clm - diff * k.lambda * dmag);
+    const double d_vdb = k.ispec * (r.d / k.ut * clm + diff * k.lambda * dmag);
+    return {id, d_vgb, d_vdb, -(d_vgb + d_vsb + d_vdb)};
+}
+
+class MosfetEkv final : public Device {
+public:
+    MosfetEkv(std::string name, const EkvInstance& k, bool off) : Device(std::move(name)), k_(k), off_(off) {}
+
+    void declare(Declarer& d) override {
+        nodes_[kD] = d.terminal(0);
+        nodes_[kG] = d.terminal(1);
+        nodes_[kS] = d.terminal(2);
+        nodes_[kB] = d.terminal(3);
+    }
+
+    void pattern(PatternBuilder& p) override {
+        for (std::size_t r = 0; r < 4; ++r)
+            for (std::size_t c = 0; c < 4; ++c) slot_[r][c] = p.entry(nodes_[r], nodes_[c]);
+    }
+
+    void load(LoadContext& ctx, const Stamp& st) override;
+
+private:
+    enum Terminal : std::size_t { kG = 0, kD = 1, kS = 2, kB = 3 };
+
+    struct Voltages {
+        double vgs, vds, vbs;  ///< V, n-channel sense
+    };
+    Voltages limit(LoadContext& ctx, const Voltages& v);
+
+    EkvInstance k_;
+    bool off_;
+    // Previous evaluation (limited voltages and threshold), n-channel sense.
+    double vgs_old_ = 0, vds_old_ = 0, von_old_ = 0;
+    std::array<Index, 4> nodes_{kGround, kGround, kGround, kGround};
+    std::array<std::array<Slot, 4>, 4> slot_{};
+};
+
+MosfetEkv::Voltages MosfetEkv::limit(LoadContext& ctx, const Voltages& v) {
+    Voltages out = v;
+    bool limited = false;
+    if (ctx.init_junctions) {
+        // As SPICE starts a MOSFET: at the threshold with no drain bias, or off.
+        out = off_ ? Voltages{0, 0, v.vbs} : Voltages{k_.vto, 0, v.vbs};
+        limited = true;
+    } else {
+        double vgs = v.vgs, vds = v.vds;
+        double vgd = vgs - vds;
+        if (vds_old_ >= 0) {
+            const Limited lg = fetlim(vgs, vgs_old_, von_old_);
+            vgs = lg.v;
+            vds = vgs - vgd;
+            const Limited ld = limvds(vds, vds_old_);
+            vds = ld.v;
+            limited = lg.limited || ld.limited;
+        } else {
+            const Limited lg = fetlim(vgd, vgs_old_ - vds_old_, von_old_);
+            vgd = lg.v;
+            vds = vgs - vgd;
+            const Limited ld = limvds(-vds, -vds_old_);
+            vds = -ld.v;
+            vgs = vgd + vds;
+            limited = lg.limited || ld.limited;
+        }
+        out = {vgs, vds, v.vbs};
+    }
+    if (limited) ++ctx.noncon;
+    return out;
+}
+
+void MosfetEkv::load(LoadContext& ctx, const Stamp& st) {
+    const double* x = ctx.x;
+    const double type = k_.type;
+    const double vg = value_at(x, nodes_[kG]), vd = value_at(x, nodes_[kD]);
+    const double vs = value_at(x, nodes_[kS]), vb = value_at(x, nodes_[kB]);
+    const Voltages actual{type * (vg - vs), type * (vd - vs), type * (vb - vs)};
+    const Voltages v = limit(ctx, actual);
+    const EkvCurrent c = channel(k_, v.vgs, v.vds, v.vbs);
+
+    // The threshold fetlim steers around, in V_GS (forward) or V_GD (reverse) terms:
+    // V_P reaches the source (drain) potential at V_G = VTO + N·V_SB, i.e. V_GS = VTO + (N − 1)·V_SB.
+    const double source_side = v.vds >= 0 ? -v.vbs : v.vds - v.vbs;
+    vgs_old_ = v.vgs;
+    vds_old_ = v.vds;
+    von_old_ = k_.vto + (k_.n - 1) * source_side;
+
+    // Linearise about the limited voltages, evaluate at the actual ones (vbs is never limited).
+    const double i_ch = c.id + c.d_vgs * (actual.vgs - v.vgs) + c.d_vds * (actual.vds - v.vds);
+    const double vds_real = vd - vs;
+    st.F(nodes_[kD], type * i_ch + ctx.gmin * vds_real);
+    st.F(nodes_[kS], -type * i_ch - ctx.gmin * vds_real);
+    // Partials in (vgs, vds, vbs) become columns g, d, b and their negated sum for s; the type
+    // factors of rows and columns cancel.
+    const std::array<double, 4> cols = {c.d_vgs, c.d_vds + ctx.gmin, -(c.d_vgs + c.d_vds + c.d_vbs) - ctx.gmin,
+                                        c.d_vbs};
+    for (std::size_t col = 0; col < 4; ++col) {
+        st.G(slot_[kD][col], cols[col]);
+        st.G(slot_[kS][col], -cols[col]);
+    }
+
+    // Overlap capacitances: q_g = CGS·(vg − vs) + CGD·(vg − vd).
+    if (k_.cgs > 0 || k_.cgd > 0) {
+        const double qgs = k_.cgs * (vg - vs), qgd = k_.cgd * (vg - vd);
+        st.Q(nodes_[kG], qgs + qgd);
+        st.Q(nodes_[kS], -qgs);
+        st.Q(nodes_[kD], -qgd);
+        st.C(slot_[kG][kG], k_.cgs + k_.cgd);
+        st.C(slot_[kG][kS], -k_.cgs);
+        st.C(slot_[kG][kD], -k_.cgd);
+        st.C(slot_[kS][kG], -k_.cgs);
+        st.C(slot_[kS][kS], k_.cgs);
+        st.C(slot_[kD][kG], -k_.cgd);
+        st.C(slot_[kD][kD], k_.cgd);
+    }
+}
+
+std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
+    auto mp = std::make_shared<EkvModel>();
+    mp->type = card.type == "pmos" ? -1 : 1;
+    ParamReader r(card.params, DeviceError::Where::Model,
+                  fmt::format("MOSFET model {} (level 44, ionspice's smooth all-region model)", card.name));
+    r.ignore({"level"});
+    mp->vto = r.get("vto", mp->type * 0.45);
+    if (auto v = r.find("vt0")) mp->vto = *v;
+    mp->kp = r.positive("kp", 200e-6);
+    mp->n = r.positive("n", 1.3);
+    mp->lambda = r.non_negative("lambda", 0.05);
+    mp->cgso = r.non_negative("cgso", 0);
+    mp->cgdo = r.non_negative("cgdo", 0);
+    r.reject_unknown();
+    return mp;
+}
+
+std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
+    using namespace physics;
+    const auto& mp = static_cast<const EkvModel&>(*model);
+    const std::string what = fmt::format("MOSFET {}", card.name);
+    if (card.nodes.size() != 4)
+        throw DeviceError(DeviceError::Where::Instance, "",
+                          fmt::format("{}: needs 4 nodes (drain gate source bulk), got {}", what, card.nodes.size()));
+    if (!card.values.empty())
+        throw DeviceError(DeviceError::Where::Value, "0",
+                          fmt::format("{}: unexpected value {:g}", what, card.values[0]));
+    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    const double w = r.positive("w", kDefaultWidth);
+    const double l = r.positive("l", kDefaultLength);
+    const double m = r.positive("m", 1);
+    const double temp_c = r.get("temp", card.temp + r.get("dtemp", 0));
+    r.reject_unknown();
+    bool off = false;
+    for (const auto& f : card.flags) {
+        if (f == "off")
+            off = true;
+        else
+            throw DeviceError(DeviceError::Where::Instance, f, fmt::format("{}: unknown flag '{}'", what, f));
+    }
+    const double temp = temp_c + kCelsiusToKelvin;
+    if (!(temp > 0))
+        throw DeviceError(DeviceError::Where::Instance, "temp",
+                          fmt::format("{}: temperature below absolute zero", what));
+
+    EkvInstance k{};
+    k.type = mp.type;
+    k.vto = mp.type * mp.vto;
+    k.n = mp.n;
+    k.lambda = mp.lambda;
+    k.ut = thermal_voltage(temp);
+    k.ispec = 2 * mp.n * mp.kp * (w / l) * m * k.ut * k.ut;
+    k.cgs = mp.cgso * w * m;
+    k.cgd = mp.cgdo * w * m;
+    return std::make_unique<MosfetEkv>(card.name, k, off);
+}
+
+const Registrar registrar{Registration{
+    .letter = 'm',
+    .types = {"nmos", "pmos"},
+    .levels = {44},
+    .description = "MOSFET level 44 (ionspice's smooth all-region EKV-style model)",
+    .prepare = prepare,
+    .create = create,
+}};
+
+}  // namespace
+}  // namespace ionspice::models

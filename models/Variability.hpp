@@ -1,0 +1,99 @@
+#pragma once
+// Device-to-device and cycle-to-cycle variability of memory devices, reproducible by construction:
+// every random number is a pure function of (.options seed, the instance's full name, draw index).
+// Nothing depends on evaluation order, thread count, or how many trial points Newton and the step
+// control throw away, and std::hash (whose values differ between standard libraries) is not used.
+//
+// Draw 0 is the device-to-device factor; draw k ≥ 1 is the cycle-to-cycle factor of the k-th
+// programming pulse, taken when the control voltage first rises past its threshold and held for
+// the rest of that pulse (see `Variability::accept`).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <string_view>
+
+namespace ionspice::models {
+
+/// splitmix64's finaliser: a bijective 64-bit mixer with full avalanche.
+inline std::uint64_t splitmix64(std::uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/// 64-bit FNV-1a of the name: fixed, portable, and enough to separate instance names.
+inline std::uint64_t fnv1a64(std::string_view s) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/// The key of one instance's random stream.
+inline std::uint64_t variability_key(std::uint64_t seed, std::string_view name) {
+    return splitmix64(seed ^ splitmix64(fnv1a64(name)));
+}
+
+/// Standard normal number `index` of the stream `key`, by Box–Muller from two uniforms that are
+/// themselves pure functions of (key, index).
+inline double standard_normal(std::uint64_t key, std::uint64_t index) {
+    const std::uint64_t a = splitmix64(key ^ splitmix64(2 * index));
+    const std::uint64_t b = splitmix64(key ^ splitmix64(2 * index + 1));
+    constexpr double kTwoToMinus53 = 1.0 / 9007199254740992.0;
+    const double u1 = static_cast<double>((a >> 11) + 1) * kTwoToMinus53;  // (0, 1]: log stays finite
+    const double u2 = static_cast<double>(b >> 11) * kTwoToMinus53;        // [0, 1)
+    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+}
+
+/// Rate factor 1 + σ·z, kept positive: a draw more than ~99 σ-units below the mean would reverse
+/// the direction of programming, which no real device does.
+inline double variability_factor(double sigma, double z) {
+    constexpr double kFloor = 0.01;
+    return std::max(1 + sigma * z, kFloor);
+}
+
+/// Per-instance state of the variability: ρ_dev drawn once, ρ_pulse redrawn per pulse.
+class Variability {
+public:
+    Variability() = default;
+    /// `dtod`, `ctoc`: relative standard deviations; `threshold_up` > 0 and `threshold_down` > 0
+    /// (V): the control voltage starts a pulse when it rises above threshold_up or falls below
+    /// −threshold_down.
+    Variability(std::uint64_t seed, std::string_view name, double dtod, double ctoc, double threshold_up,
+                double threshold_down)
+        : key_(variability_key(seed, name)), ctoc_(ctoc), up_(threshold_up), down_(threshold_down) {
+        if (dtod > 0) rho_dev_ = variability_factor(dtod, standard_normal(key_, 0));
+    }
+
+    /// ρ_dev·ρ_pulse, the factor on the programming rate.
+    double factor() const { return rho_dev_ * rho_pulse_; }
+    double device_factor() const { return rho_dev_; }
+    double pulse_factor() const { return rho_pulse_; }
+    std::uint64_t pulses() const { return pulse_; }
+
+    /// At an accepted point with control voltage `v`: a pulse starts when |v| passes its threshold
+    /// after being below it; that pulse's factor is drawn then and kept until the next one.
+    void accept(double v) {
+        const bool above = v > up_ || v < -down_;
+        if (above && !above_) {
+            ++pulse_;
+            if (ctoc_ > 0) rho_pulse_ = variability_factor(ctoc_, standard_normal(key_, pulse_));
+        }
+        above_ = above;
+    }
+
+private:
+    std::uint64_t key_ = 0;
+    double ctoc_ = 0;
+    double up_ = 0, down_ = 0;  ///< V
+    double rho_dev_ = 1, rho_pulse_ = 1;
+    bool above_ = false;
+    std::uint64_t pulse_ = 0;
+};
+
+}  // namespace ionspice::models
