@@ -66,3 +66,45 @@ TEST_CASE("golden tran: RC ladder with an inductor under PULSE and PWL follows n
 }
 TEST_CASE("golden tran: diode rectifier under SIN follows ngspice") { compare_with_ngspice("tran_rectifier"); }
 TEST_CASE("golden tran: chain of level-1 CMOS inverters follows ngspice") { compare_with_ngspice("tran_inverters"); }
+
+namespace {
+
+/// The built-in memory model (<name>.ionspice.cir) against the same equations written as a
+/// behavioural netlist and run by ngspice (<name>.cir: the state on a 1 F capacitor, v(xs)):
+/// x(n1) within 0.2 % of the state's swing at every one of our time points.
+void compare_state_with_behavioural(const std::string& name) {
+    fs::path dir = fs::path(IONSPICE_SOURCE_DIR) / "tests" / "golden";
+    auto ours = solver::simulate(parser::read_deck((dir / (name + ".ionspice.cir")).string())).plots;
+    auto ref = solver::read_raw((dir / (name + ".ngspice.raw")).string());
+    REQUIRE(ours.size() == 1);
+    REQUIRE(ref.size() == 1);
+    const auto& a = ours[0];
+    const auto& b = ref[0];
+    int ia = a.find("x(n1)"), ib = b.find("v(xs)");
+    REQUIRE(ia >= 0);
+    REQUIRE(ib >= 0);
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (std::size_t k = 0; k < b.points(); ++k)
+        lo = std::min(lo, b.at(k, static_cast<std::size_t>(ib))), hi = std::max(hi, b.at(k, static_cast<std::size_t>(ib)));
+    double worst = 0, worst_t = 0;
+    for (std::size_t k = 0; k < a.points(); ++k) {
+        double t = a.at(k, 0);
+        double d = std::fabs(a.at(k, static_cast<std::size_t>(ia)) - interpolate(b, static_cast<std::size_t>(ib), t));
+        if (d > worst) worst = d, worst_t = t;
+    }
+    INFO(name << ": worst at t = " << worst_t << ": " << worst << " of a swing " << hi - lo);
+    CHECK(hi - lo > 0.05);
+    CHECK(worst <= 0.002 * (hi - lo));
+}
+
+}  // namespace
+
+TEST_CASE("golden memory: built-in ECRAM state follows the behavioural ngspice netlist") {
+    compare_state_with_behavioural("memory_ecram");
+}
+TEST_CASE("golden memory: built-in VTEAM memristor state follows the behavioural ngspice netlist") {
+    compare_state_with_behavioural("memory_vteam");
+}
+TEST_CASE("golden memory: built-in bulk memristor state follows the behavioural ngspice netlist") {
+    compare_state_with_behavioural("memory_bulk");
+}

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 for cir in *.cir; do
+  case $cir in *.ionspice.cir) continue ;; esac  # ionspice-only counterparts
   name=${cir%.cir}
   SPICE_ASCIIRAWFILE=1 ngspice -b -r "$name.ngspice.raw" "$cir" >/dev/null 2>"$name.ngspice.log" || {
     cat "$name.ngspice.log"; exit 1; }
