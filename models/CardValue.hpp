@@ -55,4 +55,22 @@ inline DeviceError value_error(const InstanceCard& card, std::initializer_list<c
     return DeviceError(DeviceError::Where::Value, "", message);
 }
 
+/// Checks the shape of a card whose device takes a fixed number of nodes and no positional
+/// values: `terminals` names them for the message ("drain gate source bulk").
+inline void require_terminals(const InstanceCard& card, std::size_t count, const char* terminals,
+                              const std::string& what) {
+    if (card.nodes.size() != count)
+        throw DeviceError(DeviceError::Where::Instance, "",
+                          fmt::format("{}: needs {} nodes ({}), got {}", what, count, terminals, card.nodes.size()));
+    if (!card.values.empty())
+        throw DeviceError(DeviceError::Where::Value, "0", fmt::format("{}: unexpected value {:g}", what, card.values[0]));
+}
+
+/// Rejects bare keywords on a card that takes none.
+inline void reject_flags(const InstanceCard& card, const std::string& what) {
+    if (!card.flags.empty())
+        throw DeviceError(DeviceError::Where::Instance, card.flags[0],
+                          fmt::format("{}: unknown flag '{}'", what, card.flags[0]));
+}
+
 }  // namespace ionspice::models

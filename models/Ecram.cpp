@@ -22,6 +22,7 @@
 #include <cmath>
 #include <optional>
 
+#include "models/CardValue.hpp"
 #include "models/Device.hpp"
 #include "models/ParamReader.hpp"
 #include "models/Registry.hpp"
@@ -183,15 +184,8 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const EcramModel&>(*model);
     const std::string what = fmt::format("ECRAM {}", card.name);
-    if (card.nodes.size() != 3)
-        throw DeviceError(DeviceError::Where::Instance, "",
-                          fmt::format("{}: needs 3 nodes (gate drain source), got {}", what, card.nodes.size()));
-    if (!card.values.empty())
-        throw DeviceError(DeviceError::Where::Value, "0",
-                          fmt::format("{}: unexpected value {:g}", what, card.values[0]));
-    if (!card.flags.empty())
-        throw DeviceError(DeviceError::Where::Instance, card.flags[0],
-                          fmt::format("{}: unknown flag '{}'", what, card.flags[0]));
+    require_terminals(card, 3, "gate drain source", what);
+    reject_flags(card, what);
     ParamReader r(card.params, DeviceError::Where::Instance, what);
     const std::optional<double> g0 = r.find("g0");
     const std::optional<double> x0 = r.find("x0");

@@ -42,6 +42,7 @@
 #include <cmath>
 #include <optional>
 
+#include "models/CardValue.hpp"
 #include "models/Device.hpp"
 #include "models/ParamReader.hpp"
 #include "models/Registry.hpp"
@@ -291,15 +292,8 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const MemristorModel&>(*model);
     const std::string what = fmt::format("memristor {}", card.name);
-    if (card.nodes.size() != 2)
-        throw DeviceError(DeviceError::Where::Instance, "",
-                          fmt::format("{}: needs 2 nodes (p n), got {}", what, card.nodes.size()));
-    if (!card.values.empty())
-        throw DeviceError(DeviceError::Where::Value, "0",
-                          fmt::format("{}: unexpected value {:g}", what, card.values[0]));
-    if (!card.flags.empty())
-        throw DeviceError(DeviceError::Where::Instance, card.flags[0],
-                          fmt::format("{}: unknown flag '{}'", what, card.flags[0]));
+    require_terminals(card, 2, "p n", what);
+    reject_flags(card, what);
     ParamReader r(card.params, DeviceError::Where::Instance, what);
     const double x0 = r.get("x0", 0);
     r.reject_unknown();

@@ -25,6 +25,7 @@
 #include <array>
 #include <cmath>
 
+#include "models/CardValue.hpp"
 #include "models/Device.hpp"
 #include "models/Limiting.hpp"
 #include "models/ParamReader.hpp"
@@ -229,12 +230,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     using namespace physics;
     const auto& mp = static_cast<const EkvModel&>(*model);
     const std::string what = fmt::format("MOSFET {}", card.name);
-    if (card.nodes.size() != 4)
-        throw DeviceError(DeviceError::Where::Instance, "",
-                          fmt::format("{}: needs 4 nodes (drain gate source bulk), got {}", what, card.nodes.size()));
-    if (!card.values.empty())
-        throw DeviceError(DeviceError::Where::Value, "0",
-                          fmt::format("{}: unexpected value {:g}", what, card.values[0]));
+    require_terminals(card, 4, "drain gate source bulk", what);
     ParamReader r(card.params, DeviceError::Where::Instance, what);
     const double w = r.positive("w", kDefaultWidth);
     const double l = r.positive("l", kDefaultLength);
