@@ -394,7 +394,7 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
         ".ac", ".noise", ".tf", ".disto", ".pz", ".sens", ".sp", ".four", ".pss", ".hb", ".fourier"};
     if (one_of(word, unsupported)) fail(card_loc_, "analysis '" + word + "' is not supported");
     const bool known = one_of(word, in_subckt) ||
-                       one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".print",
+                       one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".step", ".print",
                                      ".save", ".nodeset", ".ic", ".title", ".endc"});
     if (!known) fail(card_loc_, "unknown control card '" + word + "'");
     if (!open_.empty() && !one_of(word, in_subckt))
@@ -430,6 +430,8 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
         dc_card(after);
     } else if (word == ".tran") {
         tran_card(after);
+    } else if (word == ".step") {
+        step_card(after);
     } else if (word == ".print" || word == ".save") {
         output_card(after, word == ".print");
     } else if (word == ".nodeset") {
@@ -577,52 +579,68 @@ void CardParser::options_card(std::size_t after) {
     }
 }
 
+SweepCard CardParser::sweep(std::size_t& i, const char* card) {
+    const std::size_t n = toks_.size();
+    const std::string what = card;
+    SweepCard sw;
+    while (i + 1 < n && toks_[i].kind == Token::Kind::Word && toks_[i + 1].kind == Token::Kind::Word) {
+        std::string kw = lower(toks_[i]);
+        if (kw == "lin") sw.kind = SweepSpec::Kind::Lin;
+        else if (kw == "dec") sw.kind = SweepSpec::Kind::Dec;
+        else if (kw == "oct") sw.kind = SweepSpec::Kind::Oct;
+        else if (kw == "param") sw.param_keyword = true;
+        else break;
+        ++i;
+    }
+    if (toks_[i].kind != Token::Kind::Word || looks_numeric(text(toks_[i])))
+        fail(loc(toks_[i]), what == ".dc" ? "expected a source or parameter name to sweep"
+                                          : "expected a parameter or source name to step");
+    sw.name = name(toks_[i]);
+    ++i;
+    if (i < n && toks_[i].kind == Token::Kind::Word && lower(toks_[i]) == "list") {
+        if (sw.kind != SweepSpec::Kind::Lin) fail(loc(toks_[i]), "'list' cannot follow 'dec' or 'oct'");
+        sw.kind = SweepSpec::Kind::List;
+        ++i;
+        while (i < n && (toks_[i].kind == Token::Kind::Comma || is_number_like(toks_[i]))) {
+            if (toks_[i].kind != Token::Kind::Comma) sw.list.push_back(value(toks_[i], false));
+            ++i;
+        }
+        if (sw.list.empty()) fail(sw.name.loc, "'" + what + " " + std::string(sw.name.name) + " list' needs values");
+    } else {
+        ValueRef* slots[3] = {&sw.start, &sw.stop, &sw.step};
+        for (ValueRef* slot : slots) {
+            while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
+            if (i >= n || !is_number_like(toks_[i]))
+                fail(i < n ? loc(toks_[i]) : sw.name.loc,
+                     "'" + what + " " + std::string(sw.name.name) + "' needs start, stop and " +
+                         (sw.kind == SweepSpec::Kind::Lin ? "increment"
+                                                          : sw.kind == SweepSpec::Kind::Dec ? "points per decade"
+                                                                                            : "points per octave"));
+            *slot = value(toks_[i++], false);
+        }
+    }
+    return sw;
+}
+
 void CardParser::dc_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
     AnalysisCard a{Analysis::Kind::Dc, card_loc_, {}, {}, false};
-    const std::size_t n = toks_.size();
     std::size_t i = 0;
-    while (i < n) {
-        SweepCard sw;
-        while (i + 1 < n && toks_[i].kind == Token::Kind::Word && toks_[i + 1].kind == Token::Kind::Word) {
-            std::string kw = lower(toks_[i]);
-            if (kw == "lin") sw.kind = SweepSpec::Kind::Lin;
-            else if (kw == "dec") sw.kind = SweepSpec::Kind::Dec;
-            else if (kw == "oct") sw.kind = SweepSpec::Kind::Oct;
-            else if (kw == "param") sw.param_keyword = true;
-            else break;
-            ++i;
-        }
-        if (toks_[i].kind != Token::Kind::Word || looks_numeric(text(toks_[i])))
-            fail(loc(toks_[i]), "expected a source or parameter name to sweep");
-        sw.name = name(toks_[i]);
-        ++i;
-        if (i < n && toks_[i].kind == Token::Kind::Word && lower(toks_[i]) == "list") {
-            if (sw.kind != SweepSpec::Kind::Lin) fail(loc(toks_[i]), "'list' cannot follow 'dec' or 'oct'");
-            sw.kind = SweepSpec::Kind::List;
-            ++i;
-            while (i < n && (toks_[i].kind == Token::Kind::Comma || is_number_like(toks_[i]))) {
-                if (toks_[i].kind != Token::Kind::Comma) sw.list.push_back(value(toks_[i], false));
-                ++i;
-            }
-            if (sw.list.empty()) fail(sw.name.loc, "'.dc " + std::string(sw.name.name) + " list' needs values");
-        } else {
-            ValueRef* slots[3] = {&sw.start, &sw.stop, &sw.step};
-            for (ValueRef* slot : slots) {
-                while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
-                if (i >= n || !is_number_like(toks_[i]))
-                    fail(i < n ? loc(toks_[i]) : sw.name.loc,
-                         "'.dc " + std::string(sw.name.name) + "' needs start, stop and " +
-                             (sw.kind == SweepSpec::Kind::Lin ? "increment"
-                                                              : sw.kind == SweepSpec::Kind::Dec ? "points per decade"
-                                                                                                : "points per octave"));
-                *slot = value(toks_[i++], false);
-            }
-        }
-        a.sweeps.push_back(std::move(sw));
-    }
+    while (i < toks_.size()) a.sweeps.push_back(sweep(i, ".dc"));
     if (a.sweeps.empty()) fail(card_loc_, "'.dc' needs a source or parameter to sweep");
     deck_.analyses.push_back(std::move(a));
+}
+
+void CardParser::step_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    if (toks_.empty()) fail(card_loc_, "'.step' needs a parameter to step: '.step param NAME start stop increment'");
+    std::size_t i = 0;
+    SweepCard sw = sweep(i, ".step");
+    while (i < toks_.size() && toks_[i].kind == Token::Kind::Comma) ++i;
+    // One variable per line keeps the nesting order the order of the lines.
+    if (i < toks_.size())
+        fail(loc(toks_[i]), "'.step' steps one variable; write one '.step' line per variable to nest them");
+    deck_.steps.push_back(std::move(sw));
 }
 
 void CardParser::tran_card(std::size_t after) {

@@ -54,7 +54,11 @@ private:
     void subckt_card(std::size_t after);
     void ends_card(std::size_t after);
     void options_card(std::size_t after);
+    /// One swept variable starting at toks_[i] (.dc and .step share the syntax); advances i.
+    /// `card` names the card in messages.
+    SweepCard sweep(std::size_t& i, const char* card);
     void dc_card(std::size_t after);
+    void step_card(std::size_t after);
     void tran_card(std::size_t after);
     void output_card(std::size_t after, bool print);
     void node_values_card(std::size_t after, const std::string& word, std::vector<NodeValueCard>& out);

@@ -175,6 +175,7 @@ struct DeckData {
     Body top;
     std::unordered_set<std::string_view> globals;
     std::vector<AnalysisCard> analyses;
+    std::vector<SweepCard> steps;  ///< `.step` lines, in the order written
     std::vector<OptionCard> options;
     std::vector<OutputCard> prints;
     std::vector<OutputCard> saves;

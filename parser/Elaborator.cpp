@@ -23,10 +23,39 @@ Netlist elaborate(const Deck& deck, const std::map<std::string, double>& overrid
     return Elaborator(deck.data(), overrides).run();
 }
 
+std::vector<SweepSpec> read_steps(const Deck& deck) { return Elaborator(deck.data(), {}).steps(); }
+
+std::vector<SweepSpec> Elaborator::steps() {
+    Scope global;
+    define_globals(global);
+    add_steps(global);
+    return std::move(net_.steps);
+}
+
 Netlist Elaborator::run() {
     net_.title = deck_.title;
 
     Scope global;
+    define_globals(global);
+
+    // Reserving the exact count saves copying half a million elements while the vector grows.
+    std::unordered_map<const SubcktDef*, std::size_t> counts;
+    net_.elements.reserve(count_elements(deck_.top, nullptr, counts));
+    // Elements are ~500 bytes each; touching 400 MB page by page is the slowest part of a big
+    // deck on some machines (see BulkMemory.hpp).
+    prefault(net_.elements.data(), net_.elements.capacity() * sizeof(Element));
+    Frame top;
+    top.body = &deck_.top;
+    top.scope = &global;
+    expand(top);
+
+    add_analyses(global);
+    add_steps(global);
+    add_outputs(global);
+    return std::move(net_);
+}
+
+void Elaborator::define_globals(Scope& global) {
     for (const ParamCard& p : deck_.top.params) global.define(p.sym, p.value, p.loc);
     std::vector<Param> created;
     for (const auto& [raw_name, v] : overrides_) {
@@ -45,21 +74,6 @@ Netlist Elaborator::run() {
     for (const auto& e : global.entries())
         net_.params.push_back(Param{deck_.symbols.name(e.sym), e.result, files_.at(e.loc)});
     for (auto& p : created) net_.params.push_back(std::move(p));
-
-    // Reserving the exact count saves copying half a million elements while the vector grows.
-    std::unordered_map<const SubcktDef*, std::size_t> counts;
-    net_.elements.reserve(count_elements(deck_.top, nullptr, counts));
-    // Elements are ~500 bytes each; touching 400 MB page by page is the slowest part of a big
-    // deck on some machines (see BulkMemory.hpp).
-    prefault(net_.elements.data(), net_.elements.capacity() * sizeof(Element));
-    Frame top;
-    top.body = &deck_.top;
-    top.scope = &global;
-    expand(top);
-
-    add_analyses(global);
-    add_outputs(global);
-    return std::move(net_);
 }
 
 std::size_t Elaborator::count_elements(const Body& body, const Lexical* outer,
@@ -308,32 +322,66 @@ void Elaborator::add_analyses(Scope& global) {
                 out.tmax = t[3];
             }
         }
-        for (const SweepCard& s : a.sweeps) {
-            SweepSpec& sw = out.sweeps.emplace_back();
-            sw.kind = s.kind;
-            sw.name = std::string(s.name.name);
-            sw.param_keyword = s.param_keyword;
-            sw.loc = files_.at(s.name.loc);
-            if (s.kind == SweepSpec::Kind::List) {
-                for (const ValueRef& v : s.list) sw.list.push_back(value(v, global));
-                continue;
-            }
-            sw.start = value(s.start, global);
-            sw.stop = value(s.stop, global);
-            sw.step = value(s.step, global);
-            if (s.kind == SweepSpec::Kind::Lin) {
-                if (sw.step == 0) files_.fail(s.step.loc, "'.dc " + sw.name + "' increment is zero");
-                if ((sw.stop - sw.start) * sw.step < 0)
-                    files_.fail(s.step.loc, fmt::format("'.dc {}' increment {} cannot go from {} to {}", sw.name,
-                                                        sw.step, sw.start, sw.stop));
-            } else {
-                const char* per = s.kind == SweepSpec::Kind::Dec ? "decade" : "octave";
-                if (sw.start <= 0) files_.fail(s.start.loc, "'.dc " + sw.name + "' logarithmic sweep needs a positive start");
-                if (sw.stop <= 0) files_.fail(s.stop.loc, "'.dc " + sw.name + "' logarithmic sweep needs a positive stop");
-                if (sw.step <= 0)
-                    files_.fail(s.step.loc, "'.dc " + sw.name + "' needs a positive number of points per " + per);
-            }
+        for (const SweepCard& s : a.sweeps) out.sweeps.push_back(sweep_spec(s, ".dc", global));
+    }
+}
+
+SweepSpec Elaborator::sweep_spec(const SweepCard& s, const std::string& card, Scope& global) {
+    SweepSpec sw;
+    sw.kind = s.kind;
+    sw.name = std::string(s.name.name);
+    sw.param_keyword = s.param_keyword;
+    sw.loc = files_.at(s.name.loc);
+    const std::string what = "'" + card + " " + sw.name + "'";
+    if (s.kind == SweepSpec::Kind::List) {
+        for (const ValueRef& v : s.list) sw.list.push_back(value(v, global));
+        return sw;
+    }
+    sw.start = value(s.start, global);
+    sw.stop = value(s.stop, global);
+    sw.step = value(s.step, global);
+    if (s.kind == SweepSpec::Kind::Lin) {
+        if (sw.step == 0) files_.fail(s.step.loc, what + " increment is zero");
+        if ((sw.stop - sw.start) * sw.step < 0)
+            files_.fail(s.step.loc,
+                        fmt::format("{} increment {} cannot go from {} to {}", what, sw.step, sw.start, sw.stop));
+    } else {
+        const char* per = s.kind == SweepSpec::Kind::Dec ? "decade" : "octave";
+        if (sw.start <= 0) files_.fail(s.start.loc, what + " logarithmic sweep needs a positive start");
+        if (sw.stop <= 0) files_.fail(s.stop.loc, what + " logarithmic sweep needs a positive stop");
+        if (sw.step <= 0) files_.fail(s.step.loc, what + " needs a positive number of points per " + per);
+    }
+    return sw;
+}
+
+void Elaborator::add_steps(Scope& global) {
+    for (const SweepCard& s : deck_.steps) {
+        // Bounds are evaluated with this elaboration's values; the solver takes the step points
+        // from `read_steps`, without overrides, so a stepped value never moves its own range.
+        SweepSpec sw = sweep_spec(s, ".step", global);
+        const std::int64_t sym = deck_.symbols.find(s.name.name);
+        const bool is_param = sym >= 0 && global.find(static_cast<std::uint32_t>(sym)) != nullptr;
+        const auto& top = deck_.top.elements;
+        const bool is_source = !s.param_keyword && std::any_of(top.begin(), top.end(), [&](const ElementCard& e) {
+            return (e.letter == 'v' || e.letter == 'i') && e.name.name == s.name.name;
+        });
+        if (s.param_keyword && !is_param)
+            files_.fail(s.name.loc, fmt::format("'.step param {}': no top-level .param named '{}' (.step sets only "
+                                                "top-level .param values, not subcircuit parameters)",
+                                                sw.name, sw.name));
+        if (!is_param && !is_source) {
+            if (sw.name == "temp")
+                files_.fail(s.name.loc, "'.step temp' is not supported: step a .param and write '.temp {name}'");
+            files_.fail(s.name.loc, fmt::format("'.step' cannot step '{}': it is neither a top-level .param nor an "
+                                                "independent source of the top level",
+                                                sw.name));
         }
+        for (const SweepSpec& earlier : net_.steps)
+            if (earlier.name == sw.name)
+                files_.fail(s.name.loc, "'" + sw.name + "' is already stepped by an earlier .step");
+        // As for .dc, a source named like a .param is the source unless `param` was written.
+        sw.is_source = is_source;
+        net_.steps.push_back(std::move(sw));
     }
 }
 

@@ -19,6 +19,9 @@ public:
         : deck_(deck), files_(deck.files), eval_(deck.exprs, deck.symbols, deck.files), overrides_(overrides) {}
 
     Netlist run();
+    /// Only the top-level .params and the .step lines: what a .step run needs before it
+    /// elaborates the deck once per step point.
+    std::vector<SweepSpec> steps();
 
 private:
     /// One level of the hierarchy being expanded.
@@ -44,7 +47,12 @@ private:
     void emit_models(const Frame& f);
     void emit_element(const Frame& f, const ElementCard& c);
     SourceSpec make_source(const SourceCard& s, Scope& scope);
+    /// The top-level .params with the overrides applied, evaluated.
+    void define_globals(Scope& global);
     void add_analyses(Scope& global);
+    void add_steps(Scope& global);
+    /// Evaluates a .dc or .step variable and checks its range; `card` names it in messages.
+    SweepSpec sweep_spec(const SweepCard& s, const std::string& card, Scope& global);
     void add_outputs(Scope& global);
 
     std::string flat_node(const Frame& f, const NameRef& n) const;

@@ -83,12 +83,15 @@ struct Model {
     std::vector<TextParam> words;  ///< parameters written as a bare word: level=bulk, mapping=log
 };
 
-/// One swept variable of .dc (and later .step).
+/// One swept variable of .dc, or one `.step` line.
 struct SweepSpec {
     enum class Kind { Lin, Dec, Oct, List };
     Kind kind = Kind::Lin;
     std::string name;             ///< source or .param name, lower case
     bool param_keyword = false;   ///< written as `param NAME`: must be a .param
+    /// `.step` only (the elaborator resolves its names; `.dc` names are resolved against the
+    /// circuit): true when NAME is a top-level independent source, false for a top-level .param.
+    bool is_source = false;
     double start = 0, stop = 0;
     double step = 0;              ///< Lin: increment; Dec/Oct: points per decade/octave
     std::vector<double> list;     ///< List: the values
@@ -141,6 +144,8 @@ struct Netlist {
     std::vector<NodeValue> nodesets;
     std::vector<NodeValue> ics;
     std::vector<Param> params;  ///< the top-level .param values after overrides
+    /// `.step` lines in the order written: steps[0] is the inner (fastest) one, as for .dc.
+    std::vector<SweepSpec> steps;
 };
 
 struct DeckData;  // defined in the parser's implementation
@@ -164,5 +169,9 @@ Deck parse_deck(std::string_view text, const std::string& name = "<netlist>");
 /// Flattens subcircuits and evaluates every expression; `overrides` replace top-level
 /// .param values (and create them if absent). Throws NetlistError.
 Netlist elaborate(const Deck& deck, const std::map<std::string, double>& overrides = {});
+
+/// The `.step` lines as `elaborate` gives them in Netlist::steps, without flattening the deck:
+/// a .step run learns its points before elaborating once per point. Throws NetlistError.
+std::vector<SweepSpec> read_steps(const Deck& deck);
 
 }  // namespace ionspice::parser

@@ -1,6 +1,8 @@
 #include "solver/OutputWriters.hpp"
 
+#include <charconv>
 #include <ctime>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -51,20 +53,54 @@ void write_raw(std::ostream& out, const std::vector<Plot>& plots, bool ascii) {
     }
 }
 
-void write_csv(std::ostream& out, const Plot& plot) {
-    const std::size_t nv = plot.variables.size();
-    for (std::size_t v = 0; v < nv; ++v) fmt::print(out, "{}{}", v ? "," : "", plot.variables[v].name);
-    out << '\n';
+void write_csv(std::ostream& out, const Plot& plot) { write_csv(out, std::vector<const Plot*>{&plot}); }
+
+void write_csv(std::ostream& out, const std::vector<const Plot*>& plots) {
+    if (plots.empty()) return;
+    const Plot& first = *plots.front();
+    const std::size_t nv = first.variables.size();
+    for (const Plot* p : plots) {
+        bool same = p->step.size() == first.step.size() && p->variables.size() == nv;
+        for (std::size_t k = 0; same && k < p->step.size(); ++k) same = p->step[k].first == first.step[k].first;
+        for (std::size_t v = 0; same && v < nv; ++v) same = p->variables[v].name == first.variables[v].name;
+        if (!same)
+            throw std::runtime_error(fmt::format("cannot write one CSV table for '{}' and '{}': they hold different "
+                                                 "vectors",
+                                                 first.title, p->title));
+    }
     fmt::memory_buffer buf;
-    for (std::size_t pt = 0; pt < plot.points(); ++pt) {
-        buf.clear();
-        for (std::size_t v = 0; v < nv; ++v) fmt::format_to(std::back_inserter(buf), "{}{}", v ? "," : "", plot.at(pt, v));
-        buf.push_back('\n');
-        out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+    bool comma = false;
+    auto sep = [&] {
+        if (comma) buf.push_back(',');
+        comma = true;
+    };
+    for (const auto& [name, value] : first.step) {
+        sep();
+        fmt::format_to(std::back_inserter(buf), "{}", name);
+    }
+    for (const auto& var : first.variables) {
+        sep();
+        fmt::format_to(std::back_inserter(buf), "{}", var.name);
+    }
+    buf.push_back('\n');
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+    for (const Plot* p : plots) {
+        // The step's columns are the same on every row of the plot: format them once.
+        fmt::memory_buffer lead;
+        for (const auto& [name, value] : p->step) fmt::format_to(std::back_inserter(lead), "{},", value);
+        for (std::size_t pt = 0; pt < p->points(); ++pt) {
+            buf.clear();
+            buf.append(lead.data(), lead.data() + lead.size());
+            for (std::size_t v = 0; v < nv; ++v)
+                fmt::format_to(std::back_inserter(buf), "{}{}", v ? "," : "", p->at(pt, v));
+            buf.push_back('\n');
+            out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+        }
     }
 }
 
 void print_table(std::ostream& out, const Plot& plot, const std::vector<int>& columns) {
+    if (!plot.step.empty()) fmt::print(out, "step: {}\n", step_label(plot.step));
     if (plot.points() == 1 && plot.name == "Operating Point") {
         std::size_t width = 0;
         for (int c : columns) width = std::max(width, plot.variables[c].name.size());
@@ -79,6 +115,42 @@ void print_table(std::ostream& out, const Plot& plot, const std::vector<int>& co
         for (int c : columns) fmt::print(out, " {:>15.8e}", plot.at(pt, c));
         out << '\n';
     }
+}
+
+namespace {
+constexpr std::string_view kStepOpen = " (step: ";
+}  // namespace
+
+std::string step_label(const std::vector<std::pair<std::string, double>>& step) {
+    std::string out;
+    for (const auto& [name, value] : step)
+        fmt::format_to(std::back_inserter(out), "{}{}={:.12g}", out.empty() ? "" : " ", name, value);
+    return out;
+}
+
+std::string stepped_title(const std::string& title, const std::vector<std::pair<std::string, double>>& step) {
+    if (step.empty()) return title;
+    return fmt::format("{}{}{})", title, kStepOpen, step_label(step));
+}
+
+std::vector<std::pair<std::string, double>> step_from_title(const std::string& title) {
+    std::vector<std::pair<std::string, double>> step;
+    const auto open = title.rfind(kStepOpen);
+    if (open == std::string::npos || title.back() != ')') return step;
+    std::string_view rest(title);
+    rest = rest.substr(open + kStepOpen.size(), rest.size() - open - kStepOpen.size() - 1);
+    while (!rest.empty()) {
+        const auto blank = rest.find(' ');
+        std::string_view item = rest.substr(0, blank);
+        rest = blank == std::string_view::npos ? std::string_view{} : rest.substr(blank + 1);
+        const auto eq = item.find('=');
+        double v = 0;
+        if (eq == std::string_view::npos || eq == 0) return {};
+        auto [end, ec] = std::from_chars(item.data() + eq + 1, item.data() + item.size(), v);
+        if (ec != std::errc{} || end != item.data() + item.size()) return {};
+        step.emplace_back(std::string(item.substr(0, eq)), v);
+    }
+    return step;
 }
 
 }  // namespace ionspice::solver

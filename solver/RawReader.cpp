@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "solver/OutputWriters.hpp"
+
 namespace ionspice::solver {
 
 namespace {
@@ -58,8 +60,10 @@ std::vector<Plot> read_raw(const std::string& path) {
             if (colon == std::string::npos) fail("unexpected line '" + line + "'");
             std::string key = lower(trim(line.substr(0, colon)));
             std::string val = trim(line.substr(colon + 1));
-            if (key == "title") p.title = val;
-            else if (key == "date") p.date = val;
+            if (key == "title") {
+                p.title = val;
+                p.step = step_from_title(val);
+            } else if (key == "date") p.date = val;
             else if (key == "plotname") p.name = val;
             else if (key == "flags") complex = lower(val).find("complex") != std::string::npos;
             else if (key == "no. variables") nvars = std::stoul(val);

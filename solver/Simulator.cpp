@@ -642,17 +642,26 @@ SimulationResult run_steps(const parser::Deck& deck, const std::vector<parser::S
 
 SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& settings) {
     const std::string date = raw_date();
+    auto warn_no_analysis = [&] {
+        if (settings.log)
+            fmt::print(*settings.log, "ionspice: warning: the netlist has no analysis (.op, .dc, .tran)\n");
+    };
+    // The step points come from the top-level .params alone: the deck is not elaborated with its
+    // own values first, which a large deck would pay for and which need not even be valid (an
+    // expression that is only defined at the stepped values).
+    if (auto steps = parser::read_steps(deck); !steps.empty()) {
+        SimulationResult r = run_steps(deck, steps, settings, date);
+        if (r.plots.empty()) warn_no_analysis();  // every analysis makes a plot per step
+        return r;
+    }
     auto t0 = std::chrono::steady_clock::now();
     parser::Netlist netlist = parser::elaborate(deck);
     const double elaborate_seconds = seconds_since(t0);
-    if (netlist.analyses.empty() && settings.log)
-        fmt::print(*settings.log, "ionspice: warning: the netlist has no analysis (.op, .dc, .tran)\n");
-    if (!netlist.steps.empty()) return run_steps(deck, netlist.steps, settings, date);
-    // Without .step the one elaboration serves the run: a large deck is not elaborated twice.
+    if (netlist.analyses.empty()) warn_no_analysis();
+    // Without .step this one elaboration serves the whole run.
     const StepPoint none;
     auto base = std::make_unique<Bound>(std::move(netlist), SourceValues{}, elaborate_seconds);
     return Runner(deck, settings, none, date, std::move(base)).run();
 }
-
 
 }  // namespace ionspice::solver

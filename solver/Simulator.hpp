@@ -1,6 +1,7 @@
 #pragma once
 // Runs every analysis of a netlist in order and collects the plots: the entry point the
-// command line (and the tests) use.
+// command line (and the tests) use. With `.step` lines, the whole set of analyses runs once per
+// step point, the points spread over threads.
 
 #include <iosfwd>
 #include <string>
@@ -18,8 +19,12 @@ struct PrintTable {
 };
 
 struct SimulationResult {
+    /// Without .step: one plot per analysis, in the order written. With .step: the same for
+    /// each step point in turn (step 0 first), so plots[s * analyses + a] is analysis a of step s.
     std::vector<Plot> plots;
-    std::vector<PrintTable> prints;
+    /// Number of .step points; 0 when the netlist has no .step.
+    std::size_t steps = 0;
+    std::vector<PrintTable> prints;  ///< in plot order
     /// One line per analysis for the log: how it went (points, iterations, method).
     std::vector<std::string> log;
 };
@@ -29,11 +34,14 @@ struct SimulateSettings {
     std::ostream* log = nullptr;
     /// Add timing and factorisation counts to SimulationResult::log.
     bool stats = false;
+    /// Threads that run .step points in parallel; 0: one per hardware thread. The results do not
+    /// depend on it.
+    int threads = 0;
 };
 
-/// Elaborates the deck, builds the circuit and runs .op/.dc (and later .tran) in the order
-/// written. Throws parser::NetlistError for mistakes in the netlist and SimulationError when
-/// the circuit cannot be solved.
+/// Elaborates the deck, builds the circuit and runs .op/.dc/.tran in the order written, once per
+/// .step point when there are any. Throws parser::NetlistError for mistakes in the netlist and
+/// SimulationError when the circuit cannot be solved; in a .step run the message names the step.
 SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& settings = {});
 
 }  // namespace ionspice::solver

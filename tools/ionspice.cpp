@@ -61,7 +61,7 @@ int run(int argc, char** argv) {
     app.add_flag("-q,--quiet", quiet, "print nothing but errors");
     app.add_flag("-v,--version", version, "print the version and exit");
     app.add_flag("--stats", stats, "print where the time went (reading, binding, solving, writing)");
-    app.add_option("-j,--jobs", jobs, "run .step points on N threads (default: one per core); results do not depend on it")
+    app.add_option("-j,--jobs", jobs, "run .step points on N threads (default: all cores); results do not depend on N")
         ->check(CLI::PositiveNumber);
     try {
         app.parse(argc, argv);
@@ -109,26 +109,29 @@ int run(int argc, char** argv) {
     if (quiet) return 0;
 
     for (const auto& line : result.log) fmt::print(std::cerr, "{}\n", line);
-    for (const auto& t : result.prints) solver::print_table(std::cout, result.plots[t.plot], t.columns);
-    // Without a file to write, operating points go to the terminal as ngspice's batch mode does.
-    if (raw.empty() && csv.empty()) {
-        std::set<std::string> told;  // a stepped run says it once per analysis, not once per step
-        for (std::size_t k = 0; k < result.plots.size(); ++k) {
-            const auto& p = result.plots[k];
-            bool printed = std::any_of(result.prints.begin(), result.prints.end(),
-                                       [&](const solver::PrintTable& t) { return t.plot == k; });
-            if (printed) continue;
-            if (p.name == "Operating Point") {
-                std::vector<int> all(p.variables.size());
-                for (std::size_t v = 0; v < all.size(); ++v) all[v] = static_cast<int>(v);
-                solver::print_table(std::cout, p, all);
-            } else if (result.steps == 0) {
-                fmt::print(std::cerr, "{}: {} points computed; add .print, -r FILE or --csv FILE to see them\n",
-                           p.name, p.points());
-            } else if (told.insert(p.name).second) {
-                fmt::print(std::cerr, "{}: computed for {} steps; add .print, -r FILE or --csv FILE to see them\n",
-                           p.name, result.steps);
-            }
+    // In the order the analyses ran (step by step): each plot's .print tables; without a file to
+    // write, an operating point nobody printed goes to the terminal as in ngspice's batch mode.
+    const bool to_terminal = raw.empty() && csv.empty();
+    std::set<std::string> told;  // a stepped run says it once per analysis, not once per step
+    std::size_t next_print = 0;  // tables come in plot order
+    for (std::size_t k = 0; k < result.plots.size(); ++k) {
+        const auto& p = result.plots[k];
+        bool printed = false;
+        for (; next_print < result.prints.size() && result.prints[next_print].plot == k; ++next_print) {
+            solver::print_table(std::cout, p, result.prints[next_print].columns);
+            printed = true;
+        }
+        if (printed || !to_terminal) continue;
+        if (p.name == "Operating Point") {
+            std::vector<int> all(p.variables.size());
+            for (std::size_t v = 0; v < all.size(); ++v) all[v] = static_cast<int>(v);
+            solver::print_table(std::cout, p, all);
+        } else if (result.steps == 0) {
+            fmt::print(std::cerr, "{}: {} points computed; add .print, -r FILE or --csv FILE to see them\n", p.name,
+                       p.points());
+        } else if (told.insert(p.name).second) {
+            fmt::print(std::cerr, "{}: computed for {} steps; add .print, -r FILE or --csv FILE to see them\n",
+                       p.name, result.steps);
         }
     }
     return 0;

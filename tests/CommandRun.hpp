@@ -1,0 +1,50 @@
+#pragma once
+// Runs the ionspice executable (IONSPICE_BINARY) through the shell, capturing exit status,
+// stdout and stderr, in a scratch directory of the test process's own.
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace ionspice::test {
+
+struct CommandRun {
+    int status = -1;
+    std::string out, err;
+};
+
+inline std::filesystem::path scratch_dir(const std::string& tag) {
+    auto d = std::filesystem::temp_directory_path() / ("ionspice_" + tag + "_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+/// `args` go to the shell as written: quote vector names such as 'i(vd)'. `env` is prefixed
+/// to the command ("PATH=/nowhere").
+inline CommandRun run_ionspice(const std::filesystem::path& dir, const std::string& args, const std::string& env = "") {
+    auto out = dir / "stdout.txt", err = dir / "stderr.txt";
+    std::string cmd = env + (env.empty() ? "" : " ") + IONSPICE_BINARY + " " + args + " >" + out.string() + " 2>" +
+                      err.string();
+    int rc = std::system(cmd.c_str());
+    CommandRun r;
+    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+}
+
+inline bool gnuplot_installed() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+}  // namespace ionspice::test
