@@ -30,8 +30,8 @@ cmake --build build -j "$jobs"
 
 case "$what" in
   example)
-    echo "bootstrap: running netlists/examples/mtt_divider_sweep.cir"
-    ./build/ionspice netlists/examples/mtt_divider_sweep.cir
+    echo "bootstrap: running netlists/mtt/mtt_ecram_unit.cir (an MTT unit: ECRAM hidden weight swept)"
+    ./build/ionspice netlists/mtt/mtt_ecram_unit.cir
     ;;
   test)
     cd build && ctest -j "$jobs" --output-on-failure

@@ -1,0 +1,514 @@
+// Array netlists (tools/GenArray.hpp). The layout is bench/gen_crossbar.py's: row lines run from
+// their driver (column 0 side) to column C−1, column lines from row 0 down to their sense source
+// after row R−1, and every wire segment between two crosspoints (or a line end and the first
+// crosspoint) is one resistor.
+
+#include "tools/GenArray.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace ionspice::tools {
+
+namespace {
+
+/// 15 significant digits: 1/G of a round G stays round (1e5, not 99999.99999999999).
+std::string num(double v) { return fmt::format("{:.15g}", v); }
+
+enum class MemristorLevel { vteam, bulk, rram };
+
+MemristorLevel memristor_level(const ModelInfo& m) {
+    const std::string w = m.word("level", "");
+    if (w == "vteam") return MemristorLevel::vteam;
+    if (w == "rram") return MemristorLevel::rram;
+    if (w == "bulk") return MemristorLevel::bulk;
+    const double n = m.param("level", 2);
+    return n == 1 ? MemristorLevel::vteam : n == 3 ? MemristorLevel::rram : MemristorLevel::bulk;
+}
+
+/// ron and roff (Ω) with models/Memristor.cpp's defaults for the level.
+std::pair<double, double> memristor_window(const ModelInfo& m) {
+    switch (memristor_level(m)) {
+        case MemristorLevel::vteam: return {m.param("ron", 1e3), m.param("roff", 10e3)};
+        case MemristorLevel::rram: return {m.param("ron", 4e3), m.param("roff", 300e3)};
+        case MemristorLevel::bulk: break;
+    }
+    return {m.param("ron", 740), m.param("roff", 880)};
+}
+
+/// What drives one line: a DC level, or a train of pulses from 0 to `level`.
+struct Drive {
+    double level = 0;  ///< V
+    bool pulsed = false;
+};
+using LineDrive = std::optional<Drive>;  ///< nullopt: the line is left undriven (floating)
+
+class ArrayWriter {
+public:
+    explicit ArrayWriter(const ArraySpec& s) : s_(s) {}
+
+    std::string write() {
+        plan_drives();
+        header();
+        models();
+        line_sources();
+        wires();
+        cells();
+        footer();
+        return std::move(out_);
+    }
+
+private:
+    template <typename... Args>
+    void put(fmt::format_string<Args...> f, Args&&... args) {
+        fmt::format_to(std::back_inserter(out_), f, std::forward<Args>(args)...);
+        out_ += '\n';
+    }
+
+    bool wired() const { return s_.rwire > 0; }
+    bool single() const { return s_.scheme != ReadScheme::all; }
+    bool programming() const { return s_.pulses.phase != ProgramPhase::none; }
+    bool has_gate_lines() const {
+        return s_.cell == CellKind::ecram && (s_.kind == ArrayKind::crossbar || s_.kind == ArrayKind::one_t1r ||
+                                              s_.kind == ArrayKind::h1e1t);
+    }
+
+    std::string row(int i, int j) const { return wired() ? fmt::format("r{}_{}", i, j) : fmt::format("r{}", i); }
+    std::string col(int i, int j) const { return wired() ? fmt::format("c{}_{}", i, j) : fmt::format("c{}", j); }
+    std::string row_in(int i) const { return wired() ? fmt::format("rin{}", i) : row(i, 0); }
+    std::string col_out(int j) const { return wired() ? fmt::format("cout{}", j) : col(0, j); }
+
+    /// Cell (i,j) is `<prefix><i>_<j>`: a resistor rx…, a memory device (N card) nx….
+    const char* cell_prefix() const { return s_.cell == CellKind::resistor ? "rx" : "nx"; }
+
+    /// The bias of every line, from the read scheme or the programming phase.
+    void plan_drives() {
+        const int R = s_.rows, C = s_.cols;
+        rows_.assign(R, Drive{});
+        cols_.assign(C, Drive{});
+        if (has_gate_lines()) gates_.assign(R, Drive{s_.veg, false});
+        if (s_.kind == ArrayKind::one_t1r) word_lines_.assign(R, Drive{s_.vgate, false});
+        if (s_.kind == ArrayKind::h1e1t) tgs_.assign(C, Drive{s_.pulses.vss, false});
+
+        if (programming()) {
+            plan_programming();
+            return;
+        }
+        if (!single()) {
+            for (int i = 0; i < R; ++i) rows_[i] = Drive{s_.inputs[i], false};
+            return;
+        }
+        // Single-cell reads: the selected row at V, the selected column at 0 V.
+        const double v = s_.vread;
+        double row_other = 0, col_other = 0;
+        if (s_.scheme == ReadScheme::half) row_other = col_other = v / 2;
+        if (s_.scheme == ReadScheme::third) row_other = v / 3, col_other = 2 * v / 3;
+        for (int i = 0; i < R; ++i) {
+            if (i == s_.select_row)
+                rows_[i] = Drive{v, false};
+            else if (s_.scheme == ReadScheme::floating)
+                rows_[i].reset();
+            else
+                rows_[i] = Drive{row_other, false};
+        }
+        for (int j = 0; j < C; ++j) {
+            if (j == s_.select_col)
+                cols_[j] = Drive{0, false};
+            else if (s_.scheme == ReadScheme::floating)
+                cols_[j].reset();
+            else
+                cols_[j] = Drive{col_other, false};
+        }
+        if (s_.kind == ArrayKind::one_t1r)
+            for (int i = 0; i < R; ++i) word_lines_[i] = Drive{i == s_.select_row ? s_.vgate : 0, false};
+    }
+
+    void plan_programming() {
+        const PulseSpec& p = s_.pulses;
+        const int R = s_.rows, C = s_.cols, si = s_.select_row, sj = s_.select_col;
+        if (s_.kind == ArrayKind::h1e1t) {
+            // CIRCUITS.md §2 with a drain line per row. Potentiation of (si, sj): V_EG = V_P and
+            // V_ED = V_D on row si, selector off in column sj (its ECRAM drain stays near 0 V, so
+            // V_gc ≈ V_P) and on elsewhere (drain ≈ V_D: V_gc ≈ V_P − V_D, the cell holds). Other
+            // rows see V_EG = V_ED = 0: idle. Depression: every V_EG = 0, V_ED = V_D on row si,
+            // selector on in column sj only: V_gc ≈ −V_D at (si, sj), ≈ 0 elsewhere.
+            for (int i = 0; i < R; ++i) {
+                rows_[i] = Drive{i == si ? p.vd : 0, i == si};
+                gates_[i] = Drive{i == si && p.phase == ProgramPhase::potentiate ? p.amplitude : 0,
+                                  i == si && p.phase == ProgramPhase::potentiate};
+            }
+            for (int j = 0; j < C; ++j) {
+                const bool on = p.phase == ProgramPhase::potentiate ? j != sj : j == sj;
+                tgs_[j] = Drive{on ? p.vss : 0, false};
+            }
+            return;
+        }
+        // Crossbars: the selected cell sees V, every other cell at most V/2 (V/3) in magnitude.
+        //   V/2: selected row +V/2, selected column −V/2, the rest 0 (CIRCUITS.md §5)
+        //   V/3: selected row 2V/3, selected column −V/3, unselected columns +V/3, the rest 0
+        // An ECRAM's programming voltage is V_gc = V_G − [kch·V_D + (1 − kch)·V_S], with its
+        // drain on the column and source on the row: the row values go on the gate lines, the
+        // row lines stay at 0 V and the column values are divided by kch.
+        const double v = p.phase == ProgramPhase::potentiate ? p.amplitude : -p.amplitude;
+        const bool half = s_.scheme == ReadScheme::half;
+        const double row_sel = half ? v / 2 : 2 * v / 3;
+        const double col_sel = half ? -v / 2 : -v / 3, col_other = half ? 0 : v / 3;
+        const double k = s_.cell == CellKind::ecram ? s_.cell_model->param("kch", 0.5) : 1.0;
+        for (int i = 0; i < R; ++i) {
+            const Drive d{i == si ? row_sel : 0, i == si};
+            if (s_.cell == CellKind::ecram)
+                gates_[i] = d;
+            else
+                rows_[i] = d;
+        }
+        for (int j = 0; j < C; ++j) {
+            const double level = (j == sj ? col_sel : col_other) / k;
+            cols_[j] = Drive{level, level != 0};
+        }
+    }
+
+    std::string source_value(const Drive& d) const {
+        if (!d.pulsed || d.level == 0) return "dc " + num(d.level);
+        const PulseSpec& p = s_.pulses;
+        return fmt::format("PULSE(0 {} 0 {} {} {} {} {})", num(d.level), num(p.edge), num(p.edge),
+                           num(p.width - p.edge), num(p.period), p.count);
+    }
+
+    std::string scheme_text() const {
+        switch (s_.scheme) {
+            case ReadScheme::all: return "all rows driven, all columns at 0 V (vector-matrix product)";
+            case ReadScheme::floating: return "selected row at V, selected column at 0 V, the other lines floating";
+            case ReadScheme::half: return "selected row at V, selected column at 0 V, the other lines at V/2";
+            case ReadScheme::third:
+                return "selected row at V, selected column at 0 V, other rows at V/3, other columns at 2V/3";
+            case ReadScheme::ground: return "selected row at V, selected column at 0 V, the other lines at 0 V";
+        }
+        return "";
+    }
+
+    std::string kind_text() const {
+        const char* cell = s_.cell == CellKind::resistor ? "resistor" : s_.cell == CellKind::ecram ? "ECRAM" : "memristor";
+        switch (s_.kind) {
+            case ArrayKind::crossbar: return fmt::format("passive crossbar of {} cells", cell);
+            case ArrayKind::one_t1r: return fmt::format("1T1R array ({} cells, NMOS selectors)", cell);
+            case ArrayKind::h1e1t: return "H-1E1T array (ECRAM with a selector NMOS on its drain)";
+            case ArrayKind::mtt: return fmt::format("MTT array ({} hidden weights)", cell);
+        }
+        return "";
+    }
+
+    void header() {
+        const int R = s_.rows, C = s_.cols;
+        std::string what = programming()
+                               ? fmt::format("{} {} {} cell ({},{})", s_.pulses.count, s_.pulses.count == 1 ? "pulse" : "pulses",
+                                             s_.pulses.phase == ProgramPhase::potentiate ? "potentiating" : "depressing",
+                                             s_.select_row, s_.select_col)
+                           : single() ? fmt::format("{} read of cell ({},{})", scheme_name(), s_.select_row, s_.select_col)
+                                      : std::string("all rows driven");
+        put("{}x{} {}, {}", R, C, kind_text(), what);
+        put("* Generated by: {}", s_.command_line);
+        put("*");
+        put("* {} row{} (i = 0..{}) x {} column{} (j = 0..{}); names below use these 0-based indices.", R, R == 1 ? "" : "s",
+            R - 1, C, C == 1 ? "" : "s", C - 1);
+        if (wired()) {
+            put("* Wires: {} ohm per segment. Row i runs from rin<i> (its driver) through r<i>_0 ... r<i>_{};", num(s_.rwire),
+                C - 1);
+            put("*   column j from c0_<j> down to c{}_<j> and on to cout<j> (its sense source).", R - 1);
+            put("*   rwr<i>_<j>: the row segment ending at r<i>_<j>; rwc<i>_<j>: the column segment leaving c<i>_<j>.");
+        } else {
+            put("* Wires: ideal; row i is the single node r<i>, column j the node c<j>.");
+        }
+        if (s_.cwire > 0)
+            put("* Wire capacitance: {} F per line node to ground (cr..., cc...){}.", num(s_.cwire),
+                wired() ? "" : "; one capacitor per line of the line's total");
+        if (s_.rdrv > 0) put("* Row drivers: vrow<i> at node rs<i>, through rdrv<i> = {} ohm.", num(s_.rdrv));
+        switch (s_.kind) {
+            case ArrayKind::crossbar:
+                if (s_.cell == CellKind::ecram)
+                    put("* Cell (i,j): {} = ECRAM, gate on line eg<i> (source veg<i>), drain on the column, "
+                        "source on the row.",
+                        std::string(cell_prefix()) + "<i>_<j>");
+                else
+                    put("* Cell (i,j): {}<i>_<j> between the row and the column line.", cell_prefix());
+                break;
+            case ArrayKind::one_t1r:
+                put("* Cell (i,j): {}<i>_<j> from the row line to node m<i>_<j>, then selector mx<i>_<j> (drain m<i>_<j>,",
+                    cell_prefix());
+                put("*   gate on word line wl<i> driven by vwl<i>, source on the column line, bulk 0).");
+                if (s_.cell == CellKind::ecram) put("*   The ECRAM's gate is on line eg<i> (source veg<i>), its drain at m<i>_<j>.");
+                break;
+            case ArrayKind::h1e1t:
+                put("* Lines: V_ED drain line per row (nodes r..., driver vrow<i>), V_EG ECRAM gate line eg<i> per row");
+                put("*   (source veg<i>), V_TG selector gate line tg<j> per column (source vtg<j>).");
+                put("* Cell (i,j): selector mx<i>_<j> (drain on the row's V_ED line, gate tg<j>, source d<i>_<j>, bulk 0)");
+                put("*   and ECRAM nx<i>_<j> (gate eg<i>, drain d<i>_<j>, source on the column line: V_ES, held at 0 V");
+                put("*   by vcol<j>). A drain line per row (not one V_ED for the array) lets unselected rows idle.");
+                break;
+            case ArrayKind::mtt:
+                put("* MTT unit (i,j) (CIRCUITS.md §1, §3): a divider from readh (Vread_H, source vreadh) through the");
+                put("*   hidden weight {}<i>_<j> to node d<i>_<j> and on to ground through {}.", cell_prefix(),
+                    s_.rref > 0 ? "the reference resistor rr<i>_<j>"
+                                : "the reference NMOS mr<i>_<j>\n*   (gate on refg, held at Vref_G by vrefg; source and bulk 0)");
+                put("*   Inference NMOS mi<i>_<j>: drain on input row line i, gate d<i>_<j>, source on column line j,");
+                put("*   bulk 0: i(vcol<j>) sums the inference currents of column j.");
+                if (s_.cell == CellKind::ecram) put("*   ECRAM gates are grounded; drain at d<i>_<j>, source on readh.");
+                break;
+        }
+        put("* vrow<i>: row i's driver. vcol<j>: column j's 0 V sense source (virtual ground); i(vcol<j>) is");
+        put("*   the current flowing into it from the column.");
+        if (!programming()) {
+            put("* Read: {}.", scheme_text());
+            if (!single())
+                put("* Inputs (V per row): {}.", s_.inputs_source);
+            else
+                put("* V = {} V; selected cell ({},{}).", num(s_.vread), s_.select_row, s_.select_col);
+            if (s_.kind == ArrayKind::one_t1r)
+                put("* Word lines at {} V when on ({}), else 0 V.", num(s_.vgate), single() ? "the selected row" : "all rows");
+            if (s_.kind == ArrayKind::h1e1t) put("* Every selector on: V_TG = V_SS = {} V.", num(s_.pulses.vss));
+            if (has_gate_lines()) put("* ECRAM gate lines at {} V.", num(s_.veg));
+            if (s_.kind == ArrayKind::mtt)
+                put("* Vread_H = {} V{}.", num(s_.vreadh), s_.rref > 0 ? fmt::format(", R_ref = {} ohm", num(s_.rref))
+                                                                       : fmt::format(", Vref_G = {} V", num(s_.vrefg)));
+        } else {
+            program_header();
+        }
+        put("* Initial conductances: {}{}.", s_.g_source,
+            s_.cell == CellKind::resistor   ? " (resistance 1/G)"
+            : s_.cell == CellKind::ecram    ? " (ECRAM g0 = G)"
+                                            : " (memristor x0 = the state whose conductance is G)");
+        put("*");
+    }
+
+    std::string scheme_name() const {
+        switch (s_.scheme) {
+            case ReadScheme::floating: return "floating-line";
+            case ReadScheme::half: return "V/2";
+            case ReadScheme::third: return "V/3";
+            case ReadScheme::ground: return "grounded-line";
+            case ReadScheme::all: break;
+        }
+        return "";
+    }
+
+    void program_header() {
+        const PulseSpec& p = s_.pulses;
+        put("* Programming: {} {} of {} s every {} s (edges {} s), from t = 0.", p.count, p.count == 1 ? "pulse" : "pulses",
+            num(p.width), num(p.period),
+            num(p.edge));
+        if (s_.kind == ArrayKind::h1e1t) {
+            if (p.phase == ProgramPhase::potentiate)
+                put("* Potentiation of ({0},{1}): eg{0} pulses to V_P = {2} V and row {0}'s drain line to V_D = {3} V;"
+                    " tg{1} = 0 (selector off: V_gc ~ V_P), the other tg at V_SS = {4} V (V_gc ~ V_P - V_D: remain).",
+                    s_.select_row, s_.select_col, num(p.amplitude), num(p.vd), num(p.vss));
+            else
+                put("* Depression of ({0},{1}): row {0}'s drain line pulses to V_D = {2} V, tg{1} = V_SS = {3} V"
+                    " (V_gc ~ -V_D), every other tg and every eg at 0 V.",
+                    s_.select_row, s_.select_col, num(p.vd), num(p.vss));
+            return;
+        }
+        const double v = p.phase == ProgramPhase::potentiate ? p.amplitude : -p.amplitude;
+        if (s_.scheme == ReadScheme::half)
+            put("* V/2 scheme, V = {} V: selected {} at V/2, selected column at -V/2{}, every other line at 0 V;",
+                num(v), s_.cell == CellKind::ecram ? "gate line" : "row", s_.cell == CellKind::ecram ? "/kch" : "");
+        else
+            put("* V/3 scheme, V = {} V: selected {} at 2V/3, selected column at -V/3{}, other columns at V/3{};",
+                num(v), s_.cell == CellKind::ecram ? "gate line" : "row", s_.cell == CellKind::ecram ? "/kch" : "",
+                s_.cell == CellKind::ecram ? "/kch" : "");
+        put("*   the selected cell sees V, half-selected cells {}.", s_.scheme == ReadScheme::half ? "V/2" : "at most V/3");
+        if (s_.cell == CellKind::ecram)
+            put("*   ECRAM: V is the gate-channel voltage V_gc = V_G - [kch*V_D + (1-kch)*V_S] (kch = {}); row lines at 0 V.",
+                num(s_.cell_model->param("kch", 0.5)));
+    }
+
+    void models() {
+        if (s_.cell_model) put("{}", s_.cell_model->card);
+        if (s_.fet_model) put("{}", s_.fet_model->card);
+    }
+
+    void line_sources() {
+        const int R = s_.rows, C = s_.cols;
+        for (int i = 0; i < R; ++i) {
+            if (!rows_[i]) continue;
+            if (s_.rdrv > 0) {
+                put("vrow{} rs{} 0 {}", i, i, source_value(*rows_[i]));
+                put("rdrv{} rs{} {} {}", i, i, row_in(i), num(s_.rdrv));
+            } else {
+                put("vrow{} {} 0 {}", i, row_in(i), source_value(*rows_[i]));
+            }
+        }
+        for (int j = 0; j < C; ++j)
+            if (cols_[j]) put("vcol{} {} 0 {}", j, col_out(j), source_value(*cols_[j]));
+        for (int i = 0; i < static_cast<int>(gates_.size()); ++i) put("veg{} eg{} 0 {}", i, i, source_value(gates_[i]));
+        for (int i = 0; i < static_cast<int>(word_lines_.size()); ++i)
+            put("vwl{} wl{} 0 {}", i, i, source_value(word_lines_[i]));
+        for (int j = 0; j < static_cast<int>(tgs_.size()); ++j) put("vtg{} tg{} 0 {}", j, j, source_value(tgs_[j]));
+        if (s_.kind == ArrayKind::mtt) {
+            put("vreadh readh 0 dc {}", num(s_.vreadh));
+            if (s_.rref <= 0) put("vrefg refg 0 dc {}", num(s_.vrefg));
+        }
+    }
+
+    void wires() {
+        const int R = s_.rows, C = s_.cols;
+        if (wired()) {
+            const std::string rw = num(s_.rwire);
+            for (int i = 0; i < R; ++i)
+                for (int j = rows_[i] ? 0 : 1; j < C; ++j)
+                    put("rwr{}_{} {} {} {}", i, j, j == 0 ? row_in(i) : row(i, j - 1), row(i, j), rw);
+            for (int j = 0; j < C; ++j)
+                for (int i = 0; i < (cols_[j] ? R : R - 1); ++i)
+                    put("rwc{}_{} {} {} {}", i, j, col(i, j), i == R - 1 ? col_out(j) : col(i + 1, j), rw);
+        }
+        if (s_.cwire > 0) {
+            if (wired()) {
+                const std::string cw = num(s_.cwire);
+                for (int i = 0; i < R; ++i)
+                    for (int j = 0; j < C; ++j) put("cr{}_{} {} 0 {}", i, j, row(i, j), cw);
+                for (int i = 0; i < R; ++i)
+                    for (int j = 0; j < C; ++j) put("cc{}_{} {} 0 {}", i, j, col(i, j), cw);
+            } else {
+                for (int i = 0; i < R; ++i) put("cr{} {} 0 {}", i, row(i, 0), num(s_.cwire * C));
+                for (int j = 0; j < C; ++j) put("cc{} {} 0 {}", j, col(0, j), num(s_.cwire * R));
+            }
+        }
+    }
+
+    /// The memory element between nodes a (p, or the ECRAM's drain) and b (n, or its source).
+    void memory_cell(int i, int j, const std::string& gate, const std::string& a, const std::string& b) {
+        const double g = s_.g[static_cast<std::size_t>(i) * s_.cols + j];
+        switch (s_.cell) {
+            case CellKind::resistor: put("rx{}_{} {} {} {}", i, j, a, b, num(1 / g)); break;
+            case CellKind::memristor:
+                put("nx{}_{} {} {} {} x0={}", i, j, a, b, s_.cell_model->name, num(memristor_state(*s_.cell_model, g)));
+                break;
+            case CellKind::ecram: put("nx{}_{} {} {} {} {} g0={}", i, j, gate, a, b, s_.cell_model->name, num(g)); break;
+        }
+    }
+
+    void cells() {
+        const int R = s_.rows, C = s_.cols;
+        const std::string size = fmt::format("W={} L={}", num(s_.fet_w), num(s_.fet_l));
+        for (int i = 0; i < R; ++i)
+            for (int j = 0; j < C; ++j) {
+                const std::string gate = fmt::format("eg{}", i);
+                switch (s_.kind) {
+                    case ArrayKind::crossbar:
+                        if (s_.cell == CellKind::ecram)
+                            memory_cell(i, j, gate, col(i, j), row(i, j));
+                        else
+                            memory_cell(i, j, gate, row(i, j), col(i, j));
+                        break;
+                    case ArrayKind::one_t1r: {
+                        const std::string m = fmt::format("m{}_{}", i, j);
+                        if (s_.cell == CellKind::ecram)
+                            memory_cell(i, j, gate, m, row(i, j));
+                        else
+                            memory_cell(i, j, gate, row(i, j), m);
+                        put("mx{}_{} {} wl{} {} 0 {} {}", i, j, m, i, col(i, j), s_.fet_model->name, size);
+                        break;
+                    }
+                    case ArrayKind::h1e1t: {
+                        const std::string d = fmt::format("d{}_{}", i, j);
+                        put("mx{}_{} {} tg{} {} 0 {} {}", i, j, row(i, j), j, d, s_.fet_model->name, size);
+                        memory_cell(i, j, gate, d, col(i, j));
+                        break;
+                    }
+                    case ArrayKind::mtt: {
+                        const std::string d = fmt::format("d{}_{}", i, j);
+                        if (s_.cell == CellKind::ecram)
+                            memory_cell(i, j, "0", d, "readh");
+                        else
+                            memory_cell(i, j, "0", "readh", d);
+                        if (s_.rref > 0)
+                            put("rr{}_{} {} 0 {}", i, j, d, num(s_.rref));
+                        else
+                            put("mr{}_{} {} refg 0 0 {} {}", i, j, d, s_.fet_model->name, size);
+                        put("mi{}_{} {} {} {} 0 {} {}", i, j, row(i, j), d, col(i, j), s_.fet_model->name, size);
+                        break;
+                    }
+                }
+            }
+    }
+
+    void footer() {
+        for (const auto& a : s_.analyses) put("{}", a);
+        if (s_.print) {
+            // .print per analysis kind: the card's first word without its dot.
+            std::vector<std::string> kinds;
+            for (const auto& a : s_.analyses) {
+                std::string k = a.substr(1, a.find_first_of(" \t") - 1);
+                for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if ((k == "dc" || k == "tran") && std::find(kinds.begin(), kinds.end(), k) == kinds.end())
+                    kinds.push_back(k);
+            }
+            std::string items;
+            if (programming()) {
+                // The selected cell, then the rest of its row and column: the half-selected ones.
+                const int si = s_.select_row, sj = s_.select_col;
+                items += fmt::format(" g(nx{}_{})", si, sj);
+                for (int j = 0; j < s_.cols; ++j)
+                    if (j != sj) items += fmt::format(" g(nx{}_{})", si, j);
+                for (int i = 0; i < s_.rows; ++i)
+                    if (i != si) items += fmt::format(" g(nx{}_{})", i, sj);
+            } else {
+                for (int j = 0; j < s_.cols; ++j)
+                    if (cols_[j]) items += fmt::format(" i(vcol{})", j);
+            }
+            // .op has no .print in ngspice; its values are printed anyway.
+            for (const auto& k : kinds) put(".print {}{}", k, items);
+            put(".save{}", items);
+        }
+        put(".end");
+    }
+
+    const ArraySpec& s_;
+    std::string out_;
+    std::vector<LineDrive> rows_, cols_;
+    std::vector<Drive> gates_, word_lines_, tgs_;
+};
+
+}  // namespace
+
+double memristor_state(const ModelInfo& model, double g) {
+    const auto [ron, roff] = memristor_window(model);
+    double s;
+    if (memristor_level(model) != MemristorLevel::vteam) {
+        // G(s) = 1/roff + (1/ron − 1/roff)·s
+        s = (g - 1 / roff) / (1 / ron - 1 / roff);
+    } else if (model.word("mapping", "lin") == "exp") {
+        // R(s) = ron·(roff/ron)^s
+        s = std::log(1 / (g * ron)) / std::log(roff / ron);
+    } else {
+        // R(s) = ron + (roff − ron)·s
+        s = (1 / g - ron) / (roff - ron);
+    }
+    // Conductances at the ends of the window may round a hair outside [0, 1].
+    if (s < 0 && s > -1e-12) s = 0;
+    if (s > 1 && s < 1 + 1e-12) s = 1;
+    if (!(s >= 0 && s <= 1))
+        throw std::invalid_argument(fmt::format("{} S is outside memristor model {}'s window [{}, {}] S", g, model.name,
+                                                1 / roff, 1 / ron));
+    return s;
+}
+
+std::pair<double, double> conductance_range(CellKind cell, const ModelInfo* model) {
+    switch (cell) {
+        case CellKind::resistor: return {std::numeric_limits<double>::min(), std::numeric_limits<double>::infinity()};
+        case CellKind::ecram: return {model->param("gmin", 0.079e-6), model->param("gmax", 50e-6)};
+        case CellKind::memristor: {
+            const auto [ron, roff] = memristor_window(*model);
+            return {1 / roff, 1 / ron};
+        }
+    }
+    return {0, 0};
+}
+
+std::string generate_array(const ArraySpec& spec) { return ArrayWriter(spec).write(); }
+
+}  // namespace ionspice::tools

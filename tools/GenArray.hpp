@@ -1,0 +1,99 @@
+#pragma once
+// Array netlists for `ionspice gen` (../shared/CIRCUITS.md §2–§5): passive crossbars, 1T1R
+// arrays, H-1E1T arrays (ECRAM with a selector on its drain) and MTT arrays, as plain netlist
+// text that ionspice runs as is (and ngspice too, for crossbar and 1t1r arrays of resistors with
+// level-1 selectors). tools/GenCommand.cpp reads the command line into an ArraySpec; everything
+// here is pure: the same spec gives the same text.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ionspice::tools {
+
+enum class ArrayKind { crossbar, one_t1r, h1e1t, mtt };
+enum class CellKind { resistor, ecram, memristor };
+
+/// How the lines are biased for a read (or, with a programming phase, for the pulses).
+enum class ReadScheme {
+    all,       ///< every row driven, every column at 0 V: the vector–matrix product
+    floating,  ///< selected row at V, selected column at 0 V, other lines undriven
+    half,      ///< the others at V/2
+    third,     ///< unselected rows at V/3, unselected columns at 2V/3
+    ground,    ///< the others at 0 V
+};
+
+enum class ProgramPhase { none, potentiate, depress };
+
+/// A .model card as the user wrote it (or our default), and the parameters we need from it.
+struct ModelInfo {
+    std::string name;  ///< lower case
+    std::string type;  ///< ecram, memristor, nmos
+    std::string card;  ///< the full ".model …" line
+    std::map<std::string, double> params;
+    std::map<std::string, std::string> words;  ///< level=rram, mapping=exp
+
+    double param(const std::string& key, double fallback) const {
+        auto it = params.find(key);
+        return it == params.end() ? fallback : it->second;
+    }
+    std::string word(const std::string& key, const std::string& fallback) const {
+        auto it = words.find(key);
+        return it == words.end() ? fallback : it->second;
+    }
+};
+
+/// The programming pulses: one train of identical pulses on every line that is not at 0 V.
+struct PulseSpec {
+    ProgramPhase phase = ProgramPhase::none;
+    /// V, what the selected cell sees when potentiated (V_P) or, negated, depressed (V_D):
+    /// positive but for VTEAM memristors, which potentiate (G up) under a negative voltage.
+    double amplitude = 0;
+    double vd = 6;         ///< V, H-1E1T drain-line voltage V_D
+    double vss = 9;        ///< V, H-1E1T selector gate voltage when on
+    double width = 5e-3;   ///< s
+    double period = 10e-3; ///< s
+    double edge = 10e-6;   ///< s, rise and fall
+    int count = 1;
+};
+
+struct ArraySpec {
+    ArrayKind kind = ArrayKind::crossbar;
+    CellKind cell = CellKind::resistor;
+    int rows = 0, cols = 0;
+    std::optional<ModelInfo> cell_model;  ///< absent for resistor cells
+    std::optional<ModelInfo> fet_model;   ///< selector / reference and inference transistors
+    double fet_w = 10e-6, fet_l = 1e-6;   ///< m
+    std::vector<double> g;                ///< S, row-major rows×cols, the cells' initial conductances
+    std::string g_source;                 ///< how g was made, for the header
+    double rwire = 0;                     ///< Ω per segment; 0: each line is one node
+    double cwire = 0;                     ///< F per line node to ground
+    double rdrv = 0;                      ///< Ω, row-driver source resistance
+    std::vector<double> inputs;           ///< V per row (scheme all)
+    std::string inputs_source;            ///< for the header
+    double vread = 0.1;                   ///< V, the read voltage of single-cell schemes
+    ReadScheme scheme = ReadScheme::all;
+    int select_row = -1, select_col = -1;
+    double vgate = 1.8;                   ///< V, 1T1R word line when on
+    double veg = 0;                       ///< V, ECRAM gate lines during reads
+    double vreadh = 1.4, vrefg = 0.6;     ///< V, MTT divider supply and reference gate
+    double rref = 0;                      ///< Ω, MTT reference resistor (0: reference transistor)
+    PulseSpec pulses;
+    std::vector<std::string> analyses;    ///< card text, e.g. ".op", ".tran 1u 1m"
+    bool print = false;
+    std::string command_line;             ///< recorded in the header
+};
+
+/// A cell's conductance G written as the instance value the model needs: for ECRAM g0 = G; for
+/// memristors the state x0 whose small-signal conductance is G. Throws std::invalid_argument
+/// when G lies outside the model's range.
+double memristor_state(const ModelInfo& model, double g);
+
+/// The conductance range [min, max] (S) a cell model can hold.
+std::pair<double, double> conductance_range(CellKind cell, const ModelInfo* model);
+
+/// The netlist text. Expects a spec that GenCommand has checked (sizes, selection, ranges).
+std::string generate_array(const ArraySpec& spec);
+
+}  // namespace ionspice::tools
