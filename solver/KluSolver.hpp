@@ -1,7 +1,9 @@
 #pragma once
 // Sparse LU through SuiteSparse KLU: analyse once per pattern, factor the first time,
 // refactor (same pivots) afterwards, factor afresh when a refactor is unstable, and skip the
-// factorisation when the matrix has not changed since the last one.
+// factorisation when the matrix has not changed since the last one. Optionally a few recent
+// factorisations are kept: a transient of a linear circuit meets the same few matrices again
+// and again (one per step size), and each then needs factoring only once.
 
 #include <vector>
 
@@ -32,6 +34,11 @@ public:
     bool has_factorization() const;
     /// The values are exactly those last factored.
     bool factored_values_equal(const std::vector<double>& values) const;
+    /// Makes a kept factorisation of exactly these values the current one; false if none.
+    bool select_kept(const std::vector<double>& values);
+    /// How many factorisations to keep (1: only the current one). Kept factorisations are
+    /// dropped, oldest first, while they would take more than `max_bytes` together.
+    void keep(int count, std::size_t max_bytes = std::size_t(512) << 20);
 
     long factor_count() const { return factors_; }
     long refactor_count() const { return refactors_; }

@@ -32,7 +32,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
 
         bool stale = false;
         if (!refactor && klu_.has_factorization()) {
-            stale = !klu_.factored_values_equal(jacobian_);
+            stale = !klu_.factored_values_equal(jacobian_) && !klu_.select_kept(jacobian_);
         } else {
             FactorResult fr = klu_.factor(jacobian_);
             if (!fr.ok) {
