@@ -8,31 +8,19 @@
 #include <string>
 
 #include <doctest/doctest.h>
-#include <sys/wait.h>
+
+#include "tests/CommandRun.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
+using Run = ionspice::test::CommandRun;
+using ionspice::test::slurp;
 
 fs::path scratch() {
-    static fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("ionspice_cli_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
+    static const fs::path dir = ionspice::test::scratch_dir("cli");
     return dir;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 fs::path write(const std::string& name, const std::string& text) {
@@ -41,16 +29,7 @@ fs::path write(const std::string& name, const std::string& text) {
     return p;
 }
 
-Run run(const std::string& args) {
-    fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
-    std::string cmd = std::string(IONSPICE_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-    int rc = std::system(cmd.c_str());
-    Run r;
-    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
+Run run(const std::string& args) { return ionspice::test::run_ionspice(scratch(), args); }
 
 const char* kDivider = "divider\nV1 in 0 5\nR1 in out 1k\nR2 out 0 1k\n.op\n.dc V1 0 4 1\n.end\n";
 

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+
 #include <fmt/format.h>
-#include <sys/wait.h>
+
+#include "tests/CommandRun.hpp"
 #include <unistd.h>
 
 #include "parser/Netlist.hpp"
@@ -58,25 +60,12 @@ void check_values(const std::vector<double>& got, const std::vector<double>& wan
 
 // --- the command line, as tests/test_cli.cpp runs it ---------------------------------------
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
+using Run = ionspice::test::CommandRun;
+using ionspice::test::slurp;
 
 fs::path scratch() {
-    static fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("ionspice_step_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
+    static const fs::path dir = ionspice::test::scratch_dir("step");
     return dir;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 fs::path write(const std::string& name, const std::string& text) {
@@ -85,16 +74,7 @@ fs::path write(const std::string& name, const std::string& text) {
     return p;
 }
 
-Run run(const std::string& args) {
-    fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
-    std::string cmd = std::string(IONSPICE_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-    int rc = std::system(cmd.c_str());
-    Run r;
-    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
+Run run(const std::string& args) { return ionspice::test::run_ionspice(scratch(), args); }
 
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
