@@ -266,13 +266,7 @@ int fit_run(int argc, char** argv) {
     app.add_option("--analysis", o.analysis, "use plots whose name contains this text (dc, tran, …)");
     app.add_flag("--json", o.json, "print JSON: one object per fit, values and standard errors");
     app.add_option("--plot", o.figure, "draw data and fits (and, for steps, the parameters) to FILE.png or .svg");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        fmt::print(std::cerr, "{}error: {} (try --help)\n", kPrefix, e.what());
-        return 2;
-    }
+    if (auto status = parse_options(app, argc, argv, kPrefix)) return *status;
     auto usage = [](const std::string& what) {
         fmt::print(std::cerr, "{}error: {} (try --help)\n", kPrefix, what);
         return 2;

@@ -269,13 +269,7 @@ int gen_run(int argc, char** argv) {
     app.add_option("--period", o.period, "pulse period (default twice the width)");
     app.add_option("--edge", o.edge, "pulse rise and fall time (default the smaller of 10u and width/10)");
     app.add_option("--pulses", o.pulses, "number of programming pulses (default 1)");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        fmt::print(std::cerr, "{}error: {} (try --help)\n", kPrefix, e.what());
-        return 2;
-    }
+    if (auto status = parse_options(app, argc, argv, kPrefix)) return *status;
 
     ArraySpec s;
     s.command_line = quoted_command(argc, argv);

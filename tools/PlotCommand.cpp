@@ -53,13 +53,7 @@ int plot_run(int argc, char** argv) {
     app.add_option("--analysis", analysis, "use plots whose name contains this text (dc, tran, …)");
     std::string size_text;
     app.add_option("--size", size_text, "figure size in pixels: W,H (default 800,600)");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        fmt::print(std::cerr, "{}error: {} (try --help)\n", kPrefix, e.what());
-        return 2;
-    }
+    if (auto status = parse_options(app, argc, argv, kPrefix)) return *status;
     if (output.empty()) {
         fmt::print(std::cerr, "{}error: no figure to write: add -o FILE.png or -o FILE.svg\n", kPrefix);
         return 2;
