@@ -51,6 +51,8 @@ std::vector<std::string> csv_names(const std::string& path, std::span<const solv
 
 int run(int argc, char** argv) {
     CLI::App app{"ionspice: a SPICE-style circuit simulator for emerging memories (ECRAM, memristors, MOSFETs)"};
+    app.footer("Sub-commands: ionspice fit (transfer-function fits), ionspice plot (figures from raw/CSV files),\n"
+               "ionspice gen (array netlists); each takes --help.");
     std::string netlist, raw, csv;
     bool ascii = false, quiet = false, version = false, stats = false;
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
