@@ -66,6 +66,18 @@ inline void require_terminals(const InstanceCard& card, std::size_t count, const
         throw DeviceError(DeviceError::Where::Value, "0", fmt::format("{}: unexpected value {:g}", what, card.values[0]));
 }
 
+/// The `off` keyword (start the device's junctions at zero, as SPICE does); any other bare
+/// keyword is an error.
+inline bool read_off_flag(const InstanceCard& card, const std::string& what) {
+    bool off = false;
+    for (const auto& f : card.flags) {
+        if (f != "off")
+            throw DeviceError(DeviceError::Where::Instance, f, fmt::format("{}: unknown flag '{}'", what, f));
+        off = true;
+    }
+    return off;
+}
+
 /// Rejects bare keywords on a card that takes none.
 inline void reject_flags(const InstanceCard& card, const std::string& what) {
     if (!card.flags.empty())

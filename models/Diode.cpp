@@ -13,6 +13,7 @@
 #include <numbers>
 #include <optional>
 
+#include "models/CardValue.hpp"
 #include "models/Device.hpp"
 #include "models/Junction.hpp"
 #include "models/Limiting.hpp"
@@ -354,13 +355,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     // scales the (unsupported) sidewall terms.
     r.ignore({"ic", "pj"});
     r.reject_unknown();
-    bool off = false;
-    for (const auto& f : card.flags) {
-        if (f == "off")
-            off = true;
-        else
-            throw DeviceError(DeviceError::Where::Instance, f, fmt::format("{}: unknown flag '{}'", what, f));
-    }
+    const bool off = read_off_flag(card, what);
     const double tnom = mp.tnom.value_or(card.tnom);
     if (!(temp + physics::kCelsiusToKelvin > 0))
         throw DeviceError(DeviceError::Where::Instance, "temp",

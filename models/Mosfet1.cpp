@@ -495,13 +495,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     ic.vgs = mp.type * r.get("icvgs", 0);
     ic.vbs = mp.type * r.get("icvbs", 0);
     r.reject_unknown();
-    bool off = false;
-    for (const auto& f : card.flags) {
-        if (f == "off")
-            off = true;
-        else
-            throw DeviceError(DeviceError::Where::Instance, f, fmt::format("{}: unknown flag '{}'", what, f));
-    }
+    const bool off = read_off_flag(card, what);
     const double leff = l - 2 * mp.ld;
     if (!(leff > 0))
         throw DeviceError(DeviceError::Where::Instance, "l",

@@ -237,13 +237,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const double m = r.positive("m", 1);
     const double temp_c = r.get("temp", card.temp + r.get("dtemp", 0));
     r.reject_unknown();
-    bool off = false;
-    for (const auto& f : card.flags) {
-        if (f == "off")
-            off = true;
-        else
-            throw DeviceError(DeviceError::Where::Instance, f, fmt::format("{}: unknown flag '{}'", what, f));
-    }
+    const bool off = read_off_flag(card, what);
     const double temp = temp_c + kCelsiusToKelvin;
     if (!(temp > 0))
         throw DeviceError(DeviceError::Where::Instance, "temp",

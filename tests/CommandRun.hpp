@@ -45,6 +45,23 @@ inline CommandRun run_ionspice(const std::filesystem::path& dir, const std::stri
     return r;
 }
 
+/// A scratch directory of the test process's own: netlists written into it, the executable
+/// run with it as the place for stdout and stderr.
+class Sandbox {
+public:
+    explicit Sandbox(const std::string& tag) : dir_(scratch_dir(tag)) {}
+    const std::filesystem::path& dir() const { return dir_; }
+    std::filesystem::path write(const std::string& name, const std::string& text) const {
+        auto p = dir_ / name;
+        std::ofstream(p) << text;
+        return p;
+    }
+    CommandRun run(const std::string& args, const std::string& env = "") const { return run_ionspice(dir_, args, env); }
+
+private:
+    std::filesystem::path dir_;
+};
+
 inline bool gnuplot_installed() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
 }  // namespace ionspice::test

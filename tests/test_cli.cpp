@@ -18,18 +18,10 @@ namespace {
 using Run = ionspice::test::CommandRun;
 using ionspice::test::slurp;
 
-fs::path scratch() {
-    static const fs::path dir = ionspice::test::scratch_dir("cli");
-    return dir;
-}
-
-fs::path write(const std::string& name, const std::string& text) {
-    fs::path p = scratch() / name;
-    std::ofstream(p) << text;
-    return p;
-}
-
-Run run(const std::string& args) { return ionspice::test::run_ionspice(scratch(), args); }
+const ionspice::test::Sandbox sandbox("cli");
+fs::path scratch() { return sandbox.dir(); }
+fs::path write(const std::string& name, const std::string& text) { return sandbox.write(name, text); }
+Run run(const std::string& args) { return sandbox.run(args); }
 
 const char* kDivider = "divider\nV1 in 0 5\nR1 in out 1k\nR2 out 0 1k\n.op\n.dc V1 0 4 1\n.end\n";
 

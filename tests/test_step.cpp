@@ -63,18 +63,10 @@ void check_values(const std::vector<double>& got, const std::vector<double>& wan
 using Run = ionspice::test::CommandRun;
 using ionspice::test::slurp;
 
-fs::path scratch() {
-    static const fs::path dir = ionspice::test::scratch_dir("step");
-    return dir;
-}
-
-fs::path write(const std::string& name, const std::string& text) {
-    fs::path p = scratch() / name;
-    std::ofstream(p) << text;
-    return p;
-}
-
-Run run(const std::string& args) { return ionspice::test::run_ionspice(scratch(), args); }
+const ionspice::test::Sandbox sandbox("step");
+fs::path scratch() { return sandbox.dir(); }
+fs::path write(const std::string& name, const std::string& text) { return sandbox.write(name, text); }
+Run run(const std::string& args) { return sandbox.run(args); }
 
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
