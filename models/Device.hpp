@@ -79,7 +79,8 @@ struct InstanceCard {
     std::optional<SourceValue> source;
     double temp = 27.0;   ///< °C, circuit temperature
     double tnom = 27.0;   ///< °C, nominal temperature of model parameters
-    std::uint64_t seed = 0;  ///< .options seed, for variability
+    std::uint64_t seed = 0;         ///< .options seed: cycle-to-cycle variability
+    std::uint64_t device_seed = 0;  ///< .options devseed (default seed): device-to-device variability
 };
 
 /// A parameter problem; the solver adds the netlist location of `param` (or of the card).

@@ -58,8 +58,9 @@ smooth::ValueSlope conductance(const EcramModel& m, double s) {
 
 class Ecram final : public Device {
 public:
-    Ecram(std::string name, const EcramModel& m, double s0, std::uint64_t seed)
-        : Device(name), m_(m), s0_(s0), variability_(seed, name, m.dtod, m.ctoc, m.drift.vtp(), m.drift.vtd()) {}
+    Ecram(std::string name, const EcramModel& m, double s0, std::uint64_t seed, std::uint64_t device_seed)
+        : Device(name), m_(m), s0_(s0),
+          variability_(seed, device_seed, name, m.dtod, m.ctoc, m.drift.vtp(), m.drift.vtd()) {}
 
     void declare(Declarer& d) override {
         nodes_[kG] = d.terminal(0);
@@ -204,7 +205,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
         if (!(*x0 >= 0 && *x0 <= 1)) r.fail("x0", fmt::format("must be within [0, 1], got {:g}", *x0));
         s0 = *x0;
     }
-    return std::make_unique<Ecram>(card.name, mp, s0, card.seed);
+    return std::make_unique<Ecram>(card.name, mp, s0, card.seed, card.device_seed);
 }
 
 const Registrar registrar{Registration{

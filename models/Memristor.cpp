@@ -142,8 +142,9 @@ DriftRate vteam_rate(const VteamParams& k, double v, double s) {
 
 class Memristor final : public Device {
 public:
-    Memristor(std::string name, const MemristorModel& m, double s0, std::uint64_t seed)
-        : Device(name), m_(m), s0_(s0), variability_(seed, name, m.dtod, m.ctoc, threshold_up(m), threshold_down(m)) {}
+    Memristor(std::string name, const MemristorModel& m, double s0, std::uint64_t seed, std::uint64_t device_seed)
+        : Device(name), m_(m), s0_(s0),
+          variability_(seed, device_seed, name, m.dtod, m.ctoc, threshold_up(m), threshold_down(m)) {}
 
     void declare(Declarer& d) override {
         nodes_[kP] = d.terminal(0);
@@ -298,7 +299,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const double x0 = r.get("x0", 0);
     r.reject_unknown();
     if (!(x0 >= 0 && x0 <= 1)) r.fail("x0", fmt::format("must be within [0, 1], got {:g}", x0));
-    return std::make_unique<Memristor>(card.name, mp, x0, card.seed);
+    return std::make_unique<Memristor>(card.name, mp, x0, card.seed, card.device_seed);
 }
 
 const Registrar registrar{Registration{

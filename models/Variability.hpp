@@ -63,11 +63,12 @@ public:
     Variability() = default;
     /// `dtod`, `ctoc`: relative standard deviations; `threshold_up` > 0 and `threshold_down` > 0
     /// (V): the control voltage starts a pulse when it rises above threshold_up or falls below
-    /// −threshold_down.
-    Variability(std::uint64_t seed, std::string_view name, double dtod, double ctoc, double threshold_up,
-                double threshold_down)
+    /// −threshold_down. Draw 0 comes from `device_seed`'s stream, the pulses' from `seed`'s: equal
+    /// seeds give one stream.
+    Variability(std::uint64_t seed, std::uint64_t device_seed, std::string_view name, double dtod, double ctoc,
+                double threshold_up, double threshold_down)
         : key_(variability_key(seed, name)), ctoc_(ctoc), up_(threshold_up), down_(threshold_down) {
-        if (dtod > 0) rho_dev_ = variability_factor(dtod, standard_normal(key_, 0));
+        if (dtod > 0) rho_dev_ = variability_factor(dtod, standard_normal(variability_key(device_seed, name), 0));
     }
 
     /// ρ_dev·ρ_pulse, the factor on the programming rate.

@@ -194,6 +194,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
     card.temp = options.temp;
     card.tnom = options.tnom;
     card.seed = options.seed;
+    card.device_seed = options.device_seed.value_or(options.seed);
     for (std::size_t k = 0; k < netlist.elements.size(); ++k) {
         const auto& e = netlist.elements[k];
         const models::Registration* reg = nullptr;

@@ -66,6 +66,7 @@ SimOptions read_options(const parser::Netlist& netlist) {
              if (s.maxord > 2) throw parser::NetlistError(o.loc, "option 'maxord' must be 1 or 2");
          }},
         {"seed", [&](auto& o) { s.seed = static_cast<std::uint64_t>(need_value(o)); }},
+        {"devseed", [&](auto& o) { s.device_seed = static_cast<std::uint64_t>(need_value(o)); }},
         {"method", [&](auto& o) {
              if (o.text == "trap" || o.text == "trapezoidal") s.method = IntegrationMethod::Trapezoidal;
              else if (o.text == "gear" || o.text == "bdf2") s.method = IntegrationMethod::Gear;

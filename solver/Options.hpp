@@ -2,6 +2,7 @@
 // Simulator options from `.options`, with SPICE's names and defaults.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "parser/Netlist.hpp"
@@ -29,6 +30,9 @@ struct SimOptions {
     IntegrationMethod method = IntegrationMethod::Trapezoidal;
     int maxord = 2;
     std::uint64_t seed = 1;
+    /// The device-to-device draws' seed; unset: `seed`. Fixing it keeps one "chip" while `seed`
+    /// gives each run fresh cycle-to-cycle noise (a study chained over several netlists).
+    std::optional<std::uint64_t> device_seed;
 };
 
 /// Reads the netlist's .options. Unknown names are errors at their location; options ngspice

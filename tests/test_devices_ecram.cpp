@@ -30,7 +30,7 @@ ModelCard ecram_model(std::map<std::string, double> params = {}, std::map<std::s
 DeviceHarness ecram(const ModelCard& m, std::map<std::string, double> params = {}, std::string name = "n1",
                     std::uint64_t seed = 0) {
     models::InstanceCard c = card(std::move(name), {"g", "d", "s"}, {}, std::move(params), &m);
-    c.seed = seed;
+    c.seed = c.device_seed = seed;  // one seed for both draws, as .options without devseed
     return DeviceHarness(c, {0, 1, 2}, 3);
 }
 
@@ -583,6 +583,27 @@ TEST_CASE("ECRAM (.tran): variability follows .options seed and the instance nam
     CHECK(a != c);
     // 5 pulses of 1/200 each, within a few σ of the nominal 0.025 step.
     CHECK(a[0] - 0.3 == doctest::Approx(0.025).epsilon(0.15));
+}
+
+TEST_CASE("ECRAM (.tran): .options devseed keeps the device-to-device draws while seed changes the pulses'") {
+    // x(n1) after 5 pulses, with the model's variability `params` and the options given.
+    auto run = [](const std::string& params, const std::string& options) {
+        const std::string text = "devseed\n.options " + options + "\n.model wox ecram (" + params +
+                                 " vp=5 vd=5 tp=0.1 td=0.1 nsteps=200 vtp=3.5 vtd=3.5)\n"
+                                 "Vg g 0 PULSE(0 5 0 100u 100u 100m 200m 5)\n"
+                                 "N1 g 0 0 wox x0=0.3\n.tran 10m 1\n.end\n";
+        return at(run_tran(text, false), "x(n1)", 1.0);
+    };
+    const std::string dtod = "dtod=0.05", ctoc = "ctoc=0.05", both = "dtod=0.05 ctoc=0.05";
+    // One chip (devseed 5) in two runs: the same device factor, whatever the run's seed.
+    CHECK(run(dtod, "seed=1 devseed=5") == run(dtod, "seed=2 devseed=5"));
+    CHECK(run(dtod, "seed=1 devseed=5") != run(dtod, "seed=1 devseed=6"));
+    // The pulses' factors follow seed alone.
+    CHECK(run(ctoc, "seed=1 devseed=5") != run(ctoc, "seed=2 devseed=5"));
+    CHECK(run(ctoc, "seed=1 devseed=5") == run(ctoc, "seed=1 devseed=6"));
+    // Without devseed both come from seed, as before the option existed.
+    CHECK(run(both, "seed=3") == run(both, "seed=3 devseed=3"));
+    CHECK(run(both, "seed=3") != run(both, "seed=3 devseed=4"));
 }
 
 TEST_CASE("ECRAM (.tran): matches the behavioural ngspice netlist of the same equations within 1e-3") {

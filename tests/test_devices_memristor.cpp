@@ -31,7 +31,7 @@ ModelCard memristor_model(std::string level, std::map<std::string, double> param
 DeviceHarness memristor(const ModelCard& m, std::map<std::string, double> params = {}, std::string name = "n1",
                         std::uint64_t seed = 0) {
     models::InstanceCard c = card(std::move(name), {"p", "n"}, {}, std::move(params), &m);
-    c.seed = seed;
+    c.seed = c.device_seed = seed;  // one seed for both draws, as .options without devseed
     return DeviceHarness(c, {0, 1}, 2);
 }
 

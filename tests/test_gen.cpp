@@ -331,6 +331,87 @@ TEST_CASE("gen mtt-array: column current linear in the input, slope set by the h
     CHECK(value(big, "i(vcol3)") > 0);
 }
 
+TEST_CASE("gen h1e1t: a programming map moves each cell by its amount, by rows and by columns") {
+    // Signed pulse counts: each cell moves by its own count in its own direction, the rest hold.
+    const std::vector<double> map = {1, 0, -2, 0, 3, 0};  // 2x3
+    const fs::path csv = write_csv("h1e1t_map.csv", map, 3);
+    const double g0 = 10e-6;
+    // One 5 ms pulse each way, alone (the single-cell programming above).
+    const double up1 = value(simulate(generate("h1e1t_up1.cir", "h1e1t --rows 1 --cols 1 --g uniform:10u --select 0,0 "
+                                                               "--program potentiate")),
+                             "g(nx0_0)", 0, true) - g0;
+    const double down1 = value(simulate(generate("h1e1t_down1.cir", "h1e1t --rows 1 --cols 1 --g uniform:10u --select 0,0 "
+                                                                   "--program depress")),
+                               "g(nx0_0)", 0, true) - g0;
+    REQUIRE(up1 > 0.5e-6);
+    REQUIRE(down1 < -0.05e-6);
+    for (const char* order : {"rows", "cols"}) {
+        INFO("--order " << order);
+        auto r = simulate(generate(fmt::format("h1e1t_map_{}.cir", order),
+                                   fmt::format("h1e1t --rows 2 --cols 3 --g uniform:10u --program map:{} --order {}",
+                                               csv.string(), order)));
+        for (int i = 0; i < 2; ++i)
+            for (int j = 0; j < 3; ++j) {
+                const double a = map[static_cast<std::size_t>(i) * 3 + j];
+                const double moved = value(r, fmt::format("g(nx{}_{})", i, j), 0, true) - g0;
+                INFO("cell " << i << "," << j << " amount " << a << " moved " << moved);
+                if (a == 0)
+                    CHECK(std::abs(moved) < 1e-4 * up1);
+                else  // k pulses do k times what one does, to the soft bounds' curvature
+                    CHECK(moved == doctest::Approx(a * (a > 0 ? up1 : -down1)).epsilon(0.03));
+            }
+    }
+}
+
+TEST_CASE("gen crossbar: a PWM map programs ECRAM cells one at a time by the V/2 scheme") {
+    const std::vector<double> map = {0.5, 0, -1.5, 0, 2.25, 0};  // in pulses of 1 ms
+    const fs::path csv = write_csv("pwm_map.csv", map, 3);
+    auto r = simulate(generate("pwm_map.cir", fmt::format("crossbar --cell ecram --rows 2 --cols 3 --g uniform:25u "
+                                                          "--scheme v2 --program map:{} --pwm --pulse-width 1m",
+                                                          csv.string())));
+    // The model's calibration (MODELS.md): a pulse of tp = 2 ms at vp (vd) moves s by 1/nsteps
+    // at s = 0.5, G by (gmax − gmin)/180; PWM width scales it linearly.
+    const double per_ms = (50e-6 - 0.079e-6) / 180 / 2;
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j) {
+            const double a = map[static_cast<std::size_t>(i) * 3 + j];
+            const double moved = value(r, fmt::format("g(nx{}_{})", i, j), 0, true) - 25e-6;
+            INFO("cell " << i << "," << j << " amount " << a << " moved " << moved);
+            if (a == 0)  // (0,1) and (1,2) are half-selected by (0,2)'s depression, 1.5·per_ms
+                CHECK(std::abs(moved) < 1e-3 * 1.5 * per_ms);
+            else
+                CHECK(moved == doctest::Approx(a * per_ms).epsilon(0.05));
+        }
+}
+
+TEST_CASE("gen crossbar: input samples give, sample by sample, the DC column currents") {
+    const int rows = 3, cols = 4;
+    const auto g = random_g(rows, cols, 1e-6, 50e-6, 11);
+    const auto gcsv = write_csv("samples_g.csv", g, cols);
+    const std::vector<double> samples = {0.1, 0.2, 0.0, -0.05, 0.15, 0.2, 0.3, -0.1, 0.05};  // 3 samples x 3 rows
+    const auto scsv = write_csv("samples.csv", samples, rows);
+    auto r = simulate(generate("samples.cir", fmt::format("crossbar --rows {} --cols {} --rwire 1 --g csv:{} "
+                                                          "--input-samples {} --sample-time 1u --print",
+                                                          rows, cols, gcsv.string(), scsv.string())));
+    const auto& p = r.plots.at(0);
+    const int t = p.find("time");
+    REQUIRE(t >= 0);
+    for (int k = 0; k < 3; ++k) {
+        // The sample's flat part, away from the ramp at its start.
+        const double mid = (k + 0.5) * 1e-6;
+        std::size_t at = 0;
+        while (at + 1 < p.points() && p.at(at, static_cast<std::size_t>(t)) < mid) ++at;
+        const std::vector<double> v(samples.begin() + 3 * k, samples.begin() + 3 * k + 3);
+        const auto want = nodal_crossbar(g, v, rows, cols, 1.0, 1e-9);
+        for (int j = 0; j < cols; ++j) {
+            INFO("sample " << k << " column " << j << " at t = " << p.at(at, static_cast<std::size_t>(t)));
+            const int c = p.find(fmt::format("i(vcol{})", j));
+            REQUIRE(c >= 0);
+            CHECK(p.at(at, static_cast<std::size_t>(c)) == doctest::Approx(want[j]).epsilon(1e-9));
+        }
+    }
+}
+
 TEST_CASE("gen: header, names and output") {
     CommandRun r = gen("crossbar --rows 2 --cols 3 --rwire 1 --g random:1u:2u --seed 9 --print");
     REQUIRE(r.status == 0);
@@ -350,11 +431,13 @@ TEST_CASE("gen: header, names and output") {
 
 TEST_CASE("gen: usage errors are messages with exit status 2") {
     struct Case {
-        const char* args;
+        std::string args;
         const char* message;
     };
     const fs::path bad = write_csv("bad_shape.csv", {1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6}, 3);  // 2x3
     const std::string shape = "crossbar --rows 3 --cols 3 --g csv:" + bad.string();
+    const fs::path map_file = write_csv("map_ok.csv", {1, 0, -1, 0, 2, 0}, 3);     // 2x3
+    const fs::path half_file = write_csv("map_half.csv", {1.5, 0, 0, 0, 0, 0}, 3);  // 2x3
     const Case cases[] = {
         {"xbar --rows 2 --cols 2", "unknown array type 'xbar'"},
         {"crossbar --rows 2", "--cols is required"},
@@ -363,7 +446,7 @@ TEST_CASE("gen: usage errors are messages with exit status 2") {
         {"crossbar --rows 2 --cols 2 --g gauss:1u", "unknown kind 'gauss'"},
         {"crossbar --rows 2 --cols 2 --g uniform:abc", "'abc' is not a number"},
         {"crossbar --rows 2 --cols 2 --g random:5u:1u", "GMAX must not be below GMIN"},
-        {shape.c_str(), "2 rows of values, expected 3"},
+        {shape, "2 rows of values, expected 3"},
         {"crossbar --rows 2 --cols 2 --g csv:/nonexistent/g.csv", "cannot read"},
         {"crossbar --rows 2 --cols 2 --scheme v2 --select 2,0", "outside the 2x2 array"},
         {"crossbar --rows 2 --cols 2 --scheme v2 --select 1", "give ROW,COL"},
@@ -377,6 +460,15 @@ TEST_CASE("gen: usage errors are messages with exit status 2") {
         {"1t1r --rows 2 --cols 2 --fet-model 'p1 pmos (level=1)'", "NMOS"},
         {"crossbar --rows 2 --cols 2 --vgate 2", "--vgate goes with 1t1r"},
         {"crossbar --rows 2 --cols 2 --rwire -1", "must not be negative"},
+        {"crossbar --rows 2 --cols 2 --cell ecram --scheme v2 --program map:/nonexistent.csv", "cannot read"},
+        {("h1e1t --rows 2 --cols 3 --program map:" + map_file.string() + " --select 0,0"), "not a map"},
+        {("h1e1t --rows 2 --cols 3 --program map:" + half_file.string()), "not a whole number of pulses"},
+        {("h1e1t --rows 3 --cols 3 --program map:" + map_file.string()), "2 rows of values, expected 3"},
+        {("h1e1t --rows 2 --cols 3 --program map:" + map_file.string() + " --order diag"), "--order 'diag'"},
+        {"crossbar --rows 2 --cols 2 --order cols", "--order goes with --program map:FILE"},
+        {"crossbar --rows 2 --cols 2 --cell ecram --scheme v2 --select 0,0 --program potentiate --pwm", "--pwm goes with"},
+        {("crossbar --rows 2 --cols 2 --input-samples " + bad.string()), "expected one per row (2)"},
+        {"crossbar --rows 2 --cols 2 --sample-time 1u", "--sample-time goes with --input-samples"},
     };
     for (const auto& c : cases) {
         CommandRun r = gen(c.args);

@@ -42,10 +42,49 @@ std::pair<double, double> memristor_window(const ModelInfo& m) {
     return {m.param("ron", 740), m.param("roff", 880)};
 }
 
-/// What drives one line: a DC level, or a train of pulses from 0 to `level`.
+/// What drives one line: a DC level, a train of pulses from 0 to `level`, or a PWL waveform.
 struct Drive {
     double level = 0;  ///< V
     bool pulsed = false;
+    std::vector<double> pwl;  ///< t0 v0 t1 v1 …: when not empty, the waveform (level unused)
+};
+
+/// A line held at `base` but for windows [t0, t1) at other levels, each entered and left by a
+/// ramp of `edge` that starts at t0 and at t1 (so the mid-ramp to mid-ramp duration is t1 − t0,
+/// as for PULSE's width in source_value).
+struct Timeline {
+    struct Window {
+        double t0, t1, level;
+    };
+    double base = 0;
+    std::vector<Window> windows;
+
+    void add(double t0, double t1, double level) {
+        if (t1 > t0) windows.push_back({t0, t1, level});
+    }
+
+    /// A DC drive when no window was added, else its PWL points. Windows must not overlap.
+    Drive drive(double edge) const {
+        if (windows.empty()) return Drive{base, false, {}};
+        auto sorted = windows;
+        std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.t0 < b.t0; });
+        // Windows at one level that touch (one phase's ends where the next begins) are one.
+        std::vector<Window> merged;
+        for (const auto& w : sorted)
+            if (!merged.empty() && merged.back().level == w.level && w.t0 <= merged.back().t1 + edge)
+                merged.back().t1 = std::max(merged.back().t1, w.t1);
+            else
+                merged.push_back(w);
+        sorted = std::move(merged);
+        Drive d{base, false, {0.0, base}};
+        for (const auto& w : sorted) {
+            // A ramp no longer than half the window keeps the PWL times increasing.
+            const double e = std::min(edge, (w.t1 - w.t0) / 2);
+            if (w.t0 > d.pwl[d.pwl.size() - 2]) d.pwl.insert(d.pwl.end(), {w.t0, base});
+            d.pwl.insert(d.pwl.end(), {w.t0 + e, w.level, w.t1, w.level, w.t1 + e, base});
+        }
+        return d;
+    }
 };
 using LineDrive = std::optional<Drive>;  ///< nullopt: the line is left undriven (floating)
 
@@ -92,16 +131,17 @@ private:
         const int R = s_.rows, C = s_.cols;
         rows_.assign(R, Drive{});
         cols_.assign(C, Drive{});
-        if (has_gate_lines()) gates_.assign(R, Drive{s_.veg, false});
-        if (s_.kind == ArrayKind::one_t1r) word_lines_.assign(R, Drive{s_.vgate, false});
-        if (s_.kind == ArrayKind::h1e1t) tgs_.assign(C, Drive{s_.pulses.vss, false});
+        if (has_gate_lines()) gates_.assign(R, Drive{s_.veg, false, {}});
+        if (s_.kind == ArrayKind::one_t1r) word_lines_.assign(R, Drive{s_.vgate, false, {}});
+        if (s_.kind == ArrayKind::h1e1t) tgs_.assign(C, Drive{s_.pulses.vss, false, {}});
 
         if (programming()) {
             plan_programming();
             return;
         }
         if (!single()) {
-            for (int i = 0; i < R; ++i) rows_[i] = Drive{s_.inputs[i], false};
+            for (int i = 0; i < R; ++i) rows_[i] = Drive{s_.inputs[i], false, {}};
+            if (!s_.samples.empty()) plan_samples();
             return;
         }
         // Single-cell reads: the selected row at V, the selected column at 0 V.
@@ -111,26 +151,158 @@ private:
         if (s_.scheme == ReadScheme::third) row_other = v / 3, col_other = 2 * v / 3;
         for (int i = 0; i < R; ++i) {
             if (i == s_.select_row)
-                rows_[i] = Drive{v, false};
+                rows_[i] = Drive{v, false, {}};
             else if (s_.scheme == ReadScheme::floating)
                 rows_[i].reset();
             else
-                rows_[i] = Drive{row_other, false};
+                rows_[i] = Drive{row_other, false, {}};
         }
         for (int j = 0; j < C; ++j) {
             if (j == s_.select_col)
-                cols_[j] = Drive{0, false};
+                cols_[j] = Drive{0, false, {}};
             else if (s_.scheme == ReadScheme::floating)
                 cols_[j].reset();
             else
-                cols_[j] = Drive{col_other, false};
+                cols_[j] = Drive{col_other, false, {}};
         }
         if (s_.kind == ArrayKind::one_t1r)
-            for (int i = 0; i < R; ++i) word_lines_[i] = Drive{i == s_.select_row ? s_.vgate : 0, false};
+            for (int i = 0; i < R; ++i) word_lines_[i] = Drive{i == s_.select_row ? s_.vgate : 0, false, {}};
+    }
+
+    /// Sample k of the inputs held over [k·T, (k+1)·T), reached by a ramp of T/100 that starts
+    /// at k·T: every sample has a flat part of 0.99·T to read the columns on.
+    void plan_samples() {
+        const double T = s_.sample_time, edge = T / 100;
+        for (int i = 0; i < s_.rows; ++i) {
+            Drive d{0, false, {0.0, s_.samples[0][i]}};
+            for (std::size_t k = 1; k < s_.samples.size(); ++k) {
+                const double t = static_cast<double>(k) * T, v = s_.samples[k][i];
+                d.pwl.insert(d.pwl.end(), {t, s_.samples[k - 1][i], t + edge, v});
+            }
+            rows_[i] = std::move(d);
+        }
+        end_time_ = static_cast<double>(s_.samples.size()) * T;
+    }
+
+    /// The cells of a programming map in the order it visits them, with their amounts.
+    struct MapCell {
+        int i, j;
+        double amount;
+    };
+
+    /// When the pulses of `amount` end (from their start), and the windows they occupy.
+    double pulses_duration(double amount) const {
+        const PulseSpec& p = s_.pulses;
+        return p.pwm ? std::abs(amount) * p.width : std::round(std::abs(amount)) * p.period;
+    }
+    void add_pulses(Timeline& line, double start, double amount, double level) const {
+        const PulseSpec& p = s_.pulses;
+        if (p.pwm) {
+            line.add(start, start + std::abs(amount) * p.width, level);
+            return;
+        }
+        const long n = std::lround(std::abs(amount));
+        for (long k = 0; k < n; ++k) line.add(start + k * p.period, start + k * p.period + p.width, level);
+    }
+
+    /// ProgramPhase::map. Crossbars: one cell at a time (its pulses with the V/2 or V/3 bias of
+    /// plan_programming), in row or column order. H-1E1T: a row (or column) at a time, in a
+    /// potentiation phase then a depression phase, each programming all the row's (column's)
+    /// cells of that sign together: the pulses last as long as the largest amount asks, and a
+    /// cell whose amount is done is switched to "remain" (potentiation) or "idle" (depression)
+    /// by its selector (row order) or its row lines (column order).
+    void plan_map() {
+        const PulseSpec& p = s_.pulses;
+        const int R = s_.rows, C = s_.cols;
+        std::vector<Timeline> rows(R), cols(C), gates(has_gate_lines() ? R : 0), tgs(tgs_.size());
+        for (auto& g : gates) g.base = s_.veg;
+        for (auto& t : tgs) t.base = p.vss;
+        const double gap = p.period - p.width;  // between one cell's (phase's) pulses and the next
+        auto amount = [&](int i, int j) { return p.map[static_cast<std::size_t>(i) * C + j]; };
+        double t = 0;
+
+        if (s_.kind != ArrayKind::h1e1t) {
+            const bool half = s_.scheme == ReadScheme::half;
+            const double k = s_.cell == CellKind::ecram ? s_.cell_model->param("kch", 0.5) : 1.0;
+            const int outer = p.order == ProgramOrder::rows ? R : C, inner = p.order == ProgramOrder::rows ? C : R;
+            for (int a = 0; a < outer; ++a)
+                for (int b = 0; b < inner; ++b) {
+                    const int i = p.order == ProgramOrder::rows ? a : b, j = p.order == ProgramOrder::rows ? b : a;
+                    const double x = amount(i, j);
+                    if (x == 0) continue;
+                    const double v = x > 0 ? p.amplitude : -p.depress_amplitude;
+                    add_pulses(s_.cell == CellKind::ecram ? gates[i] : rows[i], t, x, half ? v / 2 : 2 * v / 3);
+                    for (int jj = 0; jj < C; ++jj) {
+                        const double level = (jj == j ? (half ? -v / 2 : -v / 3) : (half ? 0 : v / 3)) / k;
+                        if (level != 0) add_pulses(cols[jj], t, x, level);
+                    }
+                    t += pulses_duration(x) + gap;
+                }
+        } else {
+            // The selectors switch in the first half of the gap before the pulses and after them.
+            const double lead = gap / 2;
+            const bool by_rows = p.order == ProgramOrder::rows;
+            const int lines = by_rows ? R : C, along = by_rows ? C : R;
+            for (int a = 0; a < lines; ++a)
+                for (int sign : {+1, -1}) {
+                    std::vector<MapCell> cells;
+                    for (int b = 0; b < along; ++b) {
+                        const int i = by_rows ? a : b, j = by_rows ? b : a;
+                        if (amount(i, j) * sign > 0) cells.push_back({i, j, std::abs(amount(i, j))});
+                    }
+                    if (cells.empty()) continue;
+                    double longest = 0;
+                    for (const auto& c : cells) longest = std::max(longest, c.amount);
+                    const double p0 = t + lead;  // the pulses start
+                    // A cell is done at the end of its last pulse's gap half (trains) or of its
+                    // PWM pulse; the phase ends half a gap after the longest.
+                    auto done = [&](double x) { return p0 + (p.pwm ? x * p.width : std::round(x) * p.period - lead); };
+                    const double end = done(longest) + lead;
+                    const double vp = p.amplitude, vd = p.vd;
+                    if (by_rows) {
+                        const int i = a;
+                        if (sign > 0) {
+                            add_pulses(gates[i], p0, longest, vp);
+                            add_pulses(rows[i], p0, longest, vd);
+                            for (const auto& c : cells) tgs[c.j].add(t, done(c.amount), 0);  // off: V_gc ≈ V_P
+                        } else {
+                            add_pulses(rows[i], p0, longest, vd);
+                            std::vector<double> until(C, -1);  // on until then; −1: off all phase
+                            for (const auto& c : cells) until[c.j] = done(c.amount);
+                            for (int j = 0; j < C; ++j)
+                                if (until[j] < 0)
+                                    tgs[j].add(t, end, 0);
+                                else if (until[j] < done(longest))
+                                    tgs[j].add(until[j], end, 0);
+                        }
+                    } else {
+                        const int j = a;
+                        for (const auto& c : cells) {
+                            if (sign > 0) add_pulses(gates[c.i], p0, c.amount, vp);
+                            add_pulses(rows[c.i], p0, c.amount, vd);
+                        }
+                        if (sign > 0)
+                            tgs[j].add(t, end, 0);
+                        else
+                            for (int jj = 0; jj < C; ++jj)
+                                if (jj != j) tgs[jj].add(t, end, 0);
+                    }
+                    t = end;
+                }
+        }
+        for (int i = 0; i < R; ++i) rows_[i] = rows[i].drive(p.edge);
+        for (int j = 0; j < C; ++j) cols_[j] = cols[j].drive(p.edge);
+        for (std::size_t i = 0; i < gates.size(); ++i) gates_[i] = gates[i].drive(p.edge);
+        for (std::size_t j = 0; j < tgs.size(); ++j) tgs_[j] = tgs[j].drive(p.edge);
+        end_time_ = t;
     }
 
     void plan_programming() {
         const PulseSpec& p = s_.pulses;
+        if (p.phase == ProgramPhase::map) {
+            plan_map();
+            return;
+        }
         const int R = s_.rows, C = s_.cols, si = s_.select_row, sj = s_.select_col;
         if (s_.kind == ArrayKind::h1e1t) {
             // CIRCUITS.md §2 with a drain line per row. Potentiation of (si, sj): V_EG = V_P and
@@ -139,13 +311,13 @@ private:
             // rows see V_EG = V_ED = 0: idle. Depression: every V_EG = 0, V_ED = V_D on row si,
             // selector on in column sj only: V_gc ≈ −V_D at (si, sj), ≈ 0 elsewhere.
             for (int i = 0; i < R; ++i) {
-                rows_[i] = Drive{i == si ? p.vd : 0, i == si};
+                rows_[i] = Drive{i == si ? p.vd : 0, i == si, {}};
                 gates_[i] = Drive{i == si && p.phase == ProgramPhase::potentiate ? p.amplitude : 0,
-                                  i == si && p.phase == ProgramPhase::potentiate};
+                                  i == si && p.phase == ProgramPhase::potentiate, {}};
             }
             for (int j = 0; j < C; ++j) {
                 const bool on = p.phase == ProgramPhase::potentiate ? j != sj : j == sj;
-                tgs_[j] = Drive{on ? p.vss : 0, false};
+                tgs_[j] = Drive{on ? p.vss : 0, false, {}};
             }
             return;
         }
@@ -161,7 +333,7 @@ private:
         const double col_sel = half ? -v / 2 : -v / 3, col_other = half ? 0 : v / 3;
         const double k = s_.cell == CellKind::ecram ? s_.cell_model->param("kch", 0.5) : 1.0;
         for (int i = 0; i < R; ++i) {
-            const Drive d{i == si ? row_sel : 0, i == si};
+            const Drive d{i == si ? row_sel : 0, i == si, {}};
             if (s_.cell == CellKind::ecram)
                 gates_[i] = d;
             else
@@ -169,11 +341,17 @@ private:
         }
         for (int j = 0; j < C; ++j) {
             const double level = (j == sj ? col_sel : col_other) / k;
-            cols_[j] = Drive{level, level != 0};
+            cols_[j] = Drive{level, level != 0, {}};
         }
     }
 
     std::string source_value(const Drive& d) const {
+        if (!d.pwl.empty()) {
+            std::string out = "PWL(";
+            for (std::size_t k = 0; k < d.pwl.size(); k += 2)
+                out += fmt::format("{}{} {}", k ? " " : "", num(d.pwl[k]), num(d.pwl[k + 1]));
+            return out + ")";
+        }
         if (!d.pulsed || d.level == 0) return "dc " + num(d.level);
         const PulseSpec& p = s_.pulses;
         return fmt::format("PULSE(0 {} 0 {} {} {} {} {})", num(d.level), num(p.edge), num(p.edge),
@@ -205,12 +383,17 @@ private:
 
     void header() {
         const int R = s_.rows, C = s_.cols;
-        std::string what = programming()
-                               ? fmt::format("{} {} {} cell ({},{})", s_.pulses.count, s_.pulses.count == 1 ? "pulse" : "pulses",
-                                             s_.pulses.phase == ProgramPhase::potentiate ? "potentiating" : "depressing",
-                                             s_.select_row, s_.select_col)
-                           : single() ? fmt::format("{} read of cell ({},{})", scheme_name(), s_.select_row, s_.select_col)
-                                      : std::string("all rows driven");
+        std::string what =
+            s_.pulses.phase == ProgramPhase::map
+                ? fmt::format("programmed {} by a map{}", s_.pulses.order == ProgramOrder::rows ? "row by row" : "column by column",
+                              s_.pulses.pwm ? " of PWM pulses" : "")
+            : programming()
+                ? fmt::format("{} {} {} cell ({},{})", s_.pulses.count, s_.pulses.count == 1 ? "pulse" : "pulses",
+                              s_.pulses.phase == ProgramPhase::potentiate ? "potentiating" : "depressing", s_.select_row,
+                              s_.select_col)
+            : single()             ? fmt::format("{} read of cell ({},{})", scheme_name(), s_.select_row, s_.select_col)
+            : !s_.samples.empty() ? fmt::format("all rows driven, {} input samples", s_.samples.size())
+                                   : std::string("all rows driven");
         put("{}x{} {}, {}", R, C, kind_text(), what);
         put("* Generated by: {}", s_.command_line);
         put("*");
@@ -264,7 +447,11 @@ private:
         put("*   the current flowing into it from the column.");
         if (!programming()) {
             put("* Read: {}.", scheme_text());
-            if (!single())
+            if (!single() && !s_.samples.empty())
+                put("* Inputs: {} samples (V per row) {}, sample k held over [k*T, (k+1)*T) with T = {} s,\n"
+                    "*   reached by a ramp of T/100 (PWL sources): read the columns at (k + 1/2)*T.",
+                    s_.samples.size(), s_.inputs_source, num(s_.sample_time));
+            else if (!single())
                 put("* Inputs (V per row): {}.", s_.inputs_source);
             else
                 put("* V = {} V; selected cell ({},{}).", num(s_.vread), s_.select_row, s_.select_col);
@@ -298,6 +485,10 @@ private:
 
     void program_header() {
         const PulseSpec& p = s_.pulses;
+        if (p.phase == ProgramPhase::map) {
+            map_header();
+            return;
+        }
         put("* Programming: {} {} of {} s every {} s (edges {} s), from t = 0.", p.count, p.count == 1 ? "pulse" : "pulses",
             num(p.width), num(p.period),
             num(p.edge));
@@ -322,6 +513,53 @@ private:
                 s_.cell == CellKind::ecram ? "/kch" : "");
         put("*   the selected cell sees V, half-selected cells {}.", s_.scheme == ReadScheme::half ? "V/2" : "at most V/3");
         if (s_.cell == CellKind::ecram)
+            put("*   ECRAM: V is the gate-channel voltage V_gc = V_G - [kch*V_D + (1-kch)*V_S] (kch = {}); row lines at 0 V.",
+                num(s_.cell_model->param("kch", 0.5)));
+    }
+
+    void map_header() {
+        const PulseSpec& p = s_.pulses;
+        put("* Programming map {}: per cell a signed amount in pulses of {} s (> 0 potentiates, < 0 depresses,",
+            p.map_source, num(p.width));
+        if (p.pwm)
+            put("*   0 leaves it): one PWM pulse of |amount| x {} s per cell; {} s between pulses; edges {} s.", num(p.width),
+                num(p.period - p.width), num(p.edge));
+        else
+            put("*   0 leaves it): |amount| pulses of {} s every {} s (edges {} s).", num(p.width), num(p.period), num(p.edge));
+        if (s_.kind == ArrayKind::h1e1t) {
+            const bool rows = p.order == ProgramOrder::rows;
+            put("* {} by {}, each in a potentiation phase then a depression phase (CIRCUITS.md §2):",
+                rows ? "Row" : "Column", rows ? "row" : "column");
+            if (rows) {
+                put("*   potentiation of row i: eg<i> pulses to V_P = {} V and row i's drain line to V_D = {} V; tg<j> = 0",
+                    num(p.amplitude), num(p.vd));
+                put("*   (selector off: V_gc ~ V_P) for the cells to potentiate until their amount is done, then V_SS = {} V",
+                    num(p.vss));
+                put("*   (V_gc ~ V_P - V_D: remain), and V_SS throughout for the others;");
+                put("*   depression of row i: row i's drain line pulses to V_D, every eg at 0 V; tg<j> = V_SS (V_gc ~ -V_D)");
+                put("*   for the cells to depress until their amount is done, 0 otherwise (idle).");
+            } else {
+                put("*   potentiation of column j: the rows of the cells to potentiate pulse eg<i> to V_P = {} V and their",
+                    num(p.amplitude));
+                put("*   drain lines to V_D = {} V for the cell's amount; tg<j> = 0 (selector off: V_gc ~ V_P), every other", num(p.vd));
+                put("*   tg at V_SS = {} V (V_gc ~ V_P - V_D: remain); rows not pulsing idle;", num(p.vss));
+                put("*   depression of column j: the rows of the cells to depress pulse their drain lines to V_D for the");
+                put("*   cell's amount, every eg at 0 V; tg<j> = V_SS (V_gc ~ -V_D), every other tg at 0 V (idle).");
+            }
+            put("*   Selectors switch half a gap before and after the pulses.");
+            return;
+        }
+        const bool ecram = s_.cell == CellKind::ecram;
+        put("* One cell at a time, {} ({} scheme): V = {} V to potentiate, {} V to depress;",
+            p.order == ProgramOrder::rows ? "row by row" : "column by column",
+            s_.scheme == ReadScheme::half ? "V/2" : "V/3", num(p.amplitude), num(-p.depress_amplitude));
+        if (s_.scheme == ReadScheme::half)
+            put("*   selected {} at V/2, selected column at -V/2{}, every other line at 0 V.", ecram ? "gate line" : "row",
+                ecram ? "/kch" : "");
+        else
+            put("*   selected {} at 2V/3, selected column at -V/3{}, other columns at V/3{}, other rows at 0 V.",
+                ecram ? "gate line" : "row", ecram ? "/kch" : "", ecram ? "/kch" : "");
+        if (ecram)
             put("*   ECRAM: V is the gate-channel voltage V_gc = V_G - [kch*V_D + (1-kch)*V_S] (kch = {}); row lines at 0 V.",
                 num(s_.cell_model->param("kch", 0.5)));
     }
@@ -436,19 +674,34 @@ private:
             }
     }
 
+    /// Our choice when the user gives no analysis: an operating point for a read; a transient
+    /// over everything for pulses or input samples, with 2000 steps at most between corners.
+    std::vector<std::string> analyses() const {
+        if (!s_.analyses.empty()) return s_.analyses;
+        const PulseSpec& p = s_.pulses;
+        if (p.phase == ProgramPhase::map) return {fmt::format(".tran {} {}", num(end_time_ / 2000), num(end_time_))};
+        if (programming()) return {fmt::format(".tran {} {}", num(p.period / 20), num(p.count * p.period))};
+        if (!s_.samples.empty()) return {fmt::format(".tran {} {}", num(s_.sample_time / 4), num(end_time_))};
+        return {".op"};
+    }
+
     void footer() {
-        for (const auto& a : s_.analyses) put("{}", a);
+        const auto cards = analyses();
+        for (const auto& a : cards) put("{}", a);
         if (s_.print) {
             // .print per analysis kind: the card's first word without its dot.
             std::vector<std::string> kinds;
-            for (const auto& a : s_.analyses) {
+            for (const auto& a : cards) {
                 std::string k = a.substr(1, a.find_first_of(" \t") - 1);
                 for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 if ((k == "dc" || k == "tran") && std::find(kinds.begin(), kinds.end(), k) == kinds.end())
                     kinds.push_back(k);
             }
             std::string items;
-            if (programming()) {
+            if (s_.pulses.phase == ProgramPhase::map) {
+                for (int i = 0; i < s_.rows; ++i)
+                    for (int j = 0; j < s_.cols; ++j) items += fmt::format(" g(nx{}_{})", i, j);
+            } else if (programming()) {
                 // The selected cell, then the rest of its row and column: the half-selected ones.
                 const int si = s_.select_row, sj = s_.select_col;
                 items += fmt::format(" g(nx{}_{})", si, sj);
@@ -471,6 +724,7 @@ private:
     std::string out_;
     std::vector<LineDrive> rows_, cols_;
     std::vector<Drive> gates_, word_lines_, tgs_;
+    double end_time_ = 0;  ///< s, the end of the programming map's pulses or of the input samples
 };
 
 }  // namespace

@@ -24,7 +24,15 @@ enum class ReadScheme {
     ground,    ///< the others at 0 V
 };
 
-enum class ProgramPhase { none, potentiate, depress };
+enum class ProgramPhase {
+    none,
+    potentiate,
+    depress,
+    map,  ///< every cell by its signed amount in PulseSpec::map
+};
+
+/// The order in which a programming map visits the array.
+enum class ProgramOrder { rows, cols };
 
 /// A .model card as the user wrote it (or our default), and the parameters we need from it.
 struct ModelInfo {
@@ -50,12 +58,22 @@ struct PulseSpec {
     /// V, what the selected cell sees when potentiated (V_P) or, negated, depressed (V_D):
     /// positive but for VTEAM memristors, which potentiate (G up) under a negative voltage.
     double amplitude = 0;
+    /// ProgramPhase::map: what the cell sees when depressed is −depress_amplitude (the same sign
+    /// convention as `amplitude` for ProgramPhase::depress).
+    double depress_amplitude = 0;
     double vd = 6;         ///< V, H-1E1T drain-line voltage V_D
     double vss = 9;        ///< V, H-1E1T selector gate voltage when on
     double width = 5e-3;   ///< s
     double period = 10e-3; ///< s
     double edge = 10e-6;   ///< s, rise and fall
     int count = 1;
+    /// ProgramPhase::map: rows×cols signed amounts, in pulses of `width` (positive potentiates,
+    /// negative depresses, 0 leaves the cell alone). With `pwm` each cell gets one pulse of
+    /// |amount|·width; without, |amount| (an integer) pulses of `width` every `period`.
+    std::vector<double> map;
+    std::string map_source;  ///< for the header
+    bool pwm = false;
+    ProgramOrder order = ProgramOrder::rows;
 };
 
 struct ArraySpec {
@@ -72,6 +90,10 @@ struct ArraySpec {
     double rdrv = 0;                      ///< Ω, row-driver source resistance
     std::vector<double> inputs;           ///< V per row (scheme all)
     std::string inputs_source;            ///< for the header
+    /// Scheme all, optional: one input vector per sample (samples × rows, V); sample k is held
+    /// on the rows over [k·sample_time, (k+1)·sample_time). Empty: the DC inputs above.
+    std::vector<std::vector<double>> samples;
+    double sample_time = 1e-6;            ///< s
     double vread = 0.1;                   ///< V, the read voltage of single-cell schemes
     ReadScheme scheme = ReadScheme::all;
     int select_row = -1, select_col = -1;
@@ -80,7 +102,7 @@ struct ArraySpec {
     double vreadh = 1.4, vrefg = 0.6;     ///< V, MTT divider supply and reference gate
     double rref = 0;                      ///< Ω, MTT reference resistor (0: reference transistor)
     PulseSpec pulses;
-    std::vector<std::string> analyses;    ///< card text, e.g. ".op", ".tran 1u 1m"
+    std::vector<std::string> analyses;    ///< card text, e.g. ".op", ".tran 1u 1m"; empty: our default
     bool print = false;
     std::string command_line;             ///< recorded in the header
 };
@@ -94,6 +116,7 @@ double memristor_state(const ModelInfo& model, double g);
 std::pair<double, double> conductance_range(CellKind cell, const ModelInfo* model);
 
 /// The netlist text. Expects a spec that GenCommand has checked (sizes, selection, ranges).
+/// Without analyses: .op for a read, .tran over the whole programming run or all input samples.
 std::string generate_array(const ArraySpec& spec);
 
 }  // namespace ionspice::tools

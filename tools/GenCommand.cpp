@@ -226,8 +226,10 @@ struct GenOptions {
     std::vector<std::string> analyses;
     bool print = false;
     std::string vgate, veg, vreadh, vrefg, rref;
-    std::string program, vp, vd, vss, width, period, edge;
+    std::string program, vp, vd, vss, width, period, edge, order = "rows";
     int pulses = 1;
+    bool pwm = false;
+    std::string input_samples, sample_time;
 };
 
 int gen_run(int argc, char** argv) {
@@ -248,6 +250,9 @@ int gen_run(int argc, char** argv) {
     app.add_option("--rdrv", o.rdrv, "row-driver source resistance, ohms");
     app.add_option("--vread", o.vread, "read voltage on the rows (default 0.1)");
     app.add_option("--inputs", o.inputs, "CSV file, one voltage per row (scheme all)");
+    app.add_option("--input-samples", o.input_samples,
+                   "CSV file, one input vector per line (a voltage per row): a transient through them (scheme all)");
+    app.add_option("--sample-time", o.sample_time, "how long each input sample is held (default 1u)");
     app.add_option("--g", o.g, "initial conductances: uniform:G, random:GMIN:GMAX or csv:FILE (rows x cols)");
     app.add_option("--seed", o.seed, "seed of --g random (default 1)");
     app.add_option("--scheme", o.scheme, "all, floating, v2, v3 or ground");
@@ -260,8 +265,11 @@ int gen_run(int argc, char** argv) {
     app.add_option("--vreadh", o.vreadh, "mtt-array: Vread_H (default 1.4)");
     app.add_option("--vrefg", o.vrefg, "mtt-array: Vref_G (default 0.6)");
     app.add_option("--rref", o.rref, "mtt-array: a reference resistor of this value instead of the transistor");
-    app.add_option("--program", o.program, "potentiate or depress the selected cell (crossbar with ecram or memristor "
+    app.add_option("--program", o.program, "potentiate or depress the selected cell, or map:FILE, a rows x cols CSV of "
+                                           "signed amounts in pulses for every cell (crossbar with ecram or memristor "
                                            "cells and --scheme v2|v3; h1e1t)");
+    app.add_option("--order", o.order, "rows or cols: the order a programming map visits the array (default rows)");
+    app.add_flag("--pwm", o.pwm, "programming map: one PWM pulse of |amount| x --pulse-width per cell");
     app.add_option("--vp", o.vp, "programming voltage the selected cell sees when potentiated (V_P)");
     app.add_option("--vd", o.vd, "depression voltage (V_D; h1e1t: the drain-line voltage)");
     app.add_option("--vss", o.vss, "h1e1t: selector gate voltage when on (default 9)");
@@ -354,14 +362,43 @@ int gen_run(int argc, char** argv) {
     if (!o.select.empty()) std::tie(s.select_row, s.select_col) = read_select(o.select, s.rows, s.cols);
 
     const std::string program = lower(o.program);
-    if (!program.empty() && program != "potentiate" && program != "depress")
-        usage(fmt::format("--program '{}': potentiate or depress", o.program));
+    const bool mapped = program.rfind("map:", 0) == 0;
+    if (!program.empty() && program != "potentiate" && program != "depress" && !mapped)
+        usage(fmt::format("--program '{}': potentiate, depress or map:FILE", o.program));
     s.pulses.phase = program == "potentiate" ? ProgramPhase::potentiate
                      : program == "depress"  ? ProgramPhase::depress
+                     : mapped                ? ProgramPhase::map
                                              : ProgramPhase::none;
     const bool programming = s.pulses.phase != ProgramPhase::none;
-    for (const char* name : {"--vp", "--vd", "--pulse-width", "--period", "--edge", "--pulses"})
+    for (const char* name : {"--vp", "--vd", "--pulse-width", "--period", "--edge"})
         only_for(name, programming, "--program");
+    only_for("--pulses", programming && !mapped, "--program potentiate or depress (a map gives each cell's amount)");
+    only_for("--order", mapped, "--program map:FILE");
+    only_for("--pwm", mapped, "--program map:FILE");
+    if (mapped) {
+        const std::string path = o.program.substr(4);
+        auto table = read_csv(path, "--program map");
+        if (static_cast<int>(table.size()) != s.rows)
+            usage(fmt::format("--program map:{}: {} rows of values, expected {} (--rows)", path, table.size(), s.rows));
+        for (std::size_t i = 0; i < table.size(); ++i) {
+            if (static_cast<int>(table[i].size()) != s.cols)
+                usage(fmt::format("--program map:{}: row {} has {} values, expected {} (--cols)", path, i + 1,
+                                  table[i].size(), s.cols));
+            for (std::size_t j = 0; j < table[i].size(); ++j) {
+                const double a = table[i][j];
+                if (!o.pwm && a != std::round(a))
+                    usage(fmt::format("--program map:{}: {} at ({},{}) is not a whole number of pulses (give --pwm for "
+                                      "PWM pulses of any length)",
+                                      path, a, i, j));
+                s.pulses.map.push_back(a);
+            }
+        }
+        s.pulses.map_source = fmt::format("from {}", path);
+        s.pulses.pwm = o.pwm;
+        const std::string order = lower(o.order);
+        if (order != "rows" && order != "cols") usage(fmt::format("--order '{}': rows or cols", o.order));
+        s.pulses.order = order == "rows" ? ProgramOrder::rows : ProgramOrder::cols;
+    }
     only_for("--vss", programming && s.kind == ArrayKind::h1e1t, "h1e1t --program");
     if ((s.kind == ArrayKind::h1e1t || s.kind == ArrayKind::mtt) && s.scheme != ReadScheme::all)
         usage(fmt::format("{} arrays are read with --scheme all (h1e1t cells are selected with --program)", type_name));
@@ -371,7 +408,8 @@ int gen_run(int argc, char** argv) {
         if (s.kind == ArrayKind::crossbar && s.cell == CellKind::resistor) usage("--program: resistor cells do not program");
         if (s.kind == ArrayKind::crossbar && s.scheme != ReadScheme::half && s.scheme != ReadScheme::third)
             usage("--program on a crossbar needs --scheme v2 or v3");
-        if (s.select_row < 0) usage("--program needs --select ROW,COL");
+        if (mapped && s.select_row >= 0) usage("--select goes with --program potentiate or depress, not a map");
+        if (!mapped && s.select_row < 0) usage("--program needs --select ROW,COL");
         // V_gc = V_G − [kch·V_D + (1 − kch)·V_S] with the drain on the column: only through kch
         // does a column line reach one cell of a row.
         if (s.kind == ArrayKind::crossbar && s.cell == CellKind::ecram && !(s.cell_model->param("kch", 0.5) > 0))
@@ -383,15 +421,16 @@ int gen_run(int argc, char** argv) {
     }
     if (programming) {
         PulseSpec& p = s.pulses;
-        const bool pot = p.phase == ProgramPhase::potentiate;
+        // The voltage and width for one direction; a map uses both (and the potentiation width).
+        auto amplitude_width = [&](bool pot) {
         double amplitude = 0, width = 0;
         if (s.kind == ArrayKind::h1e1t) {
             amplitude = 10, width = 5e-3;
             p.vd = o.vd.empty() ? 6 : positive(o.vd, "--vd");
             p.vss = o.vss.empty() ? 9 : positive(o.vss, "--vss");
-            if (!pot && given("--vp")) usage("--vp goes with --program potentiate (depression uses --vd)");
+            if (!pot && !mapped && given("--vp")) usage("--vp goes with --program potentiate (depression uses --vd)");
         } else {
-            if (pot ? given("--vd") : given("--vp"))
+            if (!mapped && (pot ? given("--vd") : given("--vp")))
                 usage(pot ? "--vd goes with --program depress" : "--vp goes with --program potentiate");
             const ModelInfo& m = *s.cell_model;
             if (s.cell == CellKind::ecram) {
@@ -410,7 +449,12 @@ int gen_run(int argc, char** argv) {
         }
         if (pot && !o.vp.empty()) amplitude = (amplitude < 0 ? -1 : 1) * positive(o.vp, "--vp");
         if (!pot && s.kind != ArrayKind::h1e1t && !o.vd.empty()) amplitude = (amplitude < 0 ? -1 : 1) * positive(o.vd, "--vd");
+        return std::pair{amplitude, width};
+        };
+        const bool pot = p.phase != ProgramPhase::depress;
+        const auto [amplitude, width] = amplitude_width(pot);
         p.amplitude = amplitude;
+        if (mapped) p.depress_amplitude = amplitude_width(false).first;
         p.width = o.width.empty() ? width : positive(o.width, "--pulse-width");
         p.period = o.period.empty() ? 2 * p.width : positive(o.period, "--period");
         p.edge = o.edge.empty() ? std::min(10e-6, p.width / 10) : positive(o.edge, "--edge");
@@ -418,6 +462,9 @@ int gen_run(int argc, char** argv) {
         p.count = o.pulses;
         if (!(p.width > p.edge)) usage("--pulse-width must exceed --edge");
         if (!(p.period >= p.width + p.edge)) usage("--period must be at least --pulse-width plus --edge");
+        // An H-1E1T map switches selectors in the gap, half before the pulses and half after.
+        if (mapped && s.kind == ArrayKind::h1e1t && !(p.period >= p.width + 2 * p.edge))
+            usage("--period must be at least --pulse-width plus twice --edge (selectors switch in the gaps)");
     }
 
     // Line voltages.
@@ -433,7 +480,20 @@ int gen_run(int argc, char** argv) {
     if (given("--rref") && given("--vrefg")) usage("--vrefg goes with the reference transistor, not --rref");
 
     // Inputs.
-    if (!o.inputs.empty()) {
+    only_for("--sample-time", given("--input-samples"), "--input-samples");
+    if (!o.input_samples.empty()) {
+        if (s.scheme != ReadScheme::all || programming) usage("--input-samples goes with --scheme all (a read of the whole array)");
+        if (given("--vread") || given("--inputs")) usage("give one of --vread, --inputs and --input-samples");
+        s.samples = read_csv(o.input_samples, "--input-samples");
+        if (s.samples.empty()) usage(fmt::format("--input-samples {}: no samples", o.input_samples));
+        for (std::size_t k = 0; k < s.samples.size(); ++k)
+            if (static_cast<int>(s.samples[k].size()) != s.rows)
+                usage(fmt::format("--input-samples {}: sample {} has {} values, expected one per row ({})", o.input_samples,
+                                  k + 1, s.samples[k].size(), s.rows));
+        s.sample_time = o.sample_time.empty() ? 1e-6 : positive(o.sample_time, "--sample-time");
+        s.inputs = s.samples.front();
+        s.inputs_source = fmt::format("from {}", o.input_samples);
+    } else if (!o.inputs.empty()) {
         if (s.scheme != ReadScheme::all || programming) usage("--inputs goes with --scheme all (a read of the whole array)");
         if (given("--vread")) usage("give either --vread or --inputs");
         auto table = read_csv(o.inputs, "--inputs");
@@ -478,12 +538,6 @@ int gen_run(int argc, char** argv) {
             usage("--analysis: give one analysis card, e.g. op or \".tran 1u 1m\"");
         if (a[0] != '.') a = "." + a;
         s.analyses.push_back(a);
-    }
-    if (s.analyses.empty()) {
-        if (programming)
-            s.analyses.push_back(fmt::format(".tran {} {}", s.pulses.period / 20, s.pulses.count * s.pulses.period));
-        else
-            s.analyses.push_back(".op");
     }
     s.print = o.print;
 
