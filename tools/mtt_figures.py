@@ -23,22 +23,15 @@ import tempfile
 from collections import OrderedDict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from studylib import COLOURS, Figure, q, spice_number  # noqa: E402
+
 NETLISTS = os.path.join(ROOT, "netlists", "mtt")
 GE_MAX = 40e-6  # S, the ECRAM units' G_e,max (the paper's value)
 G_HRS, G_LRS = 1 / 300e3, 1 / 4e3  # S, the RRAM window of mtt_rram.cir
 
 
 # --- running and reading --------------------------------------------------------------------
-
-def spice_number(text):
-    """A SPICE number with an engineering suffix: 700k, 1meg, 0.5u."""
-    m = re.fullmatch(r"([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)(meg|[fpnumkgt])?\w*", text.strip().lower())
-    if not m:
-        raise ValueError(f"not a number: {text}")
-    scale = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "meg": 1e6, "g": 1e9,
-             "t": 1e12}
-    return float(m.group(1)) * scale.get(m.group(2), 1.0)
-
 
 def netlist_param(netlist, name):
     """The value of a plain `.param name=value` in a netlist (e.g. the reference resistor)."""
@@ -141,39 +134,6 @@ def model(obj, wh):
 
 
 # --- figures --------------------------------------------------------------------------------
-
-class Figure:
-    """One gnuplot PNG: data blocks written inline, one `plot` per panel."""
-
-    def __init__(self, path, size="800,560"):
-        self.path = path
-        self.lines = [f"set terminal pngcairo size {size} font 'DejaVu Sans,10' linewidth 1.3",
-                      f"set output '{path}'", "set grid lc rgb '#dddddd'", "set key top left"]
-        self.blocks = 0
-
-    def data(self, rows):
-        name = f"$d{self.blocks}"
-        self.blocks += 1
-        self.lines.append(f"{name} << EOD")
-        self.lines += [" ".join(f"{v:.9g}" for v in row) for row in rows]
-        self.lines.append("EOD")
-        return name
-
-    def cmd(self, text):
-        self.lines.append(text)
-
-    def render(self):
-        script = "\n".join(self.lines) + "\nunset output\n"
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-
-
-def q(text):
-    """A gnuplot single-quoted string (enhanced text: W_h is W with subscript h)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
-
 
 def curve_plot(fig, series, title, xr="[-1:1]", yr="[*:*]", points=True, dashed=()):
     """series: list of (label, points, fit-or-None); dashed: untitled reference curves, one per

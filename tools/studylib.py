@@ -1,0 +1,151 @@
+"""What the study scripts share (tools/mtt_figures.py, netlists/arrays/*.py, tools/array_figures.py):
+running ionspice and `ionspice gen`, reading their CSV output, SPICE numbers, gnuplot figures and
+markdown tables. Standard library only; figures need gnuplot (apt-get install gnuplot-nox).
+
+Import from a script elsewhere in the tree with
+
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import studylib
+"""
+
+import csv
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_IONSPICE = os.path.join(ROOT, "build", "ionspice")
+
+_SCALE = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "meg": 1e6, "g": 1e9, "t": 1e12}
+
+
+def spice_number(text):
+    """A SPICE number with an engineering suffix: 700k, 1meg, 0.5u."""
+    m = re.fullmatch(r"([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)(meg|[fpnumkgt])?\w*", text.strip().lower())
+    if not m:
+        raise ValueError(f"not a number: {text}")
+    return float(m.group(1)) * _SCALE.get(m.group(2), 1.0)
+
+
+def read_csv(path):
+    """Rows of an `ionspice --csv` file as dicts of floats (keys as in the header, lower case)."""
+    with open(path) as f:
+        return [{k.strip().lower(): float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def run(ionspice, netlist, csv_out, extra=()):
+    """Runs one netlist quietly with CSV output; returns its rows. A failure stops the script
+    with ionspice's own message."""
+    cmd = [ionspice, "-q", "--csv", csv_out, *extra, netlist]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed (exit {res.returncode}):\n{res.stderr}")
+    return read_csv(csv_out)
+
+
+def gen(ionspice, args, out_path):
+    """`ionspice gen ARGS -o OUT_PATH`; returns OUT_PATH."""
+    cmd = [ionspice, "gen", *[str(a) for a in args], "-o", out_path]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed (exit {res.returncode}):\n{res.stderr}")
+    return out_path
+
+
+def write_matrix(path, rows):
+    """A rows x cols matrix as CSV (the form `ionspice gen --g csv:FILE` reads)."""
+    with open(path, "w") as f:
+        for r in rows:
+            f.write(", ".join(repr(float(v)) for v in r) + "\n")
+    return path
+
+
+def md_table(headers, rows):
+    """A markdown table; cells are written as given (format numbers before)."""
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+# --- figures --------------------------------------------------------------------------------
+
+COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
+
+
+def q(text):
+    """A gnuplot single-quoted string (enhanced text: W_h is W with subscript h)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Figure:
+    """One gnuplot PNG: data blocks written inline, then whatever commands the caller adds
+    (`plot`, `multiplot` panels, …)."""
+
+    def __init__(self, path, size="800,560"):
+        self.path = path
+        self.lines = [f"set terminal pngcairo size {size} font 'DejaVu Sans,10' linewidth 1.3",
+                      f"set output '{path}'", "set grid lc rgb '#dddddd'", "set key top left"]
+        self.blocks = 0
+
+    def data(self, rows):
+        """An inline data block of rows of numbers; returns its name for `plot`. A row that is
+        empty becomes a blank line (gnuplot's separator between scans, e.g. for heat maps)."""
+        name = f"$d{self.blocks}"
+        self.blocks += 1
+        self.lines.append(f"{name} << EOD")
+        self.lines += [" ".join(f"{v:.9g}" for v in row) for row in rows]
+        self.lines.append("EOD")
+        return name
+
+    def cmd(self, text):
+        self.lines.append(text)
+
+    def render(self):
+        script = "\n".join(self.lines) + "\nunset output\n"
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def heatmap(fig, matrix, title, cblabel, cbrange="[*:*]"):
+    """A rows x cols matrix as a map, row 0 at the top, one square per cell."""
+    rows = []
+    for i, r in enumerate(matrix):
+        for j, v in enumerate(r):
+            rows.append((j, i, v))
+        rows.append(())
+    d = fig.data(rows)
+    fig.cmd(f"set title {q(title)}")
+    fig.cmd("set xlabel 'column j'")
+    fig.cmd("set ylabel 'row i'")
+    fig.cmd("set yrange [*:*] reverse")
+    fig.cmd("set xrange [*:*]")
+    fig.cmd("set size ratio -1")
+    fig.cmd(f"set cbrange {cbrange}")
+    fig.cmd(f"set cblabel {q(cblabel)}")
+    fig.cmd("set palette viridis" if _has_viridis() else "set palette rgb 33,13,10")
+    fig.cmd(f"plot {d} using 1:2:3 with image notitle")
+    fig.cmd("set yrange [*:*] noreverse")
+    fig.cmd("set size noratio")
+
+
+def _has_viridis():
+    # gnuplot 5.4 has no named palettes; a fixed formula palette works everywhere.
+    return False
+
+
+def histogram(fig, values, bins, title, xlabel, colour=COLOURS[0], label=None):
+    """Counts of `values` in `bins` equal bins spanning their range, as boxes."""
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        hi = lo + 1
+    width = (hi - lo) / bins
+    counts = [0] * bins
+    for v in values:
+        counts[min(int((v - lo) / width), bins - 1)] += 1
+    d = fig.data([(lo + (k + 0.5) * width, c) for k, c in enumerate(counts)])
+    fig.cmd(f"set title {q(title)}")
+    fig.cmd(f"set xlabel {q(xlabel)}")
+    fig.cmd("set ylabel 'count'")
+    fig.cmd("set style fill solid 0.6 border -1")
+    fig.cmd(f"set boxwidth {width:.9g}")
+    fig.cmd(f"plot {d} using 1:2 with boxes lc rgb '{colour}' " + (f"title {q(label)}" if label else "notitle"))
