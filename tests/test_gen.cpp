@@ -427,6 +427,10 @@ TEST_CASE("gen: header, names and output") {
     const fs::path p = generate("out.cir", "crossbar --rows 2 --cols 3 --rwire 1 --g random:1u:2u --seed 9 --print");
     const std::string file = ionspice::test::slurp(p);
     CHECK(file.substr(file.find("\n*\n")) == r.out.substr(r.out.find("\n*\n")));
+    // --options becomes an .options card before the analyses.
+    CommandRun o = gen("crossbar --rows 2 --cols 2 --options '.options seed=3 devseed=1'");
+    REQUIRE(o.status == 0);
+    CHECK(o.out.find("\n.options seed=3 devseed=1\n.op\n") != std::string::npos);
 }
 
 TEST_CASE("gen: usage errors are messages with exit status 2") {

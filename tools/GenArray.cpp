@@ -666,7 +666,8 @@ private:
                         if (s_.rref > 0)
                             put("rr{}_{} {} 0 {}", i, j, d, num(s_.rref));
                         else
-                            put("mr{}_{} {} refg 0 0 {} {}", i, j, d, s_.fet_model->name, size);
+                            put("mr{}_{} {} refg 0 0 {} W={} L={}", i, j, d, s_.fet_model->name,
+                                num(s_.ref_w > 0 ? s_.ref_w : s_.fet_w), num(s_.ref_l > 0 ? s_.ref_l : s_.fet_l));
                         put("mi{}_{} {} {} {} 0 {} {}", i, j, row(i, j), d, col(i, j), s_.fet_model->name, size);
                         break;
                     }
@@ -686,6 +687,7 @@ private:
     }
 
     void footer() {
+        if (!s_.options.empty()) put(".options {}", s_.options);
         const auto cards = analyses();
         for (const auto& a : cards) put("{}", a);
         if (s_.print) {

@@ -83,6 +83,7 @@ struct ArraySpec {
     std::optional<ModelInfo> cell_model;  ///< absent for resistor cells
     std::optional<ModelInfo> fet_model;   ///< selector / reference and inference transistors
     double fet_w = 10e-6, fet_l = 1e-6;   ///< m
+    double ref_w = 0, ref_l = 0;          ///< m, MTT reference transistors; 0: fet_w, fet_l
     std::vector<double> g;                ///< S, row-major rows×cols, the cells' initial conductances
     std::string g_source;                 ///< how g was made, for the header
     double rwire = 0;                     ///< Ω per segment; 0: each line is one node
@@ -104,6 +105,7 @@ struct ArraySpec {
     PulseSpec pulses;
     std::vector<std::string> analyses;    ///< card text, e.g. ".op", ".tran 1u 1m"; empty: our default
     bool print = false;
+    std::string options;                  ///< the text of an .options card, e.g. "seed=3 devseed=1"
     std::string command_line;             ///< recorded in the header
 };
 

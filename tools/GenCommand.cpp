@@ -219,7 +219,7 @@ const char* kDefaultSelector = "nsel nmos (level=1 vto=0.5 kp=200u)";
 const char* kDefaultMtt = "nmtt nmos (level=44 vto=0.45 kp=200u n=1.3 lambda=0.05)";
 
 struct GenOptions {
-    std::string type, output, cell, model, fet_model, fet_w, fet_l;
+    std::string type, output, cell, model, fet_model, fet_w, fet_l, ref_w, ref_l;
     int rows = 0, cols = 0;
     std::string rwire = "0", cwire = "0", rdrv = "0", vread, inputs, g, scheme = "all", select;
     std::uint64_t seed = 1;
@@ -229,7 +229,7 @@ struct GenOptions {
     std::string program, vp, vd, vss, width, period, edge, order = "rows";
     int pulses = 1;
     bool pwm = false;
-    std::string input_samples, sample_time;
+    std::string input_samples, sample_time, options;
 };
 
 int gen_run(int argc, char** argv) {
@@ -245,6 +245,8 @@ int gen_run(int argc, char** argv) {
     app.add_option("--fet-model", o.fet_model, "the transistors' model card (1t1r, h1e1t, mtt-array)");
     app.add_option("--fet-w", o.fet_w, "transistor width (default 10u; 1u for mtt-array)");
     app.add_option("--fet-l", o.fet_l, "transistor length (default 1u)");
+    app.add_option("--ref-w", o.ref_w, "mtt-array: reference transistor width (default --fet-w)");
+    app.add_option("--ref-l", o.ref_l, "mtt-array: reference transistor length (default --fet-l)");
     app.add_option("--rwire", o.rwire, "ohms per wire segment on rows and columns (0: ideal wires)");
     app.add_option("--cwire", o.cwire, "farads from every line node to ground");
     app.add_option("--rdrv", o.rdrv, "row-driver source resistance, ohms");
@@ -259,6 +261,7 @@ int gen_run(int argc, char** argv) {
     app.add_option("--select", o.select, "the selected cell, ROW,COL (0-based)");
     app.add_option("--analysis", o.analyses, "analysis card, e.g. op or \".tran 1u 1m\" (repeatable; default .op)")
         ->allow_extra_args(false);
+    app.add_option("--options", o.options, "the text of an .options card for the netlist, e.g. \"seed=3 devseed=1\"");
     app.add_flag("--print", o.print, "add .print/.save lines for the column currents (when programming: g() of the selected cell, its row and its column)");
     app.add_option("--vgate", o.vgate, "1t1r: word-line voltage of a selected row (default 1.8)");
     app.add_option("--veg", o.veg, "ECRAM gate lines during reads (default 0)");
@@ -473,11 +476,14 @@ int gen_run(int argc, char** argv) {
     only_for("--veg", s.cell == CellKind::ecram && s.kind != ArrayKind::mtt,
              "ECRAM cells of crossbar, 1t1r and h1e1t arrays (mtt-array ECRAM gates are grounded)");
     s.veg = o.veg.empty() ? 0 : number(o.veg, "--veg");
-    for (const char* name : {"--vreadh", "--vrefg", "--rref"}) only_for(name, s.kind == ArrayKind::mtt, "mtt-array");
+    for (const char* name : {"--vreadh", "--vrefg", "--rref", "--ref-w", "--ref-l"}) only_for(name, s.kind == ArrayKind::mtt, "mtt-array");
+    if (!o.ref_w.empty()) s.ref_w = positive(o.ref_w, "--ref-w");
+    if (!o.ref_l.empty()) s.ref_l = positive(o.ref_l, "--ref-l");
     s.vreadh = o.vreadh.empty() ? 1.4 : number(o.vreadh, "--vreadh");
     s.vrefg = o.vrefg.empty() ? 0.6 : number(o.vrefg, "--vrefg");
     s.rref = o.rref.empty() ? 0 : positive(o.rref, "--rref");
     if (given("--rref") && given("--vrefg")) usage("--vrefg goes with the reference transistor, not --rref");
+    if (given("--rref") && (given("--ref-w") || given("--ref-l"))) usage("--ref-w and --ref-l size the reference transistor, not --rref");
 
     // Inputs.
     only_for("--sample-time", given("--input-samples"), "--input-samples");
@@ -540,6 +546,9 @@ int gen_run(int argc, char** argv) {
         s.analyses.push_back(a);
     }
     s.print = o.print;
+    s.options = trim(o.options);
+    if (lower(s.options.substr(0, 8)) == ".options") s.options = trim(s.options.substr(8));
+    if (s.options.find_first_of("\n") != std::string::npos) usage("--options: give one line");
 
     const std::string text = generate_array(s);
     if (o.output.empty()) {

@@ -8,7 +8,9 @@ Import from a script elsewhere in the tree with
     import studylib
 """
 
+import bisect
 import csv
+import math
 import os
 import re
 import subprocess
@@ -59,6 +61,67 @@ def write_matrix(path, rows):
         for r in rows:
             f.write(", ".join(repr(float(v)) for v in r) + "\n")
     return path
+
+
+def add_saves(netlist, vectors):
+    """Adds `.save` of VECTORS before `.end` of a generated netlist, so that a large array writes
+    only what is needed (without any .save every node voltage and source current is written)."""
+    with open(netlist) as f:
+        text = f.read()
+    cut = text.lower().rfind("\n.end")
+    save = "\n.save " + " ".join(vectors)
+    text = text[:cut] + save + text[cut:] if cut >= 0 else text + save + "\n.end\n"
+    with open(netlist, "w") as f:
+        f.write(text)
+    return netlist
+
+
+def at_sample_midpoints(rows, keys, n, t_sample):
+    """Values of KEYS at (k + 1/2)*t_sample, k = 0..n-1 (the samples of `gen --input-samples`), by
+    linear interpolation in the time column of a transient's CSV rows (accepted time points).
+    Returns a list of n lists."""
+    times = [r["time"] for r in rows]
+    out = []
+    for k in range(n):
+        t = (k + 0.5) * t_sample
+        i = bisect.bisect_left(times, t)
+        if i < len(times) and times[i] == t:
+            out.append([rows[i][key] for key in keys])
+            continue
+        if i == 0 or i >= len(times):
+            sys.exit(f"sample {k}: t = {t:g} s outside the transient ({times[0]:g} .. {times[-1]:g} s)")
+        a, b = rows[i - 1], rows[i]
+        u = (t - a["time"]) / (b["time"] - a["time"])
+        out.append([a[key] + u * (b[key] - a[key]) for key in keys])
+    return out
+
+
+def line_fit(xs, ys):
+    """Least-squares y = a*x + b; returns a, b, R^2 and the largest |residual|."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    a = sxy / sxx
+    b = my - a * mx
+    res = [y - (a * x + b) for x, y in zip(xs, ys)]
+    syy = sum((y - my) ** 2 for y in ys)
+    return a, b, 1 - sum(r * r for r in res) / syy, max(abs(r) for r in res)
+
+
+def sig(x, digits=3):
+    """x with DIGITS significant digits, plain notation where reasonable (0.0093, 12, 3.1e-08)."""
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else str(x)
+    e = math.floor(math.log10(abs(x)))
+    if e < -4 or e >= 6:
+        return f"{x:.{digits - 1}e}"
+    return f"{x:.{max(digits - 1 - e, 0)}f}"
+
+
+def pct(x, digits=2):
+    """A fraction as a percentage with DIGITS significant digits, no % sign."""
+    return sig(100 * x, digits)
 
 
 def md_table(headers, rows):
@@ -117,6 +180,8 @@ def heatmap(fig, matrix, title, cblabel, cbrange="[*:*]"):
     fig.cmd(f"set title {q(title)}")
     fig.cmd("set xlabel 'column j'")
     fig.cmd("set ylabel 'row i'")
+    fig.cmd("set autoscale xfix")
+    fig.cmd("set autoscale yfix")
     fig.cmd("set yrange [*:*] reverse")
     fig.cmd("set xrange [*:*]")
     fig.cmd("set size ratio -1")
