@@ -160,6 +160,19 @@ TEST_CASE("gen crossbar: column currents equal a nodal solution of the same netw
     CHECK(max_relative_error(got, ideal_vmm(g, v, C)) > 1e-6);
 }
 
+TEST_CASE("gen crossbar: a sense resistor in series with each column's source") {
+    // One row at V over cells G into columns ending in R_s: I_j = V·G_j/(1 + G_j·R_s).
+    const std::vector<double> g = {10e-6, 40e-6, 100e-6};
+    const auto csv = write_csv("rsense_g.csv", g, 3);
+    auto r = simulate(generate("rsense.cir", fmt::format("crossbar --rows 1 --cols 3 --vread 0.3 --rsense 2k --g csv:{}",
+                                                         csv.string())));
+    for (int j = 0; j < 3; ++j) {
+        const double want = 0.3 * g[j] / (1 + g[j] * 2e3);
+        CHECK(value(r, fmt::format("i(vcol{})", j)) == doctest::Approx(want).epsilon(1e-9));
+        CHECK(value(r, fmt::format("v(cs{})", j)) == doctest::Approx(want * 2e3).epsilon(1e-9));
+    }
+}
+
 TEST_CASE("gen crossbar: ideal wires give the ideal vector-matrix product") {
     const int R = 7, C = 4;
     const auto g = random_g(R, C, 2e-6, 40e-6, 2);

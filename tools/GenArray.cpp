@@ -411,6 +411,10 @@ private:
             put("* Wire capacitance: {} F per line node to ground (cr..., cc...){}.", num(s_.cwire),
                 wired() ? "" : "; one capacitor per line of the line's total");
         if (s_.rdrv > 0) put("* Row drivers: vrow<i> at node rs<i>, through rdrv<i> = {} ohm.", num(s_.rdrv));
+        if (s_.rsense > 0)
+            put("* Column sensing: vcol<j> in series with rsense<j> = {} ohm to ground (node cs<j>): v(cs<j>) is the\n"
+                "*   sensed voltage, i(vcol<j>) the current; the line itself is not held at the source's level.",
+                num(s_.rsense));
         switch (s_.kind) {
             case ArrayKind::crossbar:
                 if (s_.cell == CellKind::ecram)
@@ -580,8 +584,15 @@ private:
                 put("vrow{} {} 0 {}", i, row_in(i), source_value(*rows_[i]));
             }
         }
-        for (int j = 0; j < C; ++j)
-            if (cols_[j]) put("vcol{} {} 0 {}", j, col_out(j), source_value(*cols_[j]));
+        for (int j = 0; j < C; ++j) {
+            if (!cols_[j]) continue;
+            if (s_.rsense > 0) {
+                put("vcol{} {} cs{} {}", j, col_out(j), j, source_value(*cols_[j]));
+                put("rsense{} cs{} 0 {}", j, j, num(s_.rsense));
+            } else {
+                put("vcol{} {} 0 {}", j, col_out(j), source_value(*cols_[j]));
+            }
+        }
         for (int i = 0; i < static_cast<int>(gates_.size()); ++i) put("veg{} eg{} 0 {}", i, i, source_value(gates_[i]));
         for (int i = 0; i < static_cast<int>(word_lines_.size()); ++i)
             put("vwl{} wl{} 0 {}", i, i, source_value(word_lines_[i]));

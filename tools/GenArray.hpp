@@ -89,6 +89,7 @@ struct ArraySpec {
     double rwire = 0;                     ///< Ω per segment; 0: each line is one node
     double cwire = 0;                     ///< F per line node to ground
     double rdrv = 0;                      ///< Ω, row-driver source resistance
+    double rsense = 0;                    ///< Ω, column sense resistance to the sense source (0: virtual ground)
     std::vector<double> inputs;           ///< V per row (scheme all)
     std::string inputs_source;            ///< for the header
     /// Scheme all, optional: one input vector per sample (samples × rows, V); sample k is held

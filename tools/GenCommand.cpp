@@ -221,7 +221,7 @@ const char* kDefaultMtt = "nmtt nmos (level=44 vto=0.45 kp=200u n=1.3 lambda=0.0
 struct GenOptions {
     std::string type, output, cell, model, fet_model, fet_w, fet_l, ref_w, ref_l;
     int rows = 0, cols = 0;
-    std::string rwire = "0", cwire = "0", rdrv = "0", vread, inputs, g, scheme = "all", select;
+    std::string rwire = "0", cwire = "0", rdrv = "0", rsense = "0", vread, inputs, g, scheme = "all", select;
     std::uint64_t seed = 1;
     std::vector<std::string> analyses;
     bool print = false;
@@ -250,6 +250,7 @@ int gen_run(int argc, char** argv) {
     app.add_option("--rwire", o.rwire, "ohms per wire segment on rows and columns (0: ideal wires)");
     app.add_option("--cwire", o.cwire, "farads from every line node to ground");
     app.add_option("--rdrv", o.rdrv, "row-driver source resistance, ohms");
+    app.add_option("--rsense", o.rsense, "column sense resistance to ground, ohms (default 0: virtual ground)");
     app.add_option("--vread", o.vread, "read voltage on the rows (default 0.1)");
     app.add_option("--inputs", o.inputs, "CSV file, one voltage per row (scheme all)");
     app.add_option("--input-samples", o.input_samples,
@@ -346,6 +347,7 @@ int gen_run(int argc, char** argv) {
     s.rwire = non_negative(o.rwire, "--rwire");
     s.cwire = non_negative(o.cwire, "--cwire");
     s.rdrv = non_negative(o.rdrv, "--rdrv");
+    s.rsense = non_negative(o.rsense, "--rsense");
     s.vread = o.vread.empty() ? 0.1 : number(o.vread, "--vread");
 
     // Scheme, selection, programming.
