@@ -13,17 +13,7 @@ if [ -z "${IONSPICE:-}" ] && [ ! -x build/ionspice ]; then
 fi
 
 best() {  # best wall time of 3 runs of the command, and its last line of output
-  python3 - "$@" <<'PY'
-import subprocess, sys, time
-best, last = None, ""
-for _ in range(3):
-    start = time.perf_counter()
-    out = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True).stdout
-    t = time.perf_counter() - start
-    best = t if best is None else min(best, t)
-    last = out.strip().splitlines()[-1]
-print(f"{best:.2f} s  ({last})")
-PY
+  python3 bench/best_time.py --last-line 3 "$@"
 }
 
 echo "| study | whole study, best of 3 |"

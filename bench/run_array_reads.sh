@@ -23,17 +23,7 @@ if [ -z "${IONSPICE:-}" ] && [ ! -x build/ionspice ]; then
 fi
 
 seconds() {  # best wall time of $1 runs of the rest of the command line
-  python3 - "$@" <<'PY'
-import subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2:]
-best = None
-for _ in range(runs):
-    t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    t = time.perf_counter() - t0
-    best = t if best is None else min(best, t)
-print(f"{best:.2f}")
-PY
+  python3 bench/best_time.py "$@"
 }
 
 read_args=(--g uniform:20u --vread 0.2 --rwire 1 --select "0,$((n - 1))" --print)

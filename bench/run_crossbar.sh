@@ -18,17 +18,7 @@ mkdir -p "$out"
 [ -x build/ionspice ] && [ -x build/klu_floor ] || cmake --build build -j"$(nproc)" --target ionspice klu_floor >/dev/null
 
 seconds() {  # best wall time of $1 runs of the rest of the command line
-  python3 - "$@" <<'PY'
-import subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2:]
-best = None
-for _ in range(runs):
-    t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t = time.perf_counter() - t0
-    best = t if best is None else min(best, t)
-print(f"{best:.3f}")
-PY
+  python3 bench/best_time.py "$@"
 }
 
 printf '| N | unknowns | ionspice (s) | bare KLU floor (s) | ngspice (s) | ngspice / ionspice |\n'

@@ -8,6 +8,7 @@ Import from a script elsewhere in the tree with
     import studylib
 """
 
+import argparse
 import bisect
 import csv
 import math
@@ -15,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_IONSPICE = os.path.join(ROOT, "build", "ionspice")
@@ -122,6 +124,21 @@ def sig(x, digits=3):
 def pct(x, digits=2):
     """A fraction as a percentage with DIGITS significant digits, no % sign."""
     return sig(100 * x, digits)
+
+
+def study_main(doc, study, run_study, report):
+    """The command line of a study script: `--ionspice`, and `--docs DIR` to write the figures
+    and print the markdown section (`study(ionspice, docs_dir, workdir)`); without it the
+    results of `run_study(ionspice, workdir)` are printed by `report(results)`."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ionspice", default=DEFAULT_IONSPICE)
+    ap.add_argument("--docs", default=None, help="write the figures here (default: only print the tables)")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        if a.docs:
+            print(study(a.ionspice, a.docs, work))
+        else:
+            report(run_study(a.ionspice, work))
 
 
 def md_table(headers, rows):

@@ -20,11 +20,9 @@ As a module, `study(ionspice, docs_dir, workdir)` returns the markdown section o
 and writes docs_dir/figures/arrays_h1e1t_*.png.
 """
 
-import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -228,24 +226,15 @@ def study(ionspice, docs_dir, workdir):
     return markdown(res, figures(res["trace"], res["array"], docs_dir))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ionspice", default=studylib.DEFAULT_IONSPICE)
-    ap.add_argument("--docs", default=None, help="write the figures here (default: only print the tables)")
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        if a.docs:
-            print(study(a.ionspice, a.docs, work))
-            return
-        res = run_study(a.ionspice, work)
-        for name, cell, how, v in res["stages"]:
-            print(f"{name:24s} {cell:14s} {v * 1e9:+10.4g} nS per pulse   ({how})")
-        for order, c in res["check"].items():
-            print(f"order {order}: up {c['up'] * 1e9:.2f} nS/pulse (spread {c['up_spread'] * 100:.2f} %), down "
-                  f"{c['down'] * 1e9:.2f} nS/pulse (spread {c['down_spread'] * 100:.2f} %), largest unselected move "
-                  f"{c['still']:.2e} steps")
-        print(f"{res['runs']} runs, {res['wall']:.2f} s in ionspice")
+def report(res):
+    for name, cell, how, v in res["stages"]:
+        print(f"{name:24s} {cell:14s} {v * 1e9:+10.4g} nS per pulse   ({how})")
+    for order, c in res["check"].items():
+        print(f"order {order}: up {c['up'] * 1e9:.2f} nS/pulse (spread {c['up_spread'] * 100:.2f} %), down "
+              f"{c['down'] * 1e9:.2f} nS/pulse (spread {c['down_spread'] * 100:.2f} %), largest unselected move "
+              f"{c['still']:.2e} steps")
+    print(f"{res['runs']} runs, {res['wall']:.2f} s in ionspice")
 
 
 if __name__ == "__main__":
-    main()
+    studylib.study_main(__doc__, study, run_study, report)

@@ -27,12 +27,10 @@ As a module, `study(ionspice, docs_dir, workdir)` returns the markdown section o
 and writes its figures to docs_dir/figures/arrays_openloop_*.png.
 """
 
-import argparse
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -255,22 +253,13 @@ def study(ionspice, docs_dir, workdir):
     return markdown(res, figures(res, docs_dir))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ionspice", default=studylib.DEFAULT_IONSPICE)
-    ap.add_argument("--docs", default=None, help="write the figures here (default: only print the tables)")
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        if a.docs:
-            print(study(a.ionspice, a.docs, work))
-        else:
-            res = run_study(a.ionspice, work)
-            print(f"coefficients: {res['k_up'] * 1e9:.4f} nS/ms up, {res['k_down'] * 1e9:.4f} nS/ms down")
-            for c in res["cycles"] + res["verify"]:
-                print(f"{c['name']:28s} mean {c['mean_rel']:.3f} %  p90 {c['p90_rel']:.3f} %  max {c['max_rel']:.3f} %"
-                      f"  mean |dG| {c['mean_abs_us']:.3f} uS  within 1 uS {c['under_1us']}/100")
-            print(f"{res['runs']} runs, {res['sim_time']:.0f} s simulated, {res['wall']:.2f} s in ionspice")
+def report(res):
+    print(f"coefficients: {res['k_up'] * 1e9:.4f} nS/ms up, {res['k_down'] * 1e9:.4f} nS/ms down")
+    for c in res["cycles"] + res["verify"]:
+        print(f"{c['name']:28s} mean {c['mean_rel']:.3f} %  p90 {c['p90_rel']:.3f} %  max {c['max_rel']:.3f} %"
+              f"  mean |dG| {c['mean_abs_us']:.3f} uS  within 1 uS {c['under_1us']}/100")
+    print(f"{res['runs']} runs, {res['sim_time']:.0f} s simulated, {res['wall']:.2f} s in ionspice")
 
 
 if __name__ == "__main__":
-    main()
+    studylib.study_main(__doc__, study, run_study, report)
