@@ -31,14 +31,10 @@ import studylib  # noqa: E402
 from studylib import COLOURS, Figure, q  # noqa: E402
 
 G0 = 10e-6  # S, every cell at the start (assumed, as in h1e1t_4x4_*.cir)
-# Signed pulse counts of the 4x4 pattern: depression steps are about a tenth of potentiation's
-# (V_D = 6 V through the selector against the model's vd = 7 V), so depressed cells get more.
-PATTERN = [
-    [3, 0, -30, 0],
-    [0, 2, 0, -20],
-    [-10, 0, 1, 0],
-    [0, -40, 0, 4],
-]
+# Signed pulse counts of the 4x4 pattern (and why they are what they are): h1e1t_pattern.csv.
+PATTERN_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "h1e1t_pattern.csv")
+with open(PATTERN_CSV) as _f:
+    PATTERN = [[int(v) for v in line.split(",")] for line in _f if line.strip() and not line.startswith("#")]
 
 
 class Runner:
@@ -202,7 +198,8 @@ the model's calibration voltage vd = 7 V (the step falls as e^(dV/vs), vs = 0.5 
 
 ![stages]({paths['stages']})
 
-**A 4x4 array**, the pattern of pulse counts below programmed row by row and, from the same start,
+**A 4x4 array**, the pattern of pulse counts below (`netlists/arrays/h1e1t_pattern.csv`; the
+example netlist `h1e1t_4x4_pattern.cir` is its row-order run) programmed row by row and, from the same start,
 column by column. Each programmed cell's change divided by its count (mean over the cells, and
 in brackets the spread, max - min over the mean), and the largest move of a cell with count 0, in
 potentiation steps:

@@ -56,6 +56,14 @@ row 1 with only column 2's selector on lower g(nx1_2) by about 0.075 uS per puls
 passes 5.9 V, short of the model's vd = 7 V); every other cell holds. Assumed: as h1e1t_4x4_potentiate.cir." \
     h1e1t --rows 4 --cols 4 --g uniform:10u --select 1,2 --program depress --pulses 5 --print
 
+example h1e1t_4x4_pattern.cir "What it shows: a 4x4 H-1E1T array programmed row by row by a map of signed pulse counts
+(h1e1t_pattern.csv), each row in a potentiation phase then a depression phase (CIRCUITS.md §2):
+every cell moves by its own count, e.g. g(nx0_0) +3 pulses: +2.10 uS, g(nx3_1) -40 pulses: -2.83 uS;
+cells with a count of 0 move less than 2e-5 of a potentiation step. '--order cols' programs column
+by column with the same result. netlists/arrays/h1e1t_programming.py runs both and the stages.
+Assumed: as h1e1t_4x4_potentiate.cir." \
+    h1e1t --rows 4 --cols 4 --g uniform:10u --program map:$dir/h1e1t_pattern.csv --print
+
 example mtt_2x3_inference.cir "What it shows: MTT-array inference (CIRCUITS.md §3). Row 0's input on the inference drains is swept
 over +-20 mV (row 1 held at 0 V): each column current is linear in it, with a slope set by the hidden
 weight of unit (0,j), 2, 15 and 40 uS (mtt_weights.csv): about 3.5, 163 and 180 uS. At Vread_H = 1.4 V
