@@ -12,11 +12,16 @@ namespace ionspice::solver {
 
 namespace {
 
-/// AMD's flop estimate above which nested dissection is worth its ordering time when the
-/// matrix is factored repeatedly (about 0.3 s of factorisation on the development machine;
-/// measured on 1T1R and passive crossbars of 128² and 256² cells: below it the two orderings
-/// cost about the same over a Newton solve, above it METIS saves a third to a half).
+/// AMD's flop estimate above which nested dissection is worth its ordering time: when the
+/// matrix is factored repeatedly, from about 0.3 s of factorisation on the development machine
+/// (measured on 1T1R and passive crossbars of 128² and 256² cells: below it the two orderings
+/// cost about the same over a Newton solve, above it METIS saves a third to a half); for a
+/// single factorisation only when the matrix is so big that nested dissection's smaller fill
+/// (it grows more slowly with a grid's size than AMD's) repays the ordering at once: a 512²
+/// passive crossbar (2·10¹⁰ flops by AMD) is ordered and factored in 9.0–9.4 s with METIS
+/// against 9.7 s with AMD, a 256² one (1.5·10⁹) in 1.35 s against 1.2 s.
 constexpr double kNestedDissectionFlops = 5e8;
+constexpr double kNestedDissectionFlopsOnce = 5e9;
 
 /// KLU's user ordering (common.ordering = 3), called for every block of the BTF form: METIS
 /// nested dissection of the pattern of A + Aᵀ. Returns 0 on failure (KLU then fails the
@@ -111,7 +116,8 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
         // The same pattern: only a first need for repeated factorisations of a big matrix
         // makes a new (nested-dissection) analysis worth dropping the factorisations.
         const bool upgrade = repeated && !m.repeated && m.common.ordering == 0 &&
-                             m.symbolic->est_flops > kNestedDissectionFlops;
+                             m.symbolic->est_flops > kNestedDissectionFlops &&
+                             m.symbolic->est_flops <= kNestedDissectionFlopsOnce;
         m.repeated = m.repeated || repeated;
         if (!upgrade) return;
     }
@@ -123,7 +129,7 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
     m.common.ordering = 0;  // AMD, whose flop estimate decides
     m.symbolic = klu_analyze(n, m.col_ptr.data(), m.row_idx.data(), &m.common);
     if (!m.symbolic) throw std::runtime_error("KLU symbolic analysis failed (out of memory?)");
-    if (repeated && m.symbolic->est_flops > kNestedDissectionFlops) {
+    if (m.symbolic->est_flops > (repeated ? kNestedDissectionFlops : kNestedDissectionFlopsOnce)) {
         m.common.ordering = 3;
         m.common.user_order = metis_order;
         if (klu_symbolic* nd = klu_analyze(n, m.col_ptr.data(), m.row_idx.data(), &m.common)) {
