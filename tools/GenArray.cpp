@@ -184,6 +184,21 @@ private:
         end_time_ = static_cast<double>(s_.samples.size()) * T;
     }
 
+    /// Crossbar programming, the selected cell to see V, every other cell at most V/2 (V/3):
+    ///   V/2: selected row +V/2, selected column −V/2, the rest 0 (CIRCUITS.md §5)
+    ///   V/3: selected row 2V/3, selected column −V/3, unselected columns +V/3, the rest 0
+    /// An ECRAM's programming voltage is V_gc = V_G − [kch·V_D + (1 − kch)·V_S], with its
+    /// drain on the column and source on the row: the row values go on the gate lines, the
+    /// row lines stay at 0 V and the column values are divided by kch.
+    struct Bias {
+        double row_sel, col_sel, col_other;  ///< V, on the row (or gate) and column lines
+    };
+    Bias crossbar_bias(double v) const {
+        const bool half = s_.scheme == ReadScheme::half;
+        const double k = s_.cell == CellKind::ecram ? s_.cell_model->param("kch", 0.5) : 1.0;
+        return {half ? v / 2 : 2 * v / 3, (half ? -v / 2 : -v / 3) / k, (half ? 0 : v / 3) / k};
+    }
+
     /// The cells of a programming map in the order it visits them, with their amounts.
     struct MapCell {
         int i, j;
@@ -205,96 +220,115 @@ private:
         for (long k = 0; k < n; ++k) line.add(start + k * p.period, start + k * p.period + p.width, level);
     }
 
+    /// The lines' timelines while a programming map is written.
+    struct MapLines {
+        std::vector<Timeline> rows, cols, gates, tgs;
+    };
+
     /// ProgramPhase::map. Crossbars: one cell at a time (its pulses with the V/2 or V/3 bias of
-    /// plan_programming), in row or column order. H-1E1T: a row (or column) at a time, in a
+    /// crossbar_bias), in row or column order. H-1E1T: a row (or column) at a time, in a
     /// potentiation phase then a depression phase, each programming all the row's (column's)
     /// cells of that sign together: the pulses last as long as the largest amount asks, and a
     /// cell whose amount is done is switched to "remain" (potentiation) or "idle" (depression)
     /// by its selector (row order) or its row lines (column order).
     void plan_map() {
         const PulseSpec& p = s_.pulses;
-        const int R = s_.rows, C = s_.cols;
-        std::vector<Timeline> rows(R), cols(C), gates(has_gate_lines() ? R : 0), tgs(tgs_.size());
-        for (auto& g : gates) g.base = s_.veg;
-        for (auto& t : tgs) t.base = p.vss;
-        const double gap = p.period - p.width;  // between one cell's (phase's) pulses and the next
-        auto amount = [&](int i, int j) { return p.map[static_cast<std::size_t>(i) * C + j]; };
-        double t = 0;
+        MapLines l{std::vector<Timeline>(s_.rows), std::vector<Timeline>(s_.cols),
+                   std::vector<Timeline>(has_gate_lines() ? s_.rows : 0), std::vector<Timeline>(tgs_.size())};
+        for (auto& g : l.gates) g.base = s_.veg;
+        for (auto& t : l.tgs) t.base = p.vss;
+        end_time_ = s_.kind == ArrayKind::h1e1t ? map_h1e1t(l) : map_crossbar(l);
+        for (int i = 0; i < s_.rows; ++i) rows_[i] = l.rows[i].drive(p.edge);
+        for (int j = 0; j < s_.cols; ++j) cols_[j] = l.cols[j].drive(p.edge);
+        for (std::size_t i = 0; i < l.gates.size(); ++i) gates_[i] = l.gates[i].drive(p.edge);
+        for (std::size_t j = 0; j < l.tgs.size(); ++j) tgs_[j] = l.tgs[j].drive(p.edge);
+    }
 
-        if (s_.kind != ArrayKind::h1e1t) {
-            const bool half = s_.scheme == ReadScheme::half;
-            const double k = s_.cell == CellKind::ecram ? s_.cell_model->param("kch", 0.5) : 1.0;
-            const int outer = p.order == ProgramOrder::rows ? R : C, inner = p.order == ProgramOrder::rows ? C : R;
-            for (int a = 0; a < outer; ++a)
-                for (int b = 0; b < inner; ++b) {
-                    const int i = p.order == ProgramOrder::rows ? a : b, j = p.order == ProgramOrder::rows ? b : a;
-                    const double x = amount(i, j);
-                    if (x == 0) continue;
-                    const double v = x > 0 ? p.amplitude : -p.depress_amplitude;
-                    add_pulses(s_.cell == CellKind::ecram ? gates[i] : rows[i], t, x, half ? v / 2 : 2 * v / 3);
-                    for (int jj = 0; jj < C; ++jj) {
-                        const double level = (jj == j ? (half ? -v / 2 : -v / 3) : (half ? 0 : v / 3)) / k;
-                        if (level != 0) add_pulses(cols[jj], t, x, level);
-                    }
-                    t += pulses_duration(x) + gap;
+    double map_amount(int i, int j) const { return s_.pulses.map[static_cast<std::size_t>(i) * s_.cols + j]; }
+
+    /// A crossbar's map, cell by cell; returns when the last pulse ends (and its gap).
+    double map_crossbar(MapLines& l) const {
+        const PulseSpec& p = s_.pulses;
+        const int R = s_.rows, C = s_.cols;
+        const double gap = p.period - p.width;  // between one cell's pulses and the next cell's
+        const bool by_rows = p.order == ProgramOrder::rows;
+        double t = 0;
+        for (int a = 0; a < (by_rows ? R : C); ++a)
+            for (int b = 0; b < (by_rows ? C : R); ++b) {
+                const int i = by_rows ? a : b, j = by_rows ? b : a;
+                const double x = map_amount(i, j);
+                if (x == 0) continue;
+                const Bias bias = crossbar_bias(x > 0 ? p.amplitude : -p.depress_amplitude);
+                add_pulses(s_.cell == CellKind::ecram ? l.gates[i] : l.rows[i], t, x, bias.row_sel);
+                for (int jj = 0; jj < C; ++jj) {
+                    const double level = jj == j ? bias.col_sel : bias.col_other;
+                    if (level != 0) add_pulses(l.cols[jj], t, x, level);
                 }
-        } else {
-            // The selectors switch in the first half of the gap before the pulses and after them.
-            const double lead = gap / 2;
-            const bool by_rows = p.order == ProgramOrder::rows;
-            const int lines = by_rows ? R : C, along = by_rows ? C : R;
-            for (int a = 0; a < lines; ++a)
-                for (int sign : {+1, -1}) {
-                    std::vector<MapCell> cells;
-                    for (int b = 0; b < along; ++b) {
-                        const int i = by_rows ? a : b, j = by_rows ? b : a;
-                        if (amount(i, j) * sign > 0) cells.push_back({i, j, std::abs(amount(i, j))});
-                    }
-                    if (cells.empty()) continue;
-                    double longest = 0;
-                    for (const auto& c : cells) longest = std::max(longest, c.amount);
-                    const double p0 = t + lead;  // the pulses start
-                    // A cell is done at the end of its last pulse's gap half (trains) or of its
-                    // PWM pulse; the phase ends half a gap after the longest.
-                    auto done = [&](double x) { return p0 + (p.pwm ? x * p.width : std::round(x) * p.period - lead); };
-                    const double end = done(longest) + lead;
-                    const double vp = p.amplitude, vd = p.vd;
-                    if (by_rows) {
-                        const int i = a;
-                        if (sign > 0) {
-                            add_pulses(gates[i], p0, longest, vp);
-                            add_pulses(rows[i], p0, longest, vd);
-                            for (const auto& c : cells) tgs[c.j].add(t, done(c.amount), 0);  // off: V_gc ≈ V_P
-                        } else {
-                            add_pulses(rows[i], p0, longest, vd);
-                            std::vector<double> until(C, -1);  // on until then; −1: off all phase
-                            for (const auto& c : cells) until[c.j] = done(c.amount);
-                            for (int j = 0; j < C; ++j)
-                                if (until[j] < 0)
-                                    tgs[j].add(t, end, 0);
-                                else if (until[j] < done(longest))
-                                    tgs[j].add(until[j], end, 0);
-                        }
+                t += pulses_duration(x) + gap;
+            }
+        return t;
+    }
+
+    /// An H-1E1T array's map, phase by phase; returns when the last phase ends.
+    double map_h1e1t(MapLines& l) const {
+        const PulseSpec& p = s_.pulses;
+        const int R = s_.rows, C = s_.cols;
+        const double gap = p.period - p.width;  // between one phase's pulses and the next phase's
+        auto& rows = l.rows;
+        auto& gates = l.gates;
+        auto& tgs = l.tgs;
+        double t = 0;
+        // The selectors switch in the first half of the gap before the pulses and after them.
+        const double lead = gap / 2;
+        const bool by_rows = p.order == ProgramOrder::rows;
+        const int lines = by_rows ? R : C, along = by_rows ? C : R;
+        for (int a = 0; a < lines; ++a)
+            for (int sign : {+1, -1}) {
+                std::vector<MapCell> cells;
+                for (int b = 0; b < along; ++b) {
+                    const int i = by_rows ? a : b, j = by_rows ? b : a;
+                    if (map_amount(i, j) * sign > 0) cells.push_back({i, j, std::abs(map_amount(i, j))});
+                }
+                if (cells.empty()) continue;
+                double longest = 0;
+                for (const auto& c : cells) longest = std::max(longest, c.amount);
+                const double p0 = t + lead;  // the pulses start
+                // A cell is done at the end of its last pulse's gap half (trains) or of its
+                // PWM pulse; the phase ends half a gap after the longest.
+                auto done = [&](double x) { return p0 + (p.pwm ? x * p.width : std::round(x) * p.period - lead); };
+                const double end = done(longest) + lead;
+                const double vp = p.amplitude, vd = p.vd;
+                if (by_rows) {
+                    const int i = a;
+                    if (sign > 0) {
+                        add_pulses(gates[i], p0, longest, vp);
+                        add_pulses(rows[i], p0, longest, vd);
+                        for (const auto& c : cells) tgs[c.j].add(t, done(c.amount), 0);  // off: V_gc ≈ V_P
                     } else {
-                        const int j = a;
-                        for (const auto& c : cells) {
-                            if (sign > 0) add_pulses(gates[c.i], p0, c.amount, vp);
-                            add_pulses(rows[c.i], p0, c.amount, vd);
-                        }
-                        if (sign > 0)
-                            tgs[j].add(t, end, 0);
-                        else
-                            for (int jj = 0; jj < C; ++jj)
-                                if (jj != j) tgs[jj].add(t, end, 0);
+                        add_pulses(rows[i], p0, longest, vd);
+                        std::vector<double> until(C, -1);  // on until then; −1: off all phase
+                        for (const auto& c : cells) until[c.j] = done(c.amount);
+                        for (int j = 0; j < C; ++j)
+                            if (until[j] < 0)
+                                tgs[j].add(t, end, 0);
+                            else if (until[j] < done(longest))
+                                tgs[j].add(until[j], end, 0);
                     }
-                    t = end;
+                } else {
+                    const int j = a;
+                    for (const auto& c : cells) {
+                        if (sign > 0) add_pulses(gates[c.i], p0, c.amount, vp);
+                        add_pulses(rows[c.i], p0, c.amount, vd);
+                    }
+                    if (sign > 0)
+                        tgs[j].add(t, end, 0);
+                    else
+                        for (int jj = 0; jj < C; ++jj)
+                            if (jj != j) tgs[jj].add(t, end, 0);
                 }
-        }
-        for (int i = 0; i < R; ++i) rows_[i] = rows[i].drive(p.edge);
-        for (int j = 0; j < C; ++j) cols_[j] = cols[j].drive(p.edge);
-        for (std::size_t i = 0; i < gates.size(); ++i) gates_[i] = gates[i].drive(p.edge);
-        for (std::size_t j = 0; j < tgs.size(); ++j) tgs_[j] = tgs[j].drive(p.edge);
-        end_time_ = t;
+                t = end;
+            }
+        return t;
     }
 
     void plan_programming() {
@@ -321,26 +355,17 @@ private:
             }
             return;
         }
-        // Crossbars: the selected cell sees V, every other cell at most V/2 (V/3) in magnitude.
-        //   V/2: selected row +V/2, selected column −V/2, the rest 0 (CIRCUITS.md §5)
-        //   V/3: selected row 2V/3, selected column −V/3, unselected columns +V/3, the rest 0
-        // An ECRAM's programming voltage is V_gc = V_G − [kch·V_D + (1 − kch)·V_S], with its
-        // drain on the column and source on the row: the row values go on the gate lines, the
-        // row lines stay at 0 V and the column values are divided by kch.
-        const double v = p.phase == ProgramPhase::potentiate ? p.amplitude : -p.amplitude;
-        const bool half = s_.scheme == ReadScheme::half;
-        const double row_sel = half ? v / 2 : 2 * v / 3;
-        const double col_sel = half ? -v / 2 : -v / 3, col_other = half ? 0 : v / 3;
-        const double k = s_.cell == CellKind::ecram ? s_.cell_model->param("kch", 0.5) : 1.0;
+        // Crossbars: a train of pulses with the bias of crossbar_bias.
+        const Bias b = crossbar_bias(p.phase == ProgramPhase::potentiate ? p.amplitude : -p.amplitude);
         for (int i = 0; i < R; ++i) {
-            const Drive d{i == si ? row_sel : 0, i == si, {}};
+            const Drive d{i == si ? b.row_sel : 0, i == si, {}};
             if (s_.cell == CellKind::ecram)
                 gates_[i] = d;
             else
                 rows_[i] = d;
         }
         for (int j = 0; j < C; ++j) {
-            const double level = (j == sj ? col_sel : col_other) / k;
+            const double level = j == sj ? b.col_sel : b.col_other;
             cols_[j] = Drive{level, level != 0, {}};
         }
     }
