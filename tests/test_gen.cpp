@@ -455,6 +455,7 @@ TEST_CASE("gen: usage errors are messages with exit status 2") {
     const std::string shape = "crossbar --rows 3 --cols 3 --g csv:" + bad.string();
     const fs::path map_file = write_csv("map_ok.csv", {1, 0, -1, 0, 2, 0}, 3);     // 2x3
     const fs::path half_file = write_csv("map_half.csv", {1.5, 0, 0, 0, 0, 0}, 3);  // 2x3
+    const fs::path zero_file = write_csv("map_zero.csv", {0, 0, 0, 0}, 2);          // 2x2
     const Case cases[] = {
         {"xbar --rows 2 --cols 2", "unknown array type 'xbar'"},
         {"crossbar --rows 2", "--cols is required"},
@@ -483,6 +484,7 @@ TEST_CASE("gen: usage errors are messages with exit status 2") {
         {("h1e1t --rows 3 --cols 3 --program map:" + map_file.string()), "2 rows of values, expected 3"},
         {("h1e1t --rows 2 --cols 3 --program map:" + map_file.string() + " --order diag"), "--order 'diag'"},
         {"crossbar --rows 2 --cols 2 --order cols", "--order goes with --program map:FILE"},
+        {"crossbar --rows 2 --cols 2 --cell ecram --scheme v2 --program map:" + zero_file.string(), "every amount is 0"},
         {"crossbar --rows 2 --cols 2 --cell ecram --scheme v2 --select 0,0 --program potentiate --pwm", "--pwm goes with"},
         {("crossbar --rows 2 --cols 2 --input-samples " + bad.string()), "expected one per row (2)"},
         {"crossbar --rows 2 --cols 2 --sample-time 1u", "--sample-time goes with --input-samples"},

@@ -398,6 +398,8 @@ int gen_run(int argc, char** argv) {
                 s.pulses.map.push_back(a);
             }
         }
+        if (std::all_of(s.pulses.map.begin(), s.pulses.map.end(), [](double a) { return a == 0; }))
+            usage(fmt::format("--program map:{}: every amount is 0, so no cell would be programmed", path));
         s.pulses.map_source = fmt::format("from {}", path);
         s.pulses.pwm = o.pwm;
         const std::string order = lower(o.order);
