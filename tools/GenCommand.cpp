@@ -133,6 +133,22 @@ std::vector<std::vector<double>> read_csv(const std::string& path, const std::st
     return rows;
 }
 
+/// A rows×cols matrix from a CSV file (`--g csv:FILE`, `--program map:FILE`), row-major;
+/// `what` names it in messages ("--g csv:FILE").
+std::vector<double> read_matrix(const std::string& path, const std::string& what, int rows, int cols) {
+    auto table = read_csv(path, what);
+    if (static_cast<int>(table.size()) != rows)
+        usage(fmt::format("{}: {} rows of values, expected {} (--rows)", what, table.size(), rows));
+    std::vector<double> m;
+    m.reserve(static_cast<std::size_t>(rows) * cols);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        if (static_cast<int>(table[i].size()) != cols)
+            usage(fmt::format("{}: row {} has {} values, expected {} (--cols)", what, i + 1, table[i].size(), cols));
+        m.insert(m.end(), table[i].begin(), table[i].end());
+    }
+    return m;
+}
+
 /// `--g uniform:G`, `random:GMIN:GMAX` (with --seed) or `csv:FILE`, as rows×cols values.
 std::vector<double> read_conductances(const std::string& spec, int rows, int cols, std::uint64_t seed,
                                       std::string& described) {
@@ -161,19 +177,8 @@ std::vector<double> read_conductances(const std::string& spec, int rows, int col
         return g;
     }
     if (kind == "csv") {
-        auto table = read_csv(rest, "--g csv");
-        if (static_cast<int>(table.size()) != rows)
-            usage(fmt::format("--g csv:{}: {} rows of values, expected {} (--rows)", rest, table.size(), rows));
-        std::vector<double> g;
-        g.reserve(n);
-        for (std::size_t i = 0; i < table.size(); ++i) {
-            if (static_cast<int>(table[i].size()) != cols)
-                usage(fmt::format("--g csv:{}: row {} has {} values, expected {} (--cols)", rest, i + 1,
-                                  table[i].size(), cols));
-            g.insert(g.end(), table[i].begin(), table[i].end());
-        }
         described = fmt::format("from {}", rest);
-        return g;
+        return read_matrix(rest, "--g csv:" + rest, rows, cols);
     }
     usage(fmt::format("--g '{}': unknown kind '{}'; {}", spec, kind, forms));
 }
@@ -382,21 +387,13 @@ int gen_run(int argc, char** argv) {
     only_for("--pwm", mapped, "--program map:FILE");
     if (mapped) {
         const std::string path = o.program.substr(4);
-        auto table = read_csv(path, "--program map");
-        if (static_cast<int>(table.size()) != s.rows)
-            usage(fmt::format("--program map:{}: {} rows of values, expected {} (--rows)", path, table.size(), s.rows));
-        for (std::size_t i = 0; i < table.size(); ++i) {
-            if (static_cast<int>(table[i].size()) != s.cols)
-                usage(fmt::format("--program map:{}: row {} has {} values, expected {} (--cols)", path, i + 1,
-                                  table[i].size(), s.cols));
-            for (std::size_t j = 0; j < table[i].size(); ++j) {
-                const double a = table[i][j];
-                if (!o.pwm && a != std::round(a))
-                    usage(fmt::format("--program map:{}: {} at ({},{}) is not a whole number of pulses (give --pwm for "
-                                      "PWM pulses of any length)",
-                                      path, a, i, j));
-                s.pulses.map.push_back(a);
-            }
+        s.pulses.map = read_matrix(path, "--program map:" + path, s.rows, s.cols);
+        for (std::size_t k = 0; k < s.pulses.map.size(); ++k) {
+            const double a = s.pulses.map[k];
+            if (!o.pwm && a != std::round(a))
+                usage(fmt::format("--program map:{}: {} at ({},{}) is not a whole number of pulses (give --pwm for "
+                                  "PWM pulses of any length)",
+                                  path, a, k / s.cols, k % s.cols));
         }
         if (std::all_of(s.pulses.map.begin(), s.pulses.map.end(), [](double a) { return a == 0; }))
             usage(fmt::format("--program map:{}: every amount is 0, so no cell would be programmed", path));
@@ -428,35 +425,39 @@ int gen_run(int argc, char** argv) {
     }
     if (programming) {
         PulseSpec& p = s.pulses;
-        // The voltage and width for one direction; a map uses both (and the potentiation width).
-        auto amplitude_width = [&](bool pot) {
-        double amplitude = 0, width = 0;
         if (s.kind == ArrayKind::h1e1t) {
-            amplitude = 10, width = 5e-3;
             p.vd = o.vd.empty() ? 6 : positive(o.vd, "--vd");
             p.vss = o.vss.empty() ? 9 : positive(o.vss, "--vss");
-            if (!pot && !mapped && given("--vp")) usage("--vp goes with --program potentiate (depression uses --vd)");
-        } else {
-            if (!mapped && (pot ? given("--vd") : given("--vp")))
-                usage(pot ? "--vd goes with --program depress" : "--vp goes with --program potentiate");
-            const ModelInfo& m = *s.cell_model;
-            if (s.cell == CellKind::ecram) {
-                amplitude = pot ? m.param("vp", 10) : m.param("vd", 7);
-                width = pot ? m.param("tp", 2e-3) : m.param("td", 2e-3);
-            } else if (m.word("level", "") == "vteam" || m.param("level", 2) == 1) {
-                // Twice the threshold; Kvatinsky's s = 0 is ON, so potentiation (G up) is a
-                // negative voltage from row to column.
-                amplitude = pot ? 2 * m.param("v_on", -0.3) : -2 * m.param("v_off", 0.3);
-                width = 1e-3;
-            } else {
-                const bool rram = m.word("level", "") == "rram" || m.param("level", 2) == 3;
-                amplitude = pot ? m.param("vp", rram ? 1.5 : 2) : m.param("vd", rram ? 1.5 : 2);
-                width = pot ? m.param("tp", rram ? 1e-6 : 0.8) : m.param("td", rram ? 1e-6 : 0.8);
-            }
         }
-        if (pot && !o.vp.empty()) amplitude = (amplitude < 0 ? -1 : 1) * positive(o.vp, "--vp");
-        if (!pot && s.kind != ArrayKind::h1e1t && !o.vd.empty()) amplitude = (amplitude < 0 ? -1 : 1) * positive(o.vd, "--vd");
-        return std::pair{amplitude, width};
+        // The voltage and width for one direction; a map uses both (and the potentiation width).
+        auto amplitude_width = [&](bool pot) {
+            double amplitude = 0, width = 0;
+            if (s.kind == ArrayKind::h1e1t) {
+                amplitude = 10, width = 5e-3;
+                if (!pot && !mapped && given("--vp"))
+                    usage("--vp goes with --program potentiate (depression uses --vd)");
+            } else {
+                if (!mapped && (pot ? given("--vd") : given("--vp")))
+                    usage(pot ? "--vd goes with --program depress" : "--vp goes with --program potentiate");
+                const ModelInfo& m = *s.cell_model;
+                if (s.cell == CellKind::ecram) {
+                    amplitude = pot ? m.param("vp", 10) : m.param("vd", 7);
+                    width = pot ? m.param("tp", 2e-3) : m.param("td", 2e-3);
+                } else if (m.word("level", "") == "vteam" || m.param("level", 2) == 1) {
+                    // Twice the threshold; Kvatinsky's s = 0 is ON, so potentiation (G up) is a
+                    // negative voltage from row to column.
+                    amplitude = pot ? 2 * m.param("v_on", -0.3) : -2 * m.param("v_off", 0.3);
+                    width = 1e-3;
+                } else {
+                    const bool rram = m.word("level", "") == "rram" || m.param("level", 2) == 3;
+                    amplitude = pot ? m.param("vp", rram ? 1.5 : 2) : m.param("vd", rram ? 1.5 : 2);
+                    width = pot ? m.param("tp", rram ? 1e-6 : 0.8) : m.param("td", rram ? 1e-6 : 0.8);
+                }
+            }
+            if (pot && !o.vp.empty()) amplitude = (amplitude < 0 ? -1 : 1) * positive(o.vp, "--vp");
+            if (!pot && s.kind != ArrayKind::h1e1t && !o.vd.empty())
+                amplitude = (amplitude < 0 ? -1 : 1) * positive(o.vd, "--vd");
+            return std::pair{amplitude, width};
         };
         const bool pot = p.phase != ProgramPhase::depress;
         const auto [amplitude, width] = amplitude_width(pot);
