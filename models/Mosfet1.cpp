@@ -9,8 +9,12 @@
 // derivation from TOX/U0/NSUB and the same temperature scaling; and the same Newton limiting
 // (fetlim on vgs or vgd, limvds on vds, pnjlim on the bulk junctions).
 //
-// Charges: the fixed overlap capacitances (CGSO·W, CGDO·W, CGBO·Leff) and the bulk junction
-// depletion charges. Meyer's intrinsic gate capacitances are not modelled yet.
+// Charges: the bulk junction depletion charges, and the gate charges of Meyer's capacitances
+// (when TOX is given) plus the fixed overlaps CGSO·W, CGDO·W, CGBO·Leff. Meyer's capacitances
+// are not the derivatives of any charge, so SPICE integrates them along the solution: from the
+// last accepted point 1, q = q₁ + (C(v)/2 + C(v₁)/2 + C_overlap)·(v − v₁), with q = C·v at the
+// start of a transient (mos1load.c). The device keeps point 1 itself (accept()), so q stays a
+// function of the present unknowns within a step, as the DAE interface asks.
 //
 // Internally everything is computed for an n-channel device: voltages and currents of a p-channel
 // device are multiplied by type = −1 on the way in and out.
@@ -41,6 +45,9 @@ constexpr double kDefaultWidth = 100e-6;   ///< m
 constexpr double kDefaultLength = 100e-6;  ///< m
 /// Relative permittivities ngspice uses for the oxide and silicon.
 constexpr double kEpsRelOxide = 3.9;
+
+/// Cox = εox/tox, F/m².
+double oxide_cap_per_area(double tox) { return kEpsRelOxide * physics::kEpsZeroMos / tox; }
 constexpr double kEpsRelSilicon = 11.70;
 /// Intrinsic carrier density of silicon in ngspice's Nsub formulas.
 constexpr double kNiSilicon = 1.45e16;  ///< 1/m³
@@ -91,7 +98,7 @@ Mos1Derived derive(const Mos1Model& mp, double tnom_k) {
     const double vtnom = thermal_voltage(tnom_k);
     const double egfet1 = silicon_band_gap(tnom_k);
     // Cox = εox/tox; KP = U0·Cox (U0 in cm²/(V·s)).
-    const double cox = kEpsRelOxide * kEpsZeroMos / *mp.tox;  // F/m²
+    const double cox = oxide_cap_per_area(*mp.tox);
     if (!mp.kp) d.kp = mp.u0.value_or(600.0) * cox * 1e-4;
     if (!mp.nsub) return d;
     const double nsub = *mp.nsub * 1e6;  // 1/m³
@@ -130,6 +137,7 @@ struct Mos1Instance {
     double drain_vcrit, source_vcrit;  ///< V
     double gd, gs;                     ///< S, drain and source ohmic conductances (0: none)
     double cgs, cgd, cgb;              ///< F, overlap capacitances
+    double oxide_cap;                  ///< F, Cox·W·Leff·m (0 without TOX: no Meyer capacitances)
     double cbd, cbdsw, cbs, cbssw;     ///< F, zero-bias junction capacitances (bottom, sidewall)
     double bulk_pot;                   ///< V, PB(T)
     double mj, mjsw, fc;
@@ -191,6 +199,38 @@ struct JunctionCurrent {
     double g;  ///< S
 };
 
+/// Meyer's gate capacitances, each halved as SPICE stores them (the load adds two of them), for
+/// an n-channel device in normal mode at vgs, vds, threshold von and saturation voltage vdsat:
+/// accumulation puts Cox on the bulk, depletion shares it out, inversion gives 2/3·Cox to the
+/// source in saturation and splits it between source and drain towards vds = 0.
+struct MeyerCaps {
+    double gs = 0, gd = 0, gb = 0;  ///< F
+};
+
+MeyerCaps meyer_half_caps(double vgs, double vds, double von, double vdsat, double phi, double cox) {
+    constexpr double kMinVdsat = 0.025;  // V, keeps the split finite at vdsat → 0 (as SPICE)
+    MeyerCaps c;
+    const double vgst = vgs - von;
+    vdsat = std::max(vdsat, kMinVdsat);
+    // Towards vds = 0 the channel charge moves from the source to the drain side.
+    auto split = [&](double total) {
+        if (vds >= vdsat) return MeyerCaps{total, 0, 0};
+        const double vddif = 2 * vdsat - vds, vddif1 = vdsat - vds, vddif2 = vddif * vddif;
+        return MeyerCaps{total * (1 - vddif1 * vddif1 / vddif2), total * (1 - vdsat * vdsat / vddif2), 0};
+    };
+    if (vgst <= -phi) {
+        c.gb = cox / 2;
+    } else if (vgst <= -phi / 2) {
+        c.gb = -vgst * cox / (2 * phi);
+    } else if (vgst <= 0) {
+        c = split(vgst * cox / (1.5 * phi) + cox / 3);
+        c.gb = -vgst * cox / (2 * phi);
+    } else {
+        c = split(cox / 3);
+    }
+    return c;
+}
+
 JunctionCurrent bulk_junction(double v, double isat, double vt, double gmin) {
     if (v <= -3 * vt) return {gmin * v - isat, gmin};
     const double ev = std::exp(std::min(kMaxExpArg, v / vt));
@@ -225,6 +265,7 @@ public:
     }
 
     void load(LoadContext& ctx, const Stamp& st) override;
+    void accept(const double* x, double time) override;
 
 private:
     enum Terminal { kG = 0, kD = 1, kS = 2, kB = 3 };  ///< rows/columns of block_: g, d', s', b
@@ -242,7 +283,65 @@ private:
     Index d_ = kGround, g_ = kGround, s_ = kGround, b_ = kGround, dp_ = kGround, sp_ = kGround;
     std::array<std::array<Slot, 4>, 4> block_{};
     PairSlots drain_, source_;
+
+    /// Meyer's gate charges at the present voltages, from the accepted point 1 (normalised
+    /// n-channel sense): the charges gs, gd, gb and the capacitances that multiply the changes.
+    struct GateCharge {
+        double qgs, qgd, qgb;  ///< C
+        double cgs, cgd, cgb;  ///< F, including the overlaps
+    };
+    GateCharge gate_charge(const Voltages& limited, const Voltages& actual, double von) const;
+    MeyerCaps half_caps(const Voltages& v, double von) const;
+    /// The accepted point 1 (none before the transient's start).
+    struct Accepted {
+        Voltages v{};
+        MeyerCaps half{};
+        double qgs = 0, qgd = 0, qgb = 0;
+    };
+    std::optional<Accepted> point1_;
 };
+
+MeyerCaps Mosfet1::half_caps(const Voltages& v, double von) const {
+    if (k_.oxide_cap == 0) return {};
+    // In reverse mode (vds < 0) drain and source exchange their roles.
+    const double vgd = v.vgs - v.vds;
+    if (v.vds >= 0) return meyer_half_caps(v.vgs, v.vds, von, std::max(v.vgs - von, 0.0), k_.phi, k_.oxide_cap);
+    MeyerCaps c = meyer_half_caps(vgd, -v.vds, von, std::max(vgd - von, 0.0), k_.phi, k_.oxide_cap);
+    std::swap(c.gs, c.gd);
+    return c;
+}
+
+Mosfet1::GateCharge Mosfet1::gate_charge(const Voltages& limited, const Voltages& actual, double von) const {
+    const MeyerCaps now = half_caps(limited, von);
+    // Before the first accepted point (operating point, start of a transient): q = C·v with
+    // both halves from the present voltages.
+    const MeyerCaps& then = point1_ ? point1_->half : now;
+    GateCharge g{};
+    g.cgs = now.gs + then.gs + k_.cgs;
+    g.cgd = now.gd + then.gd + k_.cgd;
+    g.cgb = now.gb + then.gb + k_.cgb;
+    const double vgs = actual.vgs, vgd = actual.vgs - actual.vds, vgb = actual.vgs - actual.vbs;
+    if (!point1_) {
+        g.qgs = g.cgs * vgs, g.qgd = g.cgd * vgd, g.qgb = g.cgb * vgb;
+    } else {
+        const Voltages& v1 = point1_->v;
+        g.qgs = point1_->qgs + g.cgs * (vgs - v1.vgs);
+        g.qgd = point1_->qgd + g.cgd * (vgd - (v1.vgs - v1.vds));
+        g.qgb = point1_->qgb + g.cgb * (vgb - (v1.vgs - v1.vbs));
+    }
+    return g;
+}
+
+void Mosfet1::accept(const double* x, double time) {
+    const double type = k_.type, vs = value_at(x, sp_);
+    const Voltages v{type * (value_at(x, g_) - vs), type * (value_at(x, dp_) - vs), type * (value_at(x, b_) - vs)};
+    // The threshold at the accepted voltages, in the mode the device is in there.
+    const double von = v.vds >= 0 ? channel(k_, v.vgs, v.vds, v.vbs).von
+                                  : channel(k_, v.vgs - v.vds, -v.vds, v.vbs - v.vds).von;
+    if (time == 0) point1_.reset();  // a transient starts: q = C·v again
+    const GateCharge g = gate_charge(v, v, von);
+    point1_ = Accepted{v, half_caps(v, von), g.qgs, g.qgd, g.qgb};
+}
 
 Mosfet1::Voltages Mosfet1::limit(LoadContext& ctx, const Voltages& v) {
     Voltages out = v;
@@ -379,27 +478,24 @@ void Mosfet1::load(LoadContext& ctx, const Stamp& st) {
     stamp_row(kS, 0, 0, -capbs, true);
     stamp_row(kD, 0, capbd, -capbd, true);
 
-    // Overlap capacitances, linear in the real node voltages:
-    // q_g = CGS·(vg − vs') + CGD·(vg − vd') + CGB·(vg − vb).
-    const double vg = value_at(x, g_);
-    const double qgs = k_.cgs * (vg - vs_real);
-    const double qgd = k_.cgd * (vg - value_at(x, dp_));
-    const double qgb = k_.cgb * (vg - value_at(x, b_));
-    st.Q(g_, qgs + qgd + qgb);
-    st.Q(sp_, -qgs);
-    st.Q(dp_, -qgd);
-    st.Q(b_, -qgb);
+    // Gate charges: Meyer's and the overlaps (normalised sense, times type on the nodes). As in
+    // SPICE the Jacobian holds the capacitances, not the derivatives of the charges.
+    const GateCharge gc = gate_charge(v, actual, von);
+    st.Q(g_, type * (gc.qgs + gc.qgd + gc.qgb));
+    st.Q(sp_, -type * gc.qgs);
+    st.Q(dp_, -type * gc.qgd);
+    st.Q(b_, -type * gc.qgb);
     const auto& rg = block_[kG];
-    st.C(rg[kG], k_.cgs + k_.cgd + k_.cgb);
-    st.C(rg[kS], -k_.cgs);
-    st.C(rg[kD], -k_.cgd);
-    st.C(rg[kB], -k_.cgb);
-    st.C(block_[kS][kG], -k_.cgs);
-    st.C(block_[kS][kS], k_.cgs);
-    st.C(block_[kD][kG], -k_.cgd);
-    st.C(block_[kD][kD], k_.cgd);
-    st.C(block_[kB][kG], -k_.cgb);
-    st.C(block_[kB][kB], k_.cgb);
+    st.C(rg[kG], gc.cgs + gc.cgd + gc.cgb);
+    st.C(rg[kS], -gc.cgs);
+    st.C(rg[kD], -gc.cgd);
+    st.C(rg[kB], -gc.cgb);
+    st.C(block_[kS][kG], -gc.cgs);
+    st.C(block_[kS][kS], gc.cgs);
+    st.C(block_[kD][kG], -gc.cgd);
+    st.C(block_[kD][kD], gc.cgd);
+    st.C(block_[kB][kG], -gc.cgb);
+    st.C(block_[kB][kB], gc.cgb);
 
     // Drain and source ohmic resistances.
     if (dp_ != d_) {
@@ -575,6 +671,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     k.cgs = mp.cgso * m * w;
     k.cgd = mp.cgdo * m * w;
     k.cgb = mp.cgbo * m * leff;
+    k.oxide_cap = mp.tox && *mp.tox != 0 ? oxide_cap_per_area(*mp.tox) * w * leff * m : 0.0;
     return std::make_unique<Mosfet1>(card.name, k, ic, off);
 }
 

@@ -377,6 +377,47 @@ TEST_CASE("MOS1: overlap capacitances are fixed and scale with W and Leff") {
     CHECK(close(l.q[1], cgs * 2.0 + cgd * 1.0 + cgb * 2.0, 1e-12));
 }
 
+TEST_CASE("MOS1: Meyer gate capacitances with TOX, integrated from the accepted point as SPICE does") {
+    // Terminals d, g, s, b = unknowns 0..3; gate row 1.
+    const double tox = 20e-9, w = 10e-6, l = 2e-6;
+    const double cox = 3.9 * 8.854214871e-12 / tox * w * l;  // F, εox/tox·W·Leff (LD = 0)
+    const ModelCard m{"mn", "nmos", {{"vto", 0.7}, {"kp", 110e-6}, {"phi", 0.6}, {"tox", tox}}};
+    DeviceHarness h = mosfet(m, {{"w", w}, {"l", l}});
+    models::LoadContext tran;
+    tran.dc = false;
+    // Before a transient's first point the charges are C·v with both halves at the present v.
+    SUBCASE("saturation: 2/3 Cox to the source") {
+        const Loaded s = h.settle({2.5, 3.0, 0.0, 0.0}, tran);
+        CHECK(close(s.Jq(1, 2), -2.0 / 3.0 * cox, 1e-12));
+        CHECK(close(s.Jq(1, 0), 0.0, 1e-12, 1e-27));
+        CHECK(close(s.Jq(1, 3), 0.0, 1e-12, 1e-27));
+        CHECK(close(s.q[1], 2.0 / 3.0 * cox * 3.0, 1e-12));
+    }
+    SUBCASE("vds = 0 in strong inversion: Cox/2 to source and drain each") {
+        const Loaded s = h.settle({0.0, 3.0, 0.0, 0.0}, tran);
+        CHECK(close(s.Jq(1, 2), -cox / 2, 1e-12));
+        CHECK(close(s.Jq(1, 0), -cox / 2, 1e-12));
+    }
+    SUBCASE("accumulation: Cox to the bulk") {
+        const Loaded s = h.settle({1.0, -2.0, 0.0, 0.0}, tran);
+        CHECK(close(s.Jq(1, 3), -cox, 1e-12));
+        CHECK(close(s.Jq(1, 2), 0.0, 1e-12, 1e-27));
+    }
+    SUBCASE("after an accepted point: q = q1 + (C/2 at v + C/2 at v1)·(v - v1), continuous at v1") {
+        const std::vector<double> x1 = {2.5, 3.0, 0.0, 0.0}, x2 = {0.0, 3.0, 0.0, 0.0};
+        const double q1 = h.settle(x1, tran).q[1];
+        h.device().accept(x1.data(), 0.0);  // a transient starts here
+        CHECK(close(h.settle(x1, tran).q[1], q1, 1e-12));
+        const Loaded s = h.settle(x2, tran);
+        // gate-drain: half 0 at x1 (saturation), Cox/4 at x2; vgd goes from 0.5 V to 3 V.
+        const double cgd = cox / 4;
+        CHECK(close(s.Jq(1, 0), -cgd, 1e-12));
+        // gate-source: Cox/3 at x1, Cox/4 at x2; vgs stays at 3 V, so its charge does not move.
+        CHECK(close(s.Jq(1, 2), -(cox / 3 + cox / 4), 1e-12));
+        CHECK(close(s.q[1], q1 + cgd * (3.0 - 0.5), 1e-12));
+    }
+}
+
 TEST_CASE("MOS1: first iteration starts at vgs = VTO, vds = 0, vbs = -1, or at zero when off") {
     const ModelCard m{"mn", "nmos", {{"vto", 0.7}, {"kp", 110e-6}, {"gamma", 0.4}}};
     models::LoadContext init;
