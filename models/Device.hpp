@@ -66,6 +66,17 @@ public:
     virtual ~ModelParams() = default;
 };
 
+/// A function of a device's inputs (controlling voltages and currents) and of time, with its
+/// gradient: what a behavioural source computes. The solver builds it from the netlist's
+/// expression, so that models/ never sees the parser.
+class InputFunction {
+public:
+    virtual ~InputFunction() = default;
+    virtual std::size_t inputs() const = 0;
+    /// f(u, t); grad[k] = ∂f/∂u_k for k < inputs().
+    virtual double eval(const double* u, double t, double* grad) const = 0;
+};
+
 /// Everything a device is built from.
 struct InstanceCard {
     std::string name;  ///< flat lower-case name, e.g. "r1" or "m.x1.m1"
@@ -77,6 +88,9 @@ struct InstanceCard {
     std::map<std::string, double> params;
     std::vector<std::string> flags;
     std::optional<SourceValue> source;
+    /// B: the expression, its inputs the voltages between nodes[2 + 2k] and nodes[3 + 2k], then
+    /// the branch currents of `refs`; `flags` holds "v" (a voltage source) or "i".
+    std::shared_ptr<const InputFunction> function;
     double temp = 27.0;   ///< °C, circuit temperature
     double tnom = 27.0;   ///< °C, nominal temperature of model parameters
     std::uint64_t seed = 0;         ///< .options seed: cycle-to-cycle variability

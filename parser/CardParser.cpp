@@ -273,9 +273,10 @@ void CardParser::behavioural(ElementCard& el) {
         fail(el.name.loc, usage);
     if (n < 6) fail(loc(toks_[4]), "missing expression after '='");
     std::string_view rest = line_->text.substr(toks_[5].pos);
+    while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r')) rest.remove_suffix(1);
     if (rest.size() >= 2 && ((rest.front() == '{' && rest.back() == '}') || (rest.front() == '\'' && rest.back() == '\'')))
         rest = rest.substr(1, rest.size() - 2);
-    el.more().text_params.push_back(TextValue{lower(toks_[3]), to_lower(rest), loc(toks_[5])});
+    el.more().behavioural = BehaviouralCard{lower(toks_[3]) == "v", expression(rest, loc(toks_[5]))};
 }
 
 void CardParser::source(ElementCard& el, const char* what) {

@@ -35,11 +35,10 @@ struct NamedValue {
     ValueRef value;
 };
 
-/// A B source's `v=` / `i=` expression, kept as text for the solver.
-struct TextValue {
-    std::string name;
-    std::string text;
-    Loc loc;
+/// A B source's `v=` / `i=` expression, parsed; parser/Behavioural.cpp resolves it.
+struct BehaviouralCard {
+    bool voltage = false;
+    ValueRef expr;
 };
 
 /// Value part of a V or I card.
@@ -58,7 +57,7 @@ struct CardExtras {
     std::vector<NameRef> refs;
     std::vector<NamedValue> params;
     std::vector<NameRef> flags;
-    std::vector<TextValue> text_params;
+    std::optional<BehaviouralCard> behavioural;
     std::optional<SourceCard> source;
 };
 

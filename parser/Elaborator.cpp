@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "parser/Behavioural.hpp"
 #include "parser/BulkMemory.hpp"
 
 namespace ionspice::parser {
@@ -212,7 +213,36 @@ void Elaborator::emit_element(const Frame& f, const ElementCard& c) {
     e.params.reserve(x.params.size());
     for (const NamedValue& p : x.params) e.params.push_back(param(std::string(p.name), p.value, scope));
     for (const NameRef& fl : x.flags) e.flags.emplace_back(fl.name);
-    for (const TextValue& t : x.text_params) e.text_params.push_back(TextParam{t.name, t.text, files_.at(t.loc)});
+    if (x.behavioural) {
+        BehaviouralResolver r(
+            deck_, eval_, [&](const NameRef& n) { return flat_node(f, n); },
+            [&](std::string_view name) { return flat_element(f, name); });
+        auto& b = e.behavioural.emplace();
+        b.voltage = x.behavioural->voltage;
+        const ValueRef& v = x.behavioural->expr;
+        if (v.is_constant() || v.is_name()) {
+            // A plain number, `time`, or a parameter (a constant source).
+            b.expr.nodes.push_back(BehaviouralExpr::Node{});
+            if (v.is_name() && deck_.symbols.name(v.sym()) == "time")
+                b.expr.nodes[0].op = BehaviouralExpr::Op::Time;
+            else
+                b.expr.nodes[0].number = value(v, scope);
+            b.expr.root = 0;
+        } else {
+            b.expr = r.resolve(deck_.exprs[static_cast<std::size_t>(v.expr)], scope);
+        }
+        // The voltage inputs' nodes follow the terminals; the current inputs are references.
+        for (const auto& [a, c] : b.expr.voltages) {
+            e.nodes.push_back(a);
+            e.nodes.push_back(c);
+            e.node_locs.push_back(e.loc);
+            e.node_locs.push_back(e.loc);
+        }
+        for (const auto& name : b.expr.currents) {
+            e.refs.push_back(name);
+            e.ref_locs.push_back(e.loc);
+        }
+    }
     if (x.source) e.source = make_source(*x.source, scope);
 }
 

@@ -14,9 +14,35 @@
 #include <string_view>
 #include <vector>
 
+#include "parser/Expression.hpp"
 #include "parser/SourceLoc.hpp"
 
 namespace ionspice::parser {
+
+/// A B source's expression after elaboration (parser/Behavioural.cpp): parameters and .func
+/// calls folded in, nodes and elements flat. Nodes are stored children first, so one pass in
+/// index order evaluates them all; `root` is the value. Its inputs are the voltages v(a, b),
+/// numbered first, then the branch currents i(x).
+struct BehaviouralExpr {
+    enum class Op : std::uint8_t {
+        Number, Input, Time, Neg, Not,
+        Add, Sub, Mul, Div, Pow,
+        Eq, Ne, Lt, Le, Gt, Ge, And, Or,
+        Cond,     ///< a ? b : c
+        Builtin,  ///< fn of args
+    };
+    struct Node {
+        Op op = Op::Number;
+        BuiltinFn fn = BuiltinFn::Sin;
+        std::int32_t a = -1, b = -1, c = -1;  ///< operands; Input: the input's index
+        std::vector<std::int32_t> args;       ///< Builtin
+        double number = 0;
+    };
+    std::vector<Node> nodes;
+    std::int32_t root = -1;
+    std::vector<std::pair<std::string, std::string>> voltages;  ///< v(first) − v(second), flat ("0": ground)
+    std::vector<std::string> currents;                          ///< flat element names of i(...)
+};
 
 /// A named or positional number, evaluated.
 struct Param {
@@ -71,7 +97,14 @@ struct Element {
     std::vector<Param> params;  ///< name=value pairs, names lower case
     std::vector<std::string> flags;  ///< bare keywords, lower case ("off")
     std::optional<SourceSpec> source;  ///< V and I only
-    std::vector<TextParam> text_params;  ///< B only
+    /// B only: v= (a voltage source) or i= (a current source) and its expression. The nodes of
+    /// its voltage inputs follow the two terminals in `nodes` (two per input), the elements of
+    /// its current inputs are `refs`.
+    struct Behavioural {
+        bool voltage = false;
+        BehaviouralExpr expr;
+    };
+    std::optional<Behavioural> behavioural;
 };
 
 /// A .model card; inside a subcircuit its name is flattened like an element's ("x1.nmod").

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "models/Registry.hpp"
+#include "solver/BehaviouralFunction.hpp"
 
 namespace ionspice::solver {
 
@@ -261,6 +262,11 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         card.params.clear();
         for (const auto& p : e.params) card.params[p.name] = p.value;
         card.flags = e.flags;
+        card.function.reset();
+        if (e.behavioural) {
+            card.function = make_behavioural_function(e.behavioural->expr);
+            card.flags = {e.behavioural->voltage ? "v" : "i"};
+        }
         if (e.source) {
             models::SourceValue s;
             s.dc = e.source->dc;

@@ -64,14 +64,25 @@ TEST_CASE("elements: D M Q J take nodes, a model, then area, flags and parameter
     CHECK(element(n, "j1").model == "jm");
 }
 
-TEST_CASE("elements: B sources keep their expression as text") {
-    Netlist n = flat("t\nB1 s 0 V = V(a, b) * 2 + I(Vx)\n");
+TEST_CASE("elements: B sources resolve their expression: inputs named flat, parameters folded") {
+    Netlist n = flat("t\n.param k=2\nB1 s 0 V = V(a, b) * k + I(Vx) + v(c)\n"
+                     ".subckt sub p\nB2 p 0 I={v(p, q)}\n.ends\nX1 n1 sub\n");
     const Element& b = element(n, "b1");
-    CHECK(b.nodes == std::vector<std::string>{"s", "0"});
-    REQUIRE(b.text_params.size() == 1);
-    CHECK(b.text_params[0].name == "v");
-    CHECK(b.text_params[0].text == "v(a, b) * 2 + i(vx)");
-    CHECK(b.text_params[0].loc.col == 12);
+    // The terminals, then the voltage inputs' node pairs; the current inputs are references.
+    CHECK(b.nodes == std::vector<std::string>{"s", "0", "a", "b", "c", "0"});
+    CHECK(b.refs == std::vector<std::string>{"vx"});
+    REQUIRE(b.behavioural);
+    CHECK(b.behavioural->voltage);
+    const auto& e = b.behavioural->expr;
+    CHECK(e.voltages.size() == 2);
+    CHECK(e.currents == std::vector<std::string>{"vx"});
+    bool folded = false;
+    for (const auto& node : e.nodes) folded = folded || (node.op == BehaviouralExpr::Op::Number && node.number == 2);
+    CHECK(folded);
+    // Inside a subcircuit: its port maps to the actual node, its local node is flattened.
+    const Element& b2 = element(n, "b.x1.b2");
+    CHECK(b2.nodes == std::vector<std::string>{"n1", "0", "n1", "x1.q"});
+    CHECK_FALSE(b2.behavioural->voltage);
 }
 
 TEST_CASE("elements: wrong node counts and missing values are errors at the card") {

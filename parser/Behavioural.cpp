@@ -1,0 +1,175 @@
+#include "parser/Behavioural.hpp"
+
+#include <fmt/format.h>
+
+namespace ionspice::parser {
+
+namespace {
+
+constexpr int kMaxCallDepth = 64;  // .func expansions inside one another
+
+using Op = BehaviouralExpr::Op;
+
+Op binary_op(ExprOp op) {
+    switch (op) {
+    case ExprOp::Add: return Op::Add;
+    case ExprOp::Sub: return Op::Sub;
+    case ExprOp::Mul: return Op::Mul;
+    case ExprOp::Div: return Op::Div;
+    case ExprOp::Pow: return Op::Pow;
+    case ExprOp::Eq: return Op::Eq;
+    case ExprOp::Ne: return Op::Ne;
+    case ExprOp::Lt: return Op::Lt;
+    case ExprOp::Le: return Op::Le;
+    case ExprOp::Gt: return Op::Gt;
+    case ExprOp::Ge: return Op::Ge;
+    case ExprOp::And: return Op::And;
+    case ExprOp::Or: return Op::Or;
+    default: return Op::Number;
+    }
+}
+
+}  // namespace
+
+BehaviouralExpr BehaviouralResolver::resolve(const Expr& e, Scope& scope) {
+    out_ = BehaviouralExpr{};
+    out_.root = node(e, e.root, scope, nullptr, 0);
+    // Current inputs come after every voltage input.
+    const auto nv = static_cast<std::int32_t>(out_.voltages.size());
+    for (auto& n : out_.nodes)
+        if (n.op == Op::Input && n.a < 0) n.a = nv - n.a - 1;
+    return std::move(out_);
+}
+
+std::int32_t BehaviouralResolver::add(BehaviouralExpr::Node n) {
+    out_.nodes.push_back(std::move(n));
+    return static_cast<std::int32_t>(out_.nodes.size() - 1);
+}
+
+std::int32_t BehaviouralResolver::number(double v) {
+    BehaviouralExpr::Node n;
+    n.number = v;
+    return add(std::move(n));
+}
+
+std::int32_t BehaviouralResolver::node(const Expr& e, std::int32_t i, Scope& scope, const Call* call, int depth) {
+    const ExprNode& n = e.nodes[static_cast<std::size_t>(i)];
+    BehaviouralExpr::Node out;
+    switch (n.op) {
+    case ExprOp::Number: return number(n.number);
+    case ExprOp::Name: return name(n, scope, call);
+    case ExprOp::Neg:
+    case ExprOp::Not:
+        out.op = n.op == ExprOp::Neg ? Op::Neg : Op::Not;
+        out.a = node(e, n.a, scope, call, depth);
+        return add(std::move(out));
+    case ExprOp::Cond:
+        out.op = Op::Cond;
+        out.a = node(e, n.a, scope, call, depth);
+        out.b = node(e, n.b, scope, call, depth);
+        out.c = node(e, n.c, scope, call, depth);
+        return add(std::move(out));
+    case ExprOp::Builtin:
+        out.op = Op::Builtin;
+        out.fn = n.fn;
+        for (int k = 0; k < n.nargs; ++k)
+            out.args.push_back(node(e, e.args[static_cast<std::size_t>(n.a + k)], scope, call, depth));
+        return add(std::move(out));
+    case ExprOp::UserCall: return user_call(e, n, scope, call, depth);
+    default:
+        out.op = binary_op(n.op);
+        out.a = node(e, n.a, scope, call, depth);
+        out.b = node(e, n.b, scope, call, depth);
+        return add(std::move(out));
+    }
+}
+
+std::int32_t BehaviouralResolver::name(const ExprNode& n, Scope& scope, const Call* call) {
+    if (call != nullptr) {
+        const auto& formals = call->def->formals;
+        for (std::size_t k = 0; k < formals.size(); ++k)
+            if (formals[k] == n.sym) return call->actuals[k];
+    }
+    if (deck_.symbols.name(n.sym) == "time") {
+        BehaviouralExpr::Node t;
+        t.op = Op::Time;
+        return add(std::move(t));
+    }
+    return number(eval_.lookup(n.sym, n.loc, call != nullptr ? *call->owner : scope));
+}
+
+std::int32_t BehaviouralResolver::user_call(const Expr& e, const ExprNode& n, Scope& scope, const Call* call,
+                                            int depth) {
+    const std::string& fname = deck_.symbols.name(n.sym);
+    if (fname == "v") return voltage(e, n);
+    if (fname == "i") return current(e, n);
+    auto arg = [&](int k) { return node(e, e.args[static_cast<std::size_t>(n.a + k)], scope, call, depth); };
+    if (fname == "u" || fname == "uramp") {
+        // ngspice: u(x) = 1 for x > 0, else 0; uramp(x) = x·u(x).
+        if (n.nargs != 1) fail(n.loc, fmt::format("{}() takes one argument, {} given", fname, n.nargs));
+        BehaviouralExpr::Node gt;
+        gt.op = Op::Gt;
+        gt.a = arg(0);
+        gt.b = number(0);
+        const std::int32_t x = gt.a;
+        BehaviouralExpr::Node c;
+        c.op = Op::Cond;
+        c.a = add(std::move(gt));
+        c.b = fname == "u" ? number(1) : x;
+        c.c = number(0);
+        return add(std::move(c));
+    }
+    // A .func: visible from where this expression (or the function it is in) was written.
+    const FuncDef* f = nullptr;
+    Scope* owner = nullptr;
+    for (Scope* s = call != nullptr ? call->owner : &scope; s != nullptr && f == nullptr; s = s->parent()) {
+        f = s->find_function(n.sym);
+        owner = s;
+    }
+    if (f == nullptr) fail(n.loc, fmt::format("undefined function '{}' in a behavioural source", fname));
+    if (f->formals.size() != n.nargs)
+        fail(n.loc, fmt::format("function '{}' takes {} argument{}, {} given", fname, f->formals.size(),
+                                f->formals.size() == 1 ? "" : "s", n.nargs));
+    if (depth >= kMaxCallDepth) fail(n.loc, "function '" + fname + "' calls itself without end");
+    Call inner{f, {}, owner};
+    for (int k = 0; k < n.nargs; ++k) inner.actuals.push_back(arg(k));
+    const Expr& body = deck_.exprs[static_cast<std::size_t>(f->body)];
+    return node(body, body.root, *owner, &inner, depth + 1);
+}
+
+std::int32_t BehaviouralResolver::voltage(const Expr& e, const ExprNode& n) {
+    if (n.nargs != 1 && n.nargs != 2)
+        fail(n.loc, fmt::format("v() takes one node or two, {} given", n.nargs));
+    std::string nodes[2] = {"0", "0"};
+    for (int k = 0; k < n.nargs; ++k) {
+        const ExprNode& a = e.nodes[static_cast<std::size_t>(e.args[static_cast<std::size_t>(n.a + k)])];
+        // A node is a name or a number ("v(2)"), written back as it reads.
+        std::string text;
+        if (a.op == ExprOp::Name)
+            text = deck_.symbols.name(a.sym);
+        else if (a.op == ExprOp::Number && a.number >= 0 && a.number == static_cast<double>(static_cast<long long>(a.number)))
+            text = std::to_string(static_cast<long long>(a.number));
+        else
+            fail(a.loc, "v() takes node names");
+        nodes[k] = flat_node_(NameRef{text, a.loc});
+    }
+    out_.voltages.emplace_back(nodes[0], nodes[1]);
+    BehaviouralExpr::Node in;
+    in.op = Op::Input;
+    in.a = static_cast<std::int32_t>(out_.voltages.size() - 1);
+    return add(std::move(in));
+}
+
+std::int32_t BehaviouralResolver::current(const Expr& e, const ExprNode& n) {
+    const ExprNode* a = n.nargs == 1 ? &e.nodes[static_cast<std::size_t>(e.args[static_cast<std::size_t>(n.a)])] : nullptr;
+    if (a == nullptr || a->op != ExprOp::Name) fail(n.loc, "i() takes the name of a voltage source (or L, E, H, B v=)");
+    out_.currents.push_back(flat_element_(deck_.symbols.name(a->sym)));
+    BehaviouralExpr::Node in;
+    in.op = Op::Input;
+    // Numbered among the currents, marked negative, until resolve() knows how many voltages
+    // come first: −1 is the first current.
+    in.a = -static_cast<std::int32_t>(out_.currents.size());
+    return add(std::move(in));
+}
+
+}  // namespace ionspice::parser

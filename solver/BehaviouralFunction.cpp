@@ -1,0 +1,193 @@
+#include "solver/BehaviouralFunction.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+namespace ionspice::solver {
+
+namespace {
+
+using parser::BehaviouralExpr;
+using parser::BuiltinFn;
+using Op = BehaviouralExpr::Op;
+
+class ExprFunction final : public models::InputFunction {
+public:
+    explicit ExprFunction(BehaviouralExpr e)
+        : e_(std::move(e)), n_(e_.voltages.size() + e_.currents.size()) {}
+
+    std::size_t inputs() const override { return n_; }
+
+    double eval(const double* u, double t, double* grad) const override {
+        const std::size_t count = e_.nodes.size();
+        val_.assign(count, 0.0);
+        der_.assign(count * n_, 0.0);
+        for (std::size_t i = 0; i < count; ++i) node(i, u, t);
+        const auto r = static_cast<std::size_t>(e_.root);
+        std::copy_n(der_.begin() + static_cast<std::ptrdiff_t>(r * n_), n_, grad);
+        return val_[r];
+    }
+
+private:
+    double* d(std::int32_t i) const { return der_.data() + static_cast<std::size_t>(i) * n_; }
+    /// out = Σ c_k · d(arg_k)
+    void combine(std::size_t out, std::initializer_list<std::pair<double, std::int32_t>> terms) const {
+        double* o = der_.data() + out * n_;
+        for (const auto& [c, a] : terms) {
+            if (c == 0) continue;
+            const double* s = d(a);
+            for (std::size_t k = 0; k < n_; ++k) o[k] += c * s[k];
+        }
+    }
+    void copy(std::size_t out, std::int32_t from) const { combine(out, {{1.0, from}}); }
+
+    void node(std::size_t i, const double* u, double t) const {
+        const BehaviouralExpr::Node& n = e_.nodes[i];
+        double& v = val_[i];
+        auto a = [&] { return val_[static_cast<std::size_t>(n.a)]; };
+        auto b = [&] { return val_[static_cast<std::size_t>(n.b)]; };
+        switch (n.op) {
+        case Op::Number: v = n.number; return;
+        case Op::Time: v = t; return;
+        case Op::Input:
+            v = u[n.a];
+            der_[i * n_ + static_cast<std::size_t>(n.a)] = 1;
+            return;
+        case Op::Neg: v = -a(); combine(i, {{-1.0, n.a}}); return;
+        case Op::Not: v = a() == 0 ? 1 : 0; return;
+        case Op::Add: v = a() + b(); combine(i, {{1.0, n.a}, {1.0, n.b}}); return;
+        case Op::Sub: v = a() - b(); combine(i, {{1.0, n.a}, {-1.0, n.b}}); return;
+        case Op::Mul: v = a() * b(); combine(i, {{b(), n.a}, {a(), n.b}}); return;
+        case Op::Div: v = a() / b(); combine(i, {{1 / b(), n.a}, {-a() / (b() * b()), n.b}}); return;
+        case Op::Pow: power(i, n.a, n.b, false); return;
+        case Op::Eq: v = a() == b(); return;
+        case Op::Ne: v = a() != b(); return;
+        case Op::Lt: v = a() < b(); return;
+        case Op::Le: v = a() <= b(); return;
+        case Op::Gt: v = a() > b(); return;
+        case Op::Ge: v = a() >= b(); return;
+        case Op::And: v = a() != 0 && b() != 0; return;
+        case Op::Or: v = a() != 0 || b() != 0; return;
+        case Op::Cond: {
+            const std::int32_t pick = a() != 0 ? n.b : n.c;
+            v = val_[static_cast<std::size_t>(pick)];
+            copy(i, pick);
+            return;
+        }
+        case Op::Builtin: builtin(i, n); return;
+        }
+    }
+
+    /// |x|^y (ngspice's x**y and pow) or, signed, pwr: sign(x)·|x|^y.
+    void power(std::size_t i, std::int32_t xa, std::int32_t ya, bool signed_result) const {
+        const double x = val_[static_cast<std::size_t>(xa)], y = val_[static_cast<std::size_t>(ya)];
+        const double ax = std::abs(x);
+        const double p = std::pow(ax, y);
+        const double s = signed_result ? (x < 0 ? -1.0 : 1.0) : 1.0;
+        val_[i] = x == 0 && signed_result ? 0.0 : s * p;
+        // d|x|^y/dx = y·|x|^(y−1)·sign(x); d/dy = |x|^y·ln|x|.
+        const double dx = ax > 0 ? y * std::pow(ax, y - 1) * (signed_result ? 1.0 : (x < 0 ? -1.0 : 1.0)) : 0.0;
+        const double dy = ax > 0 ? s * p * std::log(ax) : 0.0;
+        combine(i, {{dx, xa}, {dy, ya}});
+    }
+
+    void builtin(std::size_t i, const BehaviouralExpr::Node& n) const {
+        auto arg = [&](std::size_t k) { return val_[static_cast<std::size_t>(n.args[k])]; };
+        double& v = val_[i];
+        switch (n.fn) {
+        case BuiltinFn::If: {
+            const std::int32_t pick = arg(0) != 0 ? n.args[1] : n.args[2];
+            v = val_[static_cast<std::size_t>(pick)];
+            copy(i, pick);
+            return;
+        }
+        case BuiltinFn::Min:
+        case BuiltinFn::Max: {
+            std::size_t best = 0;
+            for (std::size_t k = 1; k < n.args.size(); ++k)
+                if (n.fn == BuiltinFn::Min ? arg(k) < arg(best) : arg(k) > arg(best)) best = k;
+            v = arg(best);
+            copy(i, n.args[best]);
+            return;
+        }
+        case BuiltinFn::Pow: power(i, n.args[0], n.args[1], false); return;
+        case BuiltinFn::Pwr: power(i, n.args[0], n.args[1], true); return;
+        case BuiltinFn::Atan2: {
+            const double y = arg(0), x = arg(1), r2 = x * x + y * y;
+            v = std::atan2(y, x);
+            if (r2 > 0) combine(i, {{x / r2, n.args[0]}, {-y / r2, n.args[1]}});
+            return;
+        }
+        case BuiltinFn::Limit: {
+            const double x = arg(0), lo = arg(1), hi = arg(2);
+            const std::int32_t pick = x < lo ? n.args[1] : x > hi ? n.args[2] : n.args[0];
+            v = val_[static_cast<std::size_t>(pick)];
+            copy(i, pick);
+            return;
+        }
+        case BuiltinFn::Sign:
+            if (n.args.size() == 2) {  // |x| with the sign of y
+                const double x = arg(0), s = arg(1) >= 0 ? 1.0 : -1.0;
+                v = s * std::abs(x);
+                combine(i, {{s * (x < 0 ? -1.0 : 1.0), n.args[0]}});
+                return;
+            }
+            break;
+        default: break;
+        }
+        const double x = arg(0);
+        double dv = 0;  // dv/dx
+        switch (n.fn) {
+        case BuiltinFn::Sin: v = std::sin(x), dv = std::cos(x); break;
+        case BuiltinFn::Cos: v = std::cos(x), dv = -std::sin(x); break;
+        case BuiltinFn::Tan: v = std::tan(x), dv = 1 + v * v; break;
+        case BuiltinFn::Asin: v = std::asin(x), dv = 1 / std::sqrt(1 - x * x); break;
+        case BuiltinFn::Acos: v = std::acos(x), dv = -1 / std::sqrt(1 - x * x); break;
+        case BuiltinFn::Atan: v = std::atan(x), dv = 1 / (1 + x * x); break;
+        case BuiltinFn::Sinh: v = std::sinh(x), dv = std::cosh(x); break;
+        case BuiltinFn::Cosh: v = std::cosh(x), dv = std::sinh(x); break;
+        case BuiltinFn::Tanh: v = std::tanh(x), dv = 1 - v * v; break;
+        case BuiltinFn::Asinh: v = std::asinh(x), dv = 1 / std::sqrt(x * x + 1); break;
+        case BuiltinFn::Acosh: v = std::acosh(x), dv = 1 / std::sqrt(x * x - 1); break;
+        case BuiltinFn::Atanh: v = std::atanh(x), dv = 1 / (1 - x * x); break;
+        case BuiltinFn::Exp: v = std::exp(x), dv = v; break;
+        // ngspice: ln, log10 and sqrt of |x|; |x| at least 1e-300, so that a first Newton
+        // iteration from zero meets a large finite value, not −inf.
+        case BuiltinFn::Ln:
+        case BuiltinFn::Log10: {
+            const double ax = std::max(std::abs(x), 1e-300), sx = x < 0 ? -ax : ax;
+            const double scale = n.fn == BuiltinFn::Ln ? 1.0 : 1 / std::numbers::ln10;
+            v = std::log(ax) * scale, dv = scale / sx;
+            break;
+        }
+        case BuiltinFn::Sqrt:
+            v = std::sqrt(std::abs(x));
+            dv = v > 0 ? (x < 0 ? -0.5 : 0.5) / v : 0.0;
+            break;
+        case BuiltinFn::Abs: v = std::abs(x), dv = x < 0 ? -1 : 1; break;
+        case BuiltinFn::Floor: v = std::floor(x); break;
+        case BuiltinFn::Ceil: v = std::ceil(x); break;
+        case BuiltinFn::Int: v = std::trunc(x); break;
+        case BuiltinFn::Nint: v = std::round(x); break;
+        case BuiltinFn::Sgn:
+        case BuiltinFn::Sign: v = x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); break;
+        default: break;
+        }
+        combine(i, {{dv, n.args[0]}});
+    }
+
+    BehaviouralExpr e_;
+    std::size_t n_;
+    // Scratch for one evaluation: a circuit (and its devices) belongs to one thread.
+    mutable std::vector<double> val_, der_;
+};
+
+}  // namespace
+
+std::shared_ptr<const models::InputFunction> make_behavioural_function(parser::BehaviouralExpr expr) {
+    return std::make_shared<ExprFunction>(std::move(expr));
+}
+
+}  // namespace ionspice::solver

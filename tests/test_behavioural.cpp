@@ -1,0 +1,142 @@
+// Behavioural sources (B p n I=expr | V=expr): closed forms for each kind of input (node
+// voltages, branch currents, time), parameters and .func expanded at elaboration (also inside
+// subcircuits), the functions and their derivatives (Newton converges on nonlinear ones), and
+// located errors. ngspice's own behavioural netlists are compared in tests/test_golden_tran.cpp.
+
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "parser/SourceLoc.hpp"
+#include "tests/SimHelpers.hpp"
+
+using ionspice::test::simulate_text;
+using ionspice::test::value;
+
+namespace {
+
+std::string error_of(const std::string& text) {
+    try {
+        simulate_text(text);
+    } catch (const ionspice::parser::NetlistError& e) {
+        return e.what();
+    }
+    FAIL("expected a netlist error");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("B: current and voltage sources from node voltages and branch currents (ngspice's signs)") {
+    const auto r = simulate_text(R"(b sources
+V1 in 0 1.5
+B1 a 0 I=v(in)/1k
+Ra a 0 1k
+B2 b 0 V=2*v(in)+v(a,0)
+Rb b 0 1k
+Vs c 0 0.5
+Rc c d 1k
+Vm d 0 0
+B3 e 0 V=1k*i(vm)
+Re e 0 1
+.op
+.end
+)");
+    // I = v(in)/1k flows from a through B1 to ground: a sits at −1.5 V across 1 kΩ.
+    CHECK(value(r, "v(a)") == doctest::Approx(-1.5).epsilon(1e-12));
+    CHECK(value(r, "v(b)") == doctest::Approx(2 * 1.5 - 1.5).epsilon(1e-12));
+    // A V= source's branch current, as a voltage source's: into p, through it, out of n.
+    CHECK(value(r, "i(b2)") == doctest::Approx(-1.5e-3).epsilon(1e-12));
+    CHECK(value(r, "v(e)") == doctest::Approx(0.5).epsilon(1e-12));
+}
+
+TEST_CASE("B: time, parameters and .func, also inside a subcircuit with its own parameters") {
+    const auto r = simulate_text(R"(b time and functions
+.param f0=1k
+.func sq(x) {x*x}
+.subckt amp in out gain=2
+.func twice(x) {gain*x}
+B1 out 0 V={twice(v(in)) + sq(1)}
+.ends
+B0 s 0 V={sin(2*pi*f0*time)}
+Rs s 0 1
+X1 s o amp gain=3
+Ro o 0 1
+.tran 10u 1m
+.end
+)");
+    const auto& p = r.plots.at(0);
+    const int t = p.find("time"), s = p.find("v(s)"), o = p.find("v(o)");
+    REQUIRE(t >= 0);
+    REQUIRE(s >= 0);
+    REQUIRE(o >= 0);
+    double worst = 0;
+    for (std::size_t k = 0; k < p.points(); ++k) {
+        const double tt = p.at(k, static_cast<std::size_t>(t));
+        const double vs = std::sin(2 * std::numbers::pi * 1e3 * tt);
+        worst = std::max(worst, std::abs(p.at(k, static_cast<std::size_t>(s)) - vs));
+        worst = std::max(worst, std::abs(p.at(k, static_cast<std::size_t>(o)) - (3 * vs + 1)));
+    }
+    CHECK(worst < 1e-12);
+}
+
+TEST_CASE("B: a nonlinear current converges to the same point as the built-in diode") {
+    // The diode equation written out: the same operating point as D with the same IS and N.
+    const auto r = simulate_text(R"(b diode
+.options temp=27
+V1 in 0 5
+R1 in a 1k
+B1 a 0 I={1e-14*(exp(v(a)/(1.380649e-23*300.15/1.602176634e-19))-1)}
+R2 in b 1k
+D1 b 0 dmod
+.model dmod d (is=1e-14 n=1)
+.op
+.end
+)");
+    CHECK(value(r, "v(a)") == doctest::Approx(value(r, "v(b)")).epsilon(1e-6));
+    CHECK(value(r, "v(a)") > 0.6);
+}
+
+TEST_CASE("B: functions, conditions and ngspice's u() and uramp()") {
+    const auto r = simulate_text(R"(b functions
+V1 x 0 -0.5
+B1 a 0 V={u(v(x)) + 2*u(-v(x)) + uramp(v(x)) + 10*uramp(-v(x))}
+B2 b 0 V={v(x) < 0 ? abs(v(x)) : 7}
+B3 c 0 V={max(v(x), -2) + min(v(x), 3) + limit(v(x), -0.1, 0.1) + pwr(v(x), 2) + v(x)**2}
+B4 d 0 V={sqrt(v(x)) + ln(v(x) - 1) + log10(100) + if(v(x), 1, 2) + atan2(1, 1)}
+.op
+.end
+)");
+    const double x = -0.5;
+    CHECK(value(r, "v(a)") == doctest::Approx(2 + 10 * 0.5).epsilon(1e-12));
+    CHECK(value(r, "v(b)") == doctest::Approx(0.5).epsilon(1e-12));
+    // pwr keeps the sign, ** takes |x| (ngspice's B-source conventions).
+    CHECK(value(r, "v(c)") == doctest::Approx(x + x - 0.1 - 0.25 + 0.25).epsilon(1e-12));
+    CHECK(value(r, "v(d)") ==
+          doctest::Approx(std::sqrt(0.5) + std::log(1.5) + 2 + 1 + std::numbers::pi / 4).epsilon(1e-12));
+}
+
+TEST_CASE("B: Newton uses the expression's derivatives (a cubic resistor)") {
+    // I = v³ into 1 Ω from 2 V: v + v³ = 2 has the root v = 1.
+    const auto r = simulate_text(R"(b cubic
+V1 in 0 2
+R1 in a 1
+B1 a 0 I={v(a)**3}
+.op
+.end
+)");
+    CHECK(value(r, "v(a)") == doctest::Approx(1.0).epsilon(1e-9));
+}
+
+TEST_CASE("B: mistakes are located errors") {
+    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={foo(v(a))}\nR1 b 0 1\n.op\n.end\n").find("undefined function 'foo'") !=
+          std::string::npos);
+    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={v(a, 0, 1)}\nR1 b 0 1\n.op\n.end\n").find("v() takes one node or two") !=
+          std::string::npos);
+    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={i(2)}\nR1 b 0 1\n.op\n.end\n").find("i() takes the name") !=
+          std::string::npos);
+    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={k*v(a)}\nR1 b 0 1\n.op\n.end\n").find("test.cir:3:") != std::string::npos);
+    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={i(vnone)}\nR1 b 0 1\n.op\n.end\n").find("vnone") != std::string::npos);
+}
