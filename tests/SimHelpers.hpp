@@ -6,12 +6,24 @@
 #include <doctest/doctest.h>
 
 #include "parser/Netlist.hpp"
+#include "parser/SourceLoc.hpp"
 #include "solver/Simulator.hpp"
 
 namespace ionspice::test {
 
 inline solver::SimulationResult simulate_text(const std::string& text) {
     return solver::simulate(parser::parse_deck(text, "test.cir"));
+}
+
+/// Runs the netlist and returns its diagnostic; fails the test when there is none.
+inline std::string netlist_error(const std::string& text) {
+    try {
+        simulate_text(text);
+    } catch (const parser::NetlistError& e) {
+        return e.what();
+    }
+    FAIL("expected a netlist error");
+    return {};
 }
 
 /// Value of `name` at `point` of plot `plot`; fails the test when the vector is missing.

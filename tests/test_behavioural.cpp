@@ -14,20 +14,7 @@
 
 using ionspice::test::simulate_text;
 using ionspice::test::value;
-
-namespace {
-
-std::string error_of(const std::string& text) {
-    try {
-        simulate_text(text);
-    } catch (const ionspice::parser::NetlistError& e) {
-        return e.what();
-    }
-    FAIL("expected a netlist error");
-    return {};
-}
-
-}  // namespace
+using ionspice::test::netlist_error;
 
 TEST_CASE("B: current and voltage sources from node voltages and branch currents (ngspice's signs)") {
     const auto r = simulate_text(R"(b sources
@@ -131,12 +118,12 @@ B1 a 0 I={v(a)**3}
 }
 
 TEST_CASE("B: mistakes are located errors") {
-    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={foo(v(a))}\nR1 b 0 1\n.op\n.end\n").find("undefined function 'foo'") !=
+    CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={foo(v(a))}\nR1 b 0 1\n.op\n.end\n").find("undefined function 'foo'") !=
           std::string::npos);
-    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={v(a, 0, 1)}\nR1 b 0 1\n.op\n.end\n").find("v() takes one node or two") !=
+    CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={v(a, 0, 1)}\nR1 b 0 1\n.op\n.end\n").find("v() takes one node or two") !=
           std::string::npos);
-    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={i(2)}\nR1 b 0 1\n.op\n.end\n").find("i() takes the name") !=
+    CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={i(2)}\nR1 b 0 1\n.op\n.end\n").find("i() takes the name") !=
           std::string::npos);
-    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={k*v(a)}\nR1 b 0 1\n.op\n.end\n").find("test.cir:3:") != std::string::npos);
-    CHECK(error_of("t\nV1 a 0 1\nB1 b 0 V={i(vnone)}\nR1 b 0 1\n.op\n.end\n").find("vnone") != std::string::npos);
+    CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={k*v(a)}\nR1 b 0 1\n.op\n.end\n").find("test.cir:3:") != std::string::npos);
+    CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={i(vnone)}\nR1 b 0 1\n.op\n.end\n").find("vnone") != std::string::npos);
 }

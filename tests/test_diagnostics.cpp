@@ -8,20 +8,10 @@
 #include "parser/SourceLoc.hpp"
 #include "tests/SimHelpers.hpp"
 
-using ionspice::test::simulate_text;
 
 namespace {
 
-/// Runs the netlist and returns the diagnostic; fails the test when there is none.
-std::string diagnostic(const std::string& text) {
-    try {
-        simulate_text(text);
-    } catch (const ionspice::parser::NetlistError& e) {
-        return e.what();
-    }
-    FAIL("expected a netlist error");
-    return {};
-}
+std::string diagnostic(const std::string& text) { return ionspice::test::netlist_error(text); }
 
 void check_at(const std::string& msg, const std::string& where, const std::string& words) {
     INFO(msg);
