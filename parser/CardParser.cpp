@@ -1,6 +1,7 @@
 #include "parser/CardParser.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "parser/Number.hpp"
 
@@ -396,7 +397,7 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
     if (one_of(word, unsupported)) fail(card_loc_, "analysis '" + word + "' is not supported");
     const bool known = one_of(word, in_subckt) ||
                        one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".step", ".print",
-                                     ".save", ".nodeset", ".ic", ".title", ".endc"});
+                                     ".save", ".nodeset", ".ic", ".title", ".endc", ".meas", ".measure"});
     if (!known) fail(card_loc_, "unknown control card '" + word + "'");
     if (!open_.empty() && !one_of(word, in_subckt))
         fail(card_loc_, "'" + word + "' is not allowed inside a subcircuit");
@@ -435,6 +436,8 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
         step_card(after);
     } else if (word == ".print" || word == ".save") {
         output_card(after, word == ".print");
+    } else if (word == ".meas" || word == ".measure") {
+        measure_card(after);
     } else if (word == ".nodeset") {
         node_values_card(after, word, deck_.nodesets);
     } else if (word == ".ic") {
@@ -659,6 +662,189 @@ void CardParser::tran_card(std::size_t after) {
     }
     if (a.times.size() < 2) fail(card_loc_, "'.tran' needs a time step and a stop time");
     deck_.analyses.push_back(std::move(a));
+}
+
+/// `.meas tran|dc NAME` then one of
+///   FIND vec AT=x | FIND vec WHEN vec=val [edge] | WHEN vec=val [edge]
+///   TRIG vec VAL=val [edge] TARG vec VAL=val [edge]
+///   AVG|MAX|MIN|PP|RMS|INTEG vec [FROM=x] [TO=x]
+/// with edge: RISE=n | FALL=n | CROSS=n (n may be LAST) and TD=t. The line is cut into words at
+/// blanks, commas and '=' outside parentheses; `v (a)` is one word.
+void CardParser::measure_card(std::size_t after) {
+    const std::string_view s = line_->text;
+    struct Word {
+        std::string text;  ///< lower case, blanks removed; "=" for an equals sign
+        std::size_t pos;
+    };
+    std::vector<Word> w;
+    for (std::size_t i = after; i < s.size();) {
+        if (is_blank(s[i]) || s[i] == ',') {
+            ++i;
+            continue;
+        }
+        if (s[i] == '=') {
+            w.push_back({"=", i++});
+            continue;
+        }
+        const std::size_t start = i;
+        std::string t;
+        int depth = 0;
+        const char quote = s[i] == '{' ? '}' : s[i] == '\'' ? '\'' : 0;
+        if (quote) {  // an expression, kept as written
+            const std::size_t end = s.find(quote, i + 1);
+            if (end == std::string_view::npos) fail(line_->loc_at(i), "unterminated expression");
+            w.push_back({std::string(s.substr(i, end + 1 - i)), i});
+            i = end + 1;
+            continue;
+        }
+        while (i < s.size()) {
+            const char c = s[i];
+            if (depth == 0 && (c == ',' || c == '=')) break;
+            if (depth == 0 && is_blank(c)) {
+                std::size_t k = i;
+                while (k < s.size() && is_blank(s[k])) ++k;
+                if (k == s.size() || s[k] != '(') break;
+                i = k;
+                continue;
+            }
+            if (c == '(') ++depth;
+            if (c == ')') --depth;
+            if (!is_blank(c)) t += lower_char(c);
+            ++i;
+        }
+        if (depth != 0) fail(line_->loc_at(start), "unbalanced parentheses in '" + t + "'");
+        w.push_back({std::move(t), start});
+    }
+    std::size_t k = 0;
+    auto at_loc = [&](std::size_t j) { return line_->loc_at(j < w.size() ? w[j].pos : s.size()); };
+    auto next = [&](const char* what) -> const Word& {
+        if (k >= w.size()) fail(at_loc(k), std::string("'.meas' needs ") + what);
+        return w[k++];
+    };
+    auto number = [&](const Word& v) -> ValueRef {
+        const Loc at = line_->loc_at(v.pos);
+        if (!v.text.empty() && (v.text.front() == '{' || v.text.front() == '\''))
+            return expression(s.substr(v.pos + 1, v.text.size() - 2), at);
+        if (auto x = parse_number(v.text)) return ValueRef::constant(*x, at);
+        if (!v.text.empty() && std::isalpha(static_cast<unsigned char>(v.text[0])))
+            return ValueRef::name(deck_.symbols.intern(v.text), at);
+        fail(at, "'" + v.text + "' is not a number");
+    };
+    auto keyed = [&](const std::string& key) -> ValueRef {  // after KEY: "=" value
+        if (k >= w.size() || w[k].text != "=") fail(at_loc(k), "'" + key + "' needs '=' and a value");
+        ++k;
+        return number(next("a value"));
+    };
+    auto vector = [&](const char* what) -> const Word& {
+        const Word& v = next(what);
+        if (v.text.size() < 4 || v.text.find('(') == std::string::npos || v.text.back() != ')')
+            fail(line_->loc_at(v.pos), std::string("'.meas' needs ") + what + ", e.g. v(out), got '" + v.text + "'");
+        return v;
+    };
+    // Edge and delay words after a crossing: RISE=n, FALL=n, CROSS=n (or LAST), TD=t.
+    auto edges = [&](MeasureCard::Cross& c) {
+        while (k < w.size()) {
+            const std::string& key = w[k].text;
+            if (key == "td") {
+                ++k;
+                c.td = keyed("td");
+            } else if (key == "rise" || key == "fall" || key == "cross") {
+                ++k;
+                c.edge = key == "rise" ? Measure::Cross::Edge::Rise
+                         : key == "fall" ? Measure::Cross::Edge::Fall
+                                         : Measure::Cross::Edge::Cross;
+                if (k >= w.size() || w[k].text != "=") fail(at_loc(k), "'" + key + "' needs '=' and a count");
+                ++k;
+                const Word& n = next("a count");
+                if (n.text == "last") {
+                    c.last = true;
+                } else {
+                    auto x = parse_number(n.text);
+                    if (!x || *x < 1 || *x != static_cast<int>(*x))
+                        fail(line_->loc_at(n.pos), "'" + key + "' takes a count of 1 or more, or LAST");
+                    c.count = static_cast<int>(*x);
+                }
+            } else {
+                break;
+            }
+        }
+    };
+    auto crossing = [&](bool with_val) {  // vec=val, or (TRIG/TARG) vec VAL=val
+        MeasureCard::Cross c;
+        const Word& v = vector("a vector");
+        c.vector = v.text;
+        c.loc = line_->loc_at(v.pos);
+        if (with_val) {
+            if (k >= w.size() || w[k].text != "val") fail(at_loc(k), "'.meas' needs VAL= after " + c.vector);
+            ++k;
+            c.value = keyed("val");
+        } else {
+            if (k >= w.size() || w[k].text != "=") fail(at_loc(k), "'.meas' needs '=' and a value after " + c.vector);
+            ++k;
+            c.value = number(next("a value"));
+        }
+        edges(c);
+        return c;
+    };
+
+    MeasureCard m;
+    m.loc = card_loc_;
+    const Word& an = next("an analysis (tran or dc)");
+    if (an.text == "ac" || an.text == "sp" || an.text == "op")
+        fail(line_->loc_at(an.pos), "'.meas " + an.text + "' is not supported (tran and dc are)");
+    if (an.text != "tran" && an.text != "dc")
+        fail(line_->loc_at(an.pos), "'.meas' needs an analysis, tran or dc, got '" + an.text + "'");
+    m.analysis = an.text;
+    m.name = next("a name").text;
+    const Word& kind = next("a measurement (FIND, WHEN, TRIG, AVG, MAX, MIN, PP, RMS, INTEG)");
+    const Loc kind_loc = line_->loc_at(kind.pos);
+    if (kind.text == "find") {
+        const Word& v = vector("a vector to find");
+        m.vector = v.text;
+        m.vector_loc = line_->loc_at(v.pos);
+        const Word& how = next("AT= or WHEN");
+        if (how.text == "at") {
+            m.at = keyed("at");
+        } else if (how.text == "when") {
+            m.when = crossing(false);
+        } else {
+            fail(line_->loc_at(how.pos), "'.meas … FIND' needs AT= or WHEN, got '" + how.text + "'");
+        }
+        m.kind = Measure::Kind::Find;
+    } else if (kind.text == "when") {
+        m.kind = Measure::Kind::When;
+        m.when = crossing(false);
+    } else if (kind.text == "trig") {
+        m.kind = Measure::Kind::Delay;
+        m.trig = crossing(true);
+        if (k >= w.size() || w[k].text != "targ") fail(at_loc(k), "'.meas … TRIG' needs TARG");
+        ++k;
+        m.targ = crossing(true);
+    } else {
+        static const std::pair<const char*, Measure::Kind> stats[] = {
+            {"avg", Measure::Kind::Avg}, {"max", Measure::Kind::Max}, {"min", Measure::Kind::Min},
+            {"pp", Measure::Kind::Pp},   {"rms", Measure::Kind::Rms}, {"integ", Measure::Kind::Integ},
+            {"integral", Measure::Kind::Integ}};
+        bool found = false;
+        for (const auto& [word, kk] : stats)
+            if (kind.text == word) m.kind = kk, found = true;
+        if (!found)
+            fail(kind_loc, "unknown measurement '" + kind.text + "' (FIND, WHEN, TRIG, AVG, MAX, MIN, PP, RMS, INTEG)");
+        const Word& v = vector("a vector");
+        m.vector = v.text;
+        m.vector_loc = line_->loc_at(v.pos);
+        while (k < w.size()) {
+            const Word& key = next("FROM= or TO=");
+            if (key.text == "from")
+                m.from = keyed("from");
+            else if (key.text == "to")
+                m.to = keyed("to");
+            else
+                fail(line_->loc_at(key.pos), "unexpected '" + key.text + "' (FROM= or TO=)");
+        }
+    }
+    if (k < w.size()) fail(at_loc(k), "unexpected '" + w[k].text + "' in '.meas'");
+    deck_.measures.push_back(std::move(m));
 }
 
 void CardParser::output_card(std::size_t after, bool print) {

@@ -61,6 +61,7 @@ private:
     void step_card(std::size_t after);
     void tran_card(std::size_t after);
     void output_card(std::size_t after, bool print);
+    void measure_card(std::size_t after);
     void node_values_card(std::size_t after, const std::string& word, std::vector<NodeValueCard>& out);
 
     DeckData& deck_;

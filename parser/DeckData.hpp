@@ -158,6 +158,25 @@ struct OutputCard {
     Loc loc;
 };
 
+/// `.meas` as written: values unevaluated (they may name parameters).
+struct MeasureCard {
+    struct Cross {
+        std::string vector;
+        Loc loc;
+        std::optional<ValueRef> value, td;
+        int count = 1;
+        bool last = false;
+        Measure::Cross::Edge edge = Measure::Cross::Edge::Cross;
+    };
+    std::string analysis, name;
+    Measure::Kind kind = Measure::Kind::Find;
+    std::string vector;
+    Loc vector_loc;
+    std::optional<ValueRef> at, from, to;
+    std::optional<Cross> when, trig, targ;
+    Loc loc;
+};
+
 struct NodeValueCard {
     NameRef node;
     ValueRef value;
@@ -177,6 +196,7 @@ struct DeckData {
     std::vector<SweepCard> steps;  ///< `.step` lines, in the order written
     std::vector<OptionCard> options;
     std::vector<OutputCard> prints;
+    std::vector<MeasureCard> measures;
     std::vector<OutputCard> saves;
     std::vector<NodeValueCard> nodesets;
     std::vector<NodeValueCard> ics;

@@ -434,6 +434,33 @@ void Elaborator::add_outputs(Scope& global) {
     };
     requests(deck_.prints, net_.prints);
     requests(deck_.saves, net_.saves);
+    auto cross = [&](const std::optional<MeasureCard::Cross>& c) -> std::optional<Measure::Cross> {
+        if (!c) return std::nullopt;
+        Measure::Cross out;
+        out.vector = c->vector;
+        out.loc = files_.at(c->loc);
+        out.value = value(*c->value, global);
+        if (c->td) out.td = value(*c->td, global);
+        out.count = c->count;
+        out.last = c->last;
+        out.edge = c->edge;
+        return out;
+    };
+    for (const MeasureCard& c : deck_.measures) {
+        Measure& m = net_.measures.emplace_back();
+        m.analysis = c.analysis;
+        m.name = c.name;
+        m.kind = c.kind;
+        m.vector = c.vector;
+        m.vector_loc = files_.at(c.vector_loc);
+        if (c.at) m.at = value(*c.at, global);
+        if (c.from) m.from = value(*c.from, global);
+        if (c.to) m.to = value(*c.to, global);
+        m.when = cross(c.when);
+        m.trig = cross(c.trig);
+        m.targ = cross(c.targ);
+        m.loc = files_.at(c.loc);
+    }
     auto node_values = [&](const std::vector<NodeValueCard>& in, std::vector<NodeValue>& out) {
         for (const NodeValueCard& c : in)
             out.push_back(NodeValue{std::string(c.node.name), value(c.value, global), files_.at(c.loc)});

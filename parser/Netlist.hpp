@@ -159,6 +159,30 @@ struct OutputRequest {
     SourceLoc loc;
 };
 
+/// `.meas[ure] tran|dc NAME …` (ngspice's forms; the solver evaluates it on the analysis' result).
+struct Measure {
+    enum class Kind { Find, When, Delay, Avg, Max, Min, Pp, Rms, Integ };
+    /// A crossing: `vector` = value, the count-th rise, fall or either (or the last), after td.
+    struct Cross {
+        enum class Edge { Rise, Fall, Cross };
+        std::string vector;  ///< "v(in)", "v(a,b)", "i(v1)", …
+        SourceLoc loc;
+        double value = 0;
+        double td = 0;
+        int count = 1;
+        bool last = false;
+        Edge edge = Edge::Cross;
+    };
+    std::string analysis;  ///< "tran" or "dc"
+    std::string name;
+    Kind kind = Kind::Find;
+    std::string vector;  ///< FIND and the statistics: what is measured
+    SourceLoc vector_loc;
+    std::optional<double> at, from, to;
+    std::optional<Cross> when, trig, targ;  ///< WHEN (FIND … WHEN, or WHEN alone); TRIG/TARG
+    SourceLoc loc;
+};
+
 /// `.nodeset v(a)=1` and `.ic v(a)=1`.
 struct NodeValue {
     std::string node;  ///< flat lower-case node name
@@ -174,6 +198,7 @@ struct Netlist {
     std::vector<Option> options;
     std::vector<OutputRequest> prints;
     std::vector<OutputRequest> saves;
+    std::vector<Measure> measures;
     std::vector<NodeValue> nodesets;
     std::vector<NodeValue> ics;
     std::vector<Param> params;  ///< the top-level .param values after overrides

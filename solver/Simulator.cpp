@@ -196,6 +196,12 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n) {
             if (s.items[k] != "all") add(resolve_item(c, s.items[k], s.item_locs[k]));
     for (const auto& pr : n.prints)
         for (std::size_t k = 0; k < pr.items.size(); ++k) add(resolve_item(c, pr.items[k], pr.item_locs[k]));
+    // What .meas measures is kept whatever .save says.
+    for (const auto& m : n.measures) {
+        if (!m.vector.empty()) add(resolve_item(c, m.vector, m.vector_loc));
+        for (const auto* x : {&m.when, &m.trig, &m.targ})
+            if (*x) add(resolve_item(c, (*x)->vector, (*x)->loc));
+    }
     return probes;
 }
 
@@ -287,6 +293,12 @@ private:
 
     void add_prints(const parser::Netlist& n, const std::string& kind, bool has_scale) {
         const Plot& plot = result_.plots.back();
+        for (const auto& m : n.measures) {
+            if (m.analysis != kind) continue;
+            MeasureResult r = evaluate_measure(plot, m);
+            r.plot = result_.plots.size() - 1;
+            result_.measures.push_back(std::move(r));
+        }
         for (const auto& pr : n.prints) {
             if (!pr.analysis.empty() && pr.analysis != kind) continue;
             PrintTable t;
@@ -629,6 +641,10 @@ SimulationResult run_steps(const parser::Deck& deck, const std::vector<parser::S
         for (auto& t : r.prints) {
             t.plot += offset;
             out.prints.push_back(std::move(t));
+        }
+        for (auto& m : r.measures) {
+            m.plot += offset;
+            out.measures.push_back(std::move(m));
         }
         if (settings.stats) {
             out.log.push_back(fmt::format("step {} ({}), {:.3f} s:", k, step_label(points[k].values), seconds[k]));

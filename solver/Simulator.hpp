@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "parser/Netlist.hpp"
+#include "solver/Measure.hpp"
 #include "solver/Plot.hpp"
 
 namespace ionspice::solver {
@@ -27,6 +28,8 @@ struct SimulationResult {
     std::vector<PrintTable> prints;  ///< in plot order
     /// One line per analysis for the log: how it went (points, iterations, method).
     std::vector<std::string> log;
+    /// `.meas` results, in plot order.
+    std::vector<MeasureResult> measures;
 };
 
 struct SimulateSettings {

@@ -115,3 +115,12 @@ TEST_CASE("cli: .print dc writes a table to stdout") {
     CHECK(r.out.find("v(out)") != std::string::npos);
     CHECK(r.out.find("3.00000000e+00") != std::string::npos);
 }
+
+TEST_CASE("cli: .meas results go to stdout as ngspice prints them, a failed one with its reason") {
+    fs::path n = write("meas.cir", "m\nV1 in 0 1\nR1 in out 1k\nR2 out 0 3k\n.dc V1 0 4 2\n"
+                                   ".meas dc vo FIND v(out) AT=2\n.meas dc w WHEN v(out)=9\n.end\n");
+    Run r = run(n.string() + " --csv " + (scratch() / "meas.csv").string());
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("vo                   = 1.500000e+00") != std::string::npos);
+    CHECK(r.out.find("w                    : failed (v(out) has 0 crossings through 9, not 1)") != std::string::npos);
+}

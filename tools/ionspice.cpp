@@ -123,6 +123,15 @@ int run(int argc, char** argv) {
             solver::print_table(std::cout, p, result.prints[next_print].columns);
             printed = true;
         }
+        // .meas results, as ngspice prints them (a stepped run names its step first).
+        bool measured = false;
+        for (const auto& m : result.measures) {
+            if (m.plot != k) continue;
+            if (!measured && !p.step.empty()) fmt::print(std::cout, "{}\n", p.title);
+            fmt::print(std::cout, "{}\n", solver::format_measure(m));
+            measured = true;
+        }
+        printed = printed || measured;
         if (printed || !to_terminal) continue;
         if (p.name == "Operating Point") {
             std::vector<int> all(p.variables.size());

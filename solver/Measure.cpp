@@ -1,0 +1,123 @@
+#include "solver/Measure.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace ionspice::solver {
+
+namespace {
+
+using Cross = parser::Measure::Cross;
+using Kind = parser::Measure::Kind;
+
+/// A failed measurement: the reason, reported instead of a value.
+struct Failed {
+    std::string why;
+};
+
+struct Series {
+    std::vector<double> x, y;
+
+    /// y at x = at, linear between points.
+    double at(double t) const {
+        if (t < x.front() || t > x.back())
+            throw Failed{fmt::format("{:g} is outside the analysis ({:g} to {:g})", t, x.front(), x.back())};
+        const auto k = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), t) - x.begin());
+        if (k == 0) return y.front();
+        if (k >= x.size()) return y.back();
+        const double u = x[k] == x[k - 1] ? 1.0 : (t - x[k - 1]) / (x[k] - x[k - 1]);
+        return y[k - 1] + u * (y[k] - y[k - 1]);
+    }
+};
+
+Series series(const Plot& p, const std::string& name) {
+    const int v = p.find(name);
+    if (v < 0) throw Failed{fmt::format("no vector '{}'", name)};
+    Series s;
+    for (std::size_t k = 0; k < p.points(); ++k) {
+        s.x.push_back(p.at(k, 0));
+        s.y.push_back(p.at(k, static_cast<std::size_t>(v)));
+    }
+    if (s.x.empty()) throw Failed{"the analysis has no points"};
+    return s;
+}
+
+/// Where `c` is met: the count-th (or last) crossing of its value in its direction after td.
+double crossing(const Plot& p, const Cross& c) {
+    const Series s = series(p, c.vector);
+    int seen = 0;
+    std::optional<double> last;
+    for (std::size_t k = 1; k < s.x.size(); ++k) {
+        const double a = s.y[k - 1] - c.value, b = s.y[k] - c.value;
+        const bool rise = a < 0 && b >= 0, fall = a > 0 && b <= 0;
+        if (!(c.edge == Cross::Edge::Rise ? rise : c.edge == Cross::Edge::Fall ? fall : rise || fall)) continue;
+        const double t = a == b ? s.x[k] : s.x[k - 1] + (s.x[k] - s.x[k - 1]) * a / (a - b);
+        if (t < c.td) continue;
+        if (c.last) {
+            last = t;
+        } else if (++seen == c.count) {
+            return t;
+        }
+    }
+    if (last) return *last;
+    const char* edge = c.edge == Cross::Edge::Rise ? "rise" : c.edge == Cross::Edge::Fall ? "fall" : "crossing";
+    throw Failed{c.last ? fmt::format("{} never reaches {:g}", c.vector, c.value)
+                        : fmt::format("{} has {} {}{} through {:g}, not {}", c.vector, seen, edge,
+                                      seen == 1 ? "" : "s", c.value, c.count)};
+}
+
+double statistic(const Plot& p, const parser::Measure& m) {
+    const Series s = series(p, m.vector);
+    const double from = m.from.value_or(s.x.front()), to = m.to.value_or(s.x.back());
+    if (!(to > from) && m.kind != Kind::Max && m.kind != Kind::Min && m.kind != Kind::Pp)
+        throw Failed{fmt::format("the window from {:g} to {:g} is empty", from, to)};
+    // The window's points, with the values at its ends interpolated.
+    std::vector<double> x{from}, y{s.at(from)};
+    for (std::size_t k = 0; k < s.x.size(); ++k)
+        if (s.x[k] > from && s.x[k] < to) x.push_back(s.x[k]), y.push_back(s.y[k]);
+    if (to > from) x.push_back(to), y.push_back(s.at(to));
+    switch (m.kind) {
+    case Kind::Max: return *std::max_element(y.begin(), y.end());
+    case Kind::Min: return *std::min_element(y.begin(), y.end());
+    case Kind::Pp: return *std::max_element(y.begin(), y.end()) - *std::min_element(y.begin(), y.end());
+    default: break;
+    }
+    // Trapezoids; for RMS the square of a linear piece integrated exactly.
+    double integ = 0, integ2 = 0;
+    for (std::size_t k = 1; k < x.size(); ++k) {
+        const double h = x[k] - x[k - 1], a = y[k - 1], b = y[k];
+        integ += h * (a + b) / 2;
+        integ2 += h * (a * a + a * b + b * b) / 3;
+    }
+    if (m.kind == Kind::Integ) return integ;
+    if (m.kind == Kind::Avg) return integ / (to - from);
+    return std::sqrt(integ2 / (to - from));
+}
+
+}  // namespace
+
+MeasureResult evaluate_measure(const Plot& plot, const parser::Measure& m) {
+    MeasureResult r;
+    r.name = m.name;
+    try {
+        switch (m.kind) {
+        case Kind::Find: r.value = series(plot, m.vector).at(m.at ? *m.at : crossing(plot, *m.when)); break;
+        case Kind::When: r.value = crossing(plot, *m.when); break;
+        case Kind::Delay: r.value = crossing(plot, *m.targ) - crossing(plot, *m.trig); break;
+        default: r.value = statistic(plot, m); break;
+        }
+    } catch (const Failed& f) {
+        r.failure = f.why;
+    }
+    return r;
+}
+
+std::string format_measure(const MeasureResult& r) {
+    if (r.value) return fmt::format("{:<20} = {:.6e}", r.name, *r.value);
+    return fmt::format("{:<20} : failed ({})", r.name, r.failure);
+}
+
+}  // namespace ionspice::solver

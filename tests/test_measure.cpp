@@ -1,0 +1,133 @@
+// `.meas`: every form on waveforms whose answers are exact (PWL sources are linear between their
+// corners, and so is the interpolation), on a .dc sweep and in a .step run, plus its errors.
+
+#include <cmath>
+#include <map>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "tests/SimHelpers.hpp"
+
+using ionspice::test::netlist_error;
+using ionspice::test::simulate_text;
+
+namespace {
+
+/// name → value of every measurement (fails the test on a failed one).
+std::map<std::string, double> measures(const std::string& text) {
+    const auto r = simulate_text(text);
+    std::map<std::string, double> out;
+    for (const auto& m : r.measures) {
+        INFO(m.name << ": " << m.failure);
+        REQUIRE(m.value);
+        out[m.name] = *m.value;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE(".meas tran: FIND, WHEN, TRIG/TARG with edges, counts, LAST and TD") {
+    // A triangle 0 → 2 V → 0 twice (period 4 µs) and a copy delayed by 0.5 µs.
+    const auto m = measures(R"(meas
+V1 a 0 PWL(0 0 2u 2 4u 0 6u 2 8u 0)
+V2 b 0 PWL(0 0 0.5u 0 2.5u 2 4.5u 0 6.5u 2 8.5u 0)
+R1 a 0 1k
+R2 b 0 1k
+.tran 0.1u 8u
+.meas tran f1 FIND v(a) AT=1.5u
+.meas tran w1 WHEN v(a)=1
+.meas tran w2 WHEN v(a)=1 FALL=1
+.meas tran w3 WHEN v(a)=1 CROSS=3
+.meas tran w4 WHEN v(a)=1 RISE=LAST
+.meas tran w5 WHEN v(a)=1 RISE=1 TD=3u
+.meas tran f2 FIND v(b) WHEN v(a)=1.5 FALL=2
+.meas tran d1 TRIG v(a) VAL=1 RISE=1 TARG v(b) VAL=1 RISE=1
+.meas tran d2 TRIG v(a) VAL=0.5 RISE=2 TARG v(a,b) VAL=-0.5 FALL=2
+.end
+)");
+    CHECK(m.at("f1") == doctest::Approx(1.5));
+    CHECK(m.at("w1") == doctest::Approx(1e-6));
+    CHECK(m.at("w2") == doctest::Approx(3e-6));
+    CHECK(m.at("w3") == doctest::Approx(5e-6));
+    CHECK(m.at("w4") == doctest::Approx(5e-6));
+    CHECK(m.at("w5") == doctest::Approx(5e-6));
+    // v(a) falls through 1.5 the second time at 6.5 µs, where v(b) has just peaked: 2 V.
+    CHECK(m.at("f2") == doctest::Approx(2.0));
+    CHECK(m.at("d1") == doctest::Approx(0.5e-6));
+    // v(a) − v(b) is −1 on the rising slope after 0.5 µs: it falls through −0.5 at 0.25 µs
+    // after each slope change upward (0.25, 4.25 µs); v(a) rises through 0.5 second at 4.5 µs.
+    CHECK(m.at("d2") == doctest::Approx(4.25e-6 - 4.5e-6));
+}
+
+TEST_CASE(".meas tran: statistics over the whole run and over a window") {
+    const auto m = measures(R"(stats
+V1 a 0 PWL(0 0 2u 2 4u 0)
+R1 a 0 1k
+.tran 0.1u 4u
+.meas tran mx MAX v(a)
+.meas tran mn MIN v(a) FROM=1u TO=3u
+.meas tran pp PP v(a) FROM=1u TO=3u
+.meas tran av AVG v(a)
+.meas tran rm RMS v(a)
+.meas tran in INTEG v(a) FROM=1u TO=2u
+.meas tran iq INTEG i(v1)
+.end
+)");
+    CHECK(m.at("mx") == doctest::Approx(2.0));
+    CHECK(m.at("mn") == doctest::Approx(1.0));
+    CHECK(m.at("pp") == doctest::Approx(1.0));
+    CHECK(m.at("av") == doctest::Approx(1.0));
+    // A triangle of height 2: RMS = 2/√3.
+    CHECK(m.at("rm") == doctest::Approx(2 / std::sqrt(3.0)));
+    CHECK(m.at("in") == doctest::Approx(1.5e-6));
+    // The source delivers ∫ v/1k dt = 4 µs·1 V/1 kΩ = 4 nC: i(v1) is negative (out of +).
+    CHECK(m.at("iq") == doctest::Approx(-4e-9));
+}
+
+TEST_CASE(".meas dc, .meas with .save, and .meas in a .step run") {
+    const auto m = measures(R"(dc meas
+V1 in 0 0
+R1 in out 1k
+R2 out 0 3k
+.save v(in)
+.dc V1 0 4 0.5
+.meas dc vo FIND v(out) AT=2
+.meas dc vin WHEN v(out)=1.5
+.end
+)");
+    CHECK(m.at("vo") == doctest::Approx(1.5));
+    CHECK(m.at("vin") == doctest::Approx(2.0));
+
+    const auto r = simulate_text(R"(stepped
+.param rl=1k
+V1 in 0 1
+R1 in out 1k
+R2 out 0 {rl}
+.step param rl list 1k 3k
+.dc V1 0 2 1
+.meas dc vo FIND v(out) AT=1
+.end
+)");
+    REQUIRE(r.measures.size() == 2);
+    CHECK(*r.measures[0].value == doctest::Approx(0.5));
+    CHECK(*r.measures[1].value == doctest::Approx(0.75));
+    CHECK(r.measures[1].plot == 1);
+}
+
+TEST_CASE(".meas: a measurement that cannot be made fails with the reason; bad cards are located errors") {
+    const auto r = simulate_text("t\nV1 a 0 PWL(0 0 1u 1)\nR1 a 0 1\n.tran 0.1u 1u\n"
+                                 ".meas tran w WHEN v(a)=2\n.meas tran f FIND v(a) AT=2u\n.end\n");
+    REQUIRE(r.measures.size() == 2);
+    CHECK_FALSE(r.measures[0].value);
+    CHECK(r.measures[0].failure.find("0 crossings") != std::string::npos);
+    CHECK(ionspice::solver::format_measure(r.measures[1]).find("outside the analysis") != std::string::npos);
+
+    const std::string head = "t\nV1 a 0 1\nR1 a 0 1\n.tran 1u 2u\n";
+    CHECK(netlist_error(head + ".meas ac x MAX v(a)\n").find("not supported") != std::string::npos);
+    CHECK(netlist_error(head + ".meas tran x TRIG v(a) VAL=1\n").find("needs TARG") != std::string::npos);
+    CHECK(netlist_error(head + ".meas tran x MEDIAN v(a)\n").find("unknown measurement 'median'") != std::string::npos);
+    CHECK(netlist_error(head + ".meas tran x MAX v(zz)\n").find("test.cir:5:18: error: no node named 'zz'") != std::string::npos);
+    CHECK(netlist_error(head + ".meas tran x WHEN v(a)=1 RISE=0\n").find("count of 1 or more") != std::string::npos);
+}
