@@ -1,5 +1,7 @@
 #include "parser/LineReader.hpp"
 
+#include <cctype>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -180,7 +182,23 @@ void LineReader::read(std::uint32_t file, bool top, std::string_view section, Lo
         if (p == raw.size()) continue;
         const char c = raw[p];
         if (in_control) {
-            if (dot_word(raw, p) == ".endc") in_control = false;
+            // ngspice's control language is not ours, but its analysis and measure commands
+            // are the dot cards without the dot: run them as those; the rest (run, plot,
+            // print, wrdata, set, …) is left out.
+            if (dot_word(raw, p) == ".endc") {
+                in_control = false;
+                continue;
+            }
+            std::string command;
+            for (std::size_t k = p; k < raw.size() && std::isalpha(static_cast<unsigned char>(raw[k])); ++k)
+                command += lower(raw[k]);
+            if (command == "op" || command == "tran" || command == "dc" || command == "meas" || command == "measure") {
+                const std::string card = "." + std::string(std::string_view(raw).substr(p, code_length(raw) - p));
+                const auto col = static_cast<std::uint32_t>(p + 1);
+                // The dot takes the command's first column, so every column after it is right.
+                const Segment segs[2] = {{0, line_no, col}, {1, line_no, col}};
+                dispatch(LogicalLine{card, file, segs, 2});
+            }
             continue;
         }
         if (c == '*') continue;

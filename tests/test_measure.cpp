@@ -131,3 +131,24 @@ TEST_CASE(".meas: a measurement that cannot be made fails with the reason; bad c
     CHECK(netlist_error(head + ".meas tran x MAX v(zz)\n").find("test.cir:5:18: error: no node named 'zz'") != std::string::npos);
     CHECK(netlist_error(head + ".meas tran x WHEN v(a)=1 RISE=0\n").find("count of 1 or more") != std::string::npos);
 }
+
+TEST_CASE("a .control block: its op, tran, dc and meas commands run as the dot cards, the rest is left out") {
+    const auto r = simulate_text(R"(control
+V1 a 0 PWL(0 0 1u 1)
+R1 a 0 1k
+.control
+set filetype=ascii
+tran 0.1u 1u
+meas tran w WHEN v(a)=0.25
+plot v(a)
+wrdata out.txt v(a)
+.endc
+.end
+)");
+    REQUIRE(r.plots.size() == 1);
+    CHECK(r.plots[0].name == "Transient Analysis");
+    REQUIRE(r.measures.size() == 1);
+    CHECK(*r.measures[0].value == doctest::Approx(0.25e-6));
+    // A mistake in such a command is located where it stands in the block.
+    CHECK(netlist_error("t\nR1 a 0 1\n.control\n  tran 1u\n.endc\n.end\n").find("test.cir:4:") != std::string::npos);
+}
