@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_IONSPICE = os.path.join(ROOT, "build", "ionspice")
@@ -55,6 +56,25 @@ def gen(ionspice, args, out_path):
     if res.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed (exit {res.returncode}):\n{res.stderr}")
     return out_path
+
+
+def program_map(ionspice, workdir, tag, g, amounts, gen_args):
+    """One programming run of `ionspice gen … --program map:` (netlists/arrays/): the cells start
+    at conductances g, each gets its signed amount of pulses; gen_args give the array and the
+    rest. Files are TAG_g.csv, TAG_map.csv, TAG.cir and TAG.csv in workdir. Returns the CSV rows
+    and the seconds spent in ionspice."""
+    g_csv = write_matrix(os.path.join(workdir, f"{tag}_g.csv"), g)
+    m_csv = write_matrix(os.path.join(workdir, f"{tag}_map.csv"), amounts)
+    net = gen(ionspice, [*gen_args, "--g", f"csv:{g_csv}", "--program", f"map:{m_csv}", "--print"],
+              os.path.join(workdir, f"{tag}.cir"))
+    start = time.perf_counter()
+    rows = run(ionspice, net, os.path.join(workdir, f"{tag}.csv"))
+    return rows, time.perf_counter() - start
+
+
+def final_conductances(rows, n_rows, n_cols):
+    """g(nx<i>_<j>) of every cell at a run's last point, as a matrix."""
+    return [[rows[-1][f"g(nx{i}_{j})"] for j in range(n_cols)] for i in range(n_rows)]
 
 
 def write_matrix(path, rows):

@@ -23,7 +23,6 @@ and writes docs_dir/figures/arrays_h1e1t_*.png.
 import os
 import statistics
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -44,20 +43,13 @@ class Runner:
     def program(self, g, amounts, order="rows"):
         """Runs one map from conductances g; returns the CSV rows (time and every g())."""
         self.n += 1
-        tag = f"h{self.n:02d}"
-        g_csv = studylib.write_matrix(os.path.join(self.workdir, f"{tag}_g.csv"), g)
-        m_csv = studylib.write_matrix(os.path.join(self.workdir, f"{tag}_map.csv"), amounts)
-        net = studylib.gen(self.ionspice, ["h1e1t", "--rows", len(g), "--cols", len(g[0]), "--g", f"csv:{g_csv}",
-                                           "--program", f"map:{m_csv}", "--order", order, "--print"],
-                           os.path.join(self.workdir, f"{tag}.cir"))
-        start = time.perf_counter()
-        rows = studylib.run(self.ionspice, net, os.path.join(self.workdir, f"{tag}.csv"))
-        self.wall += time.perf_counter() - start
+        rows, seconds = studylib.program_map(self.ionspice, self.workdir, f"h{self.n:02d}", g, amounts,
+                                             ["h1e1t", "--rows", len(g), "--cols", len(g[0]), "--order", order])
+        self.wall += seconds
         return rows
 
 
-def final(rows, n_rows, n_cols):
-    return [[rows[-1][f"g(nx{i}_{j})"] for j in range(n_cols)] for i in range(n_rows)]
+final = studylib.final_conductances
 
 
 def stages(run):

@@ -31,7 +31,6 @@ import os
 import random
 import statistics
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -67,22 +66,15 @@ class Chip:
     def program(self, amounts_ms):
         """One PWM pulse per cell (amount in ms, signed); returns the new conductances."""
         self.runs += 1
-        tag = f"run{self.runs:02d}"
-        g_csv = studylib.write_matrix(os.path.join(self.workdir, f"{tag}_g.csv"), self.g)
-        map_csv = studylib.write_matrix(os.path.join(self.workdir, f"{tag}_map.csv"), amounts_ms)
-        net = studylib.gen(self.ionspice, [
-            "crossbar", "--rows", N, "--cols", N, "--cell", "ecram", "--model", MODEL,
-            "--g", f"csv:{g_csv}", "--scheme", "v2", "--program", f"map:{map_csv}", "--pwm",
-            "--pulse-width", "1m", "--period", "2m", "--options", f"seed={self.runs} devseed={CHIP}", "--print",
-        ], os.path.join(self.workdir, f"{tag}.cir"))
-        start = time.perf_counter()
-        rows = studylib.run(self.ionspice, net, os.path.join(self.workdir, f"{tag}.csv"))
-        self.wall += time.perf_counter() - start
+        rows, seconds = studylib.program_map(self.ionspice, self.workdir, f"run{self.runs:02d}", self.g, amounts_ms, [
+            "crossbar", "--rows", N, "--cols", N, "--cell", "ecram", "--model", MODEL, "--scheme", "v2", "--pwm",
+            "--pulse-width", "1m", "--period", "2m", "--options", f"seed={self.runs} devseed={CHIP}",
+        ])
+        self.wall += seconds
         self.sim_time += rows[-1]["time"]
-        last = rows[-1]
         # A cell's state may sit a hair past the window edge (soft bounds); gen takes it back
         # only inside the window.
-        self.g = [[min(max(last[f"g(nx{i}_{j})"], GMIN), GMAX) for j in range(N)] for i in range(N)]
+        self.g = [[min(max(v, GMIN), GMAX) for v in r] for r in studylib.final_conductances(rows, N, N)]
         return self.g
 
 
