@@ -19,7 +19,9 @@
 // Linear devices (`is_linear`) have constant Jacobians and f = J·x + b(t): the solver loads them
 // once into a base matrix and afterwards only asks sources for b(t) via `load_source`.
 
+#include <complex>
 #include <cstdint>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
@@ -169,6 +171,19 @@ struct Stamp {
     }
 };
 
+/// One noise generator of a device at its operating point: a current between two unknowns
+/// (kGround allowed) whose one-sided spectral density is S(f) = white + flicker / f^exponent,
+/// in A²/Hz. The small-signal noise analysis sums every generator's contribution at the output.
+struct NoiseSource {
+    std::string name;  ///< what it is, as ngspice names it in its summaries: "", "rd", "id", "1overf"
+    Index plus = kGround, minus = kGround;
+    double white = 0;     ///< A²/Hz
+    double flicker = 0;   ///< A²·Hz^(exponent−1)
+    double exponent = 1;  ///< of f in the flicker term
+
+    double density(double f) const { return white + (flicker != 0 ? flicker / std::pow(f, exponent) : 0.0); }
+};
+
 class Device {
 public:
     explicit Device(std::string name) : name_(std::move(name)) {}
@@ -205,6 +220,10 @@ public:
     /// points, such as drawing a new cycle-to-cycle sample when a programming pulse starts.
     virtual void accept(const double* /*x*/, double /*time*/) {}
 
+    /// Noise generators at the operating point x (temperature as the device was built for).
+    /// Noiseless devices (ideal sources, capacitors) add none.
+    virtual void noise(const double* /*x*/, std::vector<NoiseSource>& /*out*/) const {}
+
     /// Derived output quantities, written as "<quantity>(<device>)" with type notype, e.g.
     /// {"g"} for a memory device's channel conductance g(n1).
     virtual std::vector<std::string> output_quantities() const { return {}; }
@@ -222,6 +241,12 @@ public:
     virtual double dc_value() const = 0;
     virtual void set_dc_value(double v) = 0;
     virtual bool is_voltage() const = 0;
+    /// The small-signal value written on the card, `AC mag [phase]`: mag·e^{j·phase}.
+    virtual std::complex<double> ac_phasor() const = 0;
+    /// Adds a small-signal value of this source (a voltage for V, a current for I) to the
+    /// complex residual, in the rows and with the sign `load_source` adds its DC value: the
+    /// small-signal system J·x = −f is then solved for the response to it.
+    virtual void stamp_excitation(std::complex<double> value, std::complex<double>* f) const = 0;
     /// ngspice fills waveform arguments left out (or zero) from .tran: PULSE rise/fall = tstep,
     /// width/period = tstop, SIN frequency = 1/tstop, EXP delays and time constants = tstep.
     /// A transient analysis calls this before it starts; until then such edges are ideal and

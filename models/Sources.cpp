@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <numbers>
 
 #include "models/Device.hpp"
 #include "models/ParamReader.hpp"
@@ -33,6 +34,9 @@ public:
     bool has_source() const override { return true; }
     void breakpoints(double t0, double t1, std::vector<double>& out) const override {
         waveform_breakpoints(src_.wave, t0, t1, defaults_, out);
+    }
+    std::complex<double> ac_phasor() const override {
+        return std::polar(src_.ac_mag * m_, src_.ac_phase * std::numbers::pi / 180.0);
     }
 
 protected:
@@ -78,6 +82,7 @@ public:
         s.G(br_n_, -1);
     }
     void load_source(const LoadContext& ctx, double* f) const override { f[br_] -= value(ctx); }
+    void stamp_excitation(std::complex<double> v, std::complex<double>* f) const override { f[br_] -= v; }
 
 private:
     Index p_ = kGround, n_ = kGround, br_ = kGround;
@@ -102,6 +107,10 @@ public:
     }
     void load_source(const LoadContext& ctx, double* f) const override {
         const double i = value(ctx);
+        if (p_ >= 0) f[p_] += i;
+        if (n_ >= 0) f[n_] -= i;
+    }
+    void stamp_excitation(std::complex<double> i, std::complex<double>* f) const override {
         if (p_ >= 0) f[p_] += i;
         if (n_ >= 0) f[n_] -= i;
     }

@@ -427,7 +427,7 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
     } else if (word == ".op") {
         tokenize(line, after, deck_.files, toks_);
         if (!toks_.empty()) fail(loc(toks_[0]), "'.op' takes no arguments");
-        deck_.analyses.push_back(AnalysisCard{Analysis::Kind::Op, card_loc_, {}, {}, false});
+        deck_.analyses.push_back(AnalysisCard{"op", card_loc_, {}, {}, false});
     } else if (word == ".dc") {
         dc_card(after);
     } else if (word == ".tran") {
@@ -628,7 +628,7 @@ SweepCard CardParser::sweep(std::size_t& i, const char* card) {
 
 void CardParser::dc_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
-    AnalysisCard a{Analysis::Kind::Dc, card_loc_, {}, {}, false};
+    AnalysisCard a{"dc", card_loc_, {}, {}, false};
     std::size_t i = 0;
     while (i < toks_.size()) a.sweeps.push_back(sweep(i, ".dc"));
     if (a.sweeps.empty()) fail(card_loc_, "'.dc' needs a source or parameter to sweep");
@@ -649,7 +649,7 @@ void CardParser::step_card(std::size_t after) {
 
 void CardParser::tran_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
-    AnalysisCard a{Analysis::Kind::Tran, card_loc_, {}, {}, false};
+    AnalysisCard a{"tran", card_loc_, {}, {}, false};
     for (const Token& t : toks_) {
         if (t.kind == Token::Kind::Comma) continue;
         if (t.kind == Token::Kind::Word && lower(t) == "uic") {

@@ -137,7 +137,7 @@ struct SweepCard {
 };
 
 struct AnalysisCard {
-    Analysis::Kind kind = Analysis::Kind::Op;
+    std::string card;  ///< "op", "dc", "tran", … (Analysis::card)
     Loc loc;
     std::vector<SweepCard> sweeps;
     std::vector<ValueRef> times;  ///< .tran: tstep tstop [tstart [tmax]]

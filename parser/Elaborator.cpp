@@ -330,10 +330,10 @@ void Elaborator::instantiate(const Frame& f, const ElementCard& c) {
 void Elaborator::add_analyses(Scope& global) {
     for (const AnalysisCard& a : deck_.analyses) {
         Analysis& out = net_.analyses.emplace_back();
-        out.kind = a.kind;
+        out.card = a.card;
         out.loc = files_.at(a.loc);
         out.uic = a.uic;
-        if (a.kind == Analysis::Kind::Tran) {
+        if (a.card == "tran") {
             std::vector<double> t;
             for (const ValueRef& v : a.times) t.push_back(value(v, global));
             auto check = [&](std::size_t i, bool ok, const char* message) {

@@ -131,9 +131,21 @@ struct SweepSpec {
     SourceLoc loc;                ///< at the name
 };
 
+/// The frequencies of `.ac` and `.noise`: `dec|oct|lin N fstart fstop`.
+struct FrequencySweep {
+    enum class Kind { Dec, Oct, Lin };
+    Kind kind = Kind::Dec;
+    long points = 0;               ///< per decade or octave (dec, oct), in all (lin)
+    double fstart = 0, fstop = 0;  ///< Hz
+    SourceLoc loc;                 ///< at the kind word
+};
+
+/// One analysis card. The parser reads each card's syntax; the solver finds the analysis that
+/// runs it by `card`, so this struct only carries what the cards say.
 struct Analysis {
-    enum class Kind { Op, Dc, Tran };
-    Kind kind = Kind::Op;
+    /// The card's name without the dot, lower case: "op", "dc", "tran", "ac", "noise", "tf",
+    /// "four".
+    std::string card;
     SourceLoc loc;
     /// .dc: sweeps[0] is the inner (fastest) variable, as in `.dc V1 ... V2 ...`.
     std::vector<SweepSpec> sweeps;
@@ -141,6 +153,20 @@ struct Analysis {
     double tstep = 0, tstop = 0, tstart = 0;
     std::optional<double> tmax;
     bool uic = false;
+    /// .ac, .noise
+    std::optional<FrequencySweep> frequencies;
+    /// .noise: `v(out)` or `v(out,ref)`; .tf: `v(a)`, `v(a,b)` or `i(vx)`. Lower case, no blanks.
+    std::string output;
+    SourceLoc output_loc;
+    /// .noise, .tf: the independent source that is the input (flat lower-case name).
+    std::string input;
+    SourceLoc input_loc;
+    /// .noise: every this many frequencies, each device's contribution (0: none).
+    long points_per_summary = 0;
+    /// .four: the fundamental (Hz) and the vectors analysed.
+    double fundamental = 0;
+    std::vector<std::string> vectors;
+    std::vector<SourceLoc> vector_locs;
 };
 
 /// One `.options` entry: `name=value` or a bare flag (value empty).
@@ -153,7 +179,7 @@ struct Option {
 
 /// `.print` / `.save`: output expressions such as "v(out)", "v(a,b)", "i(v1)".
 struct OutputRequest {
-    std::string analysis;  ///< "dc", "op", "tran" or empty (.save)
+    std::string analysis;  ///< "dc", "op", "tran", "ac", "noise", "tf" or empty (.save)
     std::vector<std::string> items;  ///< lower case, spaces removed
     std::vector<SourceLoc> item_locs;
     SourceLoc loc;

@@ -272,11 +272,9 @@ public:
         if (!analyses.empty() && base_->circuit->size() == 0)
             throw SimulationError("the netlist has no elements to simulate");
         for (const auto& a : analyses) {
-            switch (a.kind) {
-            case parser::Analysis::Kind::Op: run_op(a); break;
-            case parser::Analysis::Kind::Dc: run_dc(a); break;
-            case parser::Analysis::Kind::Tran: run_tran(a); break;
-            }
+            if (a.card == "op") run_op(a);
+            else if (a.card == "dc") run_dc(a);
+            else if (a.card == "tran") run_tran(a);
         }
         return std::move(result_);
     }

@@ -208,7 +208,7 @@ TEST_CASE("model: with or without parentheses, types lower-cased, expressions al
 TEST_CASE("dc: ngspice form with a second, outer source") {
     Netlist n = flat("t\nV1 a 0 0\nV2 b 0 0\n.dc V1 0 1 0.1 V2 0 5 1\n");
     const Analysis& a = n.analyses.at(0);
-    CHECK(a.kind == Analysis::Kind::Dc);
+    CHECK(a.card == "dc");
     REQUIRE(a.sweeps.size() == 2);
     CHECK(a.sweeps[0].name == "v1");
     CHECK(a.sweeps[0].kind == SweepSpec::Kind::Lin);
@@ -260,9 +260,9 @@ TEST_CASE("dc: bad increments and bounds are errors") {
 TEST_CASE("tran: step, stop, optional start, max step and uic") {
     Netlist n = flat("t\n.param tend=1m\n.op\n.tran 1n {tend}\n.tran 1n 10u 1u 5n uic\n");
     REQUIRE(n.analyses.size() == 3);
-    CHECK(n.analyses[0].kind == Analysis::Kind::Op);
+    CHECK(n.analyses[0].card == "op");
     const Analysis& t = n.analyses[1];
-    CHECK(t.kind == Analysis::Kind::Tran);
+    CHECK(t.card == "tran");
     CHECK(t.tstep == Approx(1e-9));
     CHECK(t.tstop == Approx(1e-3));
     CHECK(t.tstart == 0);
