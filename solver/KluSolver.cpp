@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstring>
 #include <stdexcept>
 
@@ -81,6 +82,10 @@ struct KluSolver::Impl {
     bool repeated = false;  ///< the analysis was for repeated factorisations
     std::vector<int> col_ptr, row_idx;
 
+    /// The complex factorisation, on the same symbolic object; its values are (re, im) pairs.
+    klu_numeric* z_numeric = nullptr;
+    std::vector<std::complex<double>> z_values;
+
     klu_numeric* numeric() const { return current >= 0 ? kept[current].numeric : nullptr; }
     const std::vector<double>* values() const { return current >= 0 ? &kept[current].values : nullptr; }
     void free_numeric() {
@@ -88,6 +93,12 @@ struct KluSolver::Impl {
             if (k.numeric) klu_free_numeric(&k.numeric, &common);
         kept.clear();
         current = -1;
+        free_z_numeric();
+    }
+    void free_z_numeric() {
+        if (z_numeric) klu_z_free_numeric(&z_numeric, &common);
+        z_numeric = nullptr;
+        z_values.clear();
     }
     void free_symbolic() {
         free_numeric();
@@ -236,6 +247,67 @@ void KluSolver::solve(std::vector<double>& b) {
     auto& m = *impl_;
     if (!m.numeric()) throw std::logic_error("KLU solve without a factorisation");
     klu_solve(m.symbolic, m.numeric(), m.n, 1, b.data(), &m.common);
+    ++solves_;
+}
+
+void KluSolver::solve_transposed(std::vector<double>& b) {
+    auto& m = *impl_;
+    if (!m.numeric()) throw std::logic_error("KLU solve without a factorisation");
+    if (b.size() < static_cast<std::size_t>(m.n)) throw std::invalid_argument("KLU solve: right-hand side too short");
+    klu_tsolve(m.symbolic, m.numeric(), m.n, 1, b.data(), &m.common);
+    ++solves_;
+}
+
+bool KluSolver::has_complex_factorization() const { return impl_->z_numeric != nullptr; }
+
+FactorResult KluSolver::factor(const std::vector<std::complex<double>>& values) {
+    auto& m = *impl_;
+    FactorResult r;
+    if (!m.symbolic) throw std::logic_error("KLU factor before analyze");
+    // KLU reads 2·nnz doubles: a short vector would be read past its end.
+    if (values.size() != m.row_idx.size()) throw std::invalid_argument("KLU factor: values do not fit the pattern");
+    if (m.z_numeric && m.z_values.size() == values.size() &&
+        std::memcmp(m.z_values.data(), values.data(), values.size() * sizeof(std::complex<double>)) == 0)
+        return r;
+    r.factored = true;
+    // std::complex<double> is laid out as KLU's (re, im) pairs.
+    auto* ax = reinterpret_cast<double*>(const_cast<std::complex<double>*>(values.data()));
+    if (m.z_numeric) {
+        // As for real values: the last pivots while they stay sound, new ones otherwise.
+        bool ok = klu_z_refactor(m.col_ptr.data(), m.row_idx.data(), ax, m.symbolic, m.z_numeric, &m.common);
+        if (ok && klu_z_rcond(m.symbolic, m.z_numeric, &m.common) && m.common.rcond > 1e-14) {
+            ++refactors_;
+            m.z_values = values;
+            return r;
+        }
+        m.free_z_numeric();
+    }
+    m.z_numeric = klu_z_factor(m.col_ptr.data(), m.row_idx.data(), ax, m.symbolic, &m.common);
+    ++factors_;
+    if (!m.z_numeric || m.common.status == KLU_SINGULAR) {
+        r.ok = false;
+        r.singular_col = static_cast<int>(m.common.singular_col);
+        if (r.singular_col >= m.n) r.singular_col = -1;
+        m.free_z_numeric();
+        return r;
+    }
+    m.z_values = values;
+    return r;
+}
+
+void KluSolver::solve(std::vector<std::complex<double>>& b) {
+    auto& m = *impl_;
+    if (!m.z_numeric) throw std::logic_error("KLU solve without a complex factorisation");
+    if (b.size() < static_cast<std::size_t>(m.n)) throw std::invalid_argument("KLU solve: right-hand side too short");
+    klu_z_solve(m.symbolic, m.z_numeric, m.n, 1, reinterpret_cast<double*>(b.data()), &m.common);
+    ++solves_;
+}
+
+void KluSolver::solve_transposed(std::vector<std::complex<double>>& b) {
+    auto& m = *impl_;
+    if (!m.z_numeric) throw std::logic_error("KLU solve without a complex factorisation");
+    if (b.size() < static_cast<std::size_t>(m.n)) throw std::invalid_argument("KLU solve: right-hand side too short");
+    klu_z_tsolve(m.symbolic, m.z_numeric, m.n, 1, reinterpret_cast<double*>(b.data()), /*conj_solve=*/0, &m.common);
     ++solves_;
 }
 

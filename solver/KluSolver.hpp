@@ -1,9 +1,15 @@
 #pragma once
-// Sparse LU through SuiteSparse KLU: analyse once per pattern, factor the first time,
-// refactor (same pivots) afterwards, factor afresh when a refactor is unstable, and skip the
-// factorisation when the matrix has not changed since the last one. Optionally a few recent
-// factorisations are kept: a transient of a linear circuit meets the same few matrices again
-// and again (one per step size), and each then needs factoring only once.
+// Sparse LU of real or complex matrices through SuiteSparse KLU: analyse once per pattern,
+// factor the first time, refactor (same pivots) afterwards, factor afresh when a refactor is
+// unstable, and skip the factorisation when the matrix has not changed since the last one.
+// Optionally a few recent real factorisations are kept: a transient of a linear circuit meets
+// the same few matrices again and again (one per step size), and each then needs factoring
+// only once.
+//
+// One analysis serves both value types: the pattern of an AC or noise matrix (G + jωC) is that
+// of the DC Jacobian, so the ordering, METIS included, is paid for once and a real and a
+// complex factorisation of it can live side by side (an operating point, then a sweep). The
+// complex side keeps a single factorisation: a frequency sweep never meets a matrix twice.
 //
 // Ordering: KLU's AMD, but for a large matrix that will be factored more than once (Newton on
 // a nonlinear circuit, a transient) METIS nested dissection: it costs about as much as one
@@ -11,6 +17,8 @@
 // so every later factorisation is 2–3 times faster. A very large matrix (a 512² crossbar) is
 // ordered by METIS even for one factorisation: there the first one already repays it.
 
+#include <complex>
+#include <cstddef>
 #include <vector>
 
 namespace ionspice::solver {
@@ -37,7 +45,9 @@ public:
     FactorResult factor(const std::vector<double>& values);
     /// Solves A·x = b in place with the last factorisation.
     void solve(std::vector<double>& b);
-    /// Forgets the numeric factorisation (the next factor() is a full one).
+    /// Solves Aᵀ·x = b in place with the last factorisation.
+    void solve_transposed(std::vector<double>& b);
+    /// Forgets the numeric factorisations, real and complex (the next factor() is a full one).
     void invalidate();
     /// A factorisation is available for solve().
     bool has_factorization() const;
@@ -49,6 +59,17 @@ public:
     /// dropped, oldest first, while they would take more than `max_bytes` together.
     void keep(int count, std::size_t max_bytes = std::size_t(512) << 20);
 
+    /// Complex counterparts, on the same analysis and independent of the real factorisation
+    /// (invalidate() and a new pattern drop both). Refactors with the pivots of the last
+    /// complex factorisation while they stay stable.
+    FactorResult factor(const std::vector<std::complex<double>>& values);
+    void solve(std::vector<std::complex<double>>& b);
+    /// Aᵀ·x = b, the plain transpose (not the conjugate one): the adjoint system of a noise
+    /// analysis is Jᵀ·y = e_out.
+    void solve_transposed(std::vector<std::complex<double>>& b);
+    bool has_complex_factorization() const;
+
+    /// Real and complex operations together.
     long factor_count() const { return factors_; }
     long refactor_count() const { return refactors_; }
     long solve_count() const { return solves_; }
