@@ -263,7 +263,7 @@ int fit_run(int argc, char** argv) {
     app.add_option("--group", o.group, "one fit per value of these columns (leading step columns of a CSV file)")
         ->delimiter(',')
         ->allow_extra_args(false);
-    app.add_option("--analysis", o.analysis, "use plots whose name contains this text (dc, tran, …)");
+    app.add_option("--analysis", o.analysis, "use plots of this analysis (dc, tran) or whose name contains this text");
     app.add_flag("--json", o.json, "print JSON: one object per fit, values and standard errors");
     app.add_option("--plot", o.figure, "draw data and fits (and, for steps, the parameters) to FILE.png or .svg");
     if (auto status = parse_options(app, argc, argv, kPrefix)) return *status;
@@ -297,6 +297,7 @@ int fit_run(int argc, char** argv) {
         if (!c->empty()) request.columns.push_back(*c);
     request.group = o.group;
     request.analysis = o.analysis;
+    request.real_only = true;  // an AC plot's complex vectors are no transfer curve
     const auto series = select_series(plots, request);
 
     double gmin = 0, gmax = 0;

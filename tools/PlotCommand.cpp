@@ -20,15 +20,39 @@ namespace {
 
 constexpr const char* kPrefix = "ionspice plot: ";
 
-std::string axis_label(const std::vector<const solver::Variable*>& vars, bool magnitude) {
-    std::string unit = unit_of(*vars.front());
-    bool same = std::all_of(vars.begin(), vars.end(), [&](const solver::Variable* v) { return unit_of(*v) == unit; });
+/// What one curve (or the x axis) shows: a name for the axis and the legend, its unit, and what
+/// several curves of the same unit have in common ("voltage").
+struct Quantity {
+    std::string name, unit, kind;
+};
+
+/// A complex vector is drawn as its magnitude unless a function is named; the scale of an AC
+/// plot (frequency, stored complex) as it is.
+solver::VectorFn drawn_as(const solver::Plot& p, const ColumnRef& c) {
+    if (c.fn) return *c.fn;
+    return p.is_complex() && c.var > 0 ? solver::VectorFn::Mag : solver::VectorFn::Real;
+}
+
+Quantity quantity(const solver::Plot& p, const ColumnRef& c, const std::string& asked) {
+    const auto& var = p.variables[static_cast<std::size_t>(c.var)];
+    switch (drawn_as(p, c)) {
+        case solver::VectorFn::Db: return {asked, "dB", "magnitude"};
+        case solver::VectorFn::Phase: return {asked, "rad", "phase"};
+        case solver::VectorFn::Mag:
+            return {c.fn ? asked : "|" + var.name + "|", unit_of(var), "|" + var.type + "|"};
+        default: return {c.fn ? asked : var.name, unit_of(var), var.type};
+    }
+}
+
+std::string axis_label(const std::vector<Quantity>& q, bool magnitude) {
+    const std::string& unit = q.front().unit;
+    bool same = std::all_of(q.begin(), q.end(), [&](const Quantity& v) { return v.unit == unit; });
     std::string name;
-    if (vars.size() == 1)
-        name = vars.front()->name;
+    if (q.size() == 1)
+        name = q.front().name;
     else if (same && !unit.empty())
-        name = vars.front()->type;
-    if (magnitude && !name.empty()) name = "|" + name + "|";
+        name = q.front().kind;
+    if (magnitude && !name.empty() && name.front() != '|') name = "|" + name + "|";
     if (same && !unit.empty()) name += (name.empty() ? "" : " ") + ("(" + unit + ")");
     return name;
 }
@@ -41,16 +65,19 @@ int plot_run(int argc, char** argv) {
     bool logx = false, logy = false;
     std::vector<int> size{800, 600};
     app.add_option("file", file, "raw (ngspice layout) or CSV file")->required();
-    app.add_option("vectors", vectors, "vectors to draw: v(out) i(vd) …");
+    app.add_option("vectors", vectors,
+                   "vectors to draw: v(out) i(vd) …; of an AC plot, the magnitude unless a function is named: "
+                   "vdb(out) vm(out) vp(out) vr(out) vi(out), db(…) mag(…) ph(…) real(…) imag(…)");
     app.add_option("-o,--output", output, "figure to write; format from the extension: .png or .svg");
     app.add_option("--x", x_col, "vector on the x axis (default: the plot's scale)");
-    app.add_flag("--logx", logx, "logarithmic x axis");
+    app.add_flag("--logx", logx, "logarithmic x axis (for the frequency of an AC plot)");
     app.add_flag("--logy", logy, "logarithmic y axis, of |y| (for currents of either sign)");
     app.add_option("--title", title, "figure title (default: the netlist's title, or the file's name)");
     app.add_option("--group", group, "one curve per value of these columns (leading step columns of a CSV file)")
         ->delimiter(',')
         ->allow_extra_args(false);
-    app.add_option("--analysis", analysis, "use plots whose name contains this text (dc, tran, …)");
+    app.add_option("--analysis", analysis,
+                   "use plots of this analysis (dc, tran, ac, …) or whose name contains this text");
     std::string size_text;
     app.add_option("--size", size_text, "figure size in pixels: W,H (default 800,600)");
     if (auto status = parse_options(app, argc, argv, kPrefix)) return *status;
@@ -79,15 +106,18 @@ int plot_run(int argc, char** argv) {
     GnuplotFigure figure(output, size[0], size[1]);
 
     // The default x is the scale: the first column that is not a group (step) column.
-    auto x_of = [&](const solver::Plot& p) {
-        if (!x_col.empty()) return find_column(p, x_col);
+    auto x_of = [&](const solver::Plot& p) -> ColumnRef {
+        if (!x_col.empty()) return resolve_column(p, x_col);
         for (std::size_t k = 0; k < p.variables.size(); ++k) {
             bool grouped = std::any_of(group.begin(), group.end(), [&](const std::string& g) {
                 return find_column(p, g) == static_cast<int>(k);
             });
-            if (!grouped) return static_cast<int>(k);
+            if (!grouped) return {static_cast<int>(k), std::nullopt};
         }
-        return 0;
+        return {0, std::nullopt};
+    };
+    auto value = [](const solver::Plot& p, std::size_t row, const ColumnRef& c) {
+        return solver::apply_vector_fn(drawn_as(p, c), p.complex_at(row, static_cast<std::size_t>(c.var)));
     };
 
     std::string plot_cmd;
@@ -95,19 +125,19 @@ int plot_run(int argc, char** argv) {
     for (std::size_t s = 0; s < series.size(); ++s) {
         const auto& ser = series[s];
         const auto& p = *ser.plot;
-        const int xc = x_of(p);
-        std::vector<int> cols;
-        for (const auto& v : vectors) cols.push_back(find_column(p, v));
+        const ColumnRef xc = x_of(p);
+        std::vector<ColumnRef> cols;
+        for (const auto& v : vectors) cols.push_back(resolve_column(p, v));
         std::string data = figure.data(fmt::format("series{}.dat", s), [&](std::ostream& out) {
             for (std::size_t row : ser.rows) {
-                fmt::print(out, "{}", p.at(row, static_cast<std::size_t>(xc)));
-                for (int c : cols) fmt::print(out, " {}", p.at(row, static_cast<std::size_t>(c)));
+                fmt::print(out, "{}", value(p, row, xc));
+                for (const auto& c : cols) fmt::print(out, " {}", value(p, row, c));
                 out << '\n';
             }
         });
         for (std::size_t v = 0; v < cols.size(); ++v) {
             std::string label = ser.label(alone);
-            std::string name = p.variables[static_cast<std::size_t>(cols[v])].name;
+            std::string name = quantity(p, cols[v], vectors[v]).name;
             std::string key = label.empty() ? name : vectors.size() == 1 ? label : name + " " + label;
             std::string y = logy ? fmt::format("(abs(${}))", v + 2) : std::to_string(v + 2);
             plot_cmd += fmt::format("{}{} using 1:{} with lines lw 1.5 title {}", plot_cmd.empty() ? "" : ", \\\n  ",
@@ -116,16 +146,16 @@ int plot_run(int argc, char** argv) {
     }
 
     const auto& first = *series.front().plot;
-    std::vector<const solver::Variable*> yvars;
-    for (const auto& v : vectors) yvars.push_back(&first.variables[static_cast<std::size_t>(find_column(first, v))]);
+    std::vector<Quantity> yq;
+    for (const auto& v : vectors) yq.push_back(quantity(first, resolve_column(first, v), v));
     if (title.empty()) {
         title = first.title.substr(0, first.title.rfind(" (step: "));
         if (title.empty()) title = std::filesystem::path(file).filename().string();
     }
     std::string script;
     script += fmt::format("set title {}\n", gnuplot_quote(title));
-    script += fmt::format("set xlabel {}\n", gnuplot_quote(axis_label({&first.variables[static_cast<std::size_t>(x_of(first))]}, false)));
-    script += fmt::format("set ylabel {}\n", gnuplot_quote(axis_label(yvars, logy)));
+    script += fmt::format("set xlabel {}\n", gnuplot_quote(axis_label({quantity(first, x_of(first), x_col)}, false)));
+    script += fmt::format("set ylabel {}\n", gnuplot_quote(axis_label(yq, logy)));
     script += "set grid\nset key top left opaque box\n";
     if (series.size() * vectors.size() > 8) script += "set key outside right top\n";
     if (logx) script += "set logscale x\nset format x '%g'\n";

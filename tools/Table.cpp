@@ -110,6 +110,28 @@ int find_column(const solver::Plot& plot, const std::string& name) {
     return -1;
 }
 
+ColumnRef resolve_column(const solver::Plot& plot, const std::string& name) {
+    if (int v = find_column(plot, name); v >= 0) return {v, std::nullopt};
+    const std::string n = lower(std::string(trim(name)));
+    const auto open = n.find('(');
+    if (open == std::string::npos || open == 0 || n.back() != ')') return {};
+    const std::string head = n.substr(0, open);
+    // db(v(out)), mag(i(v1)), ...: ngspice's script functions of any vector. One letter is a
+    // probe, not a function: i(v1) is the current, not imag(v1).
+    if (head.size() >= 2) {
+        if (auto fn = solver::parse_vector_fn(head)) {
+            if (int v = find_column(plot, n.substr(open + 1, n.size() - open - 2)); v >= 0) return {v, fn};
+        }
+    }
+    // vdb(out), vm(out), ip(v1): .print's spelling, the probe's letter then the function's.
+    if (head.size() >= 2 && (head[0] == 'v' || head[0] == 'i')) {
+        if (auto fn = solver::parse_vector_fn(head.substr(1)); fn && head.size() <= 3) {
+            if (int v = find_column(plot, head.substr(0, 1) + n.substr(open)); v >= 0) return {v, fn};
+        }
+    }
+    return {};
+}
+
 std::string Series::label(bool alone) const {
     if (!step.empty()) {
         std::string s;
@@ -122,18 +144,31 @@ std::string Series::label(bool alone) const {
 std::vector<Series> select_series(const std::vector<solver::Plot>& plots, const SeriesRequest& request) {
     std::vector<std::size_t> chosen;
     const std::string analysis = lower(request.analysis);
+    // "ac" is in "DC transfer characteristic" and "tran" in its "transfer": an analysis the file
+    // has is matched as an analysis, anything else in the plots' names.
+    const bool by_analysis = std::any_of(plots.begin(), plots.end(),
+                                         [&](const solver::Plot& p) { return lower(p.analysis) == analysis; });
+    auto matches = [&](const solver::Plot& p) {
+        if (analysis.empty()) return true;
+        return by_analysis ? lower(p.analysis) == analysis : lower(p.name).find(analysis) != std::string::npos;
+    };
+    auto has_all = [&](const solver::Plot& p) {
+        return std::all_of(request.columns.begin(), request.columns.end(),
+                           [&](const std::string& c) { return bool(resolve_column(p, c)); }) &&
+               std::all_of(request.group.begin(), request.group.end(),
+                           [&](const std::string& c) { return find_column(p, c) >= 0; });
+    };
     for (std::size_t k = 0; k < plots.size(); ++k) {
-        if (!analysis.empty() && lower(plots[k].name).find(analysis) == std::string::npos) continue;
-        bool has_all = std::all_of(request.columns.begin(), request.columns.end(),
-                                   [&](const std::string& c) { return find_column(plots[k], c) >= 0; }) &&
-                       std::all_of(request.group.begin(), request.group.end(),
-                                   [&](const std::string& c) { return find_column(plots[k], c) >= 0; });
-        if (has_all) chosen.push_back(k);
+        if (!matches(plots[k]) || (request.real_only && plots[k].is_complex())) continue;
+        if (has_all(plots[k])) chosen.push_back(k);
     }
     if (chosen.empty()) {
-        if (!analysis.empty() && std::none_of(plots.begin(), plots.end(), [&](const solver::Plot& p) {
-                return lower(p.name).find(analysis) != std::string::npos;
-            })) {
+        if (request.real_only && std::any_of(plots.begin(), plots.end(), [&](const solver::Plot& p) {
+                return matches(p) && p.is_complex() && has_all(p);
+            }))
+            throw std::runtime_error("only complex (AC) plots hold these columns; this command works on real data "
+                                     "(.op, .dc, .tran)");
+        if (!analysis.empty() && std::none_of(plots.begin(), plots.end(), matches)) {
             std::string names;
             for (const auto& p : plots) names += (names.empty() ? "'" : ", '") + p.name + "'";
             throw std::runtime_error(fmt::format("no plot named like '{}' (the file has {})", request.analysis, names));
@@ -142,10 +177,11 @@ std::vector<Series> select_series(const std::vector<solver::Plot>& plots, const 
         std::string missing;
         std::map<std::string, std::string> offered;
         for (const auto& p : plots) {
-            if (!analysis.empty() && lower(p.name).find(analysis) == std::string::npos) continue;
-            for (const auto* list : {&request.columns, &request.group})
-                for (const auto& c : *list)
-                    if (missing.empty() && find_column(p, c) < 0) missing = c;
+            if (!matches(p)) continue;
+            for (const auto& c : request.columns)
+                if (missing.empty() && !resolve_column(p, c)) missing = c;
+            for (const auto& c : request.group)
+                if (missing.empty() && find_column(p, c) < 0) missing = c;
             offered.emplace(p.name, column_list(p));
         }
         std::string available;
@@ -205,6 +241,16 @@ std::vector<double> column_values(const Series& series, int column) {
     std::vector<double> v;
     v.reserve(series.rows.size());
     for (std::size_t row : series.rows) v.push_back(series.plot->at(row, static_cast<std::size_t>(column)));
+    return v;
+}
+
+std::vector<double> column_values(const Series& series, const ColumnRef& column) {
+    if (!column.fn) return column_values(series, column.var);
+    std::vector<double> v;
+    v.reserve(series.rows.size());
+    for (std::size_t row : series.rows)
+        v.push_back(solver::apply_vector_fn(*column.fn,
+                                            series.plot->complex_at(row, static_cast<std::size_t>(column.var))));
     return v;
 }
 

@@ -6,10 +6,12 @@
 // the outer variable of a nested .dc sweep).
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "solver/OutputWriters.hpp"
 #include "solver/Plot.hpp"
 
 namespace ionspice::tools {
@@ -32,11 +34,15 @@ struct Series {
 struct SeriesRequest {
     std::vector<std::string> columns;  ///< every column the command reads (case-insensitive)
     std::vector<std::string> group;    ///< split each plot's rows by the values of these columns
-    std::string analysis;              ///< keep plots whose name contains this (case-insensitive)
+    /// Keep plots of this analysis ("dc", "tran", "ac", as Plot::analysis), or, when no plot of
+    /// the file is of it, whose name contains this text (case-insensitive).
+    std::string analysis;
+    /// Leave complex plots (AC) out, for commands that work on real data only (the fit).
+    bool real_only = false;
 };
 
-/// The series to work on. Plots are those holding every requested column (and matching
-/// `analysis`); of these, only plots with the name of the first one with more than one point
+/// The series to work on. Plots are those holding every requested column (resolve_column;
+/// and matching `analysis`); of these, only plots with the name of the first one with more than one point
 /// (so a .op plot beside a .dc sweep is left out). Throws std::runtime_error naming a missing
 /// column and listing the columns available.
 std::vector<Series> select_series(const std::vector<solver::Plot>& plots, const SeriesRequest& request);
@@ -44,8 +50,23 @@ std::vector<Series> select_series(const std::vector<solver::Plot>& plots, const 
 /// Index of a column, matched case-insensitively; -1 when absent.
 int find_column(const solver::Plot& plot, const std::string& name);
 
-/// The column's values over a series' rows.
+/// A column as a command names it: a variable, or one of ngspice's real functions of one.
+struct ColumnRef {
+    int var = -1;                         ///< -1: the plot has no such column
+    std::optional<solver::VectorFn> fn;   ///< none: the variable itself
+    explicit operator bool() const { return var >= 0; }
+};
+
+/// The column `name` names in the plot: a variable (find_column) first, else a function of one
+/// in ngspice's spellings: `vdb(out)` `vm(out)` `vp(out)` `vr(out)` `vi(out)` (and `idb(v1)` ...
+/// for currents), `db(v(out))` `mag(...)` `ph(...)` `real(...)` `imag(...)` (`re(...)`, `im(...)`).
+ColumnRef resolve_column(const solver::Plot& plot, const std::string& name);
+
+/// The column's values over a series' rows (of a complex plot, the real part).
 std::vector<double> column_values(const Series& series, int column);
+/// The column's values over a series' rows: the function's when it has one, else as stored
+/// (the real part of a complex value).
+std::vector<double> column_values(const Series& series, const ColumnRef& column);
 
 /// "V", "A", "s", "Hz" from a variable's type; empty when it has none.
 std::string unit_of(const solver::Variable& variable);

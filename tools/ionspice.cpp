@@ -37,10 +37,7 @@ std::vector<std::string> csv_names(const std::string& path, std::span<const solv
     std::map<std::string, int> seen;
     std::vector<std::string> names;
     for (const auto& plot : plots) {
-        std::string kind = plot.name == "Operating Point"              ? "op"
-                           : plot.name == "DC transfer characteristic" ? "dc"
-                           : plot.name == "Transient Analysis"         ? "tran"
-                                                                       : "plot";
+        std::string kind = plot.analysis.empty() ? "plot" : plot.analysis;
         int n = ++seen[kind];
         if (n > 1) kind += std::to_string(n);
         fs::path out = p.parent_path() / (p.stem().string() + "." + kind + ext);
@@ -131,9 +128,15 @@ int run(int argc, char** argv) {
             fmt::print(std::cout, "{}\n", solver::format_measure(m));
             measured = true;
         }
+        // What an analysis prints of its own (.four's harmonics).
+        for (const auto& r : result.reports)
+            if (r.plot == k) {
+                if (!p.step.empty()) fmt::print(std::cout, "{}\n", p.title);
+                fmt::print(std::cout, "{}", r.text);
+            }
         printed = printed || measured;
         if (printed || !to_terminal) continue;
-        if (p.name == "Operating Point") {
+        if (p.analysis == "op" || p.analysis == "tf" || p.name == "Integrated Noise") {
             std::vector<int> all(p.variables.size());
             for (std::size_t v = 0; v < all.size(); ++v) all[v] = static_cast<int>(v);
             solver::print_table(std::cout, p, all);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the ngspice reference results beside each netlist here:
 #   <name>.cir  ->  <name>.ngspice.raw   (ASCII raw, ngspice's own layout)
+#   complex_*.cir also  ->  <name>.ngspice.bin.raw  (the same in binary: the complex layouts)
+#   complex_write.cir   ->  both files written by its own .control block (the write command's layout)
 # Made with Debian's ngspice (39.3) in batch mode; the netlists set tight tolerances so the
 # stored values are converged far below the 1e-6 relative tolerance the tests use.
 set -euo pipefail
@@ -8,8 +10,18 @@ cd "$(dirname "$0")"
 for cir in *.cir; do
   case $cir in *.ionspice.cir) continue ;; esac  # ionspice-only counterparts
   name=${cir%.cir}
-  SPICE_ASCIIRAWFILE=1 ngspice -b -r "$name.ngspice.raw" "$cir" >/dev/null 2>"$name.ngspice.log" || {
-    cat "$name.ngspice.log"; exit 1; }
+  case $name in
+    complex_write)
+      rm -f "$name.ngspice.raw" "$name.ngspice.bin.raw"  # it appends its second plot
+      ngspice -b "$cir" >/dev/null 2>"$name.ngspice.log" || { cat "$name.ngspice.log"; exit 1; } ;;
+    *)
+      SPICE_ASCIIRAWFILE=1 ngspice -b -r "$name.ngspice.raw" "$cir" >/dev/null 2>"$name.ngspice.log" || {
+        cat "$name.ngspice.log"; exit 1; }
+      case $name in complex_*)
+        ngspice -b -r "$name.ngspice.bin.raw" "$cir" >/dev/null 2>"$name.ngspice.log" || {
+          cat "$name.ngspice.log"; exit 1; } ;;
+      esac ;;
+  esac
   rm -f "$name.ngspice.log"
   echo "$name.ngspice.raw"
 done
