@@ -392,12 +392,12 @@ void CardParser::source(ElementCard& el, const char* what) {
 void CardParser::dot_card(const LogicalLine& line, const std::string& word, std::size_t after) {
     static const std::initializer_list<std::string_view> in_subckt = {".param", ".func", ".model", ".subckt",
                                                                       ".ends", ".global"};
-    static const std::initializer_list<std::string_view> unsupported = {
-        ".ac", ".noise", ".tf", ".disto", ".pz", ".sens", ".sp", ".four", ".pss", ".hb", ".fourier"};
+    static const std::initializer_list<std::string_view> unsupported = {".disto", ".pz", ".sens", ".sp", ".pss", ".hb"};
     if (one_of(word, unsupported)) fail(card_loc_, "analysis '" + word + "' is not supported");
     const bool known = one_of(word, in_subckt) ||
-                       one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".step", ".print",
-                                     ".save", ".nodeset", ".ic", ".title", ".endc", ".meas", ".measure"});
+                       one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".ac", ".noise",
+                                     ".tf", ".four", ".fourier", ".step", ".print", ".save", ".nodeset", ".ic",
+                                     ".title", ".endc", ".meas", ".measure"});
     if (!known) fail(card_loc_, "unknown control card '" + word + "'");
     if (!open_.empty() && !one_of(word, in_subckt))
         fail(card_loc_, "'" + word + "' is not allowed inside a subcircuit");
@@ -427,11 +427,22 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
     } else if (word == ".op") {
         tokenize(line, after, deck_.files, toks_);
         if (!toks_.empty()) fail(loc(toks_[0]), "'.op' takes no arguments");
-        deck_.analyses.push_back(AnalysisCard{"op", card_loc_, {}, {}, false});
+        AnalysisCard a;
+        a.card = "op";
+        a.loc = card_loc_;
+        deck_.analyses.push_back(std::move(a));
     } else if (word == ".dc") {
         dc_card(after);
     } else if (word == ".tran") {
         tran_card(after);
+    } else if (word == ".ac") {
+        ac_card(after);
+    } else if (word == ".noise") {
+        noise_card(after);
+    } else if (word == ".tf") {
+        tf_card(after);
+    } else if (word == ".four" || word == ".fourier") {  // ngspice reads `.fourier` as `.four`
+        four_card(after);
     } else if (word == ".step") {
         step_card(after);
     } else if (word == ".print" || word == ".save") {
@@ -628,7 +639,9 @@ SweepCard CardParser::sweep(std::size_t& i, const char* card) {
 
 void CardParser::dc_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
-    AnalysisCard a{"dc", card_loc_, {}, {}, false};
+    AnalysisCard a;
+    a.card = "dc";
+    a.loc = card_loc_;
     std::size_t i = 0;
     while (i < toks_.size()) a.sweeps.push_back(sweep(i, ".dc"));
     if (a.sweeps.empty()) fail(card_loc_, "'.dc' needs a source or parameter to sweep");
@@ -649,7 +662,9 @@ void CardParser::step_card(std::size_t after) {
 
 void CardParser::tran_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
-    AnalysisCard a{"tran", card_loc_, {}, {}, false};
+    AnalysisCard a;
+    a.card = "tran";
+    a.loc = card_loc_;
     for (const Token& t : toks_) {
         if (t.kind == Token::Kind::Comma) continue;
         if (t.kind == Token::Kind::Word && lower(t) == "uic") {
@@ -664,7 +679,146 @@ void CardParser::tran_card(std::size_t after) {
     deck_.analyses.push_back(std::move(a));
 }
 
-/// `.meas tran|dc NAME` then one of
+FrequencyCard CardParser::frequencies(std::size_t& i, const std::string& card) {
+    const std::size_t n = toks_.size();
+    auto skip_commas = [&] {
+        while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
+    };
+    skip_commas();
+    FrequencyCard f;
+    const std::string kw = i < n && toks_[i].kind == Token::Kind::Word ? lower(toks_[i]) : std::string();
+    if (kw == "dec")
+        f.kind = FrequencySweep::Kind::Dec;
+    else if (kw == "oct")
+        f.kind = FrequencySweep::Kind::Oct;
+    else if (kw == "lin")
+        f.kind = FrequencySweep::Kind::Lin;
+    else if (i < n)
+        fail(loc(toks_[i]), "'" + card + "' needs dec, oct or lin before the number of points, got '" +
+                                std::string(text(toks_[i])) + "'");
+    else
+        fail(card_loc_, "'" + card + "' needs dec, oct or lin, the number of points, fstart and fstop");
+    f.loc = loc(toks_[i++]);
+    for (ValueRef* slot : {&f.points, &f.fstart, &f.fstop}) {
+        skip_commas();
+        if (i >= n) fail(f.loc, "'" + card + " " + kw + "' needs the number of points, fstart and fstop");
+        *slot = value(toks_[i++], true);
+    }
+    return f;
+}
+
+NameRef CardParser::input_source(std::size_t& i, const std::string& card, const std::string& after, Loc after_loc) {
+    const std::size_t n = toks_.size();
+    while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
+    const std::string missing = "'" + card + "' needs an input source after " + after;
+    if (i >= n) fail(after_loc, missing);
+    const Token& t = toks_[i];
+    const std::string w = t.kind == Token::Kind::Word ? lower(t) : std::string();
+    if (w.empty() || one_of(w, {"dec", "oct", "lin"})) fail(loc(t), missing);
+    // Caught here, where the card is, rather than when the solver looks the name up.
+    if (w[0] != 'v' && w[0] != 'i')
+        fail(loc(t), "'" + card + "' input '" + w + "' is not an independent source (V or I)");
+    ++i;
+    return name(t);
+}
+
+void CardParser::no_more(std::size_t i, const std::string& usage) {
+    while (i < toks_.size() && toks_[i].kind == Token::Kind::Comma) ++i;
+    if (i >= toks_.size()) return;
+    const Token& t = toks_[i];
+    const std::string shown = t.kind == Token::Kind::Expr ? "{" + std::string(text(t)) + "}" : std::string(text(t));
+    fail(loc(t), "unexpected '" + shown + "': " + usage);
+}
+
+namespace {
+
+/// `v(a)`, `v(a,b)` or, with `current`, `i(x)`, as output_item gives them: the outputs .noise
+/// and .tf name.
+bool is_voltage_or_current(std::string_view item, bool current) {
+    if (item.size() < 4 || item[1] != '(' || item.back() != ')') return false;
+    if (item[0] != 'v' && !(current && item[0] == 'i')) return false;
+    const std::string_view inner = item.substr(2, item.size() - 3);
+    auto plain = [](std::string_view s) { return !s.empty() && s.find_first_of("(),") == std::string_view::npos; };
+    const std::size_t comma = inner.find(',');
+    if (comma == std::string_view::npos) return plain(inner);
+    return item[0] == 'v' && plain(inner.substr(0, comma)) && plain(inner.substr(comma + 1));
+}
+
+}  // namespace
+
+void CardParser::ac_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    AnalysisCard a;
+    a.card = "ac";
+    a.loc = card_loc_;
+    std::size_t i = 0;
+    a.frequencies = frequencies(i, ".ac");
+    no_more(i, "'.ac' takes dec|oct|lin N fstart fstop");
+    deck_.analyses.push_back(std::move(a));
+}
+
+void CardParser::noise_card(std::size_t after) {
+    AnalysisCard a;
+    a.card = "noise";
+    a.loc = card_loc_;
+    std::size_t i = skip_separators(after);
+    if (i == line_->text.size())
+        fail(card_loc_,
+             "'.noise' needs an output v(out) or v(out,ref), an input source and dec|oct|lin N fstart fstop");
+    a.output_loc = line_->loc_at(i);
+    a.output = output_item(i);
+    if (!is_voltage_or_current(a.output, false))
+        fail(a.output_loc, "'.noise' output must be a voltage, v(out) or v(out,ref), got '" + a.output + "'");
+    tokenize(*line_, i, deck_.files, toks_);
+    std::size_t k = 0;
+    a.input = input_source(k, ".noise", a.output, a.output_loc);
+    a.frequencies = frequencies(k, ".noise");
+    while (k < toks_.size() && toks_[k].kind == Token::Kind::Comma) ++k;
+    if (k < toks_.size()) a.points_per_summary = value(toks_[k++], true);
+    no_more(k, "'.noise' takes an output, a source, dec|oct|lin N fstart fstop and points per summary");
+    deck_.analyses.push_back(std::move(a));
+}
+
+void CardParser::tf_card(std::size_t after) {
+    AnalysisCard a;
+    a.card = "tf";
+    a.loc = card_loc_;
+    std::size_t i = skip_separators(after);
+    if (i == line_->text.size()) fail(card_loc_, "'.tf' needs an output, v(a), v(a,b) or i(vx), and an input source");
+    a.output_loc = line_->loc_at(i);
+    a.output = output_item(i);
+    if (!is_voltage_or_current(a.output, true))
+        fail(a.output_loc, "'.tf' output must be v(a), v(a,b) or i(vx), got '" + a.output + "'");
+    tokenize(*line_, i, deck_.files, toks_);
+    std::size_t k = 0;
+    a.input = input_source(k, ".tf", a.output, a.output_loc);
+    no_more(k, "'.tf' takes an output and an input source");
+    deck_.analyses.push_back(std::move(a));
+}
+
+void CardParser::four_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    std::size_t k = 0;
+    while (k < toks_.size() && toks_[k].kind == Token::Kind::Comma) ++k;
+    if (k == toks_.size()) fail(card_loc_, "'.four' needs the fundamental frequency and the vectors to analyse");
+    const Token& f = toks_[k];
+    if (f.kind == Token::Kind::Word && k + 1 < toks_.size() && toks_[k + 1].kind == Token::Kind::LParen)
+        fail(loc(f), "'.four' needs the fundamental frequency before the vectors");
+    AnalysisCard a;
+    a.card = "four";
+    a.loc = card_loc_;
+    a.fundamental = value(f, true);
+    // The vectors are read like .print items; an expression's closing brace or quote ends it.
+    std::size_t i = f.kind == Token::Kind::Expr ? std::size_t{f.end} + 1 : std::size_t{f.end};
+    for (i = skip_separators(i); i < line_->text.size(); i = skip_separators(i)) {
+        a.vector_locs.push_back(line_->loc_at(i));
+        a.vectors.push_back(output_item(i));
+    }
+    if (a.vectors.empty()) fail(loc(f), "'.four' needs at least one vector after the fundamental frequency");
+    deck_.analyses.push_back(std::move(a));
+}
+
+/// `.meas tran|dc|ac NAME` then one of
 ///   FIND vec AT=x | FIND vec WHEN vec=val [edge] | WHEN vec=val [edge]
 ///   TRIG vec VAL=val [edge] TARG vec VAL=val [edge]
 ///   AVG|MAX|MIN|PP|RMS|INTEG vec [FROM=x] [TO=x]
@@ -789,11 +943,11 @@ void CardParser::measure_card(std::size_t after) {
 
     MeasureCard m;
     m.loc = card_loc_;
-    const Word& an = next("an analysis (tran or dc)");
-    if (an.text == "ac" || an.text == "sp" || an.text == "op")
-        fail(line_->loc_at(an.pos), "'.meas " + an.text + "' is not supported (tran and dc are)");
-    if (an.text != "tran" && an.text != "dc")
-        fail(line_->loc_at(an.pos), "'.meas' needs an analysis, tran or dc, got '" + an.text + "'");
+    const Word& an = next("an analysis (tran, dc or ac)");
+    if (an.text == "sp" || an.text == "op")
+        fail(line_->loc_at(an.pos), "'.meas " + an.text + "' is not supported (tran, dc and ac are)");
+    if (an.text != "tran" && an.text != "dc" && an.text != "ac")
+        fail(line_->loc_at(an.pos), "'.meas' needs an analysis, tran, dc or ac, got '" + an.text + "'");
     m.analysis = an.text;
     m.name = next("a name").text;
     const Word& kind = next("a measurement (FIND, WHEN, TRIG, AVG, MAX, MIN, PP, RMS, INTEG)");
@@ -847,49 +1001,58 @@ void CardParser::measure_card(std::size_t after) {
     deck_.measures.push_back(std::move(m));
 }
 
+std::size_t CardParser::skip_separators(std::size_t i) const {
+    const std::string_view s = line_->text;
+    while (i < s.size() && (is_blank(s[i]) || s[i] == ',')) ++i;
+    return i;
+}
+
+std::string CardParser::output_item(std::size_t& i) const {
+    const std::string_view s = line_->text;
+    const std::size_t start = i;
+    std::string item;
+    int depth = 0;
+    while (i < s.size()) {
+        char c = s[i];
+        if (depth == 0 && (is_blank(c) || c == ',')) {
+            // "v (out)" is still one item.
+            std::size_t k = i;
+            while (k < s.size() && is_blank(s[k])) ++k;
+            if (c == ',' || k == s.size() || s[k] != '(') break;
+            i = k;
+            continue;
+        }
+        if (c == '(') ++depth;
+        if (c == ')') --depth;
+        if (!is_blank(c)) item += lower_char(c);
+        ++i;
+    }
+    if (depth != 0) fail(line_->loc_at(start), "unbalanced parentheses in '" + item + "'");
+    return item;
+}
+
 void CardParser::output_card(std::size_t after, bool print) {
     const std::string_view s = line_->text;
-    std::size_t i = after;
-    auto skip = [&] {
-        while (i < s.size() && (is_blank(s[i]) || s[i] == ',')) ++i;
-    };
     OutputCard out;
     out.loc = card_loc_;
-    skip();
+    std::size_t i = skip_separators(after);
     if (print) {
         std::size_t j = i;
         while (j < s.size() && !is_blank(s[j]) && s[j] != '(') ++j;
         std::string w = to_lower(s.substr(i, j - i));
         if (j == s.size() || s[j] != '(') {
-            if (one_of(w, {"dc", "op", "tran"})) {
+            if (one_of(w, {"dc", "op", "tran", "ac", "noise", "tf"})) {
                 out.analysis = w;
                 i = j;
-            } else if (one_of(w, {"ac", "noise", "tf", "disto", "pz", "sens"})) {
+            } else if (one_of(w, {"disto", "pz", "sens"})) {
                 fail(line_->loc_at(i), "analysis '." + w + "' is not supported");
             }
         }
     }
-    for (skip(); i < s.size(); skip()) {
+    // The items stay text (vdb(out), onoise_spectrum, …): the solver knows what each analysis has.
+    for (i = skip_separators(i); i < s.size(); i = skip_separators(i)) {
         const std::size_t start = i;
-        std::string item;
-        int depth = 0;
-        while (i < s.size()) {
-            char c = s[i];
-            if (depth == 0 && (is_blank(c) || c == ',')) {
-                // "v (out)" is still one item.
-                std::size_t k = i;
-                while (k < s.size() && is_blank(s[k])) ++k;
-                if (c == ',' || k == s.size() || s[k] != '(') break;
-                i = k;
-                continue;
-            }
-            if (c == '(') ++depth;
-            if (c == ')') --depth;
-            if (!is_blank(c)) item += lower_char(c);
-            ++i;
-        }
-        if (depth != 0) fail(line_->loc_at(start), "unbalanced parentheses in '" + item + "'");
-        out.items.push_back(std::move(item));
+        out.items.push_back(output_item(i));
         out.item_locs.push_back(line_->loc_at(start));
     }
     (print ? deck_.prints : deck_.saves).push_back(std::move(out));

@@ -60,6 +60,21 @@ private:
     void dc_card(std::size_t after);
     void step_card(std::size_t after);
     void tran_card(std::size_t after);
+    /// `dec|oct|lin N fstart fstop` starting at toks_[i] (.ac and .noise); advances i.
+    FrequencyCard frequencies(std::size_t& i, const std::string& card);
+    /// The input source of .noise and .tf at toks_[i] (after the output `after`); advances i.
+    NameRef input_source(std::size_t& i, const std::string& card, const std::string& after, Loc after_loc);
+    /// Fails at toks_[i] when the card goes on past its last argument.
+    void no_more(std::size_t i, const std::string& usage);
+    void ac_card(std::size_t after);
+    void noise_card(std::size_t after);
+    void tf_card(std::size_t after);
+    void four_card(std::size_t after);
+    /// Offset of the first character at or after `i` that is neither a blank nor a comma.
+    std::size_t skip_separators(std::size_t i) const;
+    /// One output item (.print, .save, .four, and the outputs of .noise and .tf) starting at
+    /// line_->text[i]: lower case, blanks removed, `v (a, b)` one item. Advances i past it.
+    std::string output_item(std::size_t& i) const;
     void output_card(std::size_t after, bool print);
     void measure_card(std::size_t after);
     void node_values_card(std::size_t after, const std::string& word, std::vector<NodeValueCard>& out);

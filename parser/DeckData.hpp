@@ -136,12 +136,27 @@ struct SweepCard {
     std::vector<ValueRef> list;
 };
 
+/// `dec|oct|lin N fstart fstop` of .ac and .noise, unevaluated.
+struct FrequencyCard {
+    FrequencySweep::Kind kind = FrequencySweep::Kind::Dec;
+    Loc loc;  ///< of the kind word
+    ValueRef points, fstart, fstop;
+};
+
 struct AnalysisCard {
     std::string card;  ///< "op", "dc", "tran", … (Analysis::card)
     Loc loc;
     std::vector<SweepCard> sweeps;
     std::vector<ValueRef> times;  ///< .tran: tstep tstop [tstart [tmax]]
     bool uic = false;
+    std::optional<FrequencyCard> frequencies;    ///< .ac, .noise
+    std::string output;                          ///< .noise, .tf: lower case, blanks removed
+    Loc output_loc;
+    NameRef input;                               ///< .noise, .tf
+    std::optional<ValueRef> points_per_summary;  ///< .noise
+    std::optional<ValueRef> fundamental;         ///< .four
+    std::vector<std::string> vectors;            ///< .four: as .print items
+    std::vector<Loc> vector_locs;
 };
 
 struct OptionCard {

@@ -1,6 +1,7 @@
 #include "parser/Elaborator.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,10 @@
 namespace ionspice::parser {
 
 namespace {
+
+/// The most points a sweep (.dc, .step, .ac, .noise) may have: beyond it the solver would spend
+/// its time and memory on a mistake.
+constexpr double max_sweep_points = 1e8;
 
 std::string to_lower(std::string_view s) {
     std::string out(s);
@@ -333,27 +338,96 @@ void Elaborator::add_analyses(Scope& global) {
         out.card = a.card;
         out.loc = files_.at(a.loc);
         out.uic = a.uic;
-        if (a.card == "tran") {
-            std::vector<double> t;
-            for (const ValueRef& v : a.times) t.push_back(value(v, global));
-            auto check = [&](std::size_t i, bool ok, const char* message) {
-                if (!ok) files_.fail(a.times[i].loc, message);
-            };
-            check(0, t[0] > 0, "'.tran' time step must be positive");
-            check(1, t[1] > 0, "'.tran' stop time must be positive");
-            out.tstep = t[0];
-            out.tstop = t[1];
-            if (t.size() > 2) {
-                check(2, t[2] >= 0 && t[2] < t[1], "'.tran' start time must be at least 0 and before the stop time");
-                out.tstart = t[2];
-            }
-            if (t.size() > 3) {
-                check(3, t[3] > 0, "'.tran' maximum step must be positive");
-                out.tmax = t[3];
-            }
-        }
+        if (a.card == "tran") tran_times(a, out, global);
         for (const SweepCard& s : a.sweeps) out.sweeps.push_back(sweep_spec(s, ".dc", global));
+        if (a.frequencies) out.frequencies = frequency_sweep(*a.frequencies, "." + a.card, global);
+        if (!a.output.empty()) {
+            out.output = a.output;
+            out.output_loc = files_.at(a.output_loc);
+        }
+        if (!a.input.name.empty()) {
+            out.input = std::string(a.input.name);
+            out.input_loc = files_.at(a.input.loc);
+        }
+        if (a.points_per_summary)
+            out.points_per_summary = whole_number(*a.points_per_summary, 0, "'.noise' points per summary", global);
+        if (a.fundamental) {
+            out.fundamental = value(*a.fundamental, global);
+            if (!(out.fundamental > 0))
+                files_.fail(a.fundamental->loc,
+                            fmt::format("'.four' fundamental frequency must be positive, got {:g}", out.fundamental));
+        }
+        out.vectors = a.vectors;
+        for (Loc l : a.vector_locs) out.vector_locs.push_back(files_.at(l));
     }
+}
+
+void Elaborator::tran_times(const AnalysisCard& a, Analysis& out, Scope& global) {
+    std::vector<double> t;
+    for (const ValueRef& v : a.times) t.push_back(value(v, global));
+    auto check = [&](std::size_t i, bool ok, const char* message) {
+        if (!ok) files_.fail(a.times[i].loc, message);
+    };
+    check(0, t[0] > 0, "'.tran' time step must be positive");
+    check(1, t[1] > 0, "'.tran' stop time must be positive");
+    out.tstep = t[0];
+    out.tstop = t[1];
+    if (t.size() > 2) {
+        check(2, t[2] >= 0 && t[2] < t[1], "'.tran' start time must be at least 0 and before the stop time");
+        out.tstart = t[2];
+    }
+    if (t.size() > 3) {
+        check(3, t[3] > 0, "'.tran' maximum step must be positive");
+        out.tmax = t[3];
+    }
+    // Without tmax the solver steps by at most min(tstep, (tstop - tstart)/50); the second term
+    // only ever adds 50 points, so testing tstep is the same test and the default stays the
+    // solver's alone.
+    const double span = out.tstop - out.tstart;
+    const double bound = out.tmax ? *out.tmax : out.tstep;
+    if (span / bound > 1e9)
+        files_.fail(a.times[out.tmax ? 3 : 0].loc,
+                    fmt::format("'.tran': {:g} s in steps of at most {:g} s would take more than 10^9 time points; "
+                                "raise tstep or tmax",
+                                span, bound));
+}
+
+long Elaborator::whole_number(const ValueRef& v, long min, const std::string& what, Scope& global) {
+    const double x = value(v, global);
+    // The bound keeps the conversion to long exact; counts that large are refused later anyway.
+    if (!(x >= static_cast<double>(min)) || x != std::floor(x) || x > 1e15)
+        files_.fail(v.loc, fmt::format("{} must be {}, got {:g}", what,
+                                       min > 0 ? "a positive integer" : "an integer of 0 or more", x));
+    return static_cast<long>(x);
+}
+
+FrequencySweep Elaborator::frequency_sweep(const FrequencyCard& f, const std::string& card, Scope& global) {
+    using Kind = FrequencySweep::Kind;
+    FrequencySweep out;
+    out.kind = f.kind;
+    out.loc = files_.at(f.loc);
+    const std::string what =
+        "'" + card + (f.kind == Kind::Dec ? " dec'" : f.kind == Kind::Oct ? " oct'" : " lin'");
+    out.points = whole_number(f.points, 1, what + " number of points", global);
+    out.fstart = value(f.fstart, global);
+    out.fstop = value(f.fstop, global);
+    if (f.kind == Kind::Lin) {
+        if (out.fstart < 0) files_.fail(f.fstart.loc, what + " start frequency must not be negative");
+    } else {
+        if (!(out.fstart > 0)) files_.fail(f.fstart.loc, what + " start frequency must be positive");
+        if (!(out.fstop > 0)) files_.fail(f.fstop.loc, what + " stop frequency must be positive");
+    }
+    if (out.fstop < out.fstart)
+        files_.fail(f.fstop.loc, fmt::format("{} stop frequency {:g} is below the start frequency {:g}", what,
+                                             out.fstop, out.fstart));
+    const double decades = f.kind == Kind::Lin ? 0.0
+                           : f.kind == Kind::Dec ? std::log10(out.fstop / out.fstart)
+                                                 : std::log2(out.fstop / out.fstart);
+    const double count = f.kind == Kind::Lin ? static_cast<double>(out.points)
+                                             : std::floor(decades * static_cast<double>(out.points)) + 1;
+    if (count > max_sweep_points)
+        files_.fail(f.points.loc, what + " sweep has too many points (more than 10^8)");
+    return out;
 }
 
 SweepSpec Elaborator::sweep_spec(const SweepCard& s, const std::string& card, Scope& global) {
@@ -363,6 +437,8 @@ SweepSpec Elaborator::sweep_spec(const SweepCard& s, const std::string& card, Sc
     sw.param_keyword = s.param_keyword;
     sw.loc = files_.at(s.name.loc);
     const std::string what = "'" + card + " " + sw.name + "'";
+    // After these checks every sweep has at least one point (a list has values: the card
+    // parser makes sure), so the solver may assert what it relies on.
     if (s.kind == SweepSpec::Kind::List) {
         for (const ValueRef& v : s.list) sw.list.push_back(value(v, global));
         return sw;
@@ -370,17 +446,25 @@ SweepSpec Elaborator::sweep_spec(const SweepCard& s, const std::string& card, Sc
     sw.start = value(s.start, global);
     sw.stop = value(s.stop, global);
     sw.step = value(s.step, global);
+    double count = 0;  // as the solver counts them
     if (s.kind == SweepSpec::Kind::Lin) {
         if (sw.step == 0) files_.fail(s.step.loc, what + " increment is zero");
         if ((sw.stop - sw.start) * sw.step < 0)
             files_.fail(s.step.loc,
                         fmt::format("{} increment {} cannot go from {} to {}", what, sw.step, sw.start, sw.stop));
+        count = std::floor((sw.stop - sw.start) / sw.step + 1e-9) + 1;
     } else {
         const char* per = s.kind == SweepSpec::Kind::Dec ? "decade" : "octave";
-        if (sw.start <= 0) files_.fail(s.start.loc, what + " logarithmic sweep needs a positive start");
-        if (sw.stop <= 0) files_.fail(s.stop.loc, what + " logarithmic sweep needs a positive stop");
-        if (sw.step <= 0) files_.fail(s.step.loc, what + " needs a positive number of points per " + per);
+        if (!(sw.start > 0)) files_.fail(s.start.loc, what + " logarithmic sweep needs a positive start");
+        if (!(sw.stop > 0)) files_.fail(s.stop.loc, what + " logarithmic sweep needs a positive stop");
+        if (!(sw.step > 0)) files_.fail(s.step.loc, what + " needs a positive number of points per " + per);
+        if (sw.step < 1)
+            files_.fail(s.step.loc, what + " logarithmic sweep needs at least one point per " + per);
+        const double base = s.kind == SweepSpec::Kind::Dec ? 10.0 : 2.0;
+        count = std::floor(std::fabs(std::log(sw.stop / sw.start)) / std::log(base) * sw.step + 1e-9) + 1;
     }
+    if (count > max_sweep_points)
+        files_.fail(s.step.loc, what + " sweep has too many points (more than 10^8)");
     return sw;
 }
 

@@ -50,6 +50,12 @@ private:
     /// The top-level .params with the overrides applied, evaluated.
     void define_globals(Scope& global);
     void add_analyses(Scope& global);
+    /// .tran's times, checked so that the solver can integrate them as they are.
+    void tran_times(const AnalysisCard& a, Analysis& out, Scope& global);
+    /// .ac and .noise: `dec|oct|lin N fstart fstop` evaluated and checked; `card` names it.
+    FrequencySweep frequency_sweep(const FrequencyCard& f, const std::string& card, Scope& global);
+    /// A value that must be a whole number of at least `min`; `what` names it in the message.
+    long whole_number(const ValueRef& v, long min, const std::string& what, Scope& global);
     void add_steps(Scope& global);
     /// Evaluates a .dc or .step variable and checks its range; `card` names it in messages.
     SweepSpec sweep_spec(const SweepCard& s, const std::string& card, Scope& global);

@@ -185,7 +185,7 @@ struct OutputRequest {
     SourceLoc loc;
 };
 
-/// `.meas[ure] tran|dc NAME …` (ngspice's forms; the solver evaluates it on the analysis' result).
+/// `.meas[ure] tran|dc|ac NAME …` (ngspice's forms; the solver evaluates it on the analysis' result).
 struct Measure {
     enum class Kind { Find, When, Delay, Avg, Max, Min, Pp, Rms, Integ };
     /// A crossing: `vector` = value, the count-th rise, fall or either (or the last), after td.
@@ -199,7 +199,7 @@ struct Measure {
         bool last = false;
         Edge edge = Edge::Cross;
     };
-    std::string analysis;  ///< "tran" or "dc"
+    std::string analysis;  ///< "tran", "dc" or "ac"
     std::string name;
     Kind kind = Kind::Find;
     std::string vector;  ///< FIND and the statistics: what is measured

@@ -1,5 +1,7 @@
 // Mistakes the solver layer finds in a netlist: each is a located error with the line and a
-// caret, never a crash. (Syntax errors are covered by the parser tests.)
+// caret, never a crash. (Syntax errors are covered by the parser tests.) The arguments of the
+// analysis cards the elaborator checks for the solver are tested at the parser level, without
+// simulating: the solver relies on them and only asserts.
 
 #include <string>
 
@@ -7,6 +9,7 @@
 
 #include "parser/SourceLoc.hpp"
 #include "tests/SimHelpers.hpp"
+#include "tests/test_parser_helpers.hpp"
 
 
 namespace {
@@ -78,4 +81,80 @@ TEST_CASE("diagnostics: an element defined twice") {
 
 TEST_CASE("diagnostics: a transient with a non-positive stop time") {
     check_at(diagnostic("t\nV1 a 0 1\nR1 a 0 1\n.tran 1u 0\n.end\n"), "4:10", "stop time");
+}
+
+TEST_CASE("diagnostics: .ac without its sweep kind or arguments") {
+    ptest::check_error("t\n.ac\n", 2, 1, "'.ac' needs dec, oct or lin, the number of points, fstart and fstop");
+    ptest::check_error("t\n.ac 10 1 1k\n", 2, 5, "'.ac' needs dec, oct or lin before the number of points, got '10'");
+    ptest::check_error("t\n.ac dec 10 1\n", 2, 5, "'.ac dec' needs the number of points, fstart and fstop");
+    ptest::check_error("t\n.ac dec 10 1 1k 5\n", 2, 17, "unexpected '5': '.ac' takes dec|oct|lin N fstart fstop");
+    ptest::check_error("t\n.ac dec 10 1 1k {2}\n", 2, 17, "unexpected '{2}'");
+}
+
+TEST_CASE("diagnostics: .ac points must be a positive integer") {
+    ptest::check_error("t\n.ac dec 0 1 1k\n", 2, 9, "'.ac dec' number of points must be a positive integer, got 0");
+    ptest::check_error("t\n.ac lin 2.5 1 1k\n", 2, 9, "'.ac lin' number of points must be a positive integer, got 2.5");
+    ptest::check_error("t\n.param n=-1\n.ac oct {n} 1 1k\n", 3, 10, "must be a positive integer, got -1");
+    ptest::check_error("t\n.ac lin 100000001 1 2\n", 2, 9, "'.ac lin' sweep has too many points (more than 10^8)");
+    ptest::check_error("t\n.ac dec 1e8 1 1k\n", 2, 9, "'.ac dec' sweep has too many points");
+    CHECK(ptest::flat("t\n.ac lin 100000000 1 2\n").analyses.at(0).frequencies->points == 100000000);
+}
+
+TEST_CASE("diagnostics: .ac frequencies out of range") {
+    ptest::check_error("t\n.ac dec 10 0 1k\n", 2, 12, "'.ac dec' start frequency must be positive");
+    ptest::check_error("t\n.ac oct 10 -1 1k\n", 2, 12, "'.ac oct' start frequency must be positive");
+    ptest::check_error("t\n.ac dec 10 1 0\n", 2, 14, "'.ac dec' stop frequency must be positive");
+    ptest::check_error("t\n.ac lin 10 -1 1k\n", 2, 12, "'.ac lin' start frequency must not be negative");
+    ptest::check_error("t\n.ac lin 10 1k 1\n", 2, 15, "'.ac lin' stop frequency 1 is below the start frequency 1000");
+    ptest::check_error("t\n.ac dec 10 1k 1\n", 2, 15, "stop frequency 1 is below");
+    ptest::check_error("t\n.param f=0\n.ac dec 10 {f} 1k\n", 3, 13, "start frequency must be positive");
+    CHECK(ptest::flat("t\n.ac lin 1 0 0\n").analyses.at(0).frequencies->fstop == 0);
+}
+
+TEST_CASE("diagnostics: .noise output, source and sweep") {
+    ptest::check_error("t\n.noise\n", 2, 1, "'.noise' needs an output v(out) or v(out,ref), an input source");
+    ptest::check_error("t\n.noise i(v1) v1 dec 10 1 1k\n", 2, 8,
+                       "'.noise' output must be a voltage, v(out) or v(out,ref), got 'i(v1)'");
+    ptest::check_error("t\n.noise out v1 dec 10 1 1k\n", 2, 8, "got 'out'");
+    ptest::check_error("t\n.noise v(a,b,c) v1 dec 10 1 1k\n", 2, 8, "got 'v(a,b,c)'");
+    ptest::check_error("t\n.noise v() v1 dec 10 1 1k\n", 2, 8, "got 'v()'");
+    ptest::check_error("t\n.noise v(out v1 dec 10 1 1k\n", 2, 8, "unbalanced parentheses");
+    ptest::check_error("t\n.noise v(out)\n", 2, 8, "'.noise' needs an input source after v(out)");
+    ptest::check_error("t\n.noise v(out) dec 10 1 1k\n", 2, 15, "needs an input source after v(out)");
+    ptest::check_error("t\n.noise v(out) r1 dec 10 1 1k\n", 2, 15,
+                       "'.noise' input 'r1' is not an independent source (V or I)");
+    ptest::check_error("t\n.noise v(out) v1\n", 2, 1, "'.noise' needs dec, oct or lin");
+    ptest::check_error("t\n.noise v(out) v1 10 1 1k\n", 2, 18, "needs dec, oct or lin before the number of points");
+    ptest::check_error("t\n.noise v(out) v1 dec 10 1\n", 2, 18, "'.noise dec' needs the number of points");
+    ptest::check_error("t\n.noise v(out) v1 dec 0 1 1k\n", 2, 22, "'.noise dec' number of points must be a positive");
+    ptest::check_error("t\n.noise v(out) v1 dec 10 0 1k\n", 2, 25, "'.noise dec' start frequency must be positive");
+    ptest::check_error("t\n.noise v(out) v1 oct 10 1 -1\n", 2, 27, "'.noise oct' stop frequency must be positive");
+    ptest::check_error("t\n.noise v(out) v1 lin 10 -1 1k\n", 2, 25, "start frequency must not be negative");
+    ptest::check_error("t\n.noise v(out) v1 lin 10 2k 1k\n", 2, 28, "stop frequency 1000 is below the start");
+}
+
+TEST_CASE("diagnostics: .noise points per summary") {
+    ptest::check_error("t\n.noise v(out) v1 dec 10 1 1k -1\n", 2, 30,
+                       "'.noise' points per summary must be an integer of 0 or more, got -1");
+    ptest::check_error("t\n.noise v(out) v1 dec 10 1 1k 1.5\n", 2, 30, "got 1.5");
+    ptest::check_error("t\n.noise v(out) v1 dec 10 1 1k 1 2\n", 2, 32, "unexpected '2'");
+}
+
+TEST_CASE("diagnostics: .tf output and source") {
+    ptest::check_error("t\n.tf\n", 2, 1, "'.tf' needs an output, v(a), v(a,b) or i(vx), and an input source");
+    ptest::check_error("t\n.tf out v1\n", 2, 5, "'.tf' output must be v(a), v(a,b) or i(vx), got 'out'");
+    ptest::check_error("t\n.tf i(a,b) v1\n", 2, 5, "got 'i(a,b)'");
+    ptest::check_error("t\n.tf vm(out) v1\n", 2, 5, "got 'vm(out)'");
+    ptest::check_error("t\n.tf v(out)\n", 2, 5, "'.tf' needs an input source after v(out)");
+    ptest::check_error("t\n.tf v(out) e1\n", 2, 12, "'.tf' input 'e1' is not an independent source (V or I)");
+    ptest::check_error("t\n.tf v(out) v1 v2\n", 2, 15, "unexpected 'v2': '.tf' takes an output and an input source");
+}
+
+TEST_CASE("diagnostics: .four fundamental and vectors") {
+    ptest::check_error("t\n.four\n", 2, 1, "'.four' needs the fundamental frequency and the vectors");
+    ptest::check_error("t\n.four 1k\n", 2, 7, "'.four' needs at least one vector after the fundamental frequency");
+    ptest::check_error("t\n.four v(out)\n", 2, 7, "'.four' needs the fundamental frequency before the vectors");
+    ptest::check_error("t\n.four 0 v(out)\n", 2, 7, "'.four' fundamental frequency must be positive, got 0");
+    ptest::check_error("t\n.param f0=-50\n.four {f0} v(out)\n", 3, 8, "must be positive, got -50");
+    ptest::check_error("t\n.four 1k v(out\n", 2, 10, "unbalanced parentheses in 'v(out'");
 }

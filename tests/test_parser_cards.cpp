@@ -277,6 +277,190 @@ TEST_CASE("tran: step, stop, optional start, max step and uic") {
     check_error("t\n.tran 1n 1u 2u\n", 2, 13, "start time");
 }
 
+TEST_CASE("tran: more than 10^9 time points is an error at tstep, or at tmax when it is given") {
+    check_error("t\n.tran 1p 10m\n", 2, 7, "would take more than 10^9 time points");
+    check_error("t\n.tran 1p 10m\n", 2, 7, "steps of at most 1e-12 s");
+    check_error("t\n.tran 1n 2 1 1f\n", 2, 14, "1 s in steps of at most 1e-15 s");
+    // tmax, not tstep, bounds the steps when it is given; tstart shortens the span.
+    CHECK(*flat("t\n.tran 1p 10m 0 1u\n").analyses.at(0).tmax == Approx(1e-6));
+    CHECK(flat("t\n.tran 1p 10m 9.9995m\n").analyses.at(0).tstart == Approx(9.9995e-3));
+    CHECK(flat("t\n.tran 2n 1\n").analyses.at(0).tstep == Approx(2e-9));
+}
+
+TEST_CASE("sweeps: too many points and fewer than one point per decade, for .dc and .step") {
+    // The limit is 10^8 points, counted as the solver counts them.
+    CHECK(flat("t\n.dc v1 1 1e8 1\n").analyses.at(0).sweeps.at(0).stop == 1e8);
+    check_error("t\n.dc v1 0 1e8 1\n", 2, 14, "'.dc v1' sweep has too many points (more than 10^8)");
+    check_error("t\n.dc v1 0 1 1e-9\n", 2, 12, "sweep has too many points");
+    check_error("t\n.dc dec v1 1 1e300 1e7\n", 2, 20, "sweep has too many points");
+    check_error("t\n.dc v1 0 1 0.1 v2 0 1 1e-9\n", 2, 23, "'.dc v2' sweep has too many points");
+    check_error("t\n.dc dec v1 1 10 0.5\n", 2, 17, "logarithmic sweep needs at least one point per decade");
+    check_error("t\n.dc oct v1 1 10 0.99\n", 2, 17, "logarithmic sweep needs at least one point per octave");
+    CHECK(flat("t\n.dc oct v1 1 10 1\n").analyses.at(0).sweeps.at(0).step == 1);
+
+    const std::string head = "t\n.param x=1\n";
+    check_error(head + ".step param x 0 1 1e-9\n", 3, 19, "'.step x' sweep has too many points");
+    check_error(head + ".step dec param x 1 10 0.5\n", 3, 24, "at least one point per decade");
+    // read_steps, which a .step run calls before elaborating, checks the same.
+    auto steps_error = [](const std::string& text) -> std::string {
+        try {
+            read_steps(parse_deck(text, "t.cir"));
+        } catch (const NetlistError& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    CHECK(steps_error(head + ".step param x 0 1 1e-9\n").find("t.cir:3:19: error: '.step x' sweep has too many") == 0);
+    CHECK(steps_error(head + ".step oct param x 1 2 0.5\n").find("at least one point per octave") !=
+          std::string::npos);
+    CHECK(steps_error(head + ".step param x 1 2 0\n").find("increment is zero") != std::string::npos);
+    CHECK(read_steps(parse_deck(head + ".step param x 1 1e8 1\n")).at(0).stop == 1e8);
+}
+
+TEST_CASE("ac: dec, oct and lin frequencies, values may be expressions") {
+    Netlist n = flat("t\n.param n=5 fmax=1meg\n.ac dec {n} 1 {fmax}\n.ac oct 3, 10, 1k\n.AC LIN 101 0 'fmax/1k'\n");
+    REQUIRE(n.analyses.size() == 3);
+    const Analysis& d = n.analyses[0];
+    CHECK(d.card == "ac");
+    CHECK(d.loc.line == 3);
+    REQUIRE(d.frequencies);
+    CHECK(d.frequencies->kind == FrequencySweep::Kind::Dec);
+    CHECK(d.frequencies->points == 5);
+    CHECK(d.frequencies->fstart == 1);
+    CHECK(d.frequencies->fstop == Approx(1e6));
+    CHECK(d.frequencies->loc.line == 3);
+    CHECK(d.frequencies->loc.col == 5);
+    CHECK(d.output.empty());
+    CHECK(d.input.empty());
+    CHECK(d.vectors.empty());
+    CHECK(d.sweeps.empty());
+    const FrequencySweep& o = *n.analyses[1].frequencies;
+    CHECK(o.kind == FrequencySweep::Kind::Oct);
+    CHECK(o.points == 3);
+    CHECK(o.fstart == 10);
+    CHECK(o.fstop == Approx(1e3));
+    const FrequencySweep& l = *n.analyses[2].frequencies;
+    CHECK(l.kind == FrequencySweep::Kind::Lin);
+    CHECK(l.points == 101);
+    CHECK(l.fstart == 0);
+    CHECK(l.fstop == Approx(1e3));
+    // A single frequency is a sweep too.
+    CHECK(flat("t\n.ac dec 1 1k 1k\n").analyses.at(0).frequencies->fstop == 1e3);
+    CHECK_FALSE(flat("t\n.op\n").analyses.at(0).frequencies);
+}
+
+TEST_CASE("noise: output v(out) or v(out,ref), input source, frequencies, points per summary") {
+    Netlist n = flat(
+        "t\n.param n=4\n"
+        ".noise v(out) v1 dec 10 1 1k\n"
+        ".noise V(Out, Ref) Vin oct {n} 1 100 {n*2}\n"
+        ".noise v (out ,ref) IIN lin 10 0 1k 0\n");
+    REQUIRE(n.analyses.size() == 3);
+    const Analysis& a = n.analyses[0];
+    CHECK(a.card == "noise");
+    CHECK(a.output == "v(out)");
+    CHECK(a.output_loc.line == 3);
+    CHECK(a.output_loc.col == 8);
+    CHECK(a.input == "v1");
+    CHECK(a.input_loc.col == 15);
+    REQUIRE(a.frequencies);
+    CHECK(a.frequencies->kind == FrequencySweep::Kind::Dec);
+    CHECK(a.frequencies->points == 10);
+    CHECK(a.frequencies->fstart == 1);
+    CHECK(a.frequencies->fstop == Approx(1e3));
+    CHECK(a.frequencies->loc.col == 18);
+    CHECK(a.points_per_summary == 0);
+    const Analysis& b = n.analyses[1];
+    CHECK(b.output == "v(out,ref)");
+    CHECK(b.input == "vin");
+    CHECK(b.input_loc.col == 20);
+    CHECK(b.frequencies->kind == FrequencySweep::Kind::Oct);
+    CHECK(b.frequencies->points == 4);
+    CHECK(b.frequencies->fstop == 100);
+    CHECK(b.points_per_summary == 8);
+    const Analysis& c = n.analyses[2];
+    CHECK(c.output == "v(out,ref)");
+    CHECK(c.input == "iin");
+    CHECK(c.frequencies->kind == FrequencySweep::Kind::Lin);
+    CHECK(c.frequencies->fstart == 0);
+    CHECK(c.points_per_summary == 0);
+}
+
+TEST_CASE("tf: output v(a), v(a,b) or i(vx) and an input source") {
+    Netlist n = flat("t\n.tf v(out) v1\n.TF V(A, B) Iin\n.tf I (Vx) v1\n");
+    REQUIRE(n.analyses.size() == 3);
+    CHECK(n.analyses[0].card == "tf");
+    CHECK(n.analyses[0].output == "v(out)");
+    CHECK(n.analyses[0].output_loc.col == 5);
+    CHECK(n.analyses[0].input == "v1");
+    CHECK(n.analyses[0].input_loc.line == 2);
+    CHECK(n.analyses[0].input_loc.col == 12);
+    CHECK(n.analyses[1].output == "v(a,b)");
+    CHECK(n.analyses[1].input == "iin");
+    CHECK(n.analyses[2].output == "i(vx)");
+    CHECK(n.analyses[2].input == "v1");
+    CHECK_FALSE(n.analyses[0].frequencies);
+}
+
+TEST_CASE("four: the fundamental and vectors read like .print items") {
+    Netlist n = flat("t\n.param f0=2k\n.four 1k v(out) V(a, b) I(Vx) out\n.four {f0/2} v (x1.mid), vm(out)\n"
+                     ".fourier 50 v(a)\n");
+    REQUIRE(n.analyses.size() == 3);
+    const Analysis& a = n.analyses[0];
+    CHECK(a.card == "four");
+    CHECK(a.fundamental == Approx(1e3));
+    CHECK(a.vectors == std::vector<std::string>{"v(out)", "v(a,b)", "i(vx)", "out"});
+    REQUIRE(a.vector_locs.size() == 4);
+    CHECK(a.vector_locs[0].line == 3);
+    CHECK(a.vector_locs[0].col == 10);
+    CHECK(a.vector_locs[1].col == 17);
+    CHECK(a.vector_locs[3].col == 31);
+    const Analysis& b = n.analyses[1];
+    CHECK(b.fundamental == Approx(1e3));
+    CHECK(b.vectors == std::vector<std::string>{"v(x1.mid)", "vm(out)"});
+    CHECK(b.vector_locs.at(0).col == 14);
+    CHECK(n.analyses[2].card == "four");
+    CHECK(n.analyses[2].fundamental == 50);
+    CHECK(n.analyses[2].vectors == std::vector<std::string>{"v(a)"});
+}
+
+TEST_CASE("print: ac, noise and tf items, ngspice's vector functions kept as text") {
+    Netlist n = flat(
+        "t\n.print ac vm(out) VDB(a, b) vp(out) vr(x) vi (x) v(out)\n.print noise onoise_spectrum inoise_spectrum\n"
+        ".print tf all\n.print AC v(out)\n");
+    REQUIRE(n.prints.size() == 4);
+    CHECK(n.prints[0].analysis == "ac");
+    CHECK(n.prints[0].items == std::vector<std::string>{"vm(out)", "vdb(a,b)", "vp(out)", "vr(x)", "vi(x)", "v(out)"});
+    CHECK(n.prints[0].item_locs.at(1).col == 19);
+    CHECK(n.prints[1].analysis == "noise");
+    CHECK(n.prints[1].items == std::vector<std::string>{"onoise_spectrum", "inoise_spectrum"});
+    CHECK(n.prints[2].analysis == "tf");
+    CHECK(n.prints[2].items == std::vector<std::string>{"all"});
+    CHECK(n.prints[3].analysis == "ac");
+}
+
+TEST_CASE("meas: ac measurements") {
+    Netlist n = flat(
+        "t\n.param f1=1meg\n.meas ac bw WHEN vdb(out)=-3 FALL=1\n.MEAS AC peak MAX vm(out) FROM=1k TO={f1}\n");
+    REQUIRE(n.measures.size() == 2);
+    const Measure& bw = n.measures[0];
+    CHECK(bw.analysis == "ac");
+    CHECK(bw.name == "bw");
+    CHECK(bw.kind == Measure::Kind::When);
+    REQUIRE(bw.when);
+    CHECK(bw.when->vector == "vdb(out)");
+    CHECK(bw.when->value == -3);
+    CHECK(bw.when->edge == Measure::Cross::Edge::Fall);
+    const Measure& pk = n.measures[1];
+    CHECK(pk.analysis == "ac");
+    CHECK(pk.kind == Measure::Kind::Max);
+    CHECK(pk.vector == "vm(out)");
+    CHECK(*pk.from == Approx(1e3));
+    CHECK(*pk.to == Approx(1e6));
+    check_error("t\n.meas sp x MAX v(a)\n", 2, 7, "'.meas sp' is not supported (tran, dc and ac are)");
+    check_error("t\n.meas noise x MAX v(a)\n", 2, 7, "needs an analysis, tran, dc or ac, got 'noise'");
+}
+
 TEST_CASE("options: name=value, bare flags, words and .temp") {
     Netlist n = flat("t\n.options reltol=1e-4 klu method=gear\n.opt abstol = 1p\n.temp 27\n");
     REQUIRE(n.options.size() == 5);
@@ -320,9 +504,9 @@ TEST_CASE("nodeset and ic: v(node)=value pairs") {
 
 TEST_CASE("control cards: unknown ones and unsupported analyses are errors") {
     check_error("t\nR1 a 0 1\n.foo bar\n", 3, 1, "unknown control card '.foo'");
-    check_error("t\n.ac dec 10 1 1meg\n", 2, 1, "analysis '.ac' is not supported");
-    check_error("t\n.noise v(out) v1 dec 10 1 1k\n", 2, 1, "analysis '.noise' is not supported");
-    check_error("t\n.tf v(out) v1\n", 2, 1, "analysis '.tf' is not supported");
+    check_error("t\n.pz in 0 out 0 vol pz\n", 2, 1, "analysis '.pz' is not supported");
+    check_error("t\n.disto dec 10 1 1k\n", 2, 1, "analysis '.disto' is not supported");
+    check_error("t\n.print disto v(out)\n", 2, 8, "analysis '.disto' is not supported");
     check_error("t\n.op 1\n", 2, 5, "takes no arguments");
 }
 
