@@ -1,5 +1,8 @@
 #include "solver/Measure.hpp"
 
+#include "solver/OutputWriters.hpp"
+#include "solver/Probes.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -34,12 +37,21 @@ struct Series {
 };
 
 Series series(const Plot& p, const std::string& name) {
-    const int v = p.find(name);
-    if (v < 0) throw Failed{fmt::format("no vector '{}'", name)};
     Series s;
-    for (std::size_t k = 0; k < p.points(); ++k) {
-        s.x.push_back(p.at(k, 0));
-        s.y.push_back(p.at(k, static_cast<std::size_t>(v)));
+    if (p.is_complex()) {
+        // An AC vector through ngspice's functions (vdb(out), vp(out)); bare, its magnitude.
+        const VectorFunction vf = split_vector_function(name);
+        const int v = p.find(vf.vector);
+        if (v < 0) throw Failed{fmt::format("no vector '{}'", vf.vector)};
+        s.y = derived_column(p, v, vf.fn.empty() ? "m" : vf.fn);
+        for (std::size_t k = 0; k < p.points(); ++k) s.x.push_back(p.at(k, 0));
+    } else {
+        const int v = p.find(name);
+        if (v < 0) throw Failed{fmt::format("no vector '{}'", name)};
+        for (std::size_t k = 0; k < p.points(); ++k) {
+            s.x.push_back(p.at(k, 0));
+            s.y.push_back(p.at(k, static_cast<std::size_t>(v)));
+        }
     }
     if (s.x.empty()) throw Failed{"the analysis has no points"};
     return s;

@@ -61,6 +61,17 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
         return r;
     };
 
+    if (settings.continuation_iterations > 0) {
+        const std::vector<double> previous = x;
+        ns.max_iterations = settings.continuation_iterations;
+        if (attempt(false).status == NewtonStatus::Converged) {
+            report.method = "newton";
+            return report;
+        }
+        ns.max_iterations = settings.max_iterations;
+        x = previous;
+    }
+
     if (!settings.nodesets.empty()) {
         // Held through 1 S: strong enough to steer the first solve, then released.
         eq.ties = settings.nodesets;

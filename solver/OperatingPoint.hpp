@@ -17,6 +17,10 @@ namespace ionspice::solver {
 struct OpSettings {
     bool cold_start = true;  ///< x holds no previous solution: junctions start at vcrit
     int max_iterations = 100;
+    /// > 0: x is the solution of a nearby point (the previous point of a sweep). A plain Newton
+    /// solve of at most this many iterations (itl2) comes first; the whole procedure, from x
+    /// again, only when it fails.
+    int continuation_iterations = 0;
     double time = 0;
     /// .nodeset values: held through a conductance for a first solve, then released.
     std::vector<std::pair<int, double>> nodesets;

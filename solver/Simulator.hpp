@@ -9,14 +9,15 @@
 
 #include "parser/Netlist.hpp"
 #include "solver/Measure.hpp"
+#include "solver/OutputWriters.hpp"
 #include "solver/Plot.hpp"
 
 namespace ionspice::solver {
 
 /// A `.print` request resolved against the plot it prints from.
 struct PrintTable {
-    std::size_t plot = 0;        ///< index into SimulationResult::plots
-    std::vector<int> columns;    ///< variables to print (scale first for sweeps)
+    std::size_t plot = 0;              ///< index into SimulationResult::plots
+    std::vector<PrintColumn> columns;  ///< what to print (the scale first for sweeps)
 };
 
 struct SimulationResult {
@@ -30,6 +31,12 @@ struct SimulationResult {
     std::vector<std::string> log;
     /// `.meas` results, in plot order.
     std::vector<MeasureResult> measures;
+    /// Text an analysis prints for a plot (`.four`'s harmonics), in plot order.
+    struct Report {
+        std::size_t plot = 0;  ///< index into plots
+        std::string text;
+    };
+    std::vector<Report> reports;
 };
 
 struct SimulateSettings {
@@ -42,7 +49,7 @@ struct SimulateSettings {
     int threads = 0;
 };
 
-/// Elaborates the deck, builds the circuit and runs .op/.dc/.tran in the order written, once per
+/// Elaborates the deck, builds the circuit and runs its analyses in the order written, once per
 /// .step point when there are any. Throws parser::NetlistError for mistakes in the netlist and
 /// SimulationError when the circuit cannot be solved; in a .step run the message names the step.
 SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& settings = {});

@@ -125,7 +125,7 @@ TEST_CASE(".meas: a measurement that cannot be made fails with the reason; bad c
     CHECK(ionspice::solver::format_measure(r.measures[1]).find("outside the analysis") != std::string::npos);
 
     const std::string head = "t\nV1 a 0 1\nR1 a 0 1\n.tran 1u 2u\n";
-    CHECK(netlist_error(head + ".meas ac x MAX v(a)\n").find("not supported") != std::string::npos);
+    CHECK(netlist_error(head + ".meas sp x MAX v(a)\n").find("not supported") != std::string::npos);
     CHECK(netlist_error(head + ".meas tran x TRIG v(a) VAL=1\n").find("needs TARG") != std::string::npos);
     CHECK(netlist_error(head + ".meas tran x MEDIAN v(a)\n").find("unknown measurement 'median'") != std::string::npos);
     CHECK(netlist_error(head + ".meas tran x MAX v(zz)\n").find("test.cir:5:18: error: no node named 'zz'") != std::string::npos);

@@ -1,0 +1,187 @@
+#include "solver/Probes.hpp"
+
+#include <fmt/format.h>
+
+namespace ionspice::solver {
+
+using parser::NetlistError;
+
+double Probe::value(const std::vector<double>& x) const {
+    if (device) {
+        double buf[16];
+        device->outputs(x.data(), buf);
+        return buf[output];
+    }
+    return (plus >= 0 ? x[plus] : 0.0) - (minus >= 0 ? x[minus] : 0.0);
+}
+
+std::complex<double> Probe::value(const std::vector<std::complex<double>>& x) const {
+    return (plus >= 0 ? x[plus] : 0.0) - (minus >= 0 ? x[minus] : 0.0);
+}
+
+VectorFunction split_vector_function(const std::string& item) {
+    // ngspice's shorthands: vm(a) is mag(v(a)), idb(v1) is db(i(v1)), and so on.
+    static const char* const kShort[] = {"db", "m", "p", "r", "i"};
+    auto open = item.find('(');
+    if (open == std::string::npos || item.back() != ')') return {item, ""};
+    const std::string fn = item.substr(0, open), arg = item.substr(open + 1, item.size() - open - 2);
+    if (fn.size() >= 2 && (fn[0] == 'v' || fn[0] == 'i'))
+        for (const char* f : kShort)
+            if (fn.substr(1) == f) return {std::string(1, fn[0]) + "(" + arg + ")", f};
+    static const std::pair<const char*, const char*> kLong[] = {
+        {"mag", "m"}, {"ph", "p"}, {"phase", "p"}, {"db", "db"}, {"real", "r"}, {"imag", "i"}};
+    for (const auto& [name, f] : kLong)
+        if (fn == name) return {arg, f};
+    return {item, ""};
+}
+
+int node_or_throw(const Circuit& c, const std::string& node, const parser::SourceLoc& loc) {
+    int i = c.node_index(node);
+    if (i == -2) throw NetlistError(loc, fmt::format("no node named '{}'", node));
+    return i;
+}
+
+Probe resolve_probe(const Circuit& c, const std::string& item, const parser::SourceLoc& loc) {
+    auto open = item.find('(');
+    if (open == std::string::npos || item.back() != ')') return Probe{{"v(" + item + ")", "voltage"}, node_or_throw(c, item, loc)};
+    std::string fn = item.substr(0, open);
+    std::string arg = item.substr(open + 1, item.size() - open - 2);
+    if (fn == "v") {
+        auto comma = arg.find(',');
+        if (comma == std::string::npos) return Probe{{item, "voltage"}, node_or_throw(c, arg, loc)};
+        std::string a = arg.substr(0, comma), b = arg.substr(comma + 1);
+        return Probe{{item, "voltage"}, node_or_throw(c, a, loc), node_or_throw(c, b, loc)};
+    }
+    if (fn == "i") {
+        int i = c.branch_index(arg);
+        if (i < 0) {
+            if (!c.find_device(arg)) throw NetlistError(loc, fmt::format("no element named '{}'", arg));
+            throw NetlistError(loc, fmt::format("'{}' has no branch current to output (only voltage sources, "
+                                                "inductors and E/H sources have one)",
+                                                arg));
+        }
+        return Probe{{item, "current"}, i};
+    }
+    if (fn == "x") {
+        int i = c.state_index(arg);
+        if (i < 0) throw NetlistError(loc, fmt::format("'{}' has no state variable", arg));
+        return Probe{{item, "notype"}, i};
+    }
+    if (const auto* d = c.find_device(arg)) {
+        auto q = d->output_quantities();
+        for (std::size_t k = 0; k < q.size(); ++k)
+            if (q[k] == fn) {
+                Probe p{{item, "notype"}};
+                p.device = d;
+                p.output = static_cast<int>(k);
+                return p;
+            }
+    }
+    throw NetlistError(loc, fmt::format("cannot output '{}': use v(node), v(a,b), i(source), x(device) or a "
+                                        "device output such as g(device)",
+                                        item));
+}
+
+std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, ProbeSet set,
+                                 const std::string& analysis) {
+    const bool small_signal = set == ProbeSet::SmallSignal;
+    std::vector<Probe> probes;
+    bool save_all = n.saves.empty();
+    for (const auto& s : n.saves)
+        for (const auto& item : s.items)
+            if (item == "all") save_all = true;
+    if (save_all) {
+        const auto& u = c.unknowns();
+        probes.reserve(u.size());
+        for (int i = 0; i < c.size(); ++i) {
+            if (u[i].kind == UnknownKind::Voltage && u[i].name.find('#') != std::string::npos) continue;
+            // A held state has no small-signal part.
+            if (small_signal && u[i].kind == UnknownKind::State) continue;
+            probes.push_back(Probe{{u[i].name, u[i].kind == UnknownKind::Voltage   ? "voltage"
+                                               : u[i].kind == UnknownKind::Current ? "current"
+                                                                                   : "notype"},
+                                   i});
+        }
+        if (!small_signal)
+            for (const auto& d : c.devices()) {
+                auto q = d->output_quantities();
+                for (std::size_t k = 0; k < q.size(); ++k) {
+                    Probe p{{fmt::format("{}({})", q[k], d->name()), "notype"}};
+                    p.device = d.get();
+                    p.output = static_cast<int>(k);
+                    probes.push_back(std::move(p));
+                }
+            }
+    }
+    // Unknowns are distinct; only the few named items can repeat what is already there.
+    NameMap<std::string, bool> seen;
+    auto add = [&](Probe p) {
+        if (seen.empty())
+            for (const auto& q : probes) seen.emplace(q.var.name, true);
+        if (small_signal && p.device)
+            throw NetlistError({}, fmt::format("'{}' is not a small-signal quantity", p.var.name));
+        if (seen.emplace(p.var.name, true).second) probes.push_back(std::move(p));
+    };
+    // A large-signal plot keeps what the large-signal analyses' .print and .meas name (each
+    // plot holds them all, so that .print tran can name what .save left out); a small-signal
+    // plot what its own name, its vector functions (vdb(out)) resolved to the vector.
+    auto wanted = [&](const std::string& a) {
+        if (!small_signal) return a != "ac" && a != "noise" && a != "tf";
+        return a == analysis;
+    };
+    auto resolve = [&](const std::string& item, const parser::SourceLoc& loc) {
+        return resolve_probe(c, small_signal ? split_vector_function(item).vector : item, loc);
+    };
+    for (const auto& s : n.saves)
+        for (std::size_t k = 0; k < s.items.size(); ++k)
+            if (s.items[k] != "all") {
+                Probe p = resolve_probe(c, s.items[k], s.item_locs[k]);
+                if (small_signal && p.device) continue;  // .save g(n1) is for the large-signal plots
+                add(std::move(p));
+            }
+    for (const auto& pr : n.prints)
+        if (wanted(pr.analysis))
+            for (std::size_t k = 0; k < pr.items.size(); ++k)
+                add(resolve(pr.items[k], pr.item_locs[k]));
+    // So is what .four analyses.
+    if (!small_signal)
+        for (const auto& a : n.analyses)
+            if (a.card == "four")
+                for (std::size_t k = 0; k < a.vectors.size(); ++k) add(resolve(a.vectors[k], a.vector_locs[k]));
+    // What .meas measures is kept whatever .save says.
+    for (const auto& m : n.measures) {
+        if (!wanted(m.analysis)) continue;
+        if (!m.vector.empty()) add(resolve(m.vector, m.vector_loc));
+        for (const auto* x : {&m.when, &m.trig, &m.targ})
+            if (*x) add(resolve((*x)->vector, (*x)->loc));
+    }
+    return probes;
+}
+
+void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,
+                  const std::vector<double>& x) {
+    plot.values.insert(plot.values.end(), head.begin(), head.end());
+    for (const auto& p : probes) plot.values.push_back(p.value(x));
+}
+
+void append_point(Plot& plot, double scale, const std::vector<Probe>& probes,
+                  const std::vector<std::complex<double>>& x) {
+    plot.values.push_back(scale);
+    plot.values.push_back(0.0);
+    for (const auto& p : probes) {
+        const std::complex<double> v = p.value(x);
+        plot.values.push_back(v.real());
+        plot.values.push_back(v.imag());
+    }
+}
+
+std::vector<std::pair<int, double>> nodeset_ties(const Circuit& c, const parser::Netlist& n) {
+    std::vector<std::pair<int, double>> ties;
+    for (const auto& ns : n.nodesets) {
+        int i = node_or_throw(c, ns.node, ns.loc);
+        if (i >= 0) ties.emplace_back(i, ns.value);
+    }
+    return ties;
+}
+
+}  // namespace ionspice::solver

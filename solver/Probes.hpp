@@ -1,0 +1,66 @@
+#pragma once
+// Output probes: how each vector of a plot is computed from a solution. `v(a)`, `v(a,b)`,
+// `i(v1)`, `x(n1)`, a device's derived output such as `g(n1)`, or a bare node name; the set a
+// plot holds (`.save`, or everything) plus what `.print` and `.meas` name.
+
+#include <complex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parser/Netlist.hpp"
+#include "solver/Circuit.hpp"
+#include "solver/Plot.hpp"
+
+namespace ionspice::solver {
+
+/// How an output vector is computed from the solution: x[plus] − x[minus] (ground: 0), or one
+/// of a device's derived outputs (g(n1)).
+struct Probe {
+    Variable var;
+    int plus = models::kGround;
+    int minus = models::kGround;
+    const models::Device* device = nullptr;
+    int output = 0;  ///< index into the device's output_quantities()
+
+    double value(const std::vector<double>& x) const;
+    /// Of a small-signal solution. Only for probes that are differences of unknowns: a device's
+    /// derived outputs are not linearised (small_signal output_probes leave them out).
+    std::complex<double> value(const std::vector<std::complex<double>>& x) const;
+};
+
+/// A vector named through one of ngspice's vector functions: `vdb(out)` is {"v(out)", "db"},
+/// `mag(i(v1))` is {"i(v1)", "m"}; fn is one of m, p, db, r, i, or empty for the vector itself.
+struct VectorFunction {
+    std::string vector;
+    std::string fn;
+};
+VectorFunction split_vector_function(const std::string& item);
+
+/// Unknown of a node named on a card; throws a NetlistError at `loc` when there is none.
+int node_or_throw(const Circuit& c, const std::string& node, const parser::SourceLoc& loc);
+
+/// Resolves "v(a)", "v(a,b)", "i(v1)", "x(n1)", "g(n1)" or a bare node name.
+Probe resolve_probe(const Circuit& c, const std::string& item, const parser::SourceLoc& loc);
+
+/// Which plot the probes are for: a large-signal one (op, dc, tran) holds device states and
+/// derived outputs; a small-signal one (ac) node voltages and branch currents, as ngspice's.
+enum class ProbeSet { LargeSignal, SmallSignal };
+
+/// The vectors every plot of this circuit holds: .save items, or by default every external
+/// node voltage, branch current and device state (and device outputs); plus whatever .print
+/// and .meas of `analysis` ask for.
+std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, ProbeSet set = ProbeSet::LargeSignal,
+                                 const std::string& analysis = "");
+
+/// Appends one point: `head` (the scale and other leading values), then every probe at x.
+void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,
+                  const std::vector<double>& x);
+/// The same for a complex plot: the scale (real) then every probe's complex value.
+void append_point(Plot& plot, double scale, const std::vector<Probe>& probes,
+                  const std::vector<std::complex<double>>& x);
+
+/// `.nodeset` values as unknowns and values.
+std::vector<std::pair<int, double>> nodeset_ties(const Circuit& c, const parser::Netlist& n);
+
+}  // namespace ionspice::solver

@@ -1,0 +1,52 @@
+#include "solver/SmallSignal.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include <fmt/format.h>
+
+#include "solver/OperatingPoint.hpp"
+
+namespace ionspice::solver {
+
+SmallSignal::SmallSignal(const Circuit& circuit, const SimOptions& options, const std::vector<double>& x)
+    : circuit_(circuit), g_(circuit.base_jf()), c_(circuit.base_jq()) {
+    std::vector<double> f(circuit.size(), 0.0), q(circuit.size(), 0.0);
+    models::LoadContext ctx;
+    ctx.x = x.data();
+    ctx.dc = true;
+    ctx.gmin = options.gmin;
+    const models::Stamp stamp{g_.data(), c_.data(), f.data(), q.data()};
+    for (auto* d : circuit.nonlinear()) d->load(ctx, stamp);
+    // The same shunt the operating point was solved with (gshunt), so that G is its Jacobian.
+    if (options.gshunt > 0)
+        for (int i = 0; i < circuit.size(); ++i)
+            if (circuit.unknowns()[i].kind == UnknownKind::Voltage) g_[circuit.diag()[i]] += options.gshunt;
+}
+
+void SmallSignal::factor(KluSolver& klu, double frequency, const std::string& where) const {
+    const double omega = 2 * std::numbers::pi * frequency;
+    values_.resize(g_.size());
+    for (std::size_t k = 0; k < g_.size(); ++k) values_[k] = {g_[k], omega * c_[k]};
+    klu.analyze(circuit_.size(), circuit_.col_ptr(), circuit_.row_idx(), true);
+    const FactorResult r = klu.factor(values_);
+    if (!r.ok) throw_singular(circuit_, r.singular_col, where);
+}
+
+void SmallSignal::solve(KluSolver& klu, std::vector<std::complex<double>>& excitation) {
+    for (auto& v : excitation) v = -v;
+    klu.solve(excitation);
+}
+
+models::IndependentSource& independent_source(const Circuit& circuit, const std::string& name,
+                                              const parser::SourceLoc& loc, const std::string& card) {
+    models::Device* d = circuit.find_device(name);
+    if (!d) throw parser::NetlistError(loc, fmt::format("'{}': no element named '{}'", card, name));
+    auto* s = dynamic_cast<models::IndependentSource*>(d);
+    if (!s)
+        throw parser::NetlistError(loc, fmt::format("'{}': '{}' is not an independent voltage or current source", card,
+                                                    name));
+    return *s;
+}
+
+}  // namespace ionspice::solver

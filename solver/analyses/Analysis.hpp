@@ -1,0 +1,84 @@
+#pragma once
+// The analysis layer: one file per analysis under solver/analyses/, each behind this interface
+// and registered by its card's name ("op", "dc", "tran", "ac", "noise", "tf", "four"), the way
+// devices register by their letter, so that a new analysis touches no other file.
+//
+// An analysis runs on one step point (AnalysisContext: the bound circuit, the Newton solver
+// whose factorisation the analyses of the point share, the result being built) and reads top
+// to bottom as: set up, loop, write its plot through the context.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "parser/Netlist.hpp"
+#include "solver/BoundNetlist.hpp"
+#include "solver/Newton.hpp"
+#include "solver/OperatingPoint.hpp"
+#include "solver/Plot.hpp"
+#include "solver/Simulator.hpp"
+
+namespace ionspice::solver {
+
+/// What an analysis of one step point works with.
+class AnalysisContext {
+public:
+    AnalysisContext(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step,
+                    const std::string& date, BoundNetlist& base, SimulationResult& result)
+        : deck(deck), settings(settings), step(step), date(date), base(base), result(result) {}
+
+    const parser::Deck& deck;
+    const SimulateSettings& settings;
+    const StepPoint& step;
+    const std::string& date;  ///< of every plot of the run, so that results do not depend on timing
+    BoundNetlist& base;       ///< the netlist at this step point and its circuit
+    Newton newton;            ///< shared by the point's analyses: one pattern, one ordering
+    SimulationResult& result;
+
+    const Circuit& circuit() const { return *base.circuit; }
+    const SimOptions& options() const { return base.options; }
+
+    /// The DC operating point as `.op` solves it (.nodeset honoured); throws its failure,
+    /// saying which analysis needed it.
+    std::vector<double> operating_point(const std::string& analysis, OpReport* report = nullptr);
+
+    /// An empty plot of this step point: title (with the step), name, date, kind.
+    Plot new_plot(const std::string& name, const std::string& analysis, Plot::Kind kind = Plot::Kind::Real) const;
+    /// Adds a finished plot to the result, with the `.print` tables and `.meas` results of its
+    /// analysis; `has_scale`: variable 0 is a scale that tables print first.
+    void add_plot(Plot plot, bool has_scale);
+    /// A line for the run's log (stderr).
+    void log(std::string line) { result.log.push_back(std::move(line)); }
+    /// With --stats, how the linear solver was used.
+    void log_solver_stats(double seconds);
+    /// The plot of the last earlier analysis of this step named `analysis`; null when none.
+    const Plot* last_plot(const std::string& analysis) const;
+
+private:
+    std::size_t first_plot_ = result.plots.size();  ///< this point's plots start here
+};
+
+class Analysis {
+public:
+    virtual ~Analysis() = default;
+    virtual void run(AnalysisContext& ctx, const parser::Analysis& card) const = 0;
+    /// Runs after every other analysis of its step point, whatever the order of the cards
+    /// (.four reads the transient's result, as in ngspice).
+    virtual bool after_others() const { return false; }
+};
+
+/// The analysis registered for a card; null when none.
+const Analysis* find_analysis(std::string_view card);
+
+/// Put one `const AnalysisRegistrar registrar{"card", std::make_unique<MyAnalysis>()};` in
+/// each analysis' file.
+struct AnalysisRegistrar {
+    AnalysisRegistrar(std::string card, std::unique_ptr<Analysis> analysis);
+};
+
+/// Runs every analysis of the point's netlist in the order written (the after_others ones
+/// last) and returns what they produced.
+SimulationResult run_analyses(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step,
+                              const std::string& date, BoundNetlist& base);
+
+}  // namespace ionspice::solver

@@ -1,0 +1,58 @@
+// `.tran tstep tstop [tstart [tmax]] [uic]`: the DAE integrated from the operating point (or
+// from the initial conditions with uic), every accepted point from tstart on written.
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "solver/Probes.hpp"
+#include "solver/Transient.hpp"
+#include "solver/analyses/Analysis.hpp"
+
+namespace ionspice::solver {
+namespace {
+
+class TransientAnalysis final : public Analysis {
+public:
+    void run(AnalysisContext& ctx, const parser::Analysis& a) const override {
+        auto t0 = std::chrono::steady_clock::now();
+        const Circuit& c = ctx.circuit();
+        const parser::Netlist& n = ctx.base.netlist;
+        for (const auto& d : c.devices())
+            if (auto* src = dynamic_cast<models::IndependentSource*>(d.get()))
+                src->set_transient_defaults(a.tstep, a.tstop);
+
+        TranSettings ts;
+        ts.tstep = a.tstep;
+        ts.tstop = a.tstop;
+        ts.tstart = a.tstart;
+        ts.tmax = a.tmax.value_or(0);
+        ts.uic = a.uic;
+        ts.nodesets = nodeset_ties(c, n);
+        for (const auto& ic : n.ics) {
+            int i = node_or_throw(c, ic.node, ic.loc);
+            if (i >= 0) ts.ics.emplace_back(i, ic.value);
+        }
+        if (ctx.settings.log && ::isatty(2)) ts.progress = ctx.settings.log;
+
+        auto probes = output_probes(c, n);
+        Plot plot = ctx.new_plot("Transient Analysis", "tran");
+        plot.variables.push_back({"time", "time"});
+        for (const auto& p : probes) plot.variables.push_back(p.var);
+        std::vector<double> head(1);
+        TranStats st = run_transient(c, ctx.options(), ctx.newton, ts, [&](double t, const std::vector<double>& x) {
+            head[0] = t;
+            append_point(plot, head, probes, x);
+        });
+        const std::size_t points = plot.points();
+        ctx.add_plot(std::move(plot), true);
+        ctx.log(fmt::format(".tran: {} points, {} steps rejected (error), {} cut (Newton), {} Newton iterations",
+                            points, st.rejected_error, st.rejected_newton, st.iterations));
+        if (ctx.settings.stats) ctx.log_solver_stats(seconds_since(t0));
+    }
+};
+
+const AnalysisRegistrar registrar{"tran", std::make_unique<TransientAnalysis>()};
+
+}  // namespace
+}  // namespace ionspice::solver

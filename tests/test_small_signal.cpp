@@ -1,0 +1,255 @@
+// The small-signal analyses (.ac, .tf, .noise) and .four against closed forms: filters, an
+// op-amp integrator, resonance, dividers and a common-source stage, memory devices with their
+// state held, and an MTT unit's gain against the slope of its own DC transfer.
+
+#include <cmath>
+#include <complex>
+#include <fstream>
+#include <numbers>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "solver/OutputWriters.hpp"
+#include "tests/SimHelpers.hpp"
+
+using namespace ionspice;
+using test::netlist_error;
+using test::simulate_text;
+using Complex = std::complex<double>;
+
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+const solver::Plot& plot_of(const solver::SimulationResult& r, const std::string& analysis, int nth = 0) {
+    for (const auto& p : r.plots)
+        if (p.analysis == analysis && nth-- == 0) return p;
+    FAIL("no plot for ." << analysis);
+    return r.plots.front();
+}
+
+Complex cvalue(const solver::Plot& p, const std::string& name, std::size_t point) {
+    const int v = p.find(name);
+    INFO("vector " << name);
+    REQUIRE(v >= 0);
+    return p.complex_at(point, static_cast<std::size_t>(v));
+}
+
+double rvalue(const solver::Plot& p, const std::string& name, std::size_t point = 0) {
+    const int v = p.find(name);
+    INFO("vector " << name);
+    REQUIRE(v >= 0);
+    return p.at(point, static_cast<std::size_t>(v));
+}
+
+bool close(Complex a, Complex b, double rel) { return std::abs(a - b) <= rel * std::abs(b) + 1e-300; }
+
+}  // namespace
+
+TEST_CASE(".ac: an RC low-pass is 1/(1 + jωRC): -3 dB and -45 degrees at 1/(2πRC)") {
+    const double r = 1e3, c = 1e-6, fc = 1 / (2 * kPi * r * c);
+    auto res = simulate_text("rc\nV1 in 0 DC 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n.ac dec 20 1 1meg\n"
+                             ".ac lin 1 " + std::to_string(fc) + " " + std::to_string(fc) + "\n.end\n");
+    const auto& p = plot_of(res, "ac");
+    CHECK(p.name == "AC Analysis");
+    CHECK(p.is_complex());
+    CHECK(p.variables[0].name == "frequency");
+    REQUIRE(p.points() == 121);  // 6 decades, 20 per decade, both ends
+    for (std::size_t k = 0; k < p.points(); ++k) {
+        const double f = p.at(k, 0);
+        const Complex expected = 1.0 / Complex(1.0, 2 * kPi * f * r * c);
+        CHECK(close(cvalue(p, "v(out)", k), expected, 1e-9));
+        // The source's current: −(v(in) − v(out))/R flows into its + terminal.
+        CHECK(close(cvalue(p, "i(v1)", k), -(1.0 - expected) / r, 1e-9));
+    }
+    CHECK(p.at(120, 0) == doctest::Approx(1e6).epsilon(1e-12));
+    const auto& at_fc = plot_of(res, "ac", 1);
+    REQUIRE(at_fc.points() == 1);
+    const Complex h = cvalue(at_fc, "v(out)", 0);
+    CHECK(20 * std::log10(std::abs(h)) == doctest::Approx(-10 * std::log10(2.0)).epsilon(1e-9));
+    CHECK(std::arg(h) == doctest::Approx(-kPi / 4).epsilon(1e-9));
+}
+
+TEST_CASE(".ac: a series RLC peaks at 1/(2π√(LC)) with Q = ω0·L/R") {
+    const double r = 10, l = 1e-3, c = 1e-9;
+    const double f0 = 1 / (2 * kPi * std::sqrt(l * c)), q = 2 * kPi * f0 * l / r;
+    auto res = simulate_text("rlc\nV1 a 0 AC 1 0\nL1 a b 1m\nC1 b c 1n\nR1 c 0 10\n.ac dec 200 10k 1meg\n"
+                             ".ac lin 4001 150k 170k\n.end\n");
+    const auto& p = plot_of(res, "ac");
+    std::size_t peak = 0;
+    for (std::size_t k = 0; k < p.points(); ++k) {
+        const double w = 2 * kPi * p.at(k, 0);
+        const Complex expected = r / Complex(r, w * l - 1 / (w * c));
+        CHECK(close(cvalue(p, "v(c)", k), expected, 1e-8));
+        if (std::abs(cvalue(p, "v(c)", k)) > std::abs(cvalue(p, "v(c)", peak))) peak = k;
+    }
+    // The peak lies within one grid step (10^(1/200)) of f0; the -3 dB width is f0/Q.
+    CHECK(std::fabs(std::log10(p.at(peak, 0) / f0)) <= 1.0 / 200);
+    const auto& fine = plot_of(res, "ac", 1);  // 5 Hz steps around f0
+    double lo = 0, hi = 0;
+    for (std::size_t k = 1; k < fine.points(); ++k) {
+        const double m0 = std::abs(cvalue(fine, "v(c)", k - 1)), m1 = std::abs(cvalue(fine, "v(c)", k));
+        const double half = 1 / std::sqrt(2.0);
+        if (m0 < half && m1 >= half) lo = fine.at(k, 0);
+        if (m0 >= half && m1 < half) hi = fine.at(k, 0);
+    }
+    CHECK(fine.at(1, 0) - fine.at(0, 0) == doctest::Approx(5.0));
+    CHECK((hi - lo) == doctest::Approx(f0 / q).epsilon(0.01));
+    CHECK(q == doctest::Approx(100).epsilon(1e-9));
+}
+
+TEST_CASE(".ac: an op-amp integrator (E source, gain 1e6) is −1/(jωRC) within its finite gain") {
+    const double a = 1e6, r = 10e3, c = 10e-9;
+    auto res = simulate_text("integrator\nVin in 0 AC 1\nR1 in m 10k\nC1 m out 10n\nRl m 0 1e12\n"
+                             "E1 out 0 0 m 1e6\n.ac dec 5 1 100k\n.end\n");
+    const auto& p = plot_of(res, "ac");
+    for (std::size_t k = 0; k < p.points(); ++k) {
+        const double w = 2 * kPi * p.at(k, 0);
+        const Complex zf = 1.0 / Complex(0, w * c), zin = r;
+        // Exact for a finite gain A (the 1e12 Ω leak is far below what matters).
+        const Complex expected = -(zf / zin) / (1.0 + (1.0 + zf / zin) / a);
+        CHECK(close(cvalue(p, "v(out)", k), expected, 1e-5));
+        if (p.at(k, 0) >= 100) CHECK(close(cvalue(p, "v(out)", k), -1.0 / Complex(0, w * r * c), 1e-3));
+    }
+}
+
+TEST_CASE(".ac: the AC phase on a source is in degrees and shifts every response") {
+    auto res = simulate_text("phase\nV1 in 0 AC 2 30\nR1 in out 1k\nR2 out 0 1k\n.ac lin 3 1 3\n.end\n");
+    const auto& p = plot_of(res, "ac");
+    REQUIRE(p.points() == 3);
+    CHECK(close(cvalue(p, "v(out)", 1), std::polar(1.0, kPi / 6), 1e-12));
+    CHECK(p.at(1, 0) == doctest::Approx(2.0));
+}
+
+TEST_CASE(".ac: memory devices linearise with their state held: an ECRAM channel is its conductance") {
+    // The ECRAM's channel G(s) = g0 in series with 100 kΩ; its gate grounded; state held.
+    auto res = simulate_text("ecram ac\nV1 d 0 DC 0.1 AC 1\nN1 0 d s ec g0=10u\nR1 s 0 100k\n"
+                             ".model ec ecram (gmin=0.079u gmax=50u)\n.ac dec 1 1 1k\n.end\n");
+    const auto& p = plot_of(res, "ac");
+    REQUIRE(p.points() == 4);
+    for (std::size_t k = 0; k < p.points(); ++k)
+        CHECK(std::abs(cvalue(p, "v(s)", k)) == doctest::Approx(1e5 / (1e5 + 1e5)).epsilon(1e-3));
+}
+
+TEST_CASE(".ac: an MTT unit's small-signal gain is the slope of its DC transfer") {
+    std::ifstream in(std::string(IONSPICE_SOURCE_DIR) + "/netlists/mtt/ecram_unit.inc");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string unit = ss.str();
+    const std::string src = "Vread rh 0 {vrh}";
+    REQUIRE(unit.find(src) != std::string::npos);
+    unit.replace(unit.find(src), src.size(), "Vread rh 0 {vrh} AC 1");
+    const std::string head = "mtt\n.param ge=10u vrh=1.4 vref=0.6 vr=0.01 rref=700k\n" + unit;
+    auto ac = simulate_text(head + ".ac lin 1 1 1\n.tf i(vsp) vread\n.end\n");
+    const double dv = 1e-4;
+    auto dc = simulate_text(head + ".dc vread " + std::to_string(1.4 - dv) + " " + std::to_string(1.4 + dv) + " " +
+                            std::to_string(dv) + "\n.end\n");
+    const auto& d = plot_of(dc, "dc");
+    REQUIRE(d.points() == 3);
+    const double slope = (rvalue(d, "i(vsp)", 2) - rvalue(d, "i(vsp)", 0)) / (2 * dv);
+    CHECK(slope != 0);
+    const Complex g = cvalue(plot_of(ac, "ac"), "i(vsp)", 0);
+    CHECK(g.real() == doctest::Approx(slope).epsilon(1e-4));
+    CHECK(std::fabs(g.imag()) < 1e-6 * std::fabs(g.real()));  // 1 Hz: no capacitance to speak of
+    CHECK(rvalue(plot_of(ac, "tf"), "transfer_function") == doctest::Approx(slope).epsilon(1e-4));
+}
+
+TEST_CASE(".tf: a divider's gain, input and output resistance") {
+    auto res = simulate_text("divider\nV1 in 0 5\nR1 in out 1k\nR2 out 0 3k\n.tf v(out) v1\n.end\n");
+    const auto& p = plot_of(res, "tf");
+    CHECK(p.name == "Transfer Function");
+    CHECK(rvalue(p, "transfer_function") == doctest::Approx(0.75));
+    CHECK(rvalue(p, "v1#input_impedance") == doctest::Approx(4e3));
+    CHECK(rvalue(p, "output_impedance_at_v(out)") == doctest::Approx(750));
+
+    // A current input: the transfer is a transresistance, the input resistance R1 + R2 ‖ ... here R2.
+    auto ri = simulate_text("divider\nI1 0 out 1m\nR2 out 0 3k\nR3 out x 1k\nR4 x 0 1k\n.tf v(x) i1\n.end\n");
+    const auto& q = plot_of(ri, "tf");
+    // 1 A into node out sees 3k ‖ 2k = 1.2 kΩ; v(x) is half of v(out).
+    CHECK(rvalue(q, "transfer_function") == doctest::Approx(600));
+    CHECK(rvalue(q, "i1#input_impedance") == doctest::Approx(1.2e3));
+    CHECK(rvalue(q, "output_impedance_at_v(x)") == doctest::Approx(1 / (1 / 1e3 + 1 / 4e3)));  // R4 ‖ (R3 + R2), the source open
+}
+
+TEST_CASE(".tf: a level-1 common-source stage: −gm·(RD ‖ ro), output resistance RD ‖ ro") {
+    // Saturated: Id = KP/2·(W/L)·(Vgs − VT)²·(1 + λ·Vds); gm = KP·(W/L)·(Vgs − VT)·(1 + λ·Vds),
+    // go = KP/2·(W/L)·(Vgs − VT)²·λ.
+    const double kp = 100e-6, wl = 10, vt = 0.7, lambda = 0.02, rd = 10e3, vdd = 5, vgs = 1.2;
+    // Vds from Vds = Vdd − RD·Id(Vds): solved by fixed point.
+    double vds = 3;
+    for (int k = 0; k < 200; ++k) vds = vdd - rd * kp / 2 * wl * std::pow(vgs - vt, 2) * (1 + lambda * vds);
+    const double gm = kp * wl * (vgs - vt) * (1 + lambda * vds);
+    const double go = kp / 2 * wl * std::pow(vgs - vt, 2) * lambda;
+    auto res = simulate_text("cs\nVdd vdd 0 5\nVg g 0 1.2\nRd vdd d 10k\nM1 d g 0 0 nm W=10u L=1u\n"
+                             ".model nm nmos (level=1 vto=0.7 kp=100u lambda=0.02)\n.tf v(d) vg\n.end\n");
+    const auto& p = plot_of(res, "tf");
+    const double rout = 1 / (1 / rd + go);
+    CHECK(rvalue(p, "transfer_function") == doctest::Approx(-gm * rout).epsilon(1e-6));
+    CHECK(rvalue(p, "output_impedance_at_v(d)") == doctest::Approx(rout).epsilon(1e-6));
+    CHECK(rvalue(p, "vg#input_impedance") == doctest::Approx(1e20));  // an insulated gate
+}
+
+TEST_CASE(".four: a clipped sine has the closed-form fundamental and no even harmonics") {
+    // A unit sine clipped at ±c: fundamental (2/π)·(asin c + c·√(1 − c²)).
+    auto res = simulate_text("clip\nV1 in 0 SIN(0 1 1k)\nB1 out 0 V={max(min(v(in), 0.5), -0.5)}\nR1 out 0 1k\n"
+                             ".tran 1u 3m 0 1u\n.four 1k v(out) v(in)\n.end\n");
+    REQUIRE(res.reports.size() == 1);
+    const std::string& text = res.reports[0].text;
+    CHECK(text.find("Fourier analysis for v(out):") != std::string::npos);
+    CHECK(text.find("Fourier analysis for v(in):") != std::string::npos);
+    CHECK(text.find("No. Harmonics: 10") != std::string::npos);
+    // Row of harmonic 1 of v(out): " 1       1000        <mag> ..."
+    const auto out_at = text.find("Fourier analysis for v(out):");
+    const auto row = text.find("\n 1       1000", out_at);
+    REQUIRE(row != std::string::npos);
+    std::istringstream line(text.substr(row + 1, 80));
+    int h;
+    double f, mag, phase;
+    line >> h >> f >> mag >> phase;
+    const double c = 0.5;
+    CHECK(mag == doctest::Approx(2 / kPi * (std::asin(c) + c * std::sqrt(1 - c * c))).epsilon(2e-3));
+    CHECK(std::fabs(phase) < 0.5);  // a sine has phase 0
+    const auto row2 = text.find("\n 2       2000", out_at);
+    std::istringstream line2(text.substr(row2 + 1, 80));
+    double mag2;
+    line2 >> h >> f >> mag2;
+    CHECK(mag2 < 1e-3 * mag);
+    const auto thd_at = text.find("THD: ", out_at);
+    CHECK(std::stod(text.substr(thd_at + 5)) > 5);  // clipping distorts: a few tens of percent
+}
+
+TEST_CASE("small-signal analyses: bad input is a located error; a failing operating point is reported") {
+    const std::string rc = "rc\nV1 in 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n";
+    CHECK(netlist_error(rc + ".tf v(nowhere) v1\n").find("no node named 'nowhere'") != std::string::npos);
+    CHECK(netlist_error(rc + ".tf v(out) r1\n").find("independent") != std::string::npos);
+    CHECK(netlist_error(rc + ".tf v(out) vx\n").find("no element named 'vx'") != std::string::npos);
+    CHECK(netlist_error(rc + ".noise v(out) vx dec 1 1 10\n").find("no element named 'vx'") != std::string::npos);
+    CHECK(netlist_error("rc\nV1 in 0 1\nR1 in out 1k\nC1 out 0 1u\n.noise v(out) v1 dec 1 1 10\n")
+              .find("has no AC value") != std::string::npos);
+    CHECK(netlist_error(rc + ".four 1k v(out)\n").find("needs a '.tran'") != std::string::npos);
+    try {
+        simulate_text("float\nV1 in 0 AC 1\nR1 in out 1k\nC1 out x 1u\nR2 x y 1k\nC2 y 0 1n\n.ac dec 1 1 10\n.end\n");
+        FAIL("expected a singular matrix");
+    } catch (const std::exception& e) {
+        CHECK(std::string(e.what()).find("operating point of the .ac") != std::string::npos);
+        CHECK(std::string(e.what()).find("floating") != std::string::npos);
+    }
+}
+
+TEST_CASE(".print ac prints ngspice's vector functions; .meas ac measures on them") {
+    auto res = simulate_text("rc\nV1 in 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n.ac dec 10 1 10k\n"
+                             ".print ac vdb(out) vp(out)\n.meas ac f3db WHEN vdb(out)=-3.0103\n"
+                             ".meas ac gmax MAX vm(out)\n.end\n");
+    REQUIRE(res.prints.size() == 1);
+    const auto& cols = res.prints[0].columns;
+    REQUIRE(cols.size() == 3);
+    CHECK(cols[1].fn == "db");
+    CHECK(cols[2].fn == "p");
+    REQUIRE(res.measures.size() == 2);
+    REQUIRE(res.measures[0].value);
+    // Interpolated linearly in frequency between grid points, as ngspice does.
+    CHECK(*res.measures[0].value == doctest::Approx(1 / (2 * kPi * 1e-3)).epsilon(0.02));
+    CHECK(*res.measures[1].value == doctest::Approx(1 / std::abs(Complex(1, 2 * kPi * 1e-3))).epsilon(1e-9));
+}
