@@ -56,10 +56,14 @@ struct DiodeModel final : ModelParams {
     int tlevc = 0;               ///< capacitance temperature equation
     double cta = 0;              ///< 1/K, junction-capacitance temperature coefficient (tlevc 1)
     double tpb = 0;              ///< V/K, junction-potential temperature coefficient (tlevc 1)
+    double kf = 0;               ///< flicker noise coefficient
+    double af = 1;               ///< flicker noise current exponent
 };
 
 /// An instance's parameters after area, multiplier and temperature scaling (ngspice's DIOtemp).
 struct DiodeScaled {
+    double kelvin;             ///< K, the device temperature
+    double mult;               ///< instance multiplier m
     double vt;                 ///< V, kT/q at the device temperature
     double vte;                ///< V, N·vt
     double vtebrk;             ///< V, NBV·vt
@@ -82,6 +86,8 @@ DiodeScaled scale(const DiodeModel& mp, double area, double mult, double temp_c,
     const double temp = temp_c + kCelsiusToKelvin;
     const double tnom = tnom_c + kCelsiusToKelvin;
     const double dt = temp - tnom;
+    s.kelvin = temp;
+    s.mult = mult;
     s.vt = thermal_voltage(temp);
     s.vte = mp.n * s.vt;
     s.vtebrk = mp.nbv * s.vt;
@@ -192,7 +198,7 @@ DiodeCurrent junction_current(const DiodeScaled& s, double vd, double gmin) {
 class Diode final : public Device {
 public:
     Diode(std::string name, const DiodeModel& model, const DiodeScaled& scaled, bool off)
-        : Device(std::move(name)), fc_(model.fc), s_(scaled), off_(off) {}
+        : Device(std::move(name)), fc_(model.fc), kf_(model.kf), af_(model.af), s_(scaled), off_(off) {}
 
     void declare(Declarer& d) override {
         p_ = d.terminal(0);
@@ -205,6 +211,7 @@ public:
     }
 
     void load(LoadContext& ctx, const Stamp& s) override {
+        gmin_ = ctx.gmin;
         const double vd = value_at(ctx.x, pi_) - value_at(ctx.x, n_);
         const double vlim = limit(ctx, vd);
         const DiodeCurrent c = junction_current(s_, vlim, ctx.gmin);
@@ -227,6 +234,24 @@ public:
             s.F(pi_, -ir);
             series_.stamp_g(s, s_.gspr);
         }
+    }
+
+    // ngspice's dionoise.c, with Id the junction current as the load computes it (gmin and knee
+    // included) and m the instance multiplier:
+    //     rs:     4kT·G_RS            between the anode and the internal node
+    //     id:     2q·|Id|             across the junction
+    //     1overf: m·KF·(|Id|/m)^AF/f  across the junction
+    // G_RS is the series conductance the load uses (area and m applied once): ngspice-44 and
+    // later; ngspice-39 multiplies it by area·m once more, which only matters when area·m ≠ 1.
+    // T is the device temperature (ngspice-39 takes the circuit temperature even with temp= or
+    // dtemp=). Every generator is listed, zero or not, so that the summaries match ngspice's.
+    void noise(const double* x, std::vector<NoiseSource>& out) const override {
+        const double id = junction_current(s_, value_at(x, pi_) - value_at(x, n_), gmin_).id;
+        out.push_back({.name = "rs", .plus = pi_, .minus = p_,
+                       .white = 4 * physics::kBoltzmann * s_.kelvin * s_.gspr});
+        out.push_back({.name = "id", .plus = pi_, .minus = n_, .white = 2 * physics::kCharge * std::fabs(id)});
+        out.push_back({.name = "1overf", .plus = pi_, .minus = n_,
+                       .flicker = s_.mult * kf_ * std::pow(std::fabs(id) / s_.mult, af_)});
     }
 
 private:
@@ -253,9 +278,11 @@ private:
     }
 
     double fc_;
+    double kf_, af_;  ///< flicker noise coefficient and exponent
     DiodeScaled s_;
     bool off_;
-    double vold_ = 0;  ///< V, junction voltage of the previous evaluation
+    double vold_ = 0;      ///< V, junction voltage of the previous evaluation
+    double gmin_ = 1e-12;  ///< S, the gmin of the last load: part of the current the noise follows
     Index p_ = kGround, n_ = kGround, pi_ = kGround;
     PairSlots series_, junction_;
 };
@@ -317,16 +344,18 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     mp->tlevc = static_cast<int>(tlevc);
     mp->cta = alias({"cta", "ctc"}).value_or(0);
     mp->tpb = alias({"tpb", "tvj"}).value_or(0);
+    mp->kf = r.non_negative("kf", 0);
+    mp->af = r.non_negative("af", 1);
     // Sidewall, tunnelling and self-heating currents are not modelled: accept them only at zero.
     for (const char* name : {"jsw", "cjp", "cjsw", "jtun", "jtunsw", "rth0"})
         if (auto v = r.find(name); v && *v != 0)
             r.fail(name, "is not supported by ionspice's diode (only zero is accepted)");
-    // Parameters with no effect once the above are zero, noise parameters, safe-operating-area
+    // Parameters with no effect once the above are zero, safe-operating-area
     // limits (warnings only in ngspice), and level-3 geometry and recombination parameters (no
     // effect at level 1).
     r.ignore({"ns",   "php", "mjsw", "fcs",    "ntun",   "xtitun", "keg",    "ctp",    "tphp", "pj",
-              "cth0", "kf",  "af",   "fv_max", "bv_max", "id_max", "te_max", "pd_max", "isr",  "nr",
-              "lm",   "lp",  "wm",   "wp",     "xom",    "xoi",    "xm",     "xp"});
+              "cth0", "fv_max", "bv_max", "id_max", "te_max", "pd_max", "isr", "nr", "lm", "lp", "wm", "wp",
+              "xom",  "xoi",    "xm",     "xp"});
     r.reject_unknown();
     return mp;
 }

@@ -1,6 +1,6 @@
 // ECRAM (electrochemical RAM): N<name> g d s model [g0=] [x0=]
 // .model NAME ecram (gmin gmax mapping=lin|log vp tp vd td nsteps vs vtp vtd dv gp gd qb kch ggate
-//                    cgate dtod ctoc)
+//                    cgate dtod ctoc kf af)
 //
 // Three terminals, gate G, drain D, source S, and one state unknown s ∈ [0, 1], the normalised
 // channel conductance, written to output as x(<device>); g(<device>) is the channel conductance.
@@ -13,6 +13,10 @@
 // Gate–channel voltage: V_gc = V_G − [kch·V_D + (1 − kch)·V_S].
 // State: ṡ = ρ_dev·ρ_pulse·[R_p(V_gc)·F_p(s) − R_d(V_gc)·F_d(s)] (models/SoftBoundDrift.hpp), as
 // q = s, f = −ṡ in transient; in DC (.op, .dc) the state is held: f = s − s0.
+// Noise: the channel as a resistor, between D and S, at the operating point's state,
+//     thermal: 4kT·G(s),   1overf: KF·|I_DS|^AF/f   (kf = 0 by default: no flicker noise),
+// with T the circuit temperature. The gate leakage is noiseless (1 pS by default, and its
+// generator would return through D and S in fixed proportions, which no single pair describes).
 // Defaults are the WOx/LiPON set of the MTT paper (MODELS.md): +10 V / 2 ms potentiation,
 // −7 V / 2 ms depression, 180 steps, window 0.079–50 µS.
 
@@ -25,6 +29,7 @@
 #include "models/CardValue.hpp"
 #include "models/Device.hpp"
 #include "models/ParamReader.hpp"
+#include "models/Physics.hpp"
 #include "models/Registry.hpp"
 #include "models/Smooth.hpp"
 #include "models/SoftBoundDrift.hpp"
@@ -45,6 +50,8 @@ struct EcramModel final : ModelParams {
     double cgate = 0;      ///< F, gate–channel capacitance
     double dtod = 0;       ///< relative σ of the rate, drawn once per device
     double ctoc = 0;       ///< relative σ of the rate, drawn per programming pulse
+    double kf = 0;         ///< flicker noise coefficient
+    double af = 2;         ///< flicker noise current exponent
     SoftBoundDrift drift;
 };
 
@@ -58,8 +65,9 @@ smooth::ValueSlope conductance(const EcramModel& m, double s) {
 
 class Ecram final : public Device {
 public:
-    Ecram(std::string name, const EcramModel& m, double s0, std::uint64_t seed, std::uint64_t device_seed)
-        : Device(name), m_(m), s0_(s0),
+    Ecram(std::string name, const EcramModel& m, double s0, double kelvin, std::uint64_t seed,
+          std::uint64_t device_seed)
+        : Device(name), m_(m), s0_(s0), kelvin_(kelvin),
           variability_(seed, device_seed, name, m.dtod, m.ctoc, m.drift.vtp(), m.drift.vtd()) {}
 
     void declare(Declarer& d) override {
@@ -147,13 +155,25 @@ public:
     std::vector<std::string> output_quantities() const override { return {"g"}; }
     void outputs(const double* x, double* out) const override { out[0] = conductance(m_, value_at(x, nodes_[kX])).v; }
 
+    void noise(const double* x, std::vector<NoiseSource>& out) const override {
+        const double g = conductance(m_, value_at(x, nodes_[kX])).v;
+        out.push_back({.name = "thermal", .plus = nodes_[kD], .minus = nodes_[kS],
+                       .white = 4 * physics::kBoltzmann * kelvin_ * g});
+        if (m_.kf != 0) {
+            const double ids = g * (value_at(x, nodes_[kD]) - value_at(x, nodes_[kS]));
+            out.push_back({.name = "1overf", .plus = nodes_[kD], .minus = nodes_[kS],
+                           .flicker = m_.kf * std::pow(std::fabs(ids), m_.af)});
+        }
+    }
+
 private:
     enum Row : std::size_t { kG = 0, kD = 1, kS = 2, kX = 3 };
     void G(const Stamp& st, std::size_t r, std::size_t c, double v) const { st.G(slot_[r][c], v); }
     void C(const Stamp& st, std::size_t r, std::size_t c, double v) const { st.C(slot_[r][c], v); }
 
     EcramModel m_;
-    double s0_;  ///< state held in DC
+    double s0_;      ///< state held in DC
+    double kelvin_;  ///< K, temperature of the thermal noise
     Variability variability_;
     std::array<Index, 4> nodes_{kGround, kGround, kGround, kGround};
     std::array<std::array<Slot, 4>, 4> slot_{};
@@ -173,6 +193,8 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     mp->cgate = r.non_negative("cgate", 0);
     mp->dtod = r.non_negative("dtod", 0);
     mp->ctoc = r.non_negative("ctoc", 0);
+    mp->kf = r.non_negative("kf", 0);
+    mp->af = r.non_negative("af", 2);
     mp->log_ratio = std::log(mp->gmax / mp->gmin);
     mp->drift = SoftBoundDrift::read(r, DriftDefaults{});
     r.reject_unknown();
@@ -205,7 +227,8 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
         if (!(*x0 >= 0 && *x0 <= 1)) r.fail("x0", fmt::format("must be within [0, 1], got {:g}", *x0));
         s0 = *x0;
     }
-    return std::make_unique<Ecram>(card.name, mp, s0, card.seed, card.device_seed);
+    return std::make_unique<Ecram>(card.name, mp, s0, card.temp + physics::kCelsiusToKelvin, card.seed,
+                                   card.device_seed);
 }
 
 const Registrar registrar{Registration{

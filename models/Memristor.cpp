@@ -7,6 +7,12 @@
 //
 // `level` is a word; a number is accepted too: 1 = vteam, 2 = bulk, 3 = rram. Default: bulk.
 //
+// Noise, every level: the device as a resistor at the operating point (V, s), between p and n,
+//     thermal: 4kT·∂I/∂V,   1overf: KF·|I|^AF/f   (model parameters kf = 0, af = 2: no flicker
+// noise unless kf is given), T the circuit temperature. ∂I/∂V is the small-signal conductance,
+// G(s)·cosh(V/vnl) for bulk and rram, rather than the chord I/V: the noise of a nonlinear
+// resistor biased at V is that of the resistor its small-signal model is.
+//
 // level=vteam — voltage-threshold drift (Kvatinsky's VTEAM), with Kvatinsky's sign conventions
 // so that published parameter sets carry over: s is his normalised w, s = 0 is ON (ron) and
 // s = 1 is OFF (roff); k_off > 0 drives s up above v_off > 0, k_on < 0 drives it down below
@@ -45,6 +51,7 @@
 #include "models/CardValue.hpp"
 #include "models/Device.hpp"
 #include "models/ParamReader.hpp"
+#include "models/Physics.hpp"
 #include "models/Registry.hpp"
 #include "models/Smooth.hpp"
 #include "models/SoftBoundDrift.hpp"
@@ -77,6 +84,8 @@ struct MemristorModel final : ModelParams {
     double vnl = 1;     ///< V, read nonlinearity voltage (bulk, rram)
     double dtod = 0;    ///< relative σ of the rate, drawn once per device
     double ctoc = 0;    ///< relative σ of the rate, drawn per programming pulse
+    double kf = 0;      ///< flicker noise coefficient
+    double af = 2;      ///< flicker noise current exponent
     VteamParams vteam;
     SoftBoundDrift drift;
 };
@@ -142,8 +151,9 @@ DriftRate vteam_rate(const VteamParams& k, double v, double s) {
 
 class Memristor final : public Device {
 public:
-    Memristor(std::string name, const MemristorModel& m, double s0, std::uint64_t seed, std::uint64_t device_seed)
-        : Device(name), m_(m), s0_(s0),
+    Memristor(std::string name, const MemristorModel& m, double s0, double kelvin, std::uint64_t seed,
+              std::uint64_t device_seed)
+        : Device(name), m_(m), s0_(s0), kelvin_(kelvin),
           variability_(seed, device_seed, name, m.dtod, m.ctoc, threshold_up(m), threshold_down(m)) {}
 
     void declare(Declarer& d) override {
@@ -195,6 +205,15 @@ public:
     std::vector<std::string> output_quantities() const override { return {"g"}; }
     void outputs(const double* x, double* out) const override { out[0] = conductance(m_, value_at(x, nodes_[kX])).v; }
 
+    void noise(const double* x, std::vector<NoiseSource>& out) const override {
+        const Current c = current(m_, value_at(x, nodes_[kP]) - value_at(x, nodes_[kN]), value_at(x, nodes_[kX]));
+        out.push_back({.name = "thermal", .plus = nodes_[kP], .minus = nodes_[kN],
+                       .white = 4 * physics::kBoltzmann * kelvin_ * c.d_v});
+        if (m_.kf != 0)
+            out.push_back({.name = "1overf", .plus = nodes_[kP], .minus = nodes_[kN],
+                           .flicker = m_.kf * std::pow(std::fabs(c.i), m_.af)});
+    }
+
 private:
     enum Row : std::size_t { kP = 0, kN = 1, kX = 2 };
     void G(const Stamp& st, std::size_t r, std::size_t c, double v) const { st.G(slot_[r][c], v); }
@@ -208,6 +227,7 @@ private:
 
     MemristorModel m_;
     double s0_;
+    double kelvin_;  ///< K, temperature of the thermal noise
     Variability variability_;
     std::array<Index, 3> nodes_{kGround, kGround, kGround};
     std::array<std::array<Slot, 3>, 3> slot_{};
@@ -255,6 +275,8 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     mp->level = read_level(r, w);
     mp->dtod = r.non_negative("dtod", 0);
     mp->ctoc = r.non_negative("ctoc", 0);
+    mp->kf = r.non_negative("kf", 0);
+    mp->af = r.non_negative("af", 2);
     switch (mp->level) {
         case Level::Vteam:
             read_vteam(r, w, *mp);
@@ -299,7 +321,8 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const double x0 = r.get("x0", 0);
     r.reject_unknown();
     if (!(x0 >= 0 && x0 <= 1)) r.fail("x0", fmt::format("must be within [0, 1], got {:g}", x0));
-    return std::make_unique<Memristor>(card.name, mp, x0, card.seed, card.device_seed);
+    return std::make_unique<Memristor>(card.name, mp, x0, card.temp + physics::kCelsiusToKelvin, card.seed,
+                                       card.device_seed);
 }
 
 const Registrar registrar{Registration{

@@ -1,7 +1,7 @@
 // MOSFET level 1 (Shichman–Hodges): M d g s b model [w=] [l=] [m=] [ad=] [as=] [pd=] [ps=]
 //                                    [nrd=] [nrs=] [temp=] [dtemp=] [icvds= icvgs= icvbs=] [off]
 // .model NAME nmos|pmos (level=1 VTO KP GAMMA PHI LAMBDA RD RS CBD CBS IS PB CGSO CGDO CGBO RSH
-//                        CJ MJ CJSW MJSW JS TOX LD U0 FC NSUB TPG NSS TNOM)
+//                        CJ MJ CJSW MJSW JS TOX LD U0 FC NSUB TPG NSS TNOM KF AF NLEV GDSNOI)
 //
 // DC is ngspice-39's MOS1 (mos1load.c/mos1temp.c): the same drain current in cutoff, linear and
 // saturation with drain–source swap for vds < 0, body effect, channel-length modulation, the
@@ -51,6 +51,8 @@ double oxide_cap_per_area(double tox) { return kEpsRelOxide * physics::kEpsZeroM
 constexpr double kEpsRelSilicon = 11.70;
 /// Intrinsic carrier density of silicon in ngspice's Nsub formulas.
 constexpr double kNiSilicon = 1.45e16;  ///< 1/m³
+/// The oxide thickness ngspice's MOS1 flicker noise assumes when TOX is not given.
+constexpr double kNoiseDefaultTox = 1e-7;  ///< m
 
 /// The .model card as written (what is derived from TOX/NSUB depends on tnom, known per instance).
 struct Mos1Model final : ModelParams {
@@ -80,6 +82,10 @@ struct Mos1Model final : ModelParams {
     std::optional<double> tpg;       ///< gate type: +1 opposite to substrate, −1 same, 0 aluminium
     std::optional<double> nss;       ///< 1/cm², surface state density
     std::optional<double> tnom;      ///< °C, parameter measurement temperature
+    double kf = 0;                   ///< flicker noise coefficient
+    double af = 1;                   ///< flicker noise exponent
+    int nlev = -1;                   ///< noise model of ngspice-43 and later (0–3); −1: not given
+    double gdsnoi = 1;               ///< channel thermal noise coefficient (nlev 3)
 };
 
 /// What the model card means at a nominal temperature (ngspice's model part of MOS1temp).
@@ -141,6 +147,14 @@ struct Mos1Instance {
     double cbd, cbdsw, cbs, cbssw;     ///< F, zero-bias junction capacitances (bottom, sidewall)
     double bulk_pot;                   ///< V, PB(T)
     double mj, mjsw, fc;
+    // Noise.
+    double kelvin;     ///< K, device temperature
+    double m;          ///< instance multiplier
+    double w, leff;    ///< m, channel width and effective length
+    double noise_cox;  ///< F/m², εox/TOX, or with TOX = 1e-7 m when TOX is not given
+    double kf, af;
+    int nlev;  ///< as Mos1Model::nlev
+    double gdsnoi;
 };
 
 /// Channel current of an n-channel device in normal mode: the drain current and its partial
@@ -266,6 +280,7 @@ public:
 
     void load(LoadContext& ctx, const Stamp& st) override;
     void accept(const double* x, double time) override;
+    void noise(const double* x, std::vector<NoiseSource>& out) const override;
 
 private:
     enum Terminal { kG = 0, kD = 1, kS = 2, kB = 3 };  ///< rows/columns of block_: g, d', s', b
@@ -280,6 +295,7 @@ private:
     bool off_;
     // Previous evaluation (limited voltages and threshold), normalised; ngspice starts them at 0.
     double vgs_old_ = 0, vds_old_ = 0, vbs_old_ = 0, vbd_old_ = 0, von_old_ = 0;
+    double gmin_ = 1e-12;  ///< S, the gmin of the last load: part of the drain current flicker noise follows
     Index d_ = kGround, g_ = kGround, s_ = kGround, b_ = kGround, dp_ = kGround, sp_ = kGround;
     std::array<std::array<Slot, 4>, 4> block_{};
     PairSlots drain_, source_;
@@ -343,6 +359,64 @@ void Mosfet1::accept(const double* x, double time) {
     point1_ = Accepted{v, half_caps(v, von), g.qgs, g.qgd, g.qgb};
 }
 
+// ngspice's mos1noi.c, at the device temperature T (ngspice-39 takes the circuit temperature),
+// with gm the transconductance of the mode the device is in, Id = mode·I_channel − I_bd the drain
+// current of ngspice's load (its bulk–drain junction included), Cox = εox/TOX (TOX = 1e-7 m when
+// not given), Leff = L − 2·LD and m the instance multiplier:
+//     rd: 4kT·G_RD between d and d',  rs: 4kT·G_RS between s and s'
+//     id: 4kT·(2/3)·gm between d' and s'  (nlev 3: 4kT·(2/3)·β·vgst·(1 + α + α²)/(1 + α)·GDSNOI,
+//         α = 1 − |vds|/vgst in the linear region, 0 in saturation, no noise below threshold)
+//     1overf, between d' and s', by NLEV:
+//         not given:  m·KF·(|Id|/m)^AF / (f·W·Leff·Cox²)    (SPICE3's form)
+//         0:          m·KF·(|Id|/m)^AF / (f·Leff²·Cox)
+//         1:          m·KF·(|Id|/m)^AF / (f·W·Leff·Cox)
+//         2, 3:       KF·gm² / (m·f^AF·W·Leff·Cox)
+// Without NLEV this is what ngspice-39, the reference here, computes, except that it writes
+// KF·|Id|^AF/m for m·KF·(|Id|/m)^AF (the same for m = 1 or AF = 1; ngspice-45 fixed the m
+// scaling); ngspice-43 and later default to NLEV = 2. Every generator is listed, zero or not, so
+// that the summaries match ngspice's.
+void Mosfet1::noise(const double* x, std::vector<NoiseSource>& out) const {
+    const double type = k_.type, vs = value_at(x, sp_);
+    const Voltages v{type * (value_at(x, g_) - vs), type * (value_at(x, dp_) - vs), type * (value_at(x, b_) - vs)};
+    const bool normal = v.vds >= 0;
+    const ChannelCurrent c =
+        normal ? channel(k_, v.vgs, v.vds, v.vbs) : channel(k_, v.vgs - v.vds, -v.vds, v.vbs - v.vds);
+    const double i_bd = bulk_junction(v.vbs - v.vds, k_.drain_sat, k_.vt, gmin_).i;
+    const double id = std::fabs((normal ? c.id : -c.id) - i_bd);
+    const double four_kt = 4 * physics::kBoltzmann * k_.kelvin;
+
+    double channel_g = 2.0 / 3.0 * c.gm;
+    if (k_.nlev == 3) {
+        const double vgst = (normal ? v.vgs : v.vgs - v.vds) - c.von;
+        const double vds = std::fabs(v.vds);
+        const double alpha = vgst <= vds ? 0.0 : 1 - vds / vgst;
+        channel_g = vgst > 0 ? 2.0 / 3.0 * k_.beta * vgst * (1 + alpha + alpha * alpha) / (1 + alpha) * k_.gdsnoi : 0.0;
+    }
+
+    const double per_device = k_.m * k_.kf * std::pow(id / k_.m, k_.af);
+    double flicker = 0, exponent = 1;
+    switch (k_.nlev) {
+        case -1:
+            flicker = per_device / (k_.w * k_.leff * k_.noise_cox * k_.noise_cox);
+            break;
+        case 0:
+            flicker = per_device / (k_.leff * k_.leff * k_.noise_cox);
+            break;
+        case 1:
+            flicker = per_device / (k_.w * k_.leff * k_.noise_cox);
+            break;
+        default:
+            flicker = k_.kf * c.gm * c.gm / (k_.m * k_.w * k_.leff * k_.noise_cox);
+            exponent = k_.af;
+            break;
+    }
+
+    out.push_back({.name = "rd", .plus = dp_, .minus = d_, .white = four_kt * k_.gd});
+    out.push_back({.name = "rs", .plus = sp_, .minus = s_, .white = four_kt * k_.gs});
+    out.push_back({.name = "id", .plus = dp_, .minus = sp_, .white = four_kt * channel_g});
+    out.push_back({.name = "1overf", .plus = dp_, .minus = sp_, .flicker = flicker, .exponent = exponent});
+}
+
 Mosfet1::Voltages Mosfet1::limit(LoadContext& ctx, const Voltages& v) {
     Voltages out = v;
     bool limited = false;
@@ -394,6 +468,7 @@ Mosfet1::Voltages Mosfet1::limit(LoadContext& ctx, const Voltages& v) {
 }
 
 void Mosfet1::load(LoadContext& ctx, const Stamp& st) {
+    gmin_ = ctx.gmin;
     const double* x = ctx.x;
     const double type = k_.type;
     const double vs_real = value_at(x, sp_);
@@ -516,7 +591,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<Mos1Model>();
     mp->type = card.type == "pmos" ? -1 : 1;
     ParamReader r(card.params, DeviceError::Where::Model, fmt::format("MOSFET model {}", card.name));
-    r.ignore({"level", "nmos", "pmos", "kf", "af"});
+    r.ignore({"level", "nmos", "pmos"});
     auto non_negative = [&](const char* name) -> std::optional<double> {
         auto v = r.find(name);
         if (v && !(*v >= 0)) r.fail(name, fmt::format("must not be negative, got {:g}", *v));
@@ -564,6 +639,14 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
         r.fail("tpg", fmt::format("must be 1, -1 or 0, got {:g}", *mp->tpg));
     mp->nss = r.find("nss");
     mp->tnom = r.find("tnom");
+    mp->kf = non_negative("kf").value_or(0);
+    mp->af = non_negative("af").value_or(1);
+    if (auto nlev = r.find("nlev")) {
+        if (*nlev != 0 && *nlev != 1 && *nlev != 2 && *nlev != 3)
+            r.fail("nlev", fmt::format("must be 0, 1, 2 or 3, got {:g}", *nlev));
+        mp->nlev = static_cast<int>(*nlev);
+    }
+    mp->gdsnoi = non_negative("gdsnoi").value_or(1);
     r.reject_unknown();
     if (mp->tox && *mp->tox != 0 && mp->nsub && *mp->nsub * 1e6 <= kNiSilicon)
         r.fail("nsub", fmt::format("must exceed the intrinsic density 1.45e10 1/cm³, got {:g}", *mp->nsub));
@@ -672,6 +755,16 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     k.cgd = mp.cgdo * m * w;
     k.cgb = mp.cgbo * m * leff;
     k.oxide_cap = mp.tox && *mp.tox != 0 ? oxide_cap_per_area(*mp.tox) * w * leff * m : 0.0;
+
+    k.kelvin = temp;
+    k.m = m;
+    k.w = w;
+    k.leff = leff;
+    k.noise_cox = oxide_cap_per_area(mp.tox && *mp.tox != 0 ? *mp.tox : kNoiseDefaultTox);
+    k.kf = mp.kf;
+    k.af = mp.af;
+    k.nlev = mp.nlev;
+    k.gdsnoi = mp.gdsnoi;
     return std::make_unique<Mosfet1>(card.name, k, ic, off);
 }
 

@@ -1,5 +1,5 @@
 // Smooth all-region MOSFET: M d g s b model [w=] [l=] [m=] [temp=] [dtemp=] [off]
-// .model NAME nmos|pmos (level=44 VTO KP N LAMBDA CGSO CGDO)
+// .model NAME nmos|pmos (level=44 VTO KP N LAMBDA CGSO CGDO KF AF)
 //
 // Level 44 is the number ngspice gives its EKV model, and this is an EKV-style model, but it is
 // NOT ngspice's EKV 2.6: it has only the parameters above. Anything else (GAMMA, PHI, UCRIT, …)
@@ -15,6 +15,10 @@
 // drain and source negates the current. |V_DS| is smoothed as √(V_DS² + ε²) − ε so that the
 // Jacobian stays continuous through V_DS = 0. No other temperature dependence than U_T.
 // Charges: fixed overlap capacitances CGSO·W·m and CGDO·W·m only.
+// Noise (no ngspice counterpart), between drain and source: channel thermal noise
+// 4kT·(2/3)·|g_m|, g_m = ∂I_D/∂V_G, the long-channel strong-inversion value SPICE's MOSFETs use
+// (in weak inversion and saturation the shot noise 2q·I_D is 4kT·(N/2)·g_m, 3N/4 times this),
+// and flicker noise m·KF·(|I_D|/m)^AF/f, i.e. KF·|I_D|^AF/f for each of the m devices.
 //
 // A p-channel device is the n-channel one with every voltage and current negated (type = −1).
 // Newton limiting as SPICE does for MOSFETs (fetlim on V_GS or V_GD, limvds on V_DS); GMIN across
@@ -51,6 +55,8 @@ struct EkvModel final : ModelParams {
     double lambda = 0.05;  ///< 1/V, channel-length modulation
     double cgso = 0;       ///< F/m, gate–source overlap capacitance per width
     double cgdo = 0;       ///< F/m, gate–drain overlap capacitance per width
+    double kf = 0;         ///< flicker noise coefficient
+    double af = 1;         ///< flicker noise current exponent
 };
 
 struct EkvInstance {
@@ -61,6 +67,9 @@ struct EkvInstance {
     double ut;        ///< V, kT/q
     double ispec;     ///< A, 2·N·KP·(W/L)·m·U_T²
     double cgs, cgd;  ///< F
+    double kelvin;    ///< K, device temperature
+    double m;         ///< instance multiplier
+    double kf, af;    ///< flicker noise coefficient and exponent
 };
 
 /// Drain current (n-channel sense, into the drain) and its partials with respect to the
@@ -114,6 +123,18 @@ public:
     }
 
     void load(LoadContext& ctx, const Stamp& st) override;
+
+    // The noise of the header comment; GMIN across drain–source is noiseless, as in SPICE.
+    void noise(const double* x, std::vector<NoiseSource>& out) const override {
+        const double type = k_.type, vs = value_at(x, nodes_[kS]);
+        const EkvCurrent c = channel(k_, type * (value_at(x, nodes_[kG]) - vs), type * (value_at(x, nodes_[kD]) - vs),
+                                     type * (value_at(x, nodes_[kB]) - vs));
+        out.push_back({.name = "id", .plus = nodes_[kD], .minus = nodes_[kS],
+                       .white = 4 * physics::kBoltzmann * k_.kelvin * 2.0 / 3.0 * std::fabs(c.d_vgs)});
+        if (k_.kf != 0)
+            out.push_back({.name = "1overf", .plus = nodes_[kD], .minus = nodes_[kS],
+                           .flicker = k_.m * k_.kf * std::pow(std::fabs(c.id) / k_.m, k_.af)});
+    }
 
 private:
     enum Terminal : std::size_t { kG = 0, kD = 1, kS = 2, kB = 3 };
@@ -222,6 +243,8 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     mp->lambda = r.non_negative("lambda", 0.05);
     mp->cgso = r.non_negative("cgso", 0);
     mp->cgdo = r.non_negative("cgdo", 0);
+    mp->kf = r.non_negative("kf", 0);
+    mp->af = r.non_negative("af", 1);
     r.reject_unknown();
     return mp;
 }
@@ -252,6 +275,10 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     k.ispec = 2 * mp.n * mp.kp * (w / l) * m * k.ut * k.ut;
     k.cgs = mp.cgso * w * m;
     k.cgd = mp.cgdo * w * m;
+    k.kelvin = temp;
+    k.m = m;
+    k.kf = mp.kf;
+    k.af = mp.af;
     return std::make_unique<MosfetEkv>(card.name, k, off);
 }
 

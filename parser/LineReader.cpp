@@ -192,7 +192,8 @@ void LineReader::read(std::uint32_t file, bool top, std::string_view section, Lo
             std::string command;
             for (std::size_t k = p; k < raw.size() && std::isalpha(static_cast<unsigned char>(raw[k])); ++k)
                 command += lower(raw[k]);
-            if (command == "op" || command == "tran" || command == "dc" || command == "meas" || command == "measure") {
+            if (command == "op" || command == "tran" || command == "dc" || command == "ac" || command == "noise" ||
+                command == "tf" || command == "meas" || command == "measure") {
                 const std::string card = "." + std::string(std::string_view(raw).substr(p, code_length(raw) - p));
                 const auto col = static_cast<std::uint32_t>(p + 1);
                 // The dot takes the command's first column, so every column after it is right.

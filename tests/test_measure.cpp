@@ -132,7 +132,7 @@ TEST_CASE(".meas: a measurement that cannot be made fails with the reason; bad c
     CHECK(netlist_error(head + ".meas tran x WHEN v(a)=1 RISE=0\n").find("count of 1 or more") != std::string::npos);
 }
 
-TEST_CASE("a .control block: its op, tran, dc and meas commands run as the dot cards, the rest is left out") {
+TEST_CASE("a .control block: its op, tran, dc, ac, noise, tf and meas commands run as the dot cards, the rest is left out") {
     const auto r = simulate_text(R"(control
 V1 a 0 PWL(0 0 1u 1)
 R1 a 0 1k
@@ -149,6 +149,11 @@ wrdata out.txt v(a)
     CHECK(r.plots[0].name == "Transient Analysis");
     REQUIRE(r.measures.size() == 1);
     CHECK(*r.measures[0].value == doctest::Approx(0.25e-6));
+    // ac, noise and tf too.
+    const auto s = simulate_text("c\nV1 a 0 AC 1\nR1 a b 1k\nC1 b 0 1u\n.control\nac dec 1 1 10\ntf v(b) v1\n.endc\n.end\n");
+    REQUIRE(s.plots.size() == 2);
+    CHECK(s.plots[0].analysis == "ac");
+    CHECK(s.plots[1].analysis == "tf");
     // A mistake in such a command is located where it stands in the block.
     CHECK(netlist_error("t\nR1 a 0 1\n.control\n  tran 1u\n.endc\n.end\n").find("test.cir:4:") != std::string::npos);
 }

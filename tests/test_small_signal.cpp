@@ -253,3 +253,34 @@ TEST_CASE(".print ac prints ngspice's vector functions; .meas ac measures on the
     CHECK(*res.measures[0].value == doctest::Approx(1 / (2 * kPi * 1e-3)).epsilon(0.02));
     CHECK(*res.measures[1].value == doctest::Approx(1 / std::abs(Complex(1, 2 * kPi * 1e-3))).epsilon(1e-9));
 }
+
+TEST_CASE(".noise: a resistor divider's output noise is √(4kT·R1‖R2), flat, and integrates over the band") {
+    const double k = 1.38064852e-23, t = 300.15, r1 = 1e3, r2 = 3e3;
+    auto res = simulate_text("div\nV1 in 0 DC 0 AC 1\nR1 in out 1k\nR2 out 0 3k\n.noise v(out) v1 dec 10 1 1meg\n.end\n");
+    const auto& d = plot_of(res, "noise");
+    CHECK(d.name == "Noise Spectral Density Curves");
+    REQUIRE(d.points() == 61);
+    const double onoise = std::sqrt(4 * k * t * r1 * r2 / (r1 + r2));
+    for (std::size_t p = 0; p < d.points(); ++p) {
+        CHECK(rvalue(d, "onoise_spectrum", p) == doctest::Approx(onoise).epsilon(1e-9));
+        CHECK(rvalue(d, "inoise_spectrum", p) == doctest::Approx(onoise / 0.75).epsilon(1e-9));
+    }
+    const auto& tot = plot_of(res, "noise", 1);
+    CHECK(tot.name == "Integrated Noise");
+    CHECK(rvalue(tot, "onoise_total") == doctest::Approx(onoise * std::sqrt(1e6 - 1)).epsilon(1e-9));
+    CHECK(rvalue(tot, "inoise_total") == doctest::Approx(onoise / 0.75 * std::sqrt(1e6 - 1)).epsilon(1e-9));
+}
+
+TEST_CASE(".noise: a diode fed by a current source shows its shot noise √(2qI) at the input") {
+    const double q = 1.6021766208e-19, i = 1e-3;
+    auto res = simulate_text("shot\nI1 0 d DC 1m AC 1\nD1 d 0 dm\n.model dm d (is=1e-14)\n"
+                             ".noise v(d) i1 lin 3 1 1k 1\n.end\n");
+    const auto& d = plot_of(res, "noise");
+    REQUIRE(d.points() == 3);
+    // The diode current is I less what gmin takes (1e-12 S at ~0.6 V): negligible here.
+    for (std::size_t p = 0; p < d.points(); ++p) {
+        CHECK(rvalue(d, "inoise_spectrum", p) == doctest::Approx(std::sqrt(2 * q * i)).epsilon(1e-6));
+        CHECK(rvalue(d, "onoise_d1_id", p) == doctest::Approx(rvalue(d, "onoise_spectrum", p)).epsilon(1e-12));
+    }
+    CHECK(d.variables.back().type == "current-density");
+}

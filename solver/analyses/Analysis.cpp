@@ -80,6 +80,7 @@ void AnalysisContext::add_plot(Plot plot, bool has_scale) {
             // the circuit, through a vector function on a complex plot (vdb(out)).
             int column = p.find(item);
             std::string fn;
+            if (column < 0 && !large_signal && !p.is_complex()) continue;  // a vector of another noise plot
             if (column < 0) {
                 const VectorFunction vf = p.is_complex() ? split_vector_function(item) : VectorFunction{item, ""};
                 column = p.find(resolve_probe(circuit(), vf.vector, pr.item_locs[k]).var.name);
@@ -88,7 +89,7 @@ void AnalysisContext::add_plot(Plot plot, bool has_scale) {
             if (column < 0) continue;  // not a vector of this kind of plot (.print without an analysis)
             t.columns.push_back({column, fn, item});
         }
-        result.prints.push_back(std::move(t));
+        if (t.columns.size() > (has_scale ? 1u : 0u)) result.prints.push_back(std::move(t));
     }
 }
 
