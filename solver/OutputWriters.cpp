@@ -239,7 +239,7 @@ void print_table(std::ostream& out, const Plot& plot, const std::vector<PrintCol
         return number(x.real(), table) + ", " + number(x.imag(), table);
     };
     if (!plot.step.empty()) fmt::print(out, "step: {}\n", step_label(plot.step));
-    if (plot.points() == 1 && plot.name == "Operating Point") {
+    if (plot.points() == 1 && plot.scalar) {
         std::size_t width = 0;
         for (const auto& c : cols) width = std::max(width, c.header.size());
         for (const auto& c : cols) fmt::print(out, "{:<{}} = {}\n", c.header, width, cell(c, 0, false));

@@ -25,6 +25,9 @@ struct Plot {
     /// what output files and .print/.meas select plots by.
     std::string analysis;
     Kind kind = Kind::Real;
+    /// One point of named values with no scale (.op, .tf, the integrated noise): printed as
+    /// `name = value` lines.
+    bool scalar = false;
     std::vector<Variable> variables;  ///< variables[0] is the scale
     /// Point-major. Real: values[p * variables.size() + v]. Complex: the real and imaginary
     /// parts side by side, values[2 * (p * variables.size() + v)] and the next one, which is

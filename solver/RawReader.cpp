@@ -181,6 +181,7 @@ private:
         }
         p.step = step_from_title(p.title);
         p.analysis = analysis_of_plotname(p.name);
+        p.scalar = p.name == "Operating Point" || p.name == "Transfer Function" || p.name.rfind("Integrated Noise", 0) == 0;
         return p;
     }
 

@@ -75,6 +75,7 @@ Plot op_plot() {
     p.title = "rc low-pass";
     p.name = "Operating Point";
     p.analysis = "op";
+    p.scalar = true;
     p.date = "Thu Dec  3 10:13:44  2026";
     p.variables = {{"v(in)", "voltage"}, {"v(out)", "voltage"}, {"i(v1)", "current"}};
     p.values = {1.25, -3.5e-7, -0.0};

@@ -136,7 +136,7 @@ int run(int argc, char** argv) {
             }
         printed = printed || measured;
         if (printed || !to_terminal) continue;
-        if (p.analysis == "op" || p.analysis == "tf" || p.name == "Integrated Noise") {
+        if (p.scalar) {
             std::vector<int> all(p.variables.size());
             for (std::size_t v = 0; v < all.size(); ++v) all[v] = static_cast<int>(v);
             solver::print_table(std::cout, p, all);

@@ -153,6 +153,7 @@ public:
         // The totals: only over a range of frequencies, as ngspice.
         if (frequencies.size() > 1) {
             Plot totals = ctx.new_plot("Integrated Noise", "noise");
+            totals.scalar = true;
             const char* in_kind = in.is_voltage() ? "voltage" : "current";
             if (summary)
                 for (const auto& d : devices) {

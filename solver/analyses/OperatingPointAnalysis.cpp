@@ -19,6 +19,7 @@ public:
 
         auto probes = output_probes(c, ctx.base.netlist);
         Plot plot = ctx.new_plot("Operating Point", "op");
+        plot.scalar = true;
         for (const auto& p : probes) plot.variables.push_back(p.var);
         append_point(plot, {}, probes, x);
         ctx.add_plot(std::move(plot), false);

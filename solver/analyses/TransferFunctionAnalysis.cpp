@@ -63,6 +63,7 @@ public:
         }
 
         Plot plot = ctx.new_plot("Transfer Function", "tf");
+        plot.scalar = true;
         plot.variables = {{"transfer_function", "notype"},
                           {in.name() + "#input_impedance", "impedance"},
                           {out_is_current ? out_source + "#output_impedance" : "output_impedance_at_" + a.output,
