@@ -11,26 +11,16 @@
 
 #include <doctest/doctest.h>
 
-#include "solver/RawReader.hpp"
-#include "solver/Simulator.hpp"
+#include "tests/GoldenPlots.hpp"
 
-namespace fs = std::filesystem;
 using namespace ionspice;
 
 namespace {
 
 void compare_ac_with_ngspice(const std::string& name) {
-    const fs::path dir = fs::path(IONSPICE_SOURCE_DIR) / "tests" / "golden";
-    const auto ours = solver::simulate(parser::read_deck((dir / (name + ".cir")).string())).plots;
-    const auto ref = solver::read_raw((dir / (name + ".ngspice.raw")).string());
-    REQUIRE(ours.size() == ref.size());
-    for (std::size_t p = 0; p < ref.size(); ++p) {
-        const auto& a = ours[p];
-        const auto& b = ref[p];
+    test::for_each_golden_plot(name, [&](const solver::Plot& a, const solver::Plot& b) {
         REQUIRE(b.is_complex());
         REQUIRE(a.is_complex());
-        CHECK(a.name == b.name);
-        REQUIRE(a.points() == b.points());
         for (std::size_t k = 0; k < b.points(); ++k) CHECK(a.at(k, 0) == doctest::Approx(b.at(k, 0)).epsilon(1e-12));
         for (std::size_t v = 1; v < b.variables.size(); ++v) {
             const std::string& vec = b.variables[v].name;
@@ -48,7 +38,7 @@ void compare_ac_with_ngspice(const std::string& name) {
             CHECK(worst_mag <= 1e-6);
             CHECK(worst_phase <= 1e-6);
         }
-    }
+    });
 }
 
 }  // namespace

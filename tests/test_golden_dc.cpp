@@ -7,24 +7,14 @@
 
 #include <doctest/doctest.h>
 
-#include "solver/RawReader.hpp"
-#include "solver/Simulator.hpp"
+#include "tests/GoldenPlots.hpp"
 
-namespace fs = std::filesystem;
 using namespace ionspice;
 
 namespace {
 
 void compare_with_ngspice(const std::string& name) {
-    fs::path dir = fs::path(IONSPICE_SOURCE_DIR) / "tests" / "golden";
-    auto ours = solver::simulate(parser::read_deck((dir / (name + ".cir")).string())).plots;
-    auto ref = solver::read_raw((dir / (name + ".ngspice.raw")).string());
-    REQUIRE(ours.size() == ref.size());
-    for (std::size_t p = 0; p < ref.size(); ++p) {
-        const auto& a = ours[p];
-        const auto& b = ref[p];
-        CHECK(a.name == b.name);
-        REQUIRE(a.points() == b.points());
+    test::for_each_golden_plot(name, [&](const solver::Plot& a, const solver::Plot& b) {
         for (std::size_t v = 0; v < b.variables.size(); ++v) {
             const std::string& vec = b.variables[v].name;
             INFO(name << ": " << vec);
@@ -43,7 +33,7 @@ void compare_with_ngspice(const std::string& name) {
             // 1 fA / 1 fV absolute floor: vectors that are zero in exact arithmetic hold rounding noise.
             CHECK(worst <= 1e-6 * scale + 1e-15);
         }
-    }
+    });
 }
 
 }  // namespace

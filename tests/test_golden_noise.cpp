@@ -10,24 +10,14 @@
 
 #include <doctest/doctest.h>
 
-#include "solver/RawReader.hpp"
-#include "solver/Simulator.hpp"
+#include "tests/GoldenPlots.hpp"
 
-namespace fs = std::filesystem;
 using namespace ionspice;
 
 namespace {
 
 void compare_noise_with_ngspice(const std::string& name) {
-    const fs::path dir = fs::path(IONSPICE_SOURCE_DIR) / "tests" / "golden";
-    const auto ours = solver::simulate(parser::read_deck((dir / (name + ".cir")).string())).plots;
-    const auto ref = solver::read_raw((dir / (name + ".ngspice.raw")).string());
-    REQUIRE(ours.size() == ref.size());
-    for (std::size_t p = 0; p < ref.size(); ++p) {
-        const auto& a = ours[p];
-        const auto& b = ref[p];
-        CHECK(a.name == b.name);
-        REQUIRE(a.points() == b.points());
+    test::for_each_golden_plot(name, [&](const solver::Plot& a, const solver::Plot& b) {
         for (std::size_t v = 0; v < b.variables.size(); ++v) {
             std::string vec = b.variables[v].name;
             // ngspice's raw file wraps the totals' names in v(…); it prints them without.
@@ -45,7 +35,7 @@ void compare_noise_with_ngspice(const std::string& name) {
                 worst = std::max(worst, std::fabs(a.at(k, static_cast<std::size_t>(ia)) - b.at(k, v)));
             CHECK(worst <= 1e-4 * scale + 1e-30);
         }
-    }
+    });
 }
 
 }  // namespace

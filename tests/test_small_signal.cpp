@@ -284,3 +284,16 @@ TEST_CASE(".noise: a diode fed by a current source shows its shot noise √(2qI)
     }
     CHECK(d.variables.back().type == "current-density");
 }
+
+TEST_CASE(".ac under .step: one complex plot per step, each with the step's values") {
+    auto res = simulate_text("rc\n.param rv=1k\nV1 in 0 AC 1\nR1 in out {rv}\nC1 out 0 1u\n.ac lin 1 159.15494 159.15494\n"
+                             ".step param rv list 1k 2k\n.end\n");
+    REQUIRE(res.plots.size() == 2);
+    for (std::size_t s = 0; s < 2; ++s) {
+        const auto& p = res.plots[s];
+        CHECK(p.is_complex());
+        const double rc = (s + 1) * 1e-3, w = 2 * kPi * 159.15494;
+        CHECK(close(cvalue(p, "v(out)", 0), 1.0 / Complex(1, w * rc), 1e-9));
+        CHECK(p.step.at(0).second == doctest::Approx((s + 1) * 1e3));
+    }
+}
