@@ -80,6 +80,7 @@ struct KluSolver::Impl {
     long clock = 0;
     int n = 0;
     bool repeated = false;  ///< the analysis was for repeated factorisations
+    double weight = 1;      ///< of their flops: 4 once complex ones were asked for
     std::vector<int> col_ptr, row_idx;
 
     /// The complex factorisation, on the same symbolic object; its values are (re, im) pairs.
@@ -121,26 +122,38 @@ KluSolver::~KluSolver() {
     delete impl_;
 }
 
-void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, bool repeated) {
+void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, bool repeated,
+                        bool complex_values) {
     auto& m = *impl_;
-    if (m.symbolic && n == m.n && col_ptr == m.col_ptr && row_idx == m.row_idx) {
-        // The same pattern: only a first need for repeated factorisations of a big matrix
-        // makes a new (nested-dissection) analysis worth dropping the factorisations.
-        const bool upgrade = repeated && !m.repeated && m.common.ordering == 0 &&
-                             m.symbolic->est_flops > kNestedDissectionFlops &&
-                             m.symbolic->est_flops <= kNestedDissectionFlopsOnce;
-        m.repeated = m.repeated || repeated;
+    const bool same = m.symbolic && n == m.n && col_ptr == m.col_ptr && row_idx == m.row_idx;
+    // A complex multiply-add costs four real ones: AMD's (real) flop estimate, so weighted,
+    // says what complex factorisations will cost.
+    const double weight = complex_values ? 4.0 : 1.0;
+    if (same) {
+        // The same pattern: only a first need for repeated (or repeated complex) factorisations
+        // of a big matrix makes a new (nested-dissection) analysis worth dropping the
+        // factorisations.
+        const bool seen = m.repeated && m.weight >= weight;
+        const bool upgrade = repeated && !seen && m.common.ordering == 0 &&
+                             m.symbolic->est_flops * weight > kNestedDissectionFlops;
+        if (repeated) {
+            m.repeated = true;
+            m.weight = std::max(m.weight, weight);
+        }
         if (!upgrade) return;
     }
     m.free_symbolic();
     m.n = n;
     m.col_ptr = col_ptr;
     m.row_idx = row_idx;
-    m.repeated = repeated;
+    if (!same) {
+        m.repeated = repeated;
+        m.weight = repeated ? weight : 1.0;
+    }
     m.common.ordering = 0;  // AMD, whose flop estimate decides
     m.symbolic = klu_analyze(n, m.col_ptr.data(), m.row_idx.data(), &m.common);
     if (!m.symbolic) throw std::runtime_error("KLU symbolic analysis failed (out of memory?)");
-    if (m.symbolic->est_flops > (repeated ? kNestedDissectionFlops : kNestedDissectionFlopsOnce)) {
+    if (m.symbolic->est_flops * weight > (repeated ? kNestedDissectionFlops : kNestedDissectionFlopsOnce)) {
         m.common.ordering = 3;
         m.common.user_order = metis_order;
         if (klu_symbolic* nd = klu_analyze(n, m.col_ptr.data(), m.row_idx.data(), &m.common)) {

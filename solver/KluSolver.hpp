@@ -38,7 +38,9 @@ public:
 
     /// Symbolic analysis; skipped when the pattern equals the last one analysed. `repeated`:
     /// the matrix will be factored more than once, which pays for a costlier ordering.
-    void analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, bool repeated = false);
+    /// `complex_values`: those factorisations will be complex (four times the flops).
+    void analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, bool repeated = false,
+                 bool complex_values = false);
     /// The fill-reducing ordering of the current analysis: "amd" or "metis".
     const char* ordering() const;
     /// Numeric factorisation of values laid out on the analysed pattern.

@@ -28,7 +28,7 @@ void SmallSignal::factor(KluSolver& klu, double frequency, const std::string& wh
     const double omega = 2 * std::numbers::pi * frequency;
     values_.resize(g_.size());
     for (std::size_t k = 0; k < g_.size(); ++k) values_[k] = {g_[k], omega * c_[k]};
-    klu.analyze(circuit_.size(), circuit_.col_ptr(), circuit_.row_idx(), true);
+    klu.analyze(circuit_.size(), circuit_.col_ptr(), circuit_.row_idx(), true, true);
     const FactorResult r = klu.factor(values_);
     if (!r.ok) throw_singular(circuit_, r.singular_col, where);
 }
