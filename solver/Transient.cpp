@@ -50,14 +50,26 @@ public:
             const models::Stamp stamp{jacobian.data(), jq_.data(), residual.data(), q_.data()};
             for (auto* d : circuit_.nonlinear()) d->load(ctx, stamp);
             for (std::size_t k = 0; k < nnz; ++k) jacobian[k] += alpha * jq_[k];
+            x_loaded_.assign(ctx.x, ctx.x + circuit_.size());
         }
         const std::size_t n = residual.size();
         for (std::size_t i = 0; i < n; ++i) residual[i] += alpha * q_[i] + (*beta)[i];
     }
     bool linear() const override { return circuit_.nonlinear().empty(); }
 
-    /// q(x) at a converged point.
-    void charges(const double* x, double time, std::vector<double>& q) {
+    /// q(x) at a converged point. `after_newton`: x is where Newton's last solve ended. Its last
+    /// assembly was at the iterate before the final update, so q there plus dq/dx times that
+    /// update is q(x) to first order in an update already within tolerance (exactly, for linear
+    /// charges), and the devices need not be loaded a second time per point.
+    void charges(const double* x, double time, std::vector<double>& q, bool after_newton) {
+        const int n = circuit_.size();
+        if (after_newton && !circuit_.nonlinear().empty() && static_cast<int>(x_loaded_.size()) == n) {
+            q = q_;
+            dx_.resize(n);
+            for (int i = 0; i < n; ++i) dx_[i] = x[i] - x_loaded_[i];
+            add_product(circuit_, jq_, dx_.data(), q.data());
+            return;
+        }
         q.assign(circuit_.size(), 0.0);
         add_product(circuit_, circuit_.base_jq(), x, q.data());
         if (circuit_.nonlinear().empty()) return;
@@ -77,6 +89,7 @@ private:
     std::vector<double> jq_, q_, linear_j_;
     double linear_alpha_ = std::numeric_limits<double>::quiet_NaN();
     std::vector<double> scratch_j_, scratch_jq_, scratch_f_;
+    std::vector<double> x_loaded_, dx_;  ///< the iterate of the last nonlinear assembly; x − it
 };
 
 /// Breakpoints of all sources and nonlinear devices, collected window by window so that a
@@ -189,7 +202,7 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
     {
         HistoryPoint p0;
         p0.time = 0;
-        eq.charges(x.data(), 0.0, p0.q);
+        eq.charges(x.data(), 0.0, p0.q, false);
         p0.qdot.assign(n, 0.0);
         hist.push_back(std::move(p0));
         xs.push_back(x);
@@ -258,7 +271,7 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
         }
 
         cand.time = t + h;
-        eq.charges(xt.data(), t + h, cand.q);
+        eq.charges(xt.data(), t + h, cand.q, true);
         cand.qdot.resize(n);
         for (int i = 0; i < n; ++i) cand.qdot[i] = eq.alpha * cand.q[i] + beta[i];
         const double ratio = integ.error_ratio(order, cand, hist, tol_rate, tol_q, options);
