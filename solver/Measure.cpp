@@ -39,11 +39,12 @@ struct Series {
 Series series(const Plot& p, const std::string& name) {
     Series s;
     if (p.is_complex()) {
-        // An AC vector through ngspice's functions (vdb(out), vp(out)); bare, its magnitude.
+        // An AC vector through ngspice's functions (vdb(out), vp(out)); bare, its real part, as
+        // ngspice measures it.
         const VectorFunction vf = split_vector_function(name);
         const int v = p.find(vf.vector);
         if (v < 0) throw Failed{fmt::format("no vector '{}'", vf.vector)};
-        s.y = derived_column(p, v, vf.fn.empty() ? "m" : vf.fn);
+        s.y = derived_column(p, v, vf.fn.empty() ? "r" : vf.fn);
         for (std::size_t k = 0; k < p.points(); ++k) s.x.push_back(p.at(k, 0));
     } else {
         const int v = p.find(name);
@@ -83,7 +84,9 @@ double crossing(const Plot& p, const Cross& c) {
 
 double statistic(const Plot& p, const parser::Measure& m) {
     const Series s = series(p, m.vector);
-    const double from = m.from.value_or(s.x.front()), to = m.to.value_or(s.x.back());
+    // A window reaching past the analysis is cut to it, as ngspice does.
+    const double from = std::max(m.from.value_or(s.x.front()), s.x.front());
+    const double to = std::min(m.to.value_or(s.x.back()), s.x.back());
     if (!(to > from) && m.kind != Kind::Max && m.kind != Kind::Min && m.kind != Kind::Pp)
         throw Failed{fmt::format("the window from {:g} to {:g} is empty", from, to)};
     // The window's points, with the values at its ends interpolated.

@@ -241,13 +241,20 @@ TEST_CASE("small-signal analyses: bad input is a located error; a failing operat
 TEST_CASE(".print ac prints ngspice's vector functions; .meas ac measures on them") {
     auto res = simulate_text("rc\nV1 in 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n.ac dec 10 1 10k\n"
                              ".print ac vdb(out) vp(out)\n.meas ac f3db WHEN vdb(out)=-3.0103\n"
-                             ".meas ac gmax MAX vm(out)\n.end\n");
+                             ".meas ac gmax MAX vm(out)\n.meas ac re1 FIND v(out) AT=159.15494\n"
+                             ".meas ac lo MAX vm(out) FROM=0.01 TO=1\n.end\n");
     REQUIRE(res.prints.size() == 1);
     const auto& cols = res.prints[0].columns;
     REQUIRE(cols.size() == 3);
     CHECK(cols[1].fn == "db");
     CHECK(cols[2].fn == "p");
-    REQUIRE(res.measures.size() == 2);
+    REQUIRE(res.measures.size() == 4);
+    // A bare complex vector is measured by its real part (ngspice): at 1/(2πRC) it is ½.
+    REQUIRE(res.measures[2].value);
+    CHECK(*res.measures[2].value == doctest::Approx(0.5).epsilon(1e-3));  // linear between grid points
+    // A window reaching below the first frequency is cut to it.
+    REQUIRE(res.measures[3].value);
+    CHECK(*res.measures[3].value == doctest::Approx(1 / std::abs(Complex(1, 2 * kPi * 1e-3))).epsilon(1e-9));
     REQUIRE(res.measures[0].value);
     // Interpolated linearly in frequency between grid points, as ngspice does.
     CHECK(*res.measures[0].value == doctest::Approx(1 / (2 * kPi * 1e-3)).epsilon(0.02));
