@@ -624,7 +624,7 @@ SweepCard CardParser::sweep(std::size_t& i, const char* card) {
     } else {
         ValueRef* slots[3] = {&sw.start, &sw.stop, &sw.step};
         for (ValueRef* slot : slots) {
-            while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
+            i = skip_commas(i);
             if (i >= n || !is_number_like(toks_[i]))
                 fail(i < n ? loc(toks_[i]) : sw.name.loc,
                      "'" + what + " " + std::string(sw.name.name) + "' needs start, stop and " +
@@ -653,7 +653,7 @@ void CardParser::step_card(std::size_t after) {
     if (toks_.empty()) fail(card_loc_, "'.step' needs a parameter to step: '.step param NAME start stop increment'");
     std::size_t i = 0;
     SweepCard sw = sweep(i, ".step");
-    while (i < toks_.size() && toks_[i].kind == Token::Kind::Comma) ++i;
+    i = skip_commas(i);
     // One variable per line keeps the nesting order the order of the lines.
     if (i < toks_.size())
         fail(loc(toks_[i]), "'.step' steps one variable; write one '.step' line per variable to nest them");
@@ -681,10 +681,7 @@ void CardParser::tran_card(std::size_t after) {
 
 FrequencyCard CardParser::frequencies(std::size_t& i, const std::string& card) {
     const std::size_t n = toks_.size();
-    auto skip_commas = [&] {
-        while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
-    };
-    skip_commas();
+    i = skip_commas(i);
     FrequencyCard f;
     const std::string kw = i < n && toks_[i].kind == Token::Kind::Word ? lower(toks_[i]) : std::string();
     if (kw == "dec")
@@ -700,7 +697,7 @@ FrequencyCard CardParser::frequencies(std::size_t& i, const std::string& card) {
         fail(card_loc_, "'" + card + "' needs dec, oct or lin, the number of points, fstart and fstop");
     f.loc = loc(toks_[i++]);
     for (ValueRef* slot : {&f.points, &f.fstart, &f.fstop}) {
-        skip_commas();
+        i = skip_commas(i);
         if (i >= n) fail(f.loc, "'" + card + " " + kw + "' needs the number of points, fstart and fstop");
         *slot = value(toks_[i++], true);
     }
@@ -709,7 +706,7 @@ FrequencyCard CardParser::frequencies(std::size_t& i, const std::string& card) {
 
 NameRef CardParser::input_source(std::size_t& i, const std::string& card, const std::string& after, Loc after_loc) {
     const std::size_t n = toks_.size();
-    while (i < n && toks_[i].kind == Token::Kind::Comma) ++i;
+    i = skip_commas(i);
     const std::string missing = "'" + card + "' needs an input source after " + after;
     if (i >= n) fail(after_loc, missing);
     const Token& t = toks_[i];
@@ -722,8 +719,13 @@ NameRef CardParser::input_source(std::size_t& i, const std::string& card, const 
     return name(t);
 }
 
-void CardParser::no_more(std::size_t i, const std::string& usage) {
+std::size_t CardParser::skip_commas(std::size_t i) const {
     while (i < toks_.size() && toks_[i].kind == Token::Kind::Comma) ++i;
+    return i;
+}
+
+void CardParser::no_more(std::size_t i, const std::string& usage) {
+    i = skip_commas(i);
     if (i >= toks_.size()) return;
     const Token& t = toks_[i];
     const std::string shown = t.kind == Token::Kind::Expr ? "{" + std::string(text(t)) + "}" : std::string(text(t));
@@ -757,23 +759,30 @@ void CardParser::ac_card(std::size_t after) {
     deck_.analyses.push_back(std::move(a));
 }
 
+std::size_t CardParser::output_and_input(AnalysisCard& a, std::size_t after, bool current,
+                                         const std::string& missing, const std::string& outputs) {
+    const std::string card = "'." + a.card + "'";
+    std::size_t i = skip_separators(after);
+    if (i == line_->text.size()) fail(card_loc_, card + " needs " + missing);
+    a.output_loc = line_->loc_at(i);
+    a.output = output_item(i);
+    if (!is_voltage_or_current(a.output, current))
+        fail(a.output_loc, card + " output must be " + outputs + ", got '" + a.output + "'");
+    tokenize(*line_, i, deck_.files, toks_);
+    std::size_t k = 0;
+    a.input = input_source(k, "." + a.card, a.output, a.output_loc);
+    return k;
+}
+
 void CardParser::noise_card(std::size_t after) {
     AnalysisCard a;
     a.card = "noise";
     a.loc = card_loc_;
-    std::size_t i = skip_separators(after);
-    if (i == line_->text.size())
-        fail(card_loc_,
-             "'.noise' needs an output v(out) or v(out,ref), an input source and dec|oct|lin N fstart fstop");
-    a.output_loc = line_->loc_at(i);
-    a.output = output_item(i);
-    if (!is_voltage_or_current(a.output, false))
-        fail(a.output_loc, "'.noise' output must be a voltage, v(out) or v(out,ref), got '" + a.output + "'");
-    tokenize(*line_, i, deck_.files, toks_);
-    std::size_t k = 0;
-    a.input = input_source(k, ".noise", a.output, a.output_loc);
+    std::size_t k = output_and_input(a, after, false,
+                                     "an output v(out) or v(out,ref), an input source and dec|oct|lin N fstart fstop",
+                                     "a voltage, v(out) or v(out,ref)");
     a.frequencies = frequencies(k, ".noise");
-    while (k < toks_.size() && toks_[k].kind == Token::Kind::Comma) ++k;
+    k = skip_commas(k);
     if (k < toks_.size()) a.points_per_summary = value(toks_[k++], true);
     no_more(k, "'.noise' takes an output, a source, dec|oct|lin N fstart fstop and points per summary");
     deck_.analyses.push_back(std::move(a));
@@ -783,23 +792,15 @@ void CardParser::tf_card(std::size_t after) {
     AnalysisCard a;
     a.card = "tf";
     a.loc = card_loc_;
-    std::size_t i = skip_separators(after);
-    if (i == line_->text.size()) fail(card_loc_, "'.tf' needs an output, v(a), v(a,b) or i(vx), and an input source");
-    a.output_loc = line_->loc_at(i);
-    a.output = output_item(i);
-    if (!is_voltage_or_current(a.output, true))
-        fail(a.output_loc, "'.tf' output must be v(a), v(a,b) or i(vx), got '" + a.output + "'");
-    tokenize(*line_, i, deck_.files, toks_);
-    std::size_t k = 0;
-    a.input = input_source(k, ".tf", a.output, a.output_loc);
+    const std::size_t k = output_and_input(a, after, true, "an output, v(a), v(a,b) or i(vx), and an input source",
+                                           "v(a), v(a,b) or i(vx)");
     no_more(k, "'.tf' takes an output and an input source");
     deck_.analyses.push_back(std::move(a));
 }
 
 void CardParser::four_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
-    std::size_t k = 0;
-    while (k < toks_.size() && toks_[k].kind == Token::Kind::Comma) ++k;
+    const std::size_t k = skip_commas(0);
     if (k == toks_.size()) fail(card_loc_, "'.four' needs the fundamental frequency and the vectors to analyse");
     const Token& f = toks_[k];
     if (f.kind == Token::Kind::Word && k + 1 < toks_.size() && toks_[k + 1].kind == Token::Kind::LParen)

@@ -66,6 +66,13 @@ private:
     NameRef input_source(std::size_t& i, const std::string& card, const std::string& after, Loc after_loc);
     /// Fails at toks_[i] when the card goes on past its last argument.
     void no_more(std::size_t i, const std::string& usage);
+    /// The first token at or after toks_[i] that is not a comma.
+    std::size_t skip_commas(std::size_t i) const;
+    /// What .noise and .tf start with: the output (`v(a)`, `v(a,b)`, with `current` also
+    /// `i(vx)`) then the input source, into `a`; tokenizes the rest of the line and returns the
+    /// token after the source.
+    std::size_t output_and_input(AnalysisCard& a, std::size_t after, bool current, const std::string& missing,
+                                 const std::string& outputs);
     void ac_card(std::size_t after);
     void noise_card(std::size_t after);
     void tf_card(std::size_t after);
