@@ -1,13 +1,12 @@
 #include "solver/Measure.hpp"
 
-#include "solver/OutputWriters.hpp"
-#include "solver/Probes.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "solver/OutputWriters.hpp"
 
 namespace ionspice::solver {
 
@@ -41,10 +40,12 @@ Series series(const Plot& p, const std::string& name) {
     if (p.is_complex()) {
         // An AC vector through ngspice's functions (vdb(out), vp(out)); bare, its real part, as
         // ngspice measures it.
-        const VectorFunction vf = split_vector_function(name);
-        const int v = p.find(vf.vector);
-        if (v < 0) throw Failed{fmt::format("no vector '{}'", vf.vector)};
-        s.y = derived_column(p, v, vf.fn.empty() ? "r" : vf.fn);
+        int v = p.find(name);
+        std::string fn = "r";
+        for (const auto& r : vector_fn_readings(name))
+            if (v < 0 && (v = p.find(r.vector)) >= 0) fn = r.fn;
+        if (v < 0) throw Failed{fmt::format("no vector '{}'", name)};
+        s.y = derived_column(p, v, fn);
         for (std::size_t k = 0; k < p.points(); ++k) s.x.push_back(p.at(k, 0));
     } else {
         const int v = p.find(name);

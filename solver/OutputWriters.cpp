@@ -158,6 +158,19 @@ std::optional<VectorFn> parse_vector_fn(std::string_view fn) {
     return std::nullopt;
 }
 
+std::vector<VectorFnReading> vector_fn_readings(std::string_view name) {
+    std::vector<VectorFnReading> out;
+    const auto open = name.find('(');
+    if (open == std::string_view::npos || open < 2 || name.back() != ')') return out;
+    const std::string head(name.substr(0, open));
+    const std::string arg(name.substr(open + 1, name.size() - open - 2));
+    // One letter is a probe, not a function: i(v1) is the current, not imag(v1).
+    if (parse_vector_fn(head)) out.push_back({arg, head});
+    if ((head[0] == 'v' || head[0] == 'i') && head.size() <= 3 && parse_vector_fn(head.substr(1)))
+        out.push_back({std::string(1, head[0]) + "(" + arg + ")", head.substr(1)});
+    return out;
+}
+
 double apply_vector_fn(VectorFn fn, std::complex<double> x) {
     switch (fn) {
         case VectorFn::Real: return x.real();

@@ -36,6 +36,17 @@ enum class VectorFn { Real, Imag, Mag, Phase, Db };
 /// "r", "i", "m", "p", "db" (the .print letters) or "real", "imag", "mag", "ph", "db" (and "re",
 /// "im", the CSV column prefixes), case-insensitive; nullopt for anything else.
 std::optional<VectorFn> parse_vector_fn(std::string_view fn);
+/// The readings of a name written through a vector function, in the order to try them:
+/// `db(v(out))` as the script function db of v(out); `vdb(out)`, `im(v1)` as .print's spelling,
+/// the probe's letter then the function (dB of v(out), magnitude of i(v1)). `im(v1)` has both
+/// readings (imag of v1, magnitude of i(v1)): the caller takes the first whose vector exists.
+/// `fn` is the function as written ("db", "m"), for parse_vector_fn. Empty for any other name.
+struct VectorFnReading {
+    std::string vector;
+    std::string fn;
+};
+std::vector<VectorFnReading> vector_fn_readings(std::string_view name);
+
 /// The function of one value: real part, imaginary part, |x|, arg(x) in radians in (−π, π]
 /// (ngspice 39 prints vp() in radians), 20·log10|x| (−inf for 0).
 double apply_vector_fn(VectorFn fn, std::complex<double> x);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "solver/OutputWriters.hpp"
+
 namespace ionspice::solver {
 
 using parser::NetlistError;
@@ -19,20 +21,12 @@ std::complex<double> Probe::value(const std::vector<std::complex<double>>& x) co
     return (plus >= 0 ? x[plus] : 0.0) - (minus >= 0 ? x[minus] : 0.0);
 }
 
-VectorFunction split_vector_function(const std::string& item) {
-    // ngspice's shorthands: vm(a) is mag(v(a)), idb(v1) is db(i(v1)), and so on.
-    static const char* const kShort[] = {"db", "m", "p", "r", "i"};
-    auto open = item.find('(');
-    if (open == std::string::npos || item.back() != ')') return {item, ""};
-    const std::string fn = item.substr(0, open), arg = item.substr(open + 1, item.size() - open - 2);
-    if (fn.size() >= 2 && (fn[0] == 'v' || fn[0] == 'i'))
-        for (const char* f : kShort)
-            if (fn.substr(1) == f) return {std::string(1, fn[0]) + "(" + arg + ")", f};
-    static const std::pair<const char*, const char*> kLong[] = {
-        {"mag", "m"}, {"ph", "p"}, {"phase", "p"}, {"db", "db"}, {"real", "r"}, {"imag", "i"}};
-    for (const auto& [name, f] : kLong)
-        if (fn == name) return {arg, f};
-    return {item, ""};
+std::string small_signal_vector(const std::string& item) {
+    // A vector of the circuit is a probe, with parentheses: that tells im(v1), the magnitude of
+    // i(v1), from the imaginary part of a node named v1.
+    for (const auto& r : vector_fn_readings(item))
+        if (r.vector.find('(') != std::string::npos) return r.vector;
+    return item;
 }
 
 int node_or_throw(const Circuit& c, const std::string& node, const parser::SourceLoc& loc) {
@@ -118,8 +112,6 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
     auto add = [&](Probe p) {
         if (seen.empty())
             for (const auto& q : probes) seen.emplace(q.var.name, true);
-        if (small_signal && p.device)
-            throw NetlistError({}, fmt::format("'{}' is not a small-signal quantity", p.var.name));
         if (seen.emplace(p.var.name, true).second) probes.push_back(std::move(p));
     };
     // A large-signal plot keeps what the large-signal analyses' .print and .meas name (each
@@ -130,7 +122,10 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
         return a == analysis;
     };
     auto resolve = [&](const std::string& item, const parser::SourceLoc& loc) {
-        return resolve_probe(c, small_signal ? split_vector_function(item).vector : item, loc);
+        Probe p = resolve_probe(c, small_signal ? small_signal_vector(item) : item, loc);
+        if (small_signal && p.device)
+            throw NetlistError(loc, fmt::format("'{}' is not a small-signal quantity", p.var.name));
+        return p;
     };
     for (const auto& s : n.saves)
         for (std::size_t k = 0; k < s.items.size(); ++k)

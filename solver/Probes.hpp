@@ -29,13 +29,9 @@ struct Probe {
     std::complex<double> value(const std::vector<std::complex<double>>& x) const;
 };
 
-/// A vector named through one of ngspice's vector functions: `vdb(out)` is {"v(out)", "db"},
-/// `mag(i(v1))` is {"i(v1)", "m"}; fn is one of m, p, db, r, i, or empty for the vector itself.
-struct VectorFunction {
-    std::string vector;
-    std::string fn;
-};
-VectorFunction split_vector_function(const std::string& item);
+/// The vector a small-signal output names, through ngspice's vector functions: `vdb(out)` and
+/// `db(v(out))` name v(out), `im(v1)` names i(v1); any other item names itself.
+std::string small_signal_vector(const std::string& item);
 
 /// Unknown of a node named on a card; throws a NetlistError at `loc` when there is none.
 int node_or_throw(const Circuit& c, const std::string& node, const parser::SourceLoc& loc);

@@ -112,23 +112,9 @@ int find_column(const solver::Plot& plot, const std::string& name) {
 
 ColumnRef resolve_column(const solver::Plot& plot, const std::string& name) {
     if (int v = find_column(plot, name); v >= 0) return {v, std::nullopt};
-    const std::string n = lower(std::string(trim(name)));
-    const auto open = n.find('(');
-    if (open == std::string::npos || open == 0 || n.back() != ')') return {};
-    const std::string head = n.substr(0, open);
-    // db(v(out)), mag(i(v1)), ...: ngspice's script functions of any vector. One letter is a
-    // probe, not a function: i(v1) is the current, not imag(v1).
-    if (head.size() >= 2) {
-        if (auto fn = solver::parse_vector_fn(head)) {
-            if (int v = find_column(plot, n.substr(open + 1, n.size() - open - 2)); v >= 0) return {v, fn};
-        }
-    }
-    // vdb(out), vm(out), ip(v1): .print's spelling, the probe's letter then the function's.
-    if (head.size() >= 2 && (head[0] == 'v' || head[0] == 'i')) {
-        if (auto fn = solver::parse_vector_fn(head.substr(1)); fn && head.size() <= 3) {
-            if (int v = find_column(plot, head.substr(0, 1) + n.substr(open)); v >= 0) return {v, fn};
-        }
-    }
+    // db(v(out)), mag(i(v1)), vdb(out), ip(v1): the first reading whose vector the plot has.
+    for (const auto& r : solver::vector_fn_readings(lower(std::string(trim(name)))))
+        if (int v = find_column(plot, r.vector); v >= 0) return {v, solver::parse_vector_fn(r.fn)};
     return {};
 }
 

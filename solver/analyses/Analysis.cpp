@@ -80,12 +80,11 @@ void AnalysisContext::add_plot(Plot plot, bool has_scale) {
             // the circuit, through a vector function on a complex plot (vdb(out)).
             int column = p.find(item);
             std::string fn;
+            if (column < 0 && p.is_complex())
+                for (const auto& r : vector_fn_readings(item))
+                    if (column < 0 && (column = p.find(r.vector)) >= 0) fn = r.fn;
             if (column < 0 && !large_signal && !p.is_complex()) continue;  // a vector of another noise plot
-            if (column < 0) {
-                const VectorFunction vf = p.is_complex() ? split_vector_function(item) : VectorFunction{item, ""};
-                column = p.find(resolve_probe(circuit(), vf.vector, pr.item_locs[k]).var.name);
-                fn = vf.fn;
-            }
+            if (column < 0) column = p.find(resolve_probe(circuit(), item, pr.item_locs[k]).var.name);
             if (column < 0) continue;  // not a vector of this kind of plot (.print without an analysis)
             t.columns.push_back({column, fn, item});
         }
