@@ -16,10 +16,16 @@
 //      pass records the requests, the second returns final slots into the value arrays, which
 //      the device keeps;
 //   3. `load`: at a given x, stamp df/dx and dq/dx into its slots and add f and q.
+// What a device remembers from one evaluation or accepted point to the next (a MOSFET's previous
+// voltages for limiting, its charges at the last accepted point, a memory device's pulse count)
+// is not kept in the device: it declares `add_history(n)` values, which the solver owns, and
+// reads and writes them through the LoadContext, as SPICE's state vectors. Saving and restoring
+// an analysis' state is then a copy of two vectors.
 // Linear devices (`is_linear`) have constant Jacobians and f = J·x + b(t): the solver loads them
 // once into a base matrix and afterwards only asks sources for b(t) via `load_source`.
 
 #include <complex>
+#include <cstddef>
 #include <cstdint>
 #include <cmath>
 #include <map>
@@ -126,6 +132,9 @@ public:
     virtual Index add_branch() = 0;
     /// A new state unknown (q = s), written to output as x(<device>).
     virtual Index add_state() = 0;
+    /// `count` history values, all zero at the start: returns the offset of the first into
+    /// LoadContext::history and LoadContext::accepted.
+    virtual std::size_t add_history(std::size_t count) = 0;
 };
 
 /// Matrix entries a device requests. Call `entry` for the same (row, col) pairs in the same
@@ -148,6 +157,11 @@ struct LoadContext {
     double source_scale = 1;    ///< source stepping: every independent source is scaled by this
     double gmin = 1e-12;        ///< S, conductance devices put across their junctions
     int noncon = 0;             ///< devices add 1 when they limited a voltage this iteration
+    /// History values of this evaluation (SPICE's state 0): what the previous evaluation left,
+    /// overwritten by this one. Indexed by the offsets `add_history` returned.
+    double* history = nullptr;
+    /// History values at the last accepted point (state 1); all zero before the first.
+    const double* accepted = nullptr;
 };
 
 /// The arrays a device stamps into. Grounded rows/slots are ignored.
@@ -215,10 +229,12 @@ public:
     /// ic voltage where one of its nodes is ground. x starts at zero and .ic is applied after.
     virtual void initial_conditions(double* /*x*/) const {}
 
-    /// Called once per accepted time point (and once after the operating point) with the
-    /// accepted solution: the place for what must not change on rejected or Newton trial
-    /// points, such as drawing a new cycle-to-cycle sample when a programming pulse starts.
-    virtual void accept(const double* /*x*/, double /*time*/) {}
+    /// Called once per accepted time point (and once after the transient's operating point, at
+    /// time 0) with the accepted solution and the history values being accepted, which the
+    /// device may update and the solver then keeps as LoadContext::accepted: the place for what
+    /// must not change on rejected or Newton trial points, such as drawing a new cycle-to-cycle
+    /// sample when a programming pulse starts.
+    virtual void accept(const double* /*x*/, double /*time*/, double* /*history*/) {}
 
     /// Noise generators at the operating point x (temperature as the device was built for).
     /// Noiseless devices (ideal sources, capacitors) add none.

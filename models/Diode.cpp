@@ -204,6 +204,7 @@ public:
         p_ = d.terminal(0);
         n_ = d.terminal(1);
         pi_ = s_.gspr > 0 ? d.add_node("internal") : p_;
+        vold_ = d.add_history(1);
     }
     void pattern(PatternBuilder& p) override {
         if (pi_ != p_) series_.request(p, p_, pi_);
@@ -258,22 +259,23 @@ private:
     /// The junction voltage to evaluate at: vcrit (or 0 when `off`) on the first iteration, else
     /// pnjlim from the voltage of the previous evaluation (about −BV in breakdown).
     double limit(LoadContext& ctx, double vd) {
+        double& vold = ctx.history[vold_];
         double v = vd;
         bool limited = false;
         if (ctx.init_junctions) {
             v = off_ ? 0.0 : s_.vcrit;
             limited = true;
         } else if (s_.bv && vd < std::min(0.0, -*s_.bv + 10 * s_.vtebrk)) {
-            const Limited l = pnjlim(-(vd + *s_.bv), -(vold_ + *s_.bv), s_.vtebrk, s_.vcrit);
+            const Limited l = pnjlim(-(vd + *s_.bv), -(vold + *s_.bv), s_.vtebrk, s_.vcrit);
             v = -(l.v + *s_.bv);
             limited = l.limited;
         } else {
-            const Limited l = pnjlim(vd, vold_, s_.vte, s_.vcrit);
+            const Limited l = pnjlim(vd, vold, s_.vte, s_.vcrit);
             v = l.v;
             limited = l.limited;
         }
         if (limited) ++ctx.noncon;
-        vold_ = v;
+        vold = v;
         return v;
     }
 
@@ -281,7 +283,7 @@ private:
     double kf_, af_;  ///< flicker noise coefficient and exponent
     DiodeScaled s_;
     bool off_;
-    double vold_ = 0;      ///< V, junction voltage of the previous evaluation
+    std::size_t vold_ = 0;  ///< history: the junction voltage of the previous evaluation (V)
     double gmin_ = 1e-12;  ///< S, the gmin of the last load: part of the current the noise follows
     Index p_ = kGround, n_ = kGround, pi_ = kGround;
     PairSlots series_, junction_;

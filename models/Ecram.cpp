@@ -75,6 +75,7 @@ public:
         nodes_[kD] = d.terminal(1);
         nodes_[kS] = d.terminal(2);
         nodes_[kX] = d.add_state();
+        variability_slots_ = d.add_history(Variability::kSlots);
     }
 
     void pattern(PatternBuilder& p) override {
@@ -137,7 +138,7 @@ public:
             G(st, kX, kX, 1);
             return;
         }
-        const double rho = variability_.factor();
+        const double rho = variability_.factor(ctx.accepted + variability_slots_);
         const DriftRate r = m_.drift.rate(vgc, s);
         st.F(nodes_[kX], -rho * r.rate);
         for (std::size_t c = 0; c < 3; ++c) G(st, kX, c, -rho * r.d_v * w[c]);
@@ -147,9 +148,10 @@ public:
     /// uic: the transient starts from the held state.
     void initial_conditions(double* x) const override { x[nodes_[kX]] = s0_; }
 
-    void accept(const double* x, double /*time*/) override {
+    void accept(const double* x, double /*time*/, double* history) override {
         variability_.accept(value_at(x, nodes_[kG]) - m_.kch * value_at(x, nodes_[kD]) -
-                            (1 - m_.kch) * value_at(x, nodes_[kS]));
+                                (1 - m_.kch) * value_at(x, nodes_[kS]),
+                            history + variability_slots_);
     }
 
     std::vector<std::string> output_quantities() const override { return {"g"}; }
@@ -175,6 +177,7 @@ private:
     double s0_;      ///< state held in DC
     double kelvin_;  ///< K, temperature of the thermal noise
     Variability variability_;
+    std::size_t variability_slots_ = 0;  ///< history: the variability's pulse state
     std::array<Index, 4> nodes_{kGround, kGround, kGround, kGround};
     std::array<std::array<Slot, 4>, 4> slot_{};
 };

@@ -160,6 +160,7 @@ public:
         nodes_[kP] = d.terminal(0);
         nodes_[kN] = d.terminal(1);
         nodes_[kX] = d.add_state();
+        variability_slots_ = d.add_history(Variability::kSlots);
     }
 
     void pattern(PatternBuilder& p) override {
@@ -187,7 +188,7 @@ public:
             G(st, kX, kX, 1);
             return;
         }
-        const double rho = variability_.factor();
+        const double rho = variability_.factor(ctx.accepted + variability_slots_);
         const DriftRate r = m_.level == Level::Vteam ? vteam_rate(m_.vteam, v, s) : m_.drift.rate(v, s);
         st.F(nodes_[kX], -rho * r.rate);
         G(st, kX, kP, -rho * r.d_v);
@@ -198,8 +199,8 @@ public:
     /// uic: the transient starts from the held state.
     void initial_conditions(double* x) const override { x[nodes_[kX]] = s0_; }
 
-    void accept(const double* x, double /*time*/) override {
-        variability_.accept(value_at(x, nodes_[kP]) - value_at(x, nodes_[kN]));
+    void accept(const double* x, double /*time*/, double* history) override {
+        variability_.accept(value_at(x, nodes_[kP]) - value_at(x, nodes_[kN]), history + variability_slots_);
     }
 
     std::vector<std::string> output_quantities() const override { return {"g"}; }
@@ -229,6 +230,7 @@ private:
     double s0_;
     double kelvin_;  ///< K, temperature of the thermal noise
     Variability variability_;
+    std::size_t variability_slots_ = 0;  ///< history: the variability's pulse state
     std::array<Index, 3> nodes_{kGround, kGround, kGround};
     std::array<std::array<Slot, 3>, 3> slot_{};
 };

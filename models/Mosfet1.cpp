@@ -13,8 +13,9 @@
 // (when TOX is given) plus the fixed overlaps CGSO·W, CGDO·W, CGBO·Leff. Meyer's capacitances
 // are not the derivatives of any charge, so SPICE integrates them along the solution: from the
 // last accepted point 1, q = q₁ + (C(v)/2 + C(v₁)/2 + C_overlap)·(v − v₁), with q = C·v at the
-// start of a transient (mos1load.c). The device keeps point 1 itself (accept()), so q stays a
-// function of the present unknowns within a step, as the DAE interface asks.
+// start of a transient (mos1load.c). Point 1 is taken at each accepted point (accept()) and kept
+// in the device's history, so q stays a function of the present unknowns within a step, as the
+// DAE interface asks.
 //
 // Internally everything is computed for an n-channel device: voltages and currents of a p-channel
 // device are multiplied by type = −1 on the way in and out.
@@ -268,6 +269,7 @@ public:
         b_ = d.terminal(3);
         dp_ = k_.gd > 0 ? d.add_node("drain") : d_;
         sp_ = k_.gs > 0 ? d.add_node("source") : s_;
+        history_ = d.add_history(kHistoryCount);
     }
 
     void pattern(PatternBuilder& p) override {
@@ -279,7 +281,7 @@ public:
     }
 
     void load(LoadContext& ctx, const Stamp& st) override;
-    void accept(const double* x, double time) override;
+    void accept(const double* x, double time, double* history) override;
     void noise(const double* x, std::vector<NoiseSource>& out) const override;
 
 private:
@@ -293,8 +295,14 @@ private:
     Mos1Instance k_;
     InitialVoltages ic_;
     bool off_;
-    // Previous evaluation (limited voltages and threshold), normalised; ngspice starts them at 0.
-    double vgs_old_ = 0, vds_old_ = 0, vbs_old_ = 0, vbd_old_ = 0, von_old_ = 0;
+    // History: the previous evaluation's limited voltages and threshold (normalised; zero at
+    // the start, as ngspice's), then the accepted point 1 (kHave = 1 once there is one).
+    enum History : std::size_t {
+        kVgsOld, kVdsOld, kVbsOld, kVbdOld, kVonOld,
+        kHave, kVgs1, kVds1, kVbs1, kHalfGs1, kHalfGd1, kHalfGb1, kQgs1, kQgd1, kQgb1,
+        kHistoryCount
+    };
+    std::size_t history_ = 0;
     double gmin_ = 1e-12;  ///< S, the gmin of the last load: part of the drain current flicker noise follows
     Index d_ = kGround, g_ = kGround, s_ = kGround, b_ = kGround, dp_ = kGround, sp_ = kGround;
     std::array<std::array<Slot, 4>, 4> block_{};
@@ -306,16 +314,24 @@ private:
         double qgs, qgd, qgb;  ///< C
         double cgs, cgd, cgb;  ///< F, including the overlaps
     };
-    GateCharge gate_charge(const Voltages& limited, const Voltages& actual, double von) const;
-    MeyerCaps half_caps(const Voltages& v, double von) const;
-    /// The accepted point 1 (none before the transient's start).
-    struct Accepted {
+    /// The accepted point 1: its voltages, half capacitances and charges.
+    struct Point1 {
         Voltages v{};
         MeyerCaps half{};
         double qgs = 0, qgd = 0, qgb = 0;
     };
-    std::optional<Accepted> point1_;
+    /// Point 1 in the history values `h` (none before the transient's start).
+    std::optional<Point1> point1(const double* h) const;
+    GateCharge gate_charge(const Voltages& limited, const Voltages& actual, double von,
+                           const std::optional<Point1>& p1) const;
+    MeyerCaps half_caps(const Voltages& v, double von) const;
 };
+
+std::optional<Mosfet1::Point1> Mosfet1::point1(const double* h) const {
+    h += history_;
+    if (h[kHave] == 0) return std::nullopt;
+    return Point1{{h[kVgs1], h[kVds1], h[kVbs1]}, {h[kHalfGs1], h[kHalfGd1], h[kHalfGb1]}, h[kQgs1], h[kQgd1], h[kQgb1]};
+}
 
 MeyerCaps Mosfet1::half_caps(const Voltages& v, double von) const {
     if (k_.oxide_cap == 0) return {};
@@ -327,36 +343,42 @@ MeyerCaps Mosfet1::half_caps(const Voltages& v, double von) const {
     return c;
 }
 
-Mosfet1::GateCharge Mosfet1::gate_charge(const Voltages& limited, const Voltages& actual, double von) const {
+Mosfet1::GateCharge Mosfet1::gate_charge(const Voltages& limited, const Voltages& actual, double von,
+                                          const std::optional<Point1>& p1) const {
     const MeyerCaps now = half_caps(limited, von);
     // Before the first accepted point (operating point, start of a transient): q = C·v with
     // both halves from the present voltages.
-    const MeyerCaps& then = point1_ ? point1_->half : now;
+    const MeyerCaps& then = p1 ? p1->half : now;
     GateCharge g{};
     g.cgs = now.gs + then.gs + k_.cgs;
     g.cgd = now.gd + then.gd + k_.cgd;
     g.cgb = now.gb + then.gb + k_.cgb;
     const double vgs = actual.vgs, vgd = actual.vgs - actual.vds, vgb = actual.vgs - actual.vbs;
-    if (!point1_) {
+    if (!p1) {
         g.qgs = g.cgs * vgs, g.qgd = g.cgd * vgd, g.qgb = g.cgb * vgb;
     } else {
-        const Voltages& v1 = point1_->v;
-        g.qgs = point1_->qgs + g.cgs * (vgs - v1.vgs);
-        g.qgd = point1_->qgd + g.cgd * (vgd - (v1.vgs - v1.vds));
-        g.qgb = point1_->qgb + g.cgb * (vgb - (v1.vgs - v1.vbs));
+        const Voltages& v1 = p1->v;
+        g.qgs = p1->qgs + g.cgs * (vgs - v1.vgs);
+        g.qgd = p1->qgd + g.cgd * (vgd - (v1.vgs - v1.vds));
+        g.qgb = p1->qgb + g.cgb * (vgb - (v1.vgs - v1.vbs));
     }
     return g;
 }
 
-void Mosfet1::accept(const double* x, double time) {
+void Mosfet1::accept(const double* x, double time, double* history) {
     const double type = k_.type, vs = value_at(x, sp_);
     const Voltages v{type * (value_at(x, g_) - vs), type * (value_at(x, dp_) - vs), type * (value_at(x, b_) - vs)};
     // The threshold at the accepted voltages, in the mode the device is in there.
     const double von = v.vds >= 0 ? channel(k_, v.vgs, v.vds, v.vbs).von
                                   : channel(k_, v.vgs - v.vds, -v.vds, v.vbs - v.vds).von;
-    if (time == 0) point1_.reset();  // a transient starts: q = C·v again
-    const GateCharge g = gate_charge(v, v, von);
-    point1_ = Accepted{v, half_caps(v, von), g.qgs, g.qgd, g.qgb};
+    // A transient starts (time 0): q = C·v again.
+    const GateCharge g = gate_charge(v, v, von, time == 0 ? std::nullopt : point1(history));
+    const MeyerCaps half = half_caps(v, von);
+    double* h = history + history_;
+    h[kHave] = 1;
+    h[kVgs1] = v.vgs, h[kVds1] = v.vds, h[kVbs1] = v.vbs;
+    h[kHalfGs1] = half.gs, h[kHalfGd1] = half.gd, h[kHalfGb1] = half.gb;
+    h[kQgs1] = g.qgs, h[kQgd1] = g.qgd, h[kQgb1] = g.qgb;
 }
 
 // ngspice's mos1noi.c, at the device temperature T (ngspice-39 takes the circuit temperature),
@@ -432,32 +454,35 @@ Mosfet1::Voltages Mosfet1::limit(LoadContext& ctx, const Voltages& v) {
         }
         limited = true;
     } else {
+        const double* old = ctx.history + history_;
+        const double vgs_old = old[kVgsOld], vds_old = old[kVdsOld], vbs_old = old[kVbsOld];
+        const double vbd_old = old[kVbdOld], von_old = old[kVonOld];
         double vgs = v.vgs, vds = v.vds, vbs = v.vbs;
         double vgd = vgs - vds;
-        const double vgdo = vgs_old_ - vds_old_;
-        if (vds_old_ >= 0) {
-            const Limited lg = fetlim(vgs, vgs_old_, von_old_);
+        const double vgdo = vgs_old - vds_old;
+        if (vds_old >= 0) {
+            const Limited lg = fetlim(vgs, vgs_old, von_old);
             vgs = lg.v;
             vds = vgs - vgd;
-            const Limited ld = limvds(vds, vds_old_);
+            const Limited ld = limvds(vds, vds_old);
             vds = ld.v;
             limited = lg.limited || ld.limited;
         } else {
-            const Limited lg = fetlim(vgd, vgdo, von_old_);
+            const Limited lg = fetlim(vgd, vgdo, von_old);
             vgd = lg.v;
             vds = vgs - vgd;
-            const Limited ld = limvds(-vds, -vds_old_);
+            const Limited ld = limvds(-vds, -vds_old);
             vds = -ld.v;
             vgs = vgd + vds;
             limited = lg.limited || ld.limited;
         }
         if (vds >= 0) {
-            const Limited lj = pnjlim(vbs, vbs_old_, k_.vt, k_.source_vcrit);
+            const Limited lj = pnjlim(vbs, vbs_old, k_.vt, k_.source_vcrit);
             vbs = lj.v;
             limited = limited || lj.limited;
         } else {
             // As in ngspice, the drain junction is limited from vbd before vds was limited.
-            const Limited lj = pnjlim(v.vbs - v.vds, vbd_old_, k_.vt, k_.drain_vcrit);
+            const Limited lj = pnjlim(v.vbs - v.vds, vbd_old, k_.vt, k_.drain_vcrit);
             vbs = lj.v + vds;
             limited = limited || lj.limited;
         }
@@ -499,11 +524,12 @@ void Mosfet1::load(LoadContext& ctx, const Stamp& st) {
         von = c.von;
     }
 
-    vgs_old_ = v.vgs;
-    vds_old_ = v.vds;
-    vbs_old_ = v.vbs;
-    vbd_old_ = vbd;
-    von_old_ = von;
+    double* old = ctx.history + history_;
+    old[kVgsOld] = v.vgs;
+    old[kVdsOld] = v.vds;
+    old[kVbsOld] = v.vbs;
+    old[kVbdOld] = vbd;
+    old[kVonOld] = von;
 
     // Bulk junction charges (bottom and sidewall), bulk to source and bulk to drain.
     const JunctionCharge qbs_bot = depletion_charge(v.vbs, k_.cbs, k_.bulk_pot, k_.mj, k_.fc);
@@ -555,7 +581,7 @@ void Mosfet1::load(LoadContext& ctx, const Stamp& st) {
 
     // Gate charges: Meyer's and the overlaps (normalised sense, times type on the nodes). As in
     // SPICE the Jacobian holds the capacitances, not the derivatives of the charges.
-    const GateCharge gc = gate_charge(v, actual, von);
+    const GateCharge gc = gate_charge(v, actual, von, point1(ctx.accepted));
     st.Q(g_, type * (gc.qgs + gc.qgd + gc.qgb));
     st.Q(sp_, -type * gc.qgs);
     st.Q(dp_, -type * gc.qgd);

@@ -115,6 +115,7 @@ public:
         nodes_[kG] = d.terminal(1);
         nodes_[kS] = d.terminal(2);
         nodes_[kB] = d.terminal(3);
+        old_ = d.add_history(kOldCount);
     }
 
     void pattern(PatternBuilder& p) override {
@@ -146,8 +147,9 @@ private:
 
     EkvInstance k_;
     bool off_;
-    // Previous evaluation (limited voltages and threshold), n-channel sense.
-    double vgs_old_ = 0, vds_old_ = 0, von_old_ = 0;
+    // History: the previous evaluation's limited voltages and threshold, n-channel sense.
+    enum Old : std::size_t { kVgs = 0, kVds = 1, kVon = 2, kOldCount = 3 };
+    std::size_t old_ = 0;
     std::array<Index, 4> nodes_{kGround, kGround, kGround, kGround};
     std::array<std::array<Slot, 4>, 4> slot_{};
 };
@@ -160,20 +162,22 @@ MosfetEkv::Voltages MosfetEkv::limit(LoadContext& ctx, const Voltages& v) {
         out = off_ ? Voltages{0, 0, v.vbs} : Voltages{k_.vto, 0, v.vbs};
         limited = true;
     } else {
+        const double* old = ctx.history + old_;
+        const double vgs_old = old[kVgs], vds_old = old[kVds], von_old = old[kVon];
         double vgs = v.vgs, vds = v.vds;
         double vgd = vgs - vds;
-        if (vds_old_ >= 0) {
-            const Limited lg = fetlim(vgs, vgs_old_, von_old_);
+        if (vds_old >= 0) {
+            const Limited lg = fetlim(vgs, vgs_old, von_old);
             vgs = lg.v;
             vds = vgs - vgd;
-            const Limited ld = limvds(vds, vds_old_);
+            const Limited ld = limvds(vds, vds_old);
             vds = ld.v;
             limited = lg.limited || ld.limited;
         } else {
-            const Limited lg = fetlim(vgd, vgs_old_ - vds_old_, von_old_);
+            const Limited lg = fetlim(vgd, vgs_old - vds_old, von_old);
             vgd = lg.v;
             vds = vgs - vgd;
-            const Limited ld = limvds(-vds, -vds_old_);
+            const Limited ld = limvds(-vds, -vds_old);
             vds = -ld.v;
             vgs = vgd + vds;
             limited = lg.limited || ld.limited;
@@ -196,9 +200,10 @@ void MosfetEkv::load(LoadContext& ctx, const Stamp& st) {
     // The threshold fetlim steers around, in V_GS (forward) or V_GD (reverse) terms:
     // V_P reaches the source (drain) potential at V_G = VTO + N·V_SB, i.e. V_GS = VTO + (N − 1)·V_SB.
     const double source_side = v.vds >= 0 ? -v.vbs : v.vds - v.vbs;
-    vgs_old_ = v.vgs;
-    vds_old_ = v.vds;
-    von_old_ = k_.vto + (k_.n - 1) * source_side;
+    double* old = ctx.history + old_;
+    old[kVgs] = v.vgs;
+    old[kVds] = v.vds;
+    old[kVon] = k_.vto + (k_.n - 1) * source_side;
 
     // Linearise about the limited voltages, evaluate at the actual ones (vbs is never limited).
     const double i_ch = c.id + c.d_vgs * (actual.vgs - v.vgs) + c.d_vds * (actual.vds - v.vds);

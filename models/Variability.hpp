@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <numbers>
 #include <string_view>
@@ -57,9 +58,15 @@ inline double variability_factor(double sigma, double z) {
     return std::max(1 + sigma * z, kFloor);
 }
 
-/// Per-instance state of the variability: ρ_dev drawn once, ρ_pulse redrawn per pulse.
+/// One instance's variability: ρ_dev drawn once, ρ_pulse redrawn per pulse. What changes from
+/// pulse to pulse lives in the device's history values (`kSlots` of them, given to every call as
+/// `h`, zero at the start), so that it is saved and restored with the rest of the solver's state.
 class Variability {
 public:
+    /// History values: whether the control voltage was past a threshold at the last accepted
+    /// point, the number of pulses so far, and ρ_pulse − 1 (zero: no pulse drawn yet).
+    enum Slot : std::size_t { kAbove = 0, kPulses = 1, kPulseFactor = 2, kSlots = 3 };
+
     Variability() = default;
     /// `dtod`, `ctoc`: relative standard deviations; `threshold_up` > 0 and `threshold_down` > 0
     /// (V): the control voltage starts a pulse when it rises above threshold_up or falls below
@@ -72,29 +79,31 @@ public:
     }
 
     /// ρ_dev·ρ_pulse, the factor on the programming rate.
-    double factor() const { return rho_dev_ * rho_pulse_; }
+    double factor(const double* h) const { return rho_dev_ * pulse_factor(h); }
     double device_factor() const { return rho_dev_; }
-    double pulse_factor() const { return rho_pulse_; }
-    std::uint64_t pulses() const { return pulse_; }
+    double pulse_factor(const double* h) const { return 1 + h[kPulseFactor]; }
+    std::uint64_t pulses(const double* h) const { return static_cast<std::uint64_t>(h[kPulses]); }
 
     /// At an accepted point with control voltage `v`: a pulse starts when |v| passes its threshold
     /// after being below it; that pulse's factor is drawn then and kept until the next one.
-    void accept(double v) {
+    void accept(double v, double* h) const {
         const bool above = v > up_ || v < -down_;
-        if (above && !above_) {
-            ++pulse_;
-            if (ctoc_ > 0) rho_pulse_ = variability_factor(ctoc_, standard_normal(key_, pulse_));
+        if (above && h[kAbove] == 0) {
+            // Pulse counts stay exact in a double far beyond any run (2^53 pulses).
+            const double pulse = h[kPulses] + 1;
+            h[kPulses] = pulse;
+            if (ctoc_ > 0)
+                h[kPulseFactor] =
+                    variability_factor(ctoc_, standard_normal(key_, static_cast<std::uint64_t>(pulse))) - 1;
         }
-        above_ = above;
+        h[kAbove] = above ? 1 : 0;
     }
 
 private:
     std::uint64_t key_ = 0;
     double ctoc_ = 0;
     double up_ = 0, down_ = 0;  ///< V
-    double rho_dev_ = 1, rho_pulse_ = 1;
-    bool above_ = false;
-    std::uint64_t pulse_ = 0;
+    double rho_dev_ = 1;
 };
 
 }  // namespace ionspice::models

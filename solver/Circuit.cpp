@@ -72,6 +72,7 @@ const char* letter_name(char c) {
 
 Circuit::Circuit(const parser::Netlist& netlist, const SimOptions& options) {
     bind(netlist, options);
+    history_ = std::make_unique<DeviceHistory>(history_size_);
     build_pattern();
     load_linear();
 }
@@ -118,8 +119,9 @@ namespace {
 
 class CardDeclarer final : public models::Declarer {
 public:
-    CardDeclarer(std::vector<Unknown>& unknowns, const std::string& device, const int* terminals, std::size_t count)
-        : unknowns_(unknowns), device_(device), terminals_(terminals), count_(count) {}
+    CardDeclarer(std::vector<Unknown>& unknowns, std::size_t& history, const std::string& device,
+                 const int* terminals, std::size_t count)
+        : unknowns_(unknowns), history_(history), device_(device), terminals_(terminals), count_(count) {}
 
     Index terminal(std::size_t k) const override {
         if (k >= count_)
@@ -140,6 +142,11 @@ public:
         if (state < 0) state = i;
         return i;
     }
+    std::size_t add_history(std::size_t count) override {
+        const std::size_t first = history_;
+        history_ += count;
+        return first;
+    }
 
     Index branch = -1, state = -1;
 
@@ -149,6 +156,7 @@ private:
         return static_cast<Index>(unknowns_.size() - 1);
     }
     std::vector<Unknown>& unknowns_;
+    std::size_t& history_;
     const std::string& device_;
     const int* terminals_;
     std::size_t count_;
@@ -282,7 +290,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         std::unique_ptr<models::Device> dev;
         try {
             dev = reg->create(card, prep.params);
-            CardDeclarer decl(unknowns_, dev->name(), terminals.data() + first_terminal[k],
+            CardDeclarer decl(unknowns_, history_size_, dev->name(), terminals.data() + first_terminal[k],
                               first_terminal[k + 1] - first_terminal[k]);
             dev->declare(decl);
             if (decl.branch >= 0) branch_of_.emplace(dev->name(), decl.branch);
@@ -415,6 +423,8 @@ void Circuit::load_linear() {
     std::vector<double> zero(n, 0.0), f(n, 0.0), q(n, 0.0);
     models::LoadContext ctx;
     ctx.x = zero.data();
+    DeviceHistory scratch(history_size_);  // linear devices remember nothing; none is kept
+    scratch.attach(ctx);
     models::Stamp st{base_jf_.data(), base_jq_.data(), f.data(), q.data()};
     for (auto& d : devices_) {
         if (!d->is_linear()) {
@@ -424,6 +434,12 @@ void Circuit::load_linear() {
         d->load(ctx, st);
         if (d->has_source()) sourced_.push_back(d.get());
     }
+}
+
+void Circuit::accept(const double* x, double time) const {
+    DeviceHistory& h = *history_;
+    for (auto* d : nonlinear_) d->accept(x, time, h.now.data());
+    h.accepted = h.now;
 }
 
 }  // namespace ionspice::solver

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/Device.hpp"
+#include "solver/DeviceHistory.hpp"
 #include "parser/Netlist.hpp"
 #include "solver/Options.hpp"
 
@@ -64,6 +65,13 @@ public:
     const std::vector<double>& base_jf() const { return base_jf_; }
     const std::vector<double>& base_jq() const { return base_jq_; }
 
+    /// The devices' history values. Like the devices themselves, they are the circuit's mutable
+    /// state: analyses change them through a const Circuit.
+    DeviceHistory& history() const { return *history_; }
+    /// An accepted point x at `time`: the nonlinear devices update their history values for it,
+    /// which then become the accepted ones.
+    void accept(const double* x, double time) const;
+
     const std::vector<models::Device*>& nonlinear() const { return nonlinear_; }
     const std::vector<models::Device*>& sourced() const { return sourced_; }
     const std::vector<std::unique_ptr<models::Device>>& devices() const { return devices_; }
@@ -85,6 +93,8 @@ private:
     std::vector<std::unique_ptr<models::ModelCard>> model_cards_;
     std::vector<std::shared_ptr<const models::ModelParams>> prepared_;
     std::vector<models::Device*> nonlinear_, sourced_;
+    std::size_t history_size_ = 0;
+    std::unique_ptr<DeviceHistory> history_;
 
     std::vector<int> col_ptr_, row_idx_, diag_;
     std::vector<double> base_jf_, base_jq_;

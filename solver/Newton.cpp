@@ -27,6 +27,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
         result.iterations = it;
         models::LoadContext ctx = settings.context;
         ctx.x = x.data();
+        circuit.history().attach(ctx);
         ctx.noncon = 0;
         ctx.init_junctions = settings.init_junctions && it == 1;
         eq.assemble(ctx, jacobian_, residual_);

@@ -16,6 +16,10 @@ SmallSignal::SmallSignal(const Circuit& circuit, const SimOptions& options, cons
     ctx.x = x.data();
     ctx.dc = true;
     ctx.gmin = options.gmin;
+    // The operating point's history (its Newton's last voltages, for limiting at x), copied so
+    // that this evaluation leaves the circuit's as it was.
+    DeviceHistory history = circuit.history();
+    history.attach(ctx);
     const models::Stamp stamp{g_.data(), c_.data(), f.data(), q.data()};
     for (auto* d : circuit.nonlinear()) d->load(ctx, stamp);
     // The same shunt the operating point was solved with (gshunt), so that G is its Jacobian.

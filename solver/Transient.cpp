@@ -80,6 +80,9 @@ public:
         ctx.x = x;
         ctx.time = time;
         ctx.dc = false;
+        // An evaluation outside Newton's sequence: it must not leave its voltages behind.
+        DeviceHistory scratch = circuit_.history();
+        scratch.attach(ctx);
         const models::Stamp stamp{scratch_j_.data(), scratch_jq_.data(), scratch_f_.data(), q.data()};
         for (auto* d : circuit_.nonlinear()) d->load(ctx, stamp);
     }
@@ -189,7 +192,7 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
         os.where = "the transient's initial operating point";
         stats.iterations += solve_operating_point(circuit, options, newton, x, os).iterations;
     }
-    for (auto* d : circuit.nonlinear()) d->accept(x.data(), 0.0);
+    circuit.accept(x.data(), 0.0);
 
     TranEquations eq(circuit);
     Integrator integ(options.method, options.maxord);
@@ -292,7 +295,7 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
             hist.pop_front();
         }
         if (xs.size() > 2) xs.pop_front();
-        for (auto* d : circuit.nonlinear()) d->accept(xt.data(), t);
+        circuit.accept(xt.data(), t);
         if (t >= s.tstart * (1 - 1e-12)) on_point(t, xt);
         progress.update(t, stats.accepted);
 

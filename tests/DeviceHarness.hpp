@@ -15,6 +15,7 @@
 
 #include "models/Device.hpp"
 #include "models/Registry.hpp"
+#include "solver/DeviceHistory.hpp"
 
 namespace ionspice::test {
 
@@ -62,6 +63,14 @@ public:
     }
 
     models::Device& device() { return *device_; }
+    /// An accepted point, as the transient accepts one: the device updates its history values,
+    /// which become the accepted ones.
+    void accept(const std::vector<double>& x, double time) {
+        device_->accept(x.data(), time, history_.now.data());
+        history_.accepted = history_.now;
+    }
+    /// The device's history values (the solver's, in a circuit).
+    solver::DeviceHistory& history() { return history_; }
     int size() const { return n_; }
     /// Names the device gave its internal nodes, branches and states, by unknown.
     const std::map<Index, std::string>& added() const { return added_; }
@@ -77,6 +86,7 @@ public:
         out.q.assign(static_cast<std::size_t>(n_), 0.0);
         ctx.x = x.data();
         ctx.noncon = 0;
+        history_.attach(ctx);
         models::Stamp s{out.jf.data(), out.jq.data(), out.f.data(), out.q.data()};
         device_->load(ctx, s);
         out.noncon = ctx.noncon;
@@ -160,6 +170,12 @@ private:
         Index add_node(std::string_view suffix) override { return add(std::string("node ") + std::string(suffix)); }
         Index add_branch() override { return add("branch"); }
         Index add_state() override { return add("state"); }
+        std::size_t add_history(std::size_t count) override {
+            const std::size_t first = h_.history_.now.size();
+            h_.history_.now.resize(first + count, 0.0);
+            h_.history_.accepted.resize(first + count, 0.0);
+            return first;
+        }
 
     private:
         Index add(std::string what) {
@@ -218,6 +234,7 @@ private:
     std::map<Index, std::string> added_;
     std::shared_ptr<const models::ModelParams> params_;
     std::unique_ptr<models::Device> device_;
+    solver::DeviceHistory history_;
 };
 
 /// Builds an InstanceCard.

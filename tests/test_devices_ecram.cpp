@@ -372,7 +372,7 @@ TEST_CASE("ECRAM: cycle-to-cycle factors are drawn when a pulse starts and held 
         std::vector<double> per_pulse;
         auto at = [&](double vg) {
             const std::vector<double> x = {vg, 0.1, 0, 0.5};
-            h.device().accept(x.data(), 0);
+            h.accept(x, 0);
         };
         at(0);  // operating point
         CHECK(rate(h, 10, 0.5) == doctest::Approx(Reference{}.rate(10, 0.5)).epsilon(1e-14));

@@ -334,8 +334,8 @@ TEST_CASE("memristor: variability is a pure function of seed and name, redrawn p
         std::vector<double> rates;
         for (int k = 0; k < 3; ++k) {
             const std::vector<double> rest = {0, 0, 0.5}, on = {2, 0, 0.5};
-            h.device().accept(rest.data(), 0);
-            h.device().accept(on.data(), 0);
+            h.accept(rest, 0);
+            h.accept(on, 0);
             rates.push_back(rate(h, 2, 0.5));
         }
         return rates;

@@ -406,7 +406,7 @@ TEST_CASE("MOS1: Meyer gate capacitances with TOX, integrated from the accepted 
     SUBCASE("after an accepted point: q = q1 + (C/2 at v + C/2 at v1)·(v - v1), continuous at v1") {
         const std::vector<double> x1 = {2.5, 3.0, 0.0, 0.0}, x2 = {0.0, 3.0, 0.0, 0.0};
         const double q1 = h.settle(x1, tran).q[1];
-        h.device().accept(x1.data(), 0.0);  // a transient starts here
+        h.accept(x1, 0.0);  // a transient starts here
         CHECK(close(h.settle(x1, tran).q[1], q1, 1e-12));
         const Loaded s = h.settle(x2, tran);
         // gate-drain: half 0 at x1 (saturation), Cox/4 at x2; vgd goes from 0.5 V to 3 V.
