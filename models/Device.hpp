@@ -236,6 +236,16 @@ public:
     /// sample when a programming pulse starts.
     virtual void accept(const double* /*x*/, double /*time*/, double* /*history*/) {}
 
+    /// A memory device's held state s0: what DC analyses hold its state at (the state row is
+    /// s − s0 = 0) and a transient starts from. Empty for devices without one.
+    virtual std::optional<double> held_state() const { return std::nullopt; }
+    /// Holds the state at `s` from the next run on, without building the circuit again (a
+    /// training loop applies its weight updates so). Throws DeviceError when the device has no
+    /// state or cannot hold `s`.
+    virtual void set_held_state(double /*s*/) {
+        throw DeviceError(DeviceError::Where::Instance, "", name() + " has no state to hold");
+    }
+
     /// Noise generators at the operating point x (temperature as the device was built for).
     /// Noiseless devices (ideal sources, capacitors) add none.
     virtual void noise(const double* /*x*/, std::vector<NoiseSource>& /*out*/) const {}

@@ -28,6 +28,7 @@
 
 #include "models/CardValue.hpp"
 #include "models/Device.hpp"
+#include "models/MemoryState.hpp"
 #include "models/ParamReader.hpp"
 #include "models/Physics.hpp"
 #include "models/Registry.hpp"
@@ -148,6 +149,9 @@ public:
     /// uic: the transient starts from the held state.
     void initial_conditions(double* x) const override { x[nodes_[kX]] = s0_; }
 
+    std::optional<double> held_state() const override { return s0_; }
+    void set_held_state(double s) override { s0_ = checked_state(s, "x0", fmt::format("ECRAM {}", name())); }
+
     void accept(const double* x, double /*time*/, double* history) override {
         variability_.accept(value_at(x, nodes_[kG]) - m_.kch * value_at(x, nodes_[kD]) -
                                 (1 - m_.kch) * value_at(x, nodes_[kS]),
@@ -227,8 +231,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
         s0 = mp.log_mapping ? std::log(*g0 / mp.gmin) / std::log(mp.gmax / mp.gmin)
                             : (*g0 - mp.gmin) / (mp.gmax - mp.gmin);
     } else if (x0) {
-        if (!(*x0 >= 0 && *x0 <= 1)) r.fail("x0", fmt::format("must be within [0, 1], got {:g}", *x0));
-        s0 = *x0;
+        s0 = checked_state(*x0, "x0", what);
     }
     return std::make_unique<Ecram>(card.name, mp, s0, card.temp + physics::kCelsiusToKelvin, card.seed,
                                    card.device_seed);

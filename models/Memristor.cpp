@@ -50,6 +50,7 @@
 
 #include "models/CardValue.hpp"
 #include "models/Device.hpp"
+#include "models/MemoryState.hpp"
 #include "models/ParamReader.hpp"
 #include "models/Physics.hpp"
 #include "models/Registry.hpp"
@@ -199,6 +200,9 @@ public:
     /// uic: the transient starts from the held state.
     void initial_conditions(double* x) const override { x[nodes_[kX]] = s0_; }
 
+    std::optional<double> held_state() const override { return s0_; }
+    void set_held_state(double s) override { s0_ = checked_state(s, "x0", fmt::format("memristor {}", name())); }
+
     void accept(const double* x, double /*time*/, double* history) override {
         variability_.accept(value_at(x, nodes_[kP]) - value_at(x, nodes_[kN]), history + variability_slots_);
     }
@@ -322,8 +326,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     ParamReader r(card.params, DeviceError::Where::Instance, what);
     const double x0 = r.get("x0", 0);
     r.reject_unknown();
-    if (!(x0 >= 0 && x0 <= 1)) r.fail("x0", fmt::format("must be within [0, 1], got {:g}", x0));
-    return std::make_unique<Memristor>(card.name, mp, x0, card.temp + physics::kCelsiusToKelvin, card.seed,
+    return std::make_unique<Memristor>(card.name, mp, checked_state(x0, "x0", what), card.temp + physics::kCelsiusToKelvin, card.seed,
                                        card.device_seed);
 }
 

@@ -26,7 +26,25 @@ std::string to_lower(std::string_view s) {
 }  // namespace
 
 Netlist elaborate(const Deck& deck, const std::map<std::string, double>& overrides) {
-    return Elaborator(deck.data(), overrides).run();
+    if (deck.params().empty() && deck.options().empty()) return Elaborator(deck.data(), overrides).run();
+    std::map<std::string, double> all = deck.params();
+    for (const auto& [name, v] : overrides) all[name] = v;
+    Netlist n = Elaborator(deck.data(), all).run();
+    n.options.insert(n.options.end(), deck.options().begin(), deck.options().end());
+    return n;
+}
+
+Deck with_settings(const Deck& deck, const std::map<std::string, double>& params, std::string_view options,
+                   const std::string& name) {
+    Deck out = deck;
+    for (const auto& [k, v] : params) out.params_[k] = v;
+    if (options.find_first_not_of(" \t") != std::string_view::npos) {
+        // The options as a one-card netlist of their own, so that they are read (and their
+        // mistakes located) exactly as an .options line in a netlist is.
+        const Netlist n = elaborate(parse_deck(fmt::format("* settings\n.options {}\n", options), name));
+        out.options_.insert(out.options_.end(), n.options.begin(), n.options.end());
+    }
+    return out;
 }
 
 std::vector<SweepSpec> read_steps(const Deck& deck) { return Elaborator(deck.data(), {}).steps(); }

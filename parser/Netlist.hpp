@@ -240,15 +240,31 @@ class Deck {
 public:
     explicit Deck(std::shared_ptr<const DeckData> d) : data_(std::move(d)) {}
     const DeckData& data() const { return *data_; }
+    /// Top-level .param values that replace the netlist's in every elaboration of this deck (a
+    /// caller's settings, see `with_settings`); `elaborate`'s own overrides win over them.
+    const std::map<std::string, double>& params() const { return params_; }
+    /// Options every elaboration appends after the netlist's own .options.
+    const std::vector<Option>& options() const { return options_; }
 
 private:
+    friend Deck with_settings(const Deck&, const std::map<std::string, double>&, std::string_view,
+                              const std::string&);
     std::shared_ptr<const DeckData> data_;
+    std::map<std::string, double> params_;
+    std::vector<Option> options_;
 };
 
 /// Reads a netlist file with its .include and .lib files. Throws NetlistError.
 Deck read_deck(const std::string& path);
 /// The same from text (tests); `name` is used as the file name in diagnostics.
 Deck parse_deck(std::string_view text, const std::string& name = "<netlist>");
+
+/// `deck` run with other settings, without reading it again: `params` replace (or add) top-level
+/// .param values, and `options`, written as on an `.options` card ("reltol=1e-4 method=gear"),
+/// apply after the netlist's own. Errors in `options` are located in a line of a text named
+/// `name`. Throws NetlistError.
+Deck with_settings(const Deck& deck, const std::map<std::string, double>& params, std::string_view options,
+                   const std::string& name = "<options>");
 
 /// Flattens subcircuits and evaluates every expression; `overrides` replace top-level
 /// .param values (and create them if absent). Throws NetlistError.

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-example}
-packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libmetis-dev libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3 gnuplot-nox)
+packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libmetis-dev libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3 gnuplot-nox
+          python3-dev pybind11-dev python3-numpy python3-pytest)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,6 +28,14 @@ fi
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$jobs"
+
+# `import ionspice` for Debian's Python: a .pth file in its site directory names the build's
+# package directory (no copy, no network; a rebuild is picked up as it is).
+if [ "$(id -u)" -eq 0 ] && [ -x /usr/bin/python3 ] && [ -d build/python/ionspice ]; then
+  site=$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')
+  mkdir -p "$site"
+  echo "$PWD/build/python" > "$site/ionspice.pth"
+fi
 
 case "$what" in
   example)

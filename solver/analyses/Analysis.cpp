@@ -34,8 +34,14 @@ std::vector<double> AnalysisContext::operating_point(const std::string& analysis
     os.max_iterations = options().itl1;
     os.nodesets = nodeset_ties(circuit(), base.netlist);
     if (analysis != "op") os.where = "the operating point of the ." + analysis;
+    if (warm_start && last_solution.size() == x.size()) {
+        x = last_solution;
+        os.cold_start = false;
+        os.continuation_iterations = options().itl2;
+    }
     OpReport r = solve_operating_point(circuit(), options(), newton, x, os);
     if (report) *report = r;
+    if (warm_start) last_solution = x;
     return x;
 }
 
@@ -112,15 +118,18 @@ SimulationResult run_analyses(const parser::Deck& deck, const SimulateSettings& 
         ctx.log(fmt::format("elaborate {:.3f} s, bind {:.3f} s ({} devices, {} unknowns, {} matrix entries)",
                             base.elaborate_seconds, base.bind_seconds, base.circuit->devices().size(),
                             base.circuit->size(), base.circuit->nnz()));
-    const auto& cards = base.netlist.analyses;
-    if (!cards.empty() && base.circuit->size() == 0) throw SimulationError("the netlist has no elements to simulate");
+    run_cards(ctx, base.netlist.analyses);
+    return result;
+}
+
+void run_cards(AnalysisContext& ctx, const std::vector<parser::Analysis>& cards) {
+    if (!cards.empty() && ctx.circuit().size() == 0) throw SimulationError("the netlist has no elements to simulate");
     for (const bool later : {false, true})
         for (const auto& card : cards) {
             const Analysis* a = find_analysis(card.card);
             if (!a) throw parser::NetlistError(card.loc, fmt::format("analysis '.{}' is not supported", card.card));
             if (a->after_others() == later) a->run(ctx, card);
         }
-    return result;
 }
 
 }  // namespace ionspice::solver

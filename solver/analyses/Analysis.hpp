@@ -54,6 +54,12 @@ public:
     /// The plot of the last earlier analysis of this step named `analysis`; null when none.
     const Plot* last_plot(const std::string& analysis) const;
 
+    /// Set by a caller that keeps the circuit between runs (Session): every operating point
+    /// starts from `last_solution` when it fits, as a .dc point from the one before, and the
+    /// operating point and the transient leave their final solution there.
+    bool warm_start = false;
+    std::vector<double> last_solution;
+
 private:
     std::size_t first_plot_ = result.plots.size();  ///< this point's plots start here
 };
@@ -75,6 +81,9 @@ const Analysis* find_analysis(std::string_view card);
 struct AnalysisRegistrar {
     AnalysisRegistrar(std::string card, std::unique_ptr<Analysis> analysis);
 };
+
+/// Runs `cards` on the context's point in the order written, the after_others ones last.
+void run_cards(AnalysisContext& ctx, const std::vector<parser::Analysis>& cards);
 
 /// Runs every analysis of the point's netlist in the order written (the after_others ones
 /// last) and returns what they produced.

@@ -43,6 +43,7 @@ public:
         TranStats st = run_transient(c, ctx.options(), ctx.newton, ts, [&](double t, const std::vector<double>& x) {
             head[0] = t;
             append_point(plot, head, probes, x);
+            if (ctx.warm_start) ctx.last_solution = x;
         });
         const std::size_t points = plot.points();
         ctx.add_plot(std::move(plot), true);

@@ -1,0 +1,99 @@
+#include "solver/Session.hpp"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "solver/OutputWriters.hpp"
+#include "solver/SimulationError.hpp"
+#include "solver/analyses/Analysis.hpp"
+
+namespace ionspice::solver {
+
+Session::Session(parser::Deck deck, SimulateSettings settings)
+    : deck_(std::move(deck)), settings_(std::move(settings)), date_(raw_date()) {
+    if (const auto steps = parser::read_steps(deck_); !steps.empty())
+        throw parser::NetlistError(steps.front().loc,
+                                   "a kept circuit is one circuit: run a netlist with .step lines as a whole");
+    base_ = std::make_unique<BoundNetlist>(deck_, params_, SourceValues{});
+    ctx_ = std::make_unique<AnalysisContext>(deck_, settings_, step_, date_, *base_, result_);
+    ctx_->warm_start = true;
+}
+
+Session::~Session() = default;
+
+models::Device& Session::device(const std::string& name) const {
+    models::Device* d = base_->circuit->find_device(name);
+    if (!d) throw SimulationError(fmt::format("no element named '{}'", name));
+    return *d;
+}
+
+void Session::set_param(const std::string& name, double value) {
+    params_[name] = value;
+    BoundNetlist fresh(deck_, params_, SourceValues{});
+    // The states set between runs are the session's, not the netlist's: they survive (those of
+    // devices the new values removed are dropped).
+    for (auto it = states_.begin(); it != states_.end();) {
+        models::Device* d = fresh.circuit->find_device(it->first);
+        if (d && d->held_state()) {
+            d->set_held_state(it->second);
+            ++it;
+        } else {
+            it = states_.erase(it);
+        }
+    }
+    *base_ = std::move(fresh);
+}
+
+void Session::set_state(const std::string& name, double s) {
+    models::Device& d = device(name);
+    try {
+        d.set_held_state(s);
+        states_[d.name()] = s;
+    } catch (const models::DeviceError& e) {
+        throw SimulationError(e.what());
+    }
+}
+
+double Session::state(const std::string& name) const {
+    const models::Device& d = device(name);
+    if (auto s = d.held_state()) return *s;
+    throw SimulationError(fmt::format("{} has no state", name));
+}
+
+std::size_t Session::hold_states() {
+    const Circuit& c = *base_->circuit;
+    const std::vector<double>& x = ctx_->last_solution;
+    if (static_cast<int>(x.size()) != c.size()) return 0;
+    std::size_t changed = 0;
+    for (const auto& d : c.devices()) {
+        const auto held = d->held_state();
+        const int i = held ? c.state_index(d->name()) : -2;
+        if (i < 0 || x[i] == *held) continue;
+        d->set_held_state(x[i]);
+        states_[d->name()] = x[i];
+        ++changed;
+    }
+    return changed;
+}
+
+SimulationResult Session::take() { return std::exchange(result_, SimulationResult{}); }
+
+SimulationResult Session::run() {
+    result_ = SimulationResult{};
+    run_cards(*ctx_, base_->netlist.analyses);
+    return take();
+}
+
+SimulationResult Session::run(std::string_view card) {
+    // The card as a netlist of its own, so that it is read (and its mistakes located) exactly as
+    // in a netlist.
+    const parser::Netlist n = parser::elaborate(parser::parse_deck(fmt::format("* analysis\n{}\n", card), "<analysis>"));
+    if (n.analyses.size() != 1)
+        throw SimulationError(fmt::format("'{}' is not one analysis card (.op, .dc, .tran, .ac, .noise, .tf)", card));
+    result_ = SimulationResult{};
+    run_cards(*ctx_, n.analyses);
+    return take();
+}
+
+}  // namespace ionspice::solver

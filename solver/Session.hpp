@@ -1,0 +1,70 @@
+#pragma once
+// A netlist kept bound between runs, for callers that change a few values and run again many
+// times: the Python module's Simulator, and through it an in-situ training loop that applies
+// thousands of weight updates. The deck is read once. A held-state change (set_state) touches
+// one device and rebuilds nothing; a parameter change re-elaborates the deck already read (no
+// file is read again) and rebinds it. Either way the Newton solver stays, so its KLU pattern and
+// ordering are reused while the pattern is unchanged, and each operating point starts from the
+// previous run's solution.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/Netlist.hpp"
+#include "solver/BoundNetlist.hpp"
+#include "solver/Simulator.hpp"
+
+namespace ionspice::solver {
+
+class AnalysisContext;
+
+class Session {
+public:
+    /// Elaborates and binds `deck`. Throws NetlistError. A netlist with `.step` lines is
+    /// refused (run it with simulate): a session is one circuit.
+    explicit Session(parser::Deck deck, SimulateSettings settings = {});
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    /// Sets a top-level .param (adds it when the netlist has none of that name) and rebinds.
+    /// Memory devices keep the states set_state gave them.
+    void set_param(const std::string& name, double value);
+    /// Holds memory device `device` (flat name, e.g. "n1" or "n.x1.n1") at normalised state s.
+    /// Throws SimulationError for an unknown device, DeviceError's message for one without a
+    /// state or an s out of range.
+    void set_state(const std::string& device, double s);
+    /// The state `device` is held at.
+    double state(const std::string& device) const;
+    /// Every memory device holds the state the last run ended with (after a transient: the
+    /// states its pulses left). Returns how many devices changed.
+    std::size_t hold_states();
+
+    /// Runs the netlist's own analyses.
+    SimulationResult run();
+    /// Runs one analysis card written as in a netlist (".op", ".tran 1n 10u", ".dc v1 0 1 0.1",
+    /// numbers only: the card sees no .param). Throws NetlistError located in the card's text.
+    SimulationResult run(std::string_view card);
+
+    const BoundNetlist& bound() const { return *base_; }
+
+private:
+    SimulationResult take();
+    models::Device& device(const std::string& name) const;
+
+    parser::Deck deck_;
+    SimulateSettings settings_;
+    std::map<std::string, double> params_;
+    std::map<std::string, double> states_;  ///< held states set by set_state or hold_states
+    std::string date_;
+    StepPoint step_;  ///< none: a session is one circuit
+    std::unique_ptr<BoundNetlist> base_;
+    SimulationResult result_;
+    std::unique_ptr<AnalysisContext> ctx_;
+};
+
+}  // namespace ionspice::solver
