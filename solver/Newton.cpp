@@ -19,7 +19,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
     dx_.resize(n);
     badness_.assign(n, 0.0);
     auto& badness = badness_;
-    bool refactor = !(settings.reuse_factorization && eq.linear());
+    bool refactor = !settings.reuse_factorization;
     double previous_worst = HUGE_VAL;
 
     for (int it = 1; it <= settings.max_iterations; ++it) {
@@ -76,7 +76,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
             // its small capacitances see the new step); otherwise factor the current matrix.
             const double worst = *std::max_element(badness.begin(), badness.end());
             const bool contracting = it > 1 && worst <= 0.01 * previous_worst;
-            converged = contracting && worst <= 1e-6;
+            converged = ctx.noncon == 0 && contracting && worst <= 1e-6;
             if (it > 1 && !contracting) refactor = true;
             previous_worst = worst;
         }

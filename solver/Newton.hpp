@@ -26,11 +26,13 @@ struct NewtonSettings {
     int max_iterations = 100;
     bool init_junctions = false;  ///< first iteration starts junctions at their critical voltage
     models::LoadContext context;  ///< time, dc, source_scale, gmin; x is set by Newton
-    /// For linear equations only: keep solving with the last factorisation although the
-    /// matrix changed (a chord iteration), as long as each update shrinks at least a
-    /// hundredfold, until the updates are a million times below tolerance.
-    /// A transient changes its matrix only through the step size; most steps then need no
-    /// factorisation at all. The converged point is the same: only the path differs.
+    /// Keep solving with the last factorisation although the matrix changed (a chord
+    /// iteration), as long as each update shrinks at least a hundredfold, until the updates are
+    /// a million times below tolerance; factor the current matrix otherwise. For systems whose
+    /// matrix changes little from solve to solve: a linear circuit's transient (its matrix
+    /// changes only with the step size, so most steps need no factorisation at all), a kept
+    /// circuit's operating point after one device changed. The converged point is the same:
+    /// only the path differs.
     bool reuse_factorization = false;
 };
 

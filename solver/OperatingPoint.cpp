@@ -64,10 +64,12 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     if (settings.continuation_iterations > 0) {
         const std::vector<double> previous = x;
         ns.max_iterations = settings.continuation_iterations;
+        ns.reuse_factorization = settings.reuse_factorization;
         if (attempt(false).status == NewtonStatus::Converged) {
             report.method = "newton";
             return report;
         }
+        ns.reuse_factorization = false;
         ns.max_iterations = settings.max_iterations;
         x = previous;
     }

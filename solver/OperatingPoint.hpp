@@ -21,6 +21,9 @@ struct OpSettings {
     /// solve of at most this many iterations (itl2) comes first; the whole procedure, from x
     /// again, only when it fails.
     int continuation_iterations = 0;
+    /// With continuation: that first solve starts with the last factorisation (a chord
+    /// iteration while it contracts fast), for a nearby point whose matrix changed little.
+    bool reuse_factorization = false;
     double time = 0;
     /// .nodeset values: held through a conductance for a first solve, then released.
     std::vector<std::pair<int, double>> nodesets;

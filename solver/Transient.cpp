@@ -222,7 +222,9 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
     ns.max_iterations = options.itl4;
     ns.context.dc = false;
     ns.context.gmin = options.gmin;
-    ns.reuse_factorization = true;
+    // A linear circuit's matrix changes only with the step size: chord steps with its last
+    // factorisation. A nonlinear one factors its own Jacobian at every iteration.
+    ns.reuse_factorization = circuit.nonlinear().empty();
     // A linear circuit's matrix depends only on the step size, and the same few step sizes
     // come back after every breakpoint: keep their factorisations (within 512 MiB).
     struct KeepFactorizations {

@@ -38,6 +38,8 @@ std::vector<double> AnalysisContext::operating_point(const std::string& analysis
         x = last_solution;
         os.cold_start = false;
         os.continuation_iterations = options().itl2;
+        // Between a kept circuit's runs typically one device changed: its matrix barely moved.
+        os.reuse_factorization = true;
     }
     OpReport r = solve_operating_point(circuit(), options(), newton, x, os);
     if (report) *report = r;
