@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <optional>
@@ -41,7 +42,10 @@
 namespace ionspice::models {
 namespace {
 
-struct EcramModel final : ModelParams {
+struct EcramModel;
+double state_at(const EcramModel& m, double g);
+
+struct EcramModel final : ModelParams, MemoryModel {
     double gmin = 0.079e-6;  ///< S, conductance at s = 0
     double gmax = 50e-6;     ///< S, conductance at s = 1
     bool log_mapping = false;
@@ -54,6 +58,17 @@ struct EcramModel final : ModelParams {
     double kf = 0;         ///< flicker noise coefficient
     double af = 2;         ///< flicker noise current exponent
     SoftBoundDrift drift;
+    std::string name;
+
+    std::pair<double, double> conductance_window() const override { return {gmin, gmax}; }
+    InitialState initial_state(double g) const override {
+        state_in_window(state_at(*this, g), g, "ECRAM model " + name, conductance_window());
+        return {"g0", std::clamp(g, gmin, gmax)};
+    }
+    // V_gc as the cell sees it: +vp to potentiate, −vd to depress.
+    ProgrammingPulse potentiation() const override { return {drift.vp(), drift.tp()}; }
+    ProgrammingPulse depression() const override { return {-drift.vd(), drift.td()}; }
+    double channel_fraction() const override { return kch; }
 };
 
 /// G(s) and dG/ds for either mapping.
@@ -62,6 +77,11 @@ smooth::ValueSlope conductance(const EcramModel& m, double s) {
     // G = gmin·e^(s·ln(gmax/gmin))
     const smooth::ValueSlope e = smooth::exp_lin(s * m.log_ratio);
     return {m.gmin * e.v, m.gmin * e.d * m.log_ratio};
+}
+
+/// The inverse of G(s): the state at conductance g (S), unchecked.
+double state_at(const EcramModel& m, double g) {
+    return m.log_mapping ? std::log(g / m.gmin) / m.log_ratio : (g - m.gmin) / (m.gmax - m.gmin);
 }
 
 class Ecram final : public Device {
@@ -188,6 +208,7 @@ private:
 
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<EcramModel>();
+    mp->name = card.name;
     const std::string what = fmt::format("ECRAM model {}", card.name);
     ParamReader r(card.params, DeviceError::Where::Model, what);
     mp->gmin = r.positive("gmin", 0.079e-6);
@@ -228,8 +249,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
         if (!(*g0 >= mp.gmin && *g0 <= mp.gmax))
             r.fail("g0",
                    fmt::format("must be within [gmin, gmax] = [{:g}, {:g}] S, got {:g} S", mp.gmin, mp.gmax, *g0));
-        s0 = mp.log_mapping ? std::log(*g0 / mp.gmin) / std::log(mp.gmax / mp.gmin)
-                            : (*g0 - mp.gmin) / (mp.gmax - mp.gmin);
+        s0 = std::clamp(state_at(mp, *g0), 0.0, 1.0);
     } else if (x0) {
         s0 = checked_state(*x0, "x0", what);
     }

@@ -78,7 +78,10 @@ struct VteamParams {
     double log_ratio = 0;  ///< ln(roff/ron)
 };
 
-struct MemristorModel final : ModelParams {
+struct MemristorModel;
+double state_at(const MemristorModel& m, double g);
+
+struct MemristorModel final : ModelParams, MemoryModel {
     Level level = Level::Bulk;
     double ron = 740;   ///< Ω, fully ON resistance
     double roff = 880;  ///< Ω, fully OFF resistance
@@ -89,6 +92,20 @@ struct MemristorModel final : ModelParams {
     double af = 2;      ///< flicker noise current exponent
     VteamParams vteam;
     SoftBoundDrift drift;
+    std::string name;
+
+    std::pair<double, double> conductance_window() const override { return {1 / roff, 1 / ron}; }
+    InitialState initial_state(double g) const override {
+        return {"x0", state_in_window(state_at(*this, g), g, "memristor model " + name, conductance_window())};
+    }
+    // bulk, rram: the calibration pulses. vteam has no calibration pulse: twice the threshold for
+    // 1 ms, which switches the default device; with Kvatinsky's signs G rises below v_on < 0.
+    ProgrammingPulse potentiation() const override {
+        return level == Level::Vteam ? ProgrammingPulse{2 * vteam.v_on, 1e-3} : ProgrammingPulse{drift.vp(), drift.tp()};
+    }
+    ProgrammingPulse depression() const override {
+        return level == Level::Vteam ? ProgrammingPulse{2 * vteam.v_off, 1e-3} : ProgrammingPulse{-drift.vd(), drift.td()};
+    }
 };
 
 /// Current I(V, s) from p to n and its partials.
@@ -116,6 +133,13 @@ smooth::ValueSlope conductance(const MemristorModel& m, double s) {
         dr = m.roff - m.ron;
     }
     return {1 / r, -dr / (r * r)};
+}
+
+/// The inverse of conductance(): the state at small-signal conductance g (S), unchecked.
+double state_at(const MemristorModel& m, double g) {
+    if (m.level != Level::Vteam) return (g - 1 / m.roff) / (1 / m.ron - 1 / m.roff);
+    if (m.vteam.exp_mapping) return std::log(1 / (g * m.ron)) / m.vteam.log_ratio;
+    return (1 / g - m.ron) / (m.roff - m.ron);
 }
 
 Current current(const MemristorModel& m, double v, double s) {
@@ -275,6 +299,7 @@ void read_vteam(ParamReader& r, WordReader& w, MemristorModel& m) {
 
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<MemristorModel>();
+    mp->name = card.name;
     const std::string what = fmt::format("memristor model {}", card.name);
     ParamReader r(card.params, DeviceError::Where::Model, what);
     WordReader w(card.words, DeviceError::Where::Model, what);

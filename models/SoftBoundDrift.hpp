@@ -96,6 +96,10 @@ public:
                 r_p_ * p.v * fp.d - r_d_ * d.v * fd.d};
     }
 
+    double vp() const { return vp_; }    ///< V, the calibration pulses
+    double tp() const { return tp_; }    ///< s
+    double vd() const { return vd_; }    ///< V (magnitude)
+    double td() const { return td_; }    ///< s
     double vtp() const { return vtp_; }  ///< V
     double vtd() const { return vtd_; }  ///< V
     double r_p() const { return r_p_; }  ///< 1/s

@@ -292,6 +292,26 @@ TEST_CASE("gen crossbar: V/3 programming of RRAM cells moves the selected cell o
     for (const char* other : {"g(nx2_0)", "g(nx0_1)", "g(nx0_0)"}) CHECK(std::abs(value(r, other, 0, true) - 50e-6) < 1e-3 * step);
 }
 
+TEST_CASE("gen crossbar: without --vp and --pulse-width a pulse is the model's own calibration pulse") {
+    // The calibration: one pulse of vp for tp moves s by 1/nsteps at s = 0.5. The cards leave vp,
+    // tp, vd and td to the family's defaults: whatever they are, gen must pulse with them.
+    for (const char* kind : {"bulk", "rram"}) {
+        const std::string model = fmt::format("mb memristor (level={} ron=1k roff=3k nsteps=100)", kind);
+        const double gmid = 0.5 * (1 / 1e3 + 1 / 3e3);
+        for (const char* phase : {"potentiate", "depress"}) {
+            auto r = simulate(generate(fmt::format("cal_{}_{}.cir", kind, phase),
+                                       fmt::format("crossbar --rows 2 --cols 2 --model '{}' --g uniform:{} --scheme v2 "
+                                                   "--select 0,1 --program {} --print",
+                                                   model, gmid, phase)));
+            // G is linear in s for these levels.
+            const double ds = (value(r, "g(nx0_1)", 0, true) - value(r, "g(nx0_1)", 0, false)) / (1 / 1e3 - 1 / 3e3);
+            INFO(kind << " " << phase << ": ds = " << ds);
+            CHECK(std::abs(std::abs(ds) - 0.01) < 0.1 * 0.01);
+            CHECK((std::string(phase) == "potentiate" ? ds > 0 : ds < 0));
+        }
+    }
+}
+
 TEST_CASE("gen h1e1t: potentiation, remain and depression have the signs of CIRCUITS.md §2") {
     const double g0 = 10e-6;
     auto p = simulate(generate("h1e1t_p.cir", "h1e1t --rows 2 --cols 3 --g uniform:10u --select 0,1 --program potentiate "

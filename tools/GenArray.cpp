@@ -21,27 +21,6 @@ namespace {
 /// 15 significant digits: 1/G of a round G stays round (1e5, not 99999.99999999999).
 std::string num(double v) { return fmt::format("{:.15g}", v); }
 
-enum class MemristorLevel { vteam, bulk, rram };
-
-MemristorLevel memristor_level(const ModelInfo& m) {
-    const std::string w = m.word("level", "");
-    if (w == "vteam") return MemristorLevel::vteam;
-    if (w == "rram") return MemristorLevel::rram;
-    if (w == "bulk") return MemristorLevel::bulk;
-    const double n = m.param("level", 2);
-    return n == 1 ? MemristorLevel::vteam : n == 3 ? MemristorLevel::rram : MemristorLevel::bulk;
-}
-
-/// ron and roff (Ω) with models/Memristor.cpp's defaults for the level.
-std::pair<double, double> memristor_window(const ModelInfo& m) {
-    switch (memristor_level(m)) {
-        case MemristorLevel::vteam: return {m.param("ron", 1e3), m.param("roff", 10e3)};
-        case MemristorLevel::rram: return {m.param("ron", 4e3), m.param("roff", 300e3)};
-        case MemristorLevel::bulk: break;
-    }
-    return {m.param("ron", 740), m.param("roff", 880)};
-}
-
 /// What drives one line: a DC level, a train of pulses from 0 to `level`, or a PWL waveform.
 struct Drive {
     double level = 0;  ///< V
@@ -195,7 +174,7 @@ private:
     };
     Bias crossbar_bias(double v) const {
         const bool half = s_.scheme == ReadScheme::half;
-        const double k = s_.cell == CellKind::ecram ? s_.cell_model->param("kch", 0.5) : 1.0;
+        const double k = s_.cell_model ? s_.cell_model->memory().channel_fraction() : 1.0;
         return {half ? v / 2 : 2 * v / 3, (half ? -v / 2 : -v / 3) / k, (half ? 0 : v / 3) / k};
     }
 
@@ -543,7 +522,7 @@ private:
         put("*   the selected cell sees V, half-selected cells {}.", s_.scheme == ReadScheme::half ? "V/2" : "at most V/3");
         if (s_.cell == CellKind::ecram)
             put("*   ECRAM: V is the gate-channel voltage V_gc = V_G - [kch*V_D + (1-kch)*V_S] (kch = {}); row lines at 0 V.",
-                num(s_.cell_model->param("kch", 0.5)));
+                num(s_.cell_model->memory().channel_fraction()));
     }
 
     void map_header() {
@@ -590,7 +569,7 @@ private:
                 ecram ? "gate line" : "row", ecram ? "/kch" : "", ecram ? "/kch" : "");
         if (ecram)
             put("*   ECRAM: V is the gate-channel voltage V_gc = V_G - [kch*V_D + (1-kch)*V_S] (kch = {}); row lines at 0 V.",
-                num(s_.cell_model->param("kch", 0.5)));
+                num(s_.cell_model->memory().channel_fraction()));
     }
 
     void models() {
@@ -659,9 +638,12 @@ private:
         switch (s_.cell) {
             case CellKind::resistor: put("rx{}_{} {} {} {}", i, j, a, b, num(1 / g)); break;
             case CellKind::memristor:
-                put("nx{}_{} {} {} {} x0={}", i, j, a, b, s_.cell_model->name, num(memristor_state(*s_.cell_model, g)));
+            case CellKind::ecram: {
+                const models::InitialState st = s_.cell_model->memory().initial_state(g);
+                const std::string terminals = s_.cell == CellKind::ecram ? fmt::format("{} {} {}", gate, a, b) : fmt::format("{} {}", a, b);
+                put("nx{}_{} {} {} {}={}", i, j, terminals, s_.cell_model->name, st.param, num(st.value));
                 break;
-            case CellKind::ecram: put("nx{}_{} {} {} {} {} g0={}", i, j, gate, a, b, s_.cell_model->name, num(g)); break;
+            }
         }
     }
 
@@ -767,38 +749,15 @@ private:
 
 }  // namespace
 
-double memristor_state(const ModelInfo& model, double g) {
-    const auto [ron, roff] = memristor_window(model);
-    double s;
-    if (memristor_level(model) != MemristorLevel::vteam) {
-        // G(s) = 1/roff + (1/ron − 1/roff)·s
-        s = (g - 1 / roff) / (1 / ron - 1 / roff);
-    } else if (model.word("mapping", "lin") == "exp") {
-        // R(s) = ron·(roff/ron)^s
-        s = std::log(1 / (g * ron)) / std::log(roff / ron);
-    } else {
-        // R(s) = ron + (roff − ron)·s
-        s = (1 / g - ron) / (roff - ron);
-    }
-    // Conductances at the ends of the window may round a hair outside [0, 1].
-    if (s < 0 && s > -1e-12) s = 0;
-    if (s > 1 && s < 1 + 1e-12) s = 1;
-    if (!(s >= 0 && s <= 1))
-        throw std::invalid_argument(fmt::format("{} S is outside memristor model {}'s window [{}, {}] S", g, model.name,
-                                                1 / roff, 1 / ron));
-    return s;
+const models::MemoryModel& ModelInfo::memory() const {
+    const auto* m = dynamic_cast<const models::MemoryModel*>(prepared.get());
+    if (!m) throw std::invalid_argument(fmt::format("model {} ({}) is not a memory model", name, type));
+    return *m;
 }
 
 std::pair<double, double> conductance_range(CellKind cell, const ModelInfo* model) {
-    switch (cell) {
-        case CellKind::resistor: return {std::numeric_limits<double>::min(), std::numeric_limits<double>::infinity()};
-        case CellKind::ecram: return {model->param("gmin", 0.079e-6), model->param("gmax", 50e-6)};
-        case CellKind::memristor: {
-            const auto [ron, roff] = memristor_window(*model);
-            return {1 / roff, 1 / ron};
-        }
-    }
-    return {0, 0};
+    if (cell == CellKind::resistor) return {std::numeric_limits<double>::min(), std::numeric_limits<double>::infinity()};
+    return model->memory().conductance_window();
 }
 
 std::string generate_array(const ArraySpec& spec) { return ArrayWriter(spec).write(); }

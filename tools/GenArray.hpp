@@ -6,9 +6,13 @@
 // here is pure: the same spec gives the same text.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "models/Device.hpp"
+#include "models/MemoryState.hpp"
 
 namespace ionspice::tools {
 
@@ -41,6 +45,12 @@ struct ModelInfo {
     std::string card;  ///< the full ".model …" line
     std::map<std::string, double> params;
     std::map<std::string, std::string> words;  ///< level=rram, mapping=exp
+    /// What the device family's prepare made of the card: memory cells answer conductance
+    /// window, initial state and nominal pulses through it, so no default is repeated here.
+    std::shared_ptr<const models::ModelParams> prepared;
+
+    /// The prepared card as a memory model; throws std::invalid_argument when it is not one.
+    const models::MemoryModel& memory() const;
 
     double param(const std::string& key, double fallback) const {
         auto it = params.find(key);
@@ -110,12 +120,8 @@ struct ArraySpec {
     std::string command_line;             ///< recorded in the header
 };
 
-/// A cell's conductance G written as the instance value the model needs: for ECRAM g0 = G; for
-/// memristors the state x0 whose small-signal conductance is G. Throws std::invalid_argument
-/// when G lies outside the model's range.
-double memristor_state(const ModelInfo& model, double g);
-
-/// The conductance range [min, max] (S) a cell model can hold.
+/// The conductance range [min, max] (S) a cell can hold: the memory model's window; any G > 0
+/// for resistors (model null).
 std::pair<double, double> conductance_range(CellKind cell, const ModelInfo* model);
 
 /// The netlist text. Expects a spec that GenCommand has checked (sizes, selection, ranges).

@@ -96,7 +96,7 @@ ModelInfo read_model(const std::string& text, const std::string& option) {
     if (reg->prepare) {
         models::ModelCard card{m.name, m.type, m.params, m.words};
         try {
-            reg->prepare(card);
+            m.prepared = reg->prepare(card);
         } catch (const models::DeviceError& e) {
             usage(fmt::format("{}: {}", option, e.what()));
         }
@@ -416,7 +416,7 @@ int gen_run(int argc, char** argv) {
         if (!mapped && s.select_row < 0) usage("--program needs --select ROW,COL");
         // V_gc = V_G − [kch·V_D + (1 − kch)·V_S] with the drain on the column: only through kch
         // does a column line reach one cell of a row.
-        if (s.kind == ArrayKind::crossbar && s.cell == CellKind::ecram && !(s.cell_model->param("kch", 0.5) > 0))
+        if (s.kind == ArrayKind::crossbar && s.cell == CellKind::ecram && !(s.cell_model->memory().channel_fraction() > 0))
             usage("--program on an ECRAM crossbar needs kch > 0 (the drain, on the column, selects the cell)");
     } else if (s.scheme != ReadScheme::all && s.select_row < 0) {
         usage(fmt::format("--scheme {} reads one cell: give --select ROW,COL", scheme));
@@ -439,20 +439,11 @@ int gen_run(int argc, char** argv) {
             } else {
                 if (!mapped && (pot ? given("--vd") : given("--vp")))
                     usage(pot ? "--vd goes with --program depress" : "--vp goes with --program potentiate");
-                const ModelInfo& m = *s.cell_model;
-                if (s.cell == CellKind::ecram) {
-                    amplitude = pot ? m.param("vp", 10) : m.param("vd", 7);
-                    width = pot ? m.param("tp", 2e-3) : m.param("td", 2e-3);
-                } else if (m.word("level", "") == "vteam" || m.param("level", 2) == 1) {
-                    // Twice the threshold; Kvatinsky's s = 0 is ON, so potentiation (G up) is a
-                    // negative voltage from row to column.
-                    amplitude = pot ? 2 * m.param("v_on", -0.3) : -2 * m.param("v_off", 0.3);
-                    width = 1e-3;
-                } else {
-                    const bool rram = m.word("level", "") == "rram" || m.param("level", 2) == 3;
-                    amplitude = pot ? m.param("vp", rram ? 1.5 : 2) : m.param("vd", rram ? 1.5 : 2);
-                    width = pot ? m.param("tp", rram ? 1e-6 : 0.8) : m.param("td", rram ? 1e-6 : 0.8);
-                }
+                const models::ProgrammingPulse pulse =
+                    pot ? s.cell_model->memory().potentiation() : s.cell_model->memory().depression();
+                // `amplitude` is what the cell sees when potentiated; depression's is negated.
+                amplitude = pot ? pulse.amplitude : -pulse.amplitude;
+                width = pulse.width;
             }
             if (pot && !o.vp.empty()) amplitude = (amplitude < 0 ? -1 : 1) * positive(o.vp, "--vp");
             if (!pot && s.kind != ArrayKind::h1e1t && !o.vd.empty())
