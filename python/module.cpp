@@ -10,6 +10,7 @@
 #include <complex>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,7 +21,9 @@
 #include "solver/Session.hpp"
 #include "solver/SimulationError.hpp"
 #include "solver/Simulator.hpp"
+#include "tools/GenCommand.hpp"
 #include "tools/Table.hpp"
+#include "tools/TransferFit.hpp"
 
 namespace py = pybind11;
 using namespace ionspice;
@@ -256,6 +259,61 @@ PYBIND11_MODULE(_core, m) {
             return share(std::move(plots));
         },
         py::arg("path"));
+
+    // `ionspice gen` (tools/GenCommand.hpp): its usage errors are std::invalid_argument, so
+    // ValueError in Python, with the message the command line prints.
+    m.def(
+        "gen",
+        [](const std::vector<std::string>& args, std::optional<std::vector<double>> g,
+           std::optional<std::vector<double>> program, std::optional<std::vector<double>> inputs,
+           std::optional<std::vector<std::vector<double>>> samples) {
+            tools::GenTables t{std::move(g), std::move(program), std::move(inputs), std::move(samples)};
+            py::gil_scoped_release release;
+            return tools::gen_netlist(args, t);
+        },
+        py::arg("args"), py::arg("g") = py::none(), py::arg("program") = py::none(), py::arg("inputs") = py::none(),
+        py::arg("samples") = py::none());
+
+    // `ionspice fit`'s fitter (tools/TransferFit.hpp) on normalised data; a FitError is a ValueError.
+    m.def(
+        "fit_transfer",
+        [](const std::vector<double>& w_h, const std::vector<double>& w_b, const std::string& form) {
+            tools::TransferForm f;
+            if (form == "rational")
+                f = tools::TransferForm::rational;
+            else if (form == "ternary")
+                f = tools::TransferForm::ternary;
+            else
+                throw py::value_error("form must be 'rational' or 'ternary', got '" + form + "'");
+            tools::TransferFit fit;
+            try {
+                py::gil_scoped_release release;
+                fit = tools::fit_transfer(w_h, w_b, f);
+            } catch (const tools::FitError& e) {
+                throw py::value_error(e.what());
+            }
+            auto estimate = [](const tools::Estimate& e) { return py::make_tuple(e.value, e.error); };
+            auto branch = [&](const std::optional<tools::BranchFit>& b) -> py::object {
+                if (!b) return py::none();
+                py::dict d;
+                d["a"] = estimate(b->a);
+                d["b"] = estimate(b->b);
+                d["r"] = estimate(b->r);
+                d["r2"] = b->r2;
+                d["sse"] = b->sse;
+                d["points"] = b->points;
+                d["evaluations"] = b->evaluations;
+                return d;
+            };
+            py::dict out;
+            out["form"] = form;
+            out["positive"] = branch(fit.positive);
+            out["negative"] = branch(fit.negative);
+            out["r2"] = fit.r2;
+            out["points"] = fit.points;
+            return out;
+        },
+        py::arg("w_h"), py::arg("w_b"), py::arg("form"));
 
     py::class_<PySession>(m, "Session")
         .def(py::init<const std::string&, bool, const std::map<std::string, double>&, const std::string&>(),

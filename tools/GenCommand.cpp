@@ -22,6 +22,7 @@
 #include "solver/AtomicFile.hpp"
 #include "tools/Commands.hpp"
 #include "tools/GenArray.hpp"
+#include "tools/GenCommand.hpp"
 
 namespace ionspice::tools {
 
@@ -149,6 +150,16 @@ std::vector<double> read_matrix(const std::string& path, const std::string& what
     return m;
 }
 
+/// A rows×cols matrix given as a table (row-major), checked as read_matrix checks a file.
+std::vector<double> table_matrix(const std::vector<double>& m, const std::string& what, int rows, int cols) {
+    if (m.size() != static_cast<std::size_t>(rows) * cols)
+        usage(fmt::format("{}: {} values, expected {}x{} = {}", what, m.size(), rows, cols,
+                          static_cast<std::size_t>(rows) * cols));
+    for (std::size_t k = 0; k < m.size(); ++k)
+        if (!std::isfinite(m[k])) usage(fmt::format("{}: {} at ({},{})", what, m[k], k / cols, k % cols));
+    return m;
+}
+
 /// `--g uniform:G`, `random:GMIN:GMAX` (with --seed) or `csv:FILE`, as rows×cols values.
 std::vector<double> read_conductances(const std::string& spec, int rows, int cols, std::uint64_t seed,
                                       std::string& described) {
@@ -237,10 +248,9 @@ struct GenOptions {
     std::string input_samples, sample_time, options;
 };
 
-int gen_run(int argc, char** argv) {
-    CLI::App app{"ionspice gen: write an array netlist (crossbar, 1t1r, h1e1t, mtt-array)"};
+/// The command line's options, bound to `o`.
+void define_options(CLI::App& app, GenOptions& o) {
     app.name("ionspice gen");
-    GenOptions o;
     app.add_option("type", o.type, "crossbar, 1t1r, h1e1t or mtt-array")->required();
     app.add_option("--rows", o.rows, "number of rows")->required();
     app.add_option("--cols", o.cols, "number of columns")->required();
@@ -286,10 +296,12 @@ int gen_run(int argc, char** argv) {
     app.add_option("--period", o.period, "pulse period (default twice the width)");
     app.add_option("--edge", o.edge, "pulse rise and fall time (default the smaller of 10u and width/10)");
     app.add_option("--pulses", o.pulses, "number of programming pulses (default 1)");
-    if (auto status = parse_options(app, argc, argv, kPrefix)) return *status;
+}
 
+/// The checked spec from parsed options; `t` holds tables given in place of files.
+ArraySpec read_spec(const CLI::App& app, const GenOptions& o, const GenTables& t, std::string command_line) {
     ArraySpec s;
-    s.command_line = quoted_command(argc, argv);
+    s.command_line = std::move(command_line);
     const std::string type = lower(o.type);
     if (type == "crossbar")
         s.kind = ArrayKind::crossbar;
@@ -372,7 +384,8 @@ int gen_run(int argc, char** argv) {
     if (!o.select.empty()) std::tie(s.select_row, s.select_col) = read_select(o.select, s.rows, s.cols);
 
     const std::string program = lower(o.program);
-    const bool mapped = program.rfind("map:", 0) == 0;
+    if (t.program && !program.empty()) usage("give the programming map either as --program or as a table, not both");
+    const bool mapped = program.rfind("map:", 0) == 0 || t.program;
     if (!program.empty() && program != "potentiate" && program != "depress" && !mapped)
         usage(fmt::format("--program '{}': potentiate, depress or map:FILE", o.program));
     s.pulses.phase = program == "potentiate" ? ProgramPhase::potentiate
@@ -386,8 +399,9 @@ int gen_run(int argc, char** argv) {
     only_for("--order", mapped, "--program map:FILE");
     only_for("--pwm", mapped, "--program map:FILE");
     if (mapped) {
-        const std::string path = o.program.substr(4);
-        s.pulses.map = read_matrix(path, "--program map:" + path, s.rows, s.cols);
+        const std::string path = t.program ? std::string("(table)") : o.program.substr(4);
+        s.pulses.map = t.program ? table_matrix(*t.program, "the programming map", s.rows, s.cols)
+                                 : read_matrix(path, "--program map:" + path, s.rows, s.cols);
         for (std::size_t k = 0; k < s.pulses.map.size(); ++k) {
             const double a = s.pulses.map[k];
             if (!o.pwm && a != std::round(a))
@@ -397,7 +411,7 @@ int gen_run(int argc, char** argv) {
         }
         if (std::all_of(s.pulses.map.begin(), s.pulses.map.end(), [](double a) { return a == 0; }))
             usage(fmt::format("--program map:{}: every amount is 0, so no cell would be programmed", path));
-        s.pulses.map_source = fmt::format("from {}", path);
+        s.pulses.map_source = t.program ? "given as a table" : fmt::format("from {}", path);
         s.pulses.pwm = o.pwm;
         const std::string order = lower(o.order);
         if (order != "rows" && order != "cols") usage(fmt::format("--order '{}': rows or cols", o.order));
@@ -482,32 +496,46 @@ int gen_run(int argc, char** argv) {
     if (given("--rref") && (given("--ref-w") || given("--ref-l"))) usage("--ref-w and --ref-l size the reference transistor, not --rref");
 
     // Inputs.
-    only_for("--sample-time", given("--input-samples"), "--input-samples");
-    if (!o.input_samples.empty()) {
-        if (s.scheme != ReadScheme::all || programming) usage("--input-samples goes with --scheme all (a read of the whole array)");
-        if (given("--vread") || given("--inputs")) usage("give one of --vread, --inputs and --input-samples");
-        s.samples = read_csv(o.input_samples, "--input-samples");
-        if (s.samples.empty()) usage(fmt::format("--input-samples {}: no samples", o.input_samples));
-        for (std::size_t k = 0; k < s.samples.size(); ++k)
+    if (t.samples && !o.input_samples.empty()) usage("give the input samples either as --input-samples or as a table, not both");
+    if (t.inputs && !o.inputs.empty()) usage("give the inputs either as --inputs or as a table, not both");
+    const bool sampled = t.samples || !o.input_samples.empty();
+    only_for("--sample-time", sampled, "--input-samples");
+    if (sampled) {
+        const std::string what = t.samples ? "the input samples" : "--input-samples " + o.input_samples;
+        if (s.scheme != ReadScheme::all || programming) usage(what + " go with --scheme all (a read of the whole array)");
+        if (given("--vread") || given("--inputs") || t.inputs) usage("give one of --vread, --inputs and --input-samples");
+        s.samples = t.samples ? *t.samples : read_csv(o.input_samples, "--input-samples");
+        if (s.samples.empty()) usage(fmt::format("{}: no samples", what));
+        for (std::size_t k = 0; k < s.samples.size(); ++k) {
             if (static_cast<int>(s.samples[k].size()) != s.rows)
-                usage(fmt::format("--input-samples {}: sample {} has {} values, expected one per row ({})", o.input_samples,
-                                  k + 1, s.samples[k].size(), s.rows));
+                usage(fmt::format("{}: sample {} has {} values, expected one per row ({})", what, k + 1,
+                                  s.samples[k].size(), s.rows));
+            for (double v : s.samples[k])
+                if (!std::isfinite(v)) usage(fmt::format("{}: sample {} holds {}", what, k + 1, v));
+        }
         s.sample_time = o.sample_time.empty() ? 1e-6 : positive(o.sample_time, "--sample-time");
         s.inputs = s.samples.front();
-        s.inputs_source = fmt::format("from {}", o.input_samples);
-    } else if (!o.inputs.empty()) {
-        if (s.scheme != ReadScheme::all || programming) usage("--inputs goes with --scheme all (a read of the whole array)");
+        s.inputs_source = t.samples ? "given as a table" : fmt::format("from {}", o.input_samples);
+    } else if (t.inputs || !o.inputs.empty()) {
+        const std::string what = t.inputs ? "the inputs" : "--inputs " + o.inputs;
+        if (s.scheme != ReadScheme::all || programming) usage(what + " go with --scheme all (a read of the whole array)");
         if (given("--vread")) usage("give either --vread or --inputs");
-        auto table = read_csv(o.inputs, "--inputs");
-        for (const auto& r : table) s.inputs.insert(s.inputs.end(), r.begin(), r.end());
-        const bool shaped = static_cast<int>(table.size()) == s.rows ? std::all_of(table.begin(), table.end(), [](auto& r) {
-            return r.size() == 1;
-        })
-                                                                     : table.size() == 1;
+        bool shaped = true;
+        if (t.inputs) {
+            s.inputs = *t.inputs;
+        } else {
+            auto table = read_csv(o.inputs, "--inputs");
+            for (const auto& r : table) s.inputs.insert(s.inputs.end(), r.begin(), r.end());
+            shaped = static_cast<int>(table.size()) == s.rows
+                         ? std::all_of(table.begin(), table.end(), [](auto& r) { return r.size() == 1; })
+                         : table.size() == 1;
+        }
         if (!shaped || static_cast<int>(s.inputs.size()) != s.rows)
-            usage(fmt::format("--inputs {}: {} values, expected one per row ({}), one per line or all on one line",
-                              o.inputs, s.inputs.size(), s.rows));
-        s.inputs_source = fmt::format("from {}", o.inputs);
+            usage(fmt::format("{}: {} values, expected one per row ({}), one per line or all on one line", what,
+                              s.inputs.size(), s.rows));
+        for (double v : s.inputs)
+            if (!std::isfinite(v)) usage(fmt::format("{}: {} is not a voltage", what, v));
+        s.inputs_source = t.inputs ? "given as a table" : fmt::format("from {}", o.inputs);
     } else {
         s.inputs.assign(s.rows, s.vread);
         s.inputs_source = fmt::format("{} V on every row", s.vread);
@@ -515,11 +543,17 @@ int gen_run(int argc, char** argv) {
 
     // Conductances.
     std::pair<double, double> range = conductance_range(s.cell, s.cell_model ? &*s.cell_model : nullptr);
+    if (t.g && !o.g.empty()) usage("give the conductances either as --g or as a table, not both");
     std::string g_spec = o.g;
     if (g_spec.empty())
         g_spec = s.cell == CellKind::resistor ? "uniform:10u" : fmt::format("uniform:{}", (range.first + range.second) / 2);
-    only_for("--seed", lower(g_spec.substr(0, 7)) == "random:", "--g random:GMIN:GMAX");
-    s.g = read_conductances(g_spec, s.rows, s.cols, o.seed, s.g_source);
+    only_for("--seed", !t.g && lower(g_spec.substr(0, 7)) == "random:", "--g random:GMIN:GMAX");
+    if (t.g) {
+        s.g = table_matrix(*t.g, "the conductances", s.rows, s.cols);
+        s.g_source = "given as a table";
+    } else {
+        s.g = read_conductances(g_spec, s.rows, s.cols, o.seed, s.g_source);
+    }
     for (std::size_t k = 0; k < s.g.size(); ++k) {
         const double g = s.g[k];
         const int i = static_cast<int>(k / s.cols), j = static_cast<int>(k % s.cols);
@@ -545,8 +579,15 @@ int gen_run(int argc, char** argv) {
     s.options = trim(o.options);
     if (lower(s.options.substr(0, 8)) == ".options") s.options = trim(s.options.substr(8));
     if (s.options.find_first_of("\n") != std::string::npos) usage("--options: give one line");
+    return s;
+}
 
-    const std::string text = generate_array(s);
+int gen_run(int argc, char** argv) {
+    CLI::App app{"ionspice gen: write an array netlist (crossbar, 1t1r, h1e1t, mtt-array)"};
+    GenOptions o;
+    define_options(app, o);
+    if (auto status = parse_options(app, argc, argv, kPrefix)) return *status;
+    const std::string text = generate_array(read_spec(app, o, {}, quoted_command(argc, argv)));
     if (o.output.empty()) {
         std::fwrite(text.data(), 1, text.size(), stdout);
         std::fflush(stdout);
@@ -557,6 +598,27 @@ int gen_run(int argc, char** argv) {
 }
 
 }  // namespace
+
+std::string gen_netlist(const std::vector<std::string>& args, const GenTables& tables) {
+    CLI::App app{"ionspice gen"};
+    GenOptions o;
+    define_options(app, o);
+    // CLI11 takes a vector of arguments last first.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+        app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+        throw GenUsageError(e.what());
+    }
+    if (!o.output.empty()) throw GenUsageError("-o/--output: the netlist is returned, not written");
+    std::string command = "ionspice gen";
+    for (const auto& a : args) command += " " + a;
+    try {
+        return generate_array(read_spec(app, o, tables, command));
+    } catch (const UsageError& e) {
+        throw GenUsageError(e.what());
+    }
+}
 
 int gen_main(int argc, char** argv) {
     try {

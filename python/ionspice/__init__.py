@@ -20,9 +20,10 @@ from . import _core
 from ._errors import ConvergenceError, Error, NetlistError
 from ._results import Measure, Plot, Results
 from .circuit import Circuit
+from . import arrays, fit
 
 __all__ = ["run", "read_raw", "read_csv", "Simulator", "Circuit", "Results", "Plot", "Measure",
-           "Error", "NetlistError", "ConvergenceError", "IonspiceWarning"]
+           "Error", "NetlistError", "ConvergenceError", "IonspiceWarning", "arrays", "fit"]
 
 
 

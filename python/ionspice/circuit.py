@@ -51,6 +51,22 @@ class Circuit:
         self.title = title
         self._lines: list[str] = []
 
+    @classmethod
+    def from_text(cls, text: str) -> "Circuit":
+        """A circuit holding netlist ``text`` (its first line the title, a final ``.end``
+        dropped), to add cards to: ``ionspice.arrays`` returns its netlists this way."""
+        lines = text.splitlines()
+        if not lines:
+            raise ValueError("empty netlist text")
+        body = lines[1:]
+        while body and not body[-1].strip():
+            body.pop()
+        if body and body[-1].strip().lower() == ".end":
+            body.pop()
+        c = cls(lines[0])
+        c._lines = body
+        return c
+
     def add(self, name: str, *args: Any, model: str | None = None, **params: Any) -> "Circuit":
         """An element card: ``name`` (its first letter is the element type) then ``args``, the
         model name when given, then ``params`` as ``key=value``."""
