@@ -1,7 +1,6 @@
-from typing import Any
 # Type hints of the compiled core (python/module.cpp). Users call the `ionspice` package, which
 # wraps these; Plot is also ionspice.Plot, with scale/keys/items/to_dict/to_pandas added there.
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 
