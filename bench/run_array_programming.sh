@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times the array programming studies, whole study (Python driving ionspice gen and ionspice),
-# best of 3: the 10x10 open-loop ECRAM programming with write-and-verify (CIRCUITS.md §5, nine
+# best of 3: the 10x10 open-loop ECRAM programming with write-and-verify (docs/circuits.md §5, nine
 # runs of 100 PWM pulses each) and the H-1E1T stages and 4x4 array (§2, four runs).
 #
 #   bench/run_array_programming.sh                           # build/ionspice

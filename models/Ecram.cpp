@@ -17,7 +17,7 @@
 //     thermal: 4kT·G(s),   1overf: KF·|I_DS|^AF/f   (kf = 0 by default: no flicker noise),
 // with T the circuit temperature. The gate leakage is noiseless (1 pS by default, and its
 // generator would return through D and S in fixed proportions, which no single pair describes).
-// Defaults are the WOx/LiPON set of the MTT paper (MODELS.md): +10 V / 2 ms potentiation,
+// Defaults are the WOx/LiPON set of the MTT paper (docs/models.md): +10 V / 2 ms potentiation,
 // −7 V / 2 ms depression, 180 steps, window 0.079–50 µS.
 
 #include <fmt/format.h>

@@ -31,16 +31,16 @@
 // (models/SoftBoundDrift.hpp) driven by V, with
 //     G(s) = 1/roff + (1/ron − 1/roff)·s,   I = G(s)·vnl·sinh(V/vnl)
 // Preset: the four-terminal TiO2−x device of the feedforward-pulse seed, HRS 880 Ω, LRS 740 Ω.
-// Calibration: nsteps = 512 pulses of 0.8 s (the seed's write width) at vp = vd = 2 V cross the
-// window, i.e. 140 Ω/512 ≈ 0.27 Ω per pulse at mid-window, inside the seed's 0.1–0.3 Ω band.
-// The seed gives no single write voltage (it picks one per level from 0.3–7 V); 2 V is assumed,
-// so that a ±6 V pulse (the seed's initialisation) is e^8 ≈ 3000 times stronger and switches fully.
+// Calibration: nsteps = 512 pulses of 0.8 s (the paper's write width) at vp = vd = 2 V cross the
+// window, i.e. 140 Ω/512 ≈ 0.27 Ω per pulse at mid-window, inside the paper's 0.1–0.3 Ω band.
+// The paper gives no single write voltage (it picks one per level from 0.3–7 V); 2 V is assumed,
+// so that a ±6 V pulse (the paper's initialisation) is e^8 ≈ 3000 times stronger and switches fully.
 //
 // level=rram — filamentary TaOx-like device of the RRAM-MTT unit: the same equation with a
 // steeper voltage dependence (vs = 0.1 V), higher thresholds relative to vp, strongly nonlinear
-// updates (gp = gd = 0.5) and 16 steps across a 4 kΩ–300 kΩ window (on/off = 75, as in the seed).
+// updates (gp = gd = 0.5) and 16 steps across a 4 kΩ–300 kΩ window (on/off = 75, as in the paper).
 // vnl = 0.3 V makes the read nonlinear: at 0.8 V the current is 2.7 times the ohmic one, the HRS
-// bending the seed reports. The pulse (1.5 V, 1 µs) is assumed; the seed gives none.
+// bending the paper reports. The pulse (1.5 V, 1 µs) is assumed; the paper gives none.
 
 #include <fmt/format.h>
 

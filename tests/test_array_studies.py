@@ -49,11 +49,11 @@ def h1e1t(ionspice, work):
 
 def open_loop(ionspice, work):
     res = load("open_loop_programming").run_study(ionspice, work)
-    # MODELS.md: 100 ms at 5 V moves about 1/200 of the 25 uS window at mid-range.
+    # docs/models.md: 100 ms at 5 V moves about 1/200 of the 25 uS window at mid-range.
     for k in ("k_up", "k_down"):
         check(abs(res[k] / 1.25e-9 - 1) < 0.05, f"open loop: {k} = {res[k] * 1e9:.4g} nS/ms, about 1.25")
     means = [c["mean_rel"] for c in res["cycles"]]
-    check(all(0.2 < m < 2 for m in means), f"open loop: mean write errors {means} % near the seed's 1 %")
+    check(all(0.2 < m < 2 for m in means), f"open loop: mean write errors {means} % near the paper's 1 %")
     verify = [c["mean_rel"] for c in res["verify"]]
     check(all(b < a for a, b in zip([means[-1]] + verify, verify)), f"write-and-verify errors fall: {verify} %")
     check(verify[-1] < 0.5, f"write-and-verify ends below 0.5 %: {verify[-1]:.3g} %")

@@ -47,7 +47,7 @@ double rate(DeviceHarness& h, double vg, double s, double vd = 0, double vs = 0)
 
 double sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
-/// MODELS.md's state equation, written out independently of the model code (defaults unless given).
+/// docs/models.md's state equation, written out independently of the model code (defaults unless given).
 struct Reference {
     double vp = 10, tp = 2e-3, vd = 7, td = 2e-3, nsteps = 180, vs = 0.5, dv = 0.1, gp = 0.02, gd = 0.02;
     int qb = 8;

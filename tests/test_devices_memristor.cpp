@@ -178,7 +178,7 @@ TEST_CASE("memristor bulk: TiO2-x preset, sinh read, calibration of 512 levels u
     for (double v : {-6.0, -2.0, -0.7, -0.1, 0.0, 0.1, 0.7, 2.0, 6.0})
         for (double s : {0.0, 0.5, 1.0})
             CHECK(rate(h, v, s) == doctest::Approx(kBulk.rate(v, s)).epsilon(1e-12).scale(1e-300));
-    // One 2 V, 0.8 s pulse moves s by 1/512 at mid-window: 0.27 Ω, inside the seed's 0.1–0.3 Ω.
+    // One 2 V, 0.8 s pulse moves s by 1/512 at mid-window: 0.27 Ω, inside the paper's 0.1–0.3 Ω.
     CHECK(rate(h, 2, 0.5) * 0.8 == doctest::Approx(1 / 512.0).epsilon(1e-9));
     CHECK(-rate(h, -2, 0.5) * 0.8 == doctest::Approx(1 / 512.0).epsilon(1e-9));
     const double dr = 1 / g(0.5) - 1 / g(0.5 + 1 / 512.0);

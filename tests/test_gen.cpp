@@ -312,7 +312,7 @@ TEST_CASE("gen crossbar: without --vp and --pulse-width a pulse is the model's o
     }
 }
 
-TEST_CASE("gen h1e1t: potentiation, remain and depression have the signs of CIRCUITS.md §2") {
+TEST_CASE("gen h1e1t: potentiation, remain and depression have the signs of docs/circuits.md §2") {
     const double g0 = 10e-6;
     auto p = simulate(generate("h1e1t_p.cir", "h1e1t --rows 2 --cols 3 --g uniform:10u --select 0,1 --program potentiate "
                                               "--pulses 2"));
@@ -334,7 +334,7 @@ TEST_CASE("gen h1e1t: potentiation, remain and depression have the signs of CIRC
 }
 
 TEST_CASE("gen mtt-array: column current linear in the input, slope set by the hidden weight") {
-    // Inputs of ±20 mV on the inference drain (the seed measures at ±10 mV), where the
+    // Inputs of ±20 mV on the inference drain (the paper measures at ±10 mV), where the
     // transistor is in its linear region.
     const auto gcsv = write_csv("mtt_g.csv", {4e-6, 35e-6}, 2);
     auto r = simulate(generate("mtt.cir", fmt::format("mtt-array --rows 1 --cols 2 --g csv:{} --analysis '.dc vrow0 -0.02 0.02 0.002'",
@@ -402,7 +402,7 @@ TEST_CASE("gen crossbar: a PWM map programs ECRAM cells one at a time by the V/2
     auto r = simulate(generate("pwm_map.cir", fmt::format("crossbar --cell ecram --rows 2 --cols 3 --g uniform:25u "
                                                           "--scheme v2 --program map:{} --pwm --pulse-width 1m",
                                                           csv.string())));
-    // The model's calibration (MODELS.md): a pulse of tp = 2 ms at vp (vd) moves s by 1/nsteps
+    // The model's calibration (docs/models.md): a pulse of tp = 2 ms at vp (vd) moves s by 1/nsteps
     // at s = 0.5, G by (gmax − gmin)/180; PWM width scales it linearly.
     const double per_ms = (50e-6 - 0.079e-6) / 180 / 2;
     for (int i = 0; i < 2; ++i)

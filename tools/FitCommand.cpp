@@ -1,5 +1,5 @@
 // `ionspice fit FILE`: the MTT transfer parameters (A_p, B_p, A_n, B_n, and r for the ternary
-// form; ../shared/CIRCUITS.md §1, tools/TransferFit.hpp) fitted to a raw or CSV file, one fit per
+// form; docs/circuits.md §1, tools/TransferFit.hpp) fitted to a raw or CSV file, one fit per
 // plot or step. W_h and W_b are columns of the file or are normalised from G_e and I_ts.
 
 #include <algorithm>

@@ -164,7 +164,7 @@ private:
     }
 
     /// Crossbar programming, the selected cell to see V, every other cell at most V/2 (V/3):
-    ///   V/2: selected row +V/2, selected column −V/2, the rest 0 (CIRCUITS.md §5)
+    ///   V/2: selected row +V/2, selected column −V/2, the rest 0 (docs/circuits.md §5)
     ///   V/3: selected row 2V/3, selected column −V/3, unselected columns +V/3, the rest 0
     /// An ECRAM's programming voltage is V_gc = V_G − [kch·V_D + (1 − kch)·V_S], with its
     /// drain on the column and source on the row: the row values go on the gate lines, the
@@ -318,7 +318,7 @@ private:
         }
         const int R = s_.rows, C = s_.cols, si = s_.select_row, sj = s_.select_col;
         if (s_.kind == ArrayKind::h1e1t) {
-            // CIRCUITS.md §2 with a drain line per row. Potentiation of (si, sj): V_EG = V_P and
+            // docs/circuits.md §2 with a drain line per row. Potentiation of (si, sj): V_EG = V_P and
             // V_ED = V_D on row si, selector off in column sj (its ECRAM drain stays near 0 V, so
             // V_gc ≈ V_P) and on elsewhere (drain ≈ V_D: V_gc ≈ V_P − V_D, the cell holds). Other
             // rows see V_EG = V_ED = 0: idle. Depression: every V_EG = 0, V_ED = V_D on row si,
@@ -442,7 +442,7 @@ private:
                 put("*   by vcol<j>). A drain line per row (not one V_ED for the array) lets unselected rows idle.");
                 break;
             case ArrayKind::mtt:
-                put("* MTT unit (i,j) (CIRCUITS.md §1, §3): a divider from readh (Vread_H, source vreadh) through the");
+                put("* MTT unit (i,j) (docs/circuits.md §1, §3): a divider from readh (Vread_H, source vreadh) through the");
                 put("*   hidden weight {}<i>_<j> to node d<i>_<j> and on to ground through {}.", cell_prefix(),
                     s_.rref > 0 ? "the reference resistor rr<i>_<j>"
                                 : "the reference NMOS mr<i>_<j>\n*   (gate on refg, held at Vref_G by vrefg; source and bulk 0)");
@@ -536,7 +536,7 @@ private:
             put("*   0 leaves it): |amount| pulses of {} s every {} s (edges {} s).", num(p.width), num(p.period), num(p.edge));
         if (s_.kind == ArrayKind::h1e1t) {
             const bool rows = p.order == ProgramOrder::rows;
-            put("* {} by {}, each in a potentiation phase then a depression phase (CIRCUITS.md §2):",
+            put("* {} by {}, each in a potentiation phase then a depression phase (docs/circuits.md §2):",
                 rows ? "Row" : "Column", rows ? "row" : "column");
             if (rows) {
                 put("*   potentiation of row i: eg<i> pulses to V_P = {} V and row i's drain line to V_D = {} V; tg<j> = 0",

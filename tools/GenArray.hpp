@@ -1,5 +1,5 @@
 #pragma once
-// Array netlists for `ionspice gen` (../shared/CIRCUITS.md §2–§5): passive crossbars, 1T1R
+// Array netlists for `ionspice gen` (docs/circuits.md §2–§5): passive crossbars, 1T1R
 // arrays, H-1E1T arrays (ECRAM with a selector on its drain) and MTT arrays, as plain netlist
 // text that ionspice runs as is (and ngspice too, for crossbar and 1t1r arrays of resistors with
 // level-1 selectors). tools/GenCommand.cpp reads the command line into an ArraySpec; everything

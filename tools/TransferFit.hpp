@@ -1,5 +1,5 @@
 #pragma once
-// Fits the MTT weight transfer function (../shared/CIRCUITS.md §1) to normalised data:
+// Fits the MTT weight transfer function (docs/circuits.md §1) to normalised data:
 //
 //     rational:  W_b = A_p·W_h/(1 + B_p·W_h)   for W_h ≥ 0
 //                W_b = A_n·W_h/(1 − B_n·W_h)   for W_h < 0

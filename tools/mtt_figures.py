@@ -2,7 +2,7 @@
 """Regenerates docs/mtt.md and its figures (docs/figures/mtt_*.png) from netlists/mtt/.
 
 Runs every MTT netlist with `ionspice --csv`, normalises the results the way
-../shared/CIRCUITS.md §1 says (W_h from the memory conductance, W_b = I_ts/|I_ts,max|), fits the
+docs/circuits.md §1 says (W_h from the memory conductance, W_b = I_ts/|I_ts,max|), fits the
 transfer forms per bias point with `ionspice fit --json`, draws the figures with gnuplot and
 writes the page. Needs python3 (standard library only), gnuplot (apt-get install gnuplot-nox) and
 a built ionspice:
@@ -58,7 +58,7 @@ def group_by(rows, keys):
     return groups
 
 
-# --- normalisation (CIRCUITS.md §1) ---------------------------------------------------------
+# --- normalisation (docs/circuits.md §1) ---------------------------------------------------------
 
 def ecram_transfer(rows, unit, rref):
     """(W_h, W_b) points of one bias point of ecram_unit.inc, both signs, for the reference
@@ -414,14 +414,14 @@ def main():
         md.append("The reference is sized by the ECRAM unit's rule (the unprogrammed half's node at "
                   "Vread_H/2), which with an ohmic device would give A ≈ B close to G_max/G_min − 1 = 74 "
                   "(as the ECRAM unit's 25.8 is close to its 27.6). The sinh read makes the node rise only "
-                  "logarithmically once the reference saturates, so the transfer is softer: the seed "
+                  "logarithmically once the reference saturates, so the transfer is softer: the paper "
                   "reports fitted parameters above 50 for its device, these model parameters give about "
                   "30.\n")
 
     header = [
         "# MTT units: simulated weight transfer",
         "",
-        "The memory–transistor transfer (MTT) unit of `../shared/CIRCUITS.md` §1, simulated from the",
+        "The memory–transistor transfer (MTT) unit of `docs/circuits.md` §1, simulated from the",
         "netlists in `netlists/mtt/`. Everything on this page — figures, tables, numbers — is written by",
         "`tools/mtt_figures.py`; do not edit it by hand, rerun the script:",
         "",
@@ -429,7 +429,7 @@ def main():
         "tools/mtt_figures.py            # needs build/ionspice and gnuplot",
         "```",
         "",
-        "Normalisation (CIRCUITS.md): W_h = ±(G_e − G_e,min)/(G_e,max − G_e,min), the sign saying which",
+        "Normalisation (docs/circuits.md): W_h = ±(G_e − G_e,min)/(G_e,max − G_e,min), the sign saying which",
         "half is programmed; W_b = I_ts/|I_ts,max|, I_ts the unit's differential sense current and",
         "I_ts,max its value with the programmed gate at Vread_H (infinite G_e). Fits: W_b = A_p·W_h/(1 + B_p·W_h)",
         "for W_h ≥ 0 and A_n·W_h/(1 − B_n·W_h) below, by `ionspice fit --json` (± standard errors).",
@@ -443,7 +443,7 @@ def main():
         "  sits at Vread_H/2; the ternary bias is subthreshold; the reference transistor has 0.05–0.25 V",
         "  of overdrive), where level 1 has a kink and no current.",
         "- VTO = 0.45 V puts the paper's bias range 1.0–1.6 V above 2·V_T (its condition for a binary",
-        "  transfer) and the ternary bias 0.7 V below it. The seed gives no transistor data.",
+        "  transfer) and the ternary bias 0.7 V below it. The paper gives no transistor data.",
         "- G_e,min of a reference-transistor unit is the reference's chord conductance at Vread_H/2",
         "  (the paper's definition), so it moves with both biases; that is where the bias dependence",
         "  comes from. The reference width sets G_e,min ≈ 1.4 µS at the measured bias (dynamic range",

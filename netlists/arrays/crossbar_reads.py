@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Crossbar reads: IR drop and sneak paths (../shared/CIRCUITS.md §4), the study behind the
+"""Crossbar reads: IR drop and sneak paths (docs/circuits.md §4), the study behind the
 "Crossbar reads" section of docs/arrays.md and its figures (docs/figures/arrays_crossbar_*.png).
 
 Generates every array with `ionspice gen`, runs it with `ionspice --csv` (one at a time) and

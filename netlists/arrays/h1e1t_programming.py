@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""H-1E1T programming (../shared/CIRCUITS.md §2): the four stages of one cell, and a 4x4 array
+"""H-1E1T programming (docs/circuits.md §2): the four stages of one cell, and a 4x4 array
 programmed row by row and column by column in separate potentiation and depression phases.
 
 Every run is a netlist from `ionspice gen h1e1t ... --program map:FILE` (V_EG = V_P = 10 V,
@@ -8,7 +8,7 @@ cell a signed number of pulses. What it shows:
 
 1. Stages: in a 2x2 array, cell (0,0) gets 20 potentiation pulses (its row's other cell is
    half-selected: "remain"; the other row idles), then 60 depression pulses: G per pulse in each
-   stage, with the signs of CIRCUITS.md §2.
+   stage, with the signs of docs/circuits.md §2.
 2. Array: a 4x4 pattern of signed pulse counts programmed row by row and, from the same start,
    column by column: every cell moves by its own count times the stage's step, and cells with a
    count of 0 do not move.
@@ -172,7 +172,7 @@ def markdown(res, paths):
               for order, c in res["check"].items()]
     return f"""## H-1E1T programming: stages and a 4x4 array
 
-CIRCUITS.md §2, by `netlists/arrays/h1e1t_programming.py`. Each run is one netlist from
+docs/circuits.md §2, by `netlists/arrays/h1e1t_programming.py`. Each run is one netlist from
 `ionspice gen h1e1t --rows R --cols C --g csv:G.csv --program map:COUNTS.csv --order rows|cols`:
 V_EG = V_P = 10 V, V_ED = V_D = 6 V, 5 ms pulses every 10 ms, selectors (level-1 NMOS, W/L = 10)
 at V_SS = 9 V when on, ECRAM of the WOx/LiPON set with kch = 1; every cell starts at 10 uS (assumed).
@@ -184,7 +184,7 @@ selector (row order) or to "idle" by its row lines (column order).
 
 {studylib.md_table(["stage", "cell", "bias", "dG per pulse"], stage_rows)}
 
-Potentiation and depression have the signs of CIRCUITS.md §2, remain and idle hold. Depression
+Potentiation and depression have the signs of docs/circuits.md §2, remain and idle hold. Depression
 is about a tenth of potentiation because the selector passes about 5.9 V of V_D = 6 V, short of
 the model's calibration voltage vd = 7 V (the step falls as e^(dV/vs), vs = 0.5 V).
 

@@ -21,7 +21,7 @@ example crossbar_16x16_vmm.cir "What it shows: IR drop. The column currents i(vc
 2 ohm wire segments and cells of 1-50 uS, 0.2 V on every row, fall short of the ideal product
 sum_i G_ij*0.2 V: 0.93 % RMS over the columns, 1.2 % at worst (the same command at 8x8: 0.26 %,
 at 32x32: 3.7 %). The same netlist runs in ngspice.
-Assumed: the cell range, 2 ohm per segment (CIRCUITS.md §4 says 'a few ohms')." \
+Assumed: the cell range, 2 ohm per segment (docs/circuits.md §4 says 'a few ohms')." \
     crossbar --rows 16 --cols 16 --rwire 2 --vread 0.2 --g random:1u:50u --seed 1 --print
 
 example crossbar_8x8_v2_read.cir "What it shows: the V/2 read of cell (3,4) in an 8x8 passive crossbar of 20 uS cells, 0.2 V read.
@@ -39,34 +39,34 @@ passive array (crossbar, same options) passes 13.1 uA of sneak current besides t
 Selectors: level-1 NMOS, W/L = 10, word line 1.8 V (assumed). Runs in ngspice too." \
     1t1r --rows 8 --cols 8 --g uniform:20u --vread 0.2 --rwire 1 --scheme floating --select 3,4 --print
 
-example ecram_10x10_v2_program.cir "What it shows: the 1/2-V programming scheme of the open-loop ECRAM array (CIRCUITS.md §5) on one
+example ecram_10x10_v2_program.cir "What it shows: the 1/2-V programming scheme of the open-loop ECRAM array (docs/circuits.md §5) on one
 cell. Cell (4,6) of a 10x10 ECRAM crossbar gets one 2 ms pulse with V_gc = 10 V: g(nx4_6) rises by
 0.28 uS (1/180 of the window), while the 18 half-selected cells of row 4 and column 6 (V_gc = 5 V)
 move 4.5e-5 of that (12.5 pS). Assumed: the WOx/LiPON parameter set with kch = 1, cells at 25 uS." \
     crossbar --rows 10 --cols 10 --cell ecram --g uniform:25u --scheme v2 --select 4,6 --program potentiate --print
 
-example h1e1t_4x4_potentiate.cir "What it shows: selective potentiation in a 4x4 H-1E1T array (CIRCUITS.md §2). Five 5 ms pulses
+example h1e1t_4x4_potentiate.cir "What it shows: selective potentiation in a 4x4 H-1E1T array (docs/circuits.md §2). Five 5 ms pulses
 (V_EG = 10 V, V_ED = 6 V on row 1; selector off in column 2, on elsewhere) raise g(nx1_2) by about
 0.7 uS per pulse (3.49 uS in all); the other cells of row 1 (V_gc ~ 4 V) move 6e-6 of that and the
 other rows not at all. Assumed: level-1 selectors (W/L = 10, V_SS = 9 V), cells at 10 uS." \
     h1e1t --rows 4 --cols 4 --g uniform:10u --select 1,2 --program potentiate --pulses 5 --print
 
-example h1e1t_4x4_depress.cir "What it shows: selective depression in a 4x4 H-1E1T array (CIRCUITS.md §2): V_ED = 6 V pulses on
+example h1e1t_4x4_depress.cir "What it shows: selective depression in a 4x4 H-1E1T array (docs/circuits.md §2): V_ED = 6 V pulses on
 row 1 with only column 2's selector on lower g(nx1_2) by about 0.075 uS per pulse (the selector
 passes 5.9 V, short of the model's vd = 7 V); every other cell holds. Assumed: as h1e1t_4x4_potentiate.cir." \
     h1e1t --rows 4 --cols 4 --g uniform:10u --select 1,2 --program depress --pulses 5 --print
 
 example h1e1t_4x4_pattern.cir "What it shows: a 4x4 H-1E1T array programmed row by row by a map of signed pulse counts
-(h1e1t_pattern.csv), each row in a potentiation phase then a depression phase (CIRCUITS.md §2):
+(h1e1t_pattern.csv), each row in a potentiation phase then a depression phase (docs/circuits.md §2):
 every cell moves by its own count, e.g. g(nx0_0) +3 pulses: +2.10 uS, g(nx3_1) -40 pulses: -2.83 uS;
 cells with a count of 0 move less than 2e-5 of a potentiation step. '--order cols' programs column
 by column with the same result. netlists/arrays/h1e1t_programming.py runs both and the stages.
 Assumed: as h1e1t_4x4_potentiate.cir." \
     h1e1t --rows 4 --cols 4 --g uniform:10u --program map:$dir/h1e1t_pattern.csv --print
 
-example mtt_2x3_inference.cir "What it shows: MTT-array inference (CIRCUITS.md §3). Row 0's input on the inference drains is swept
+example mtt_2x3_inference.cir "What it shows: MTT-array inference (docs/circuits.md §3). Row 0's input on the inference drains is swept
 over +-20 mV (row 1 held at 0 V): each column current is linear in it, with a slope set by the hidden
 weight of unit (0,j), 2, 15 and 40 uS (mtt_weights.csv): about 3.5, 163 and 180 uS. At Vread_H = 1.4 V
-and Vref_G = 0.6 V (the seed's bias) the transfer is already close to a sign function: 15 uS gives
+and Vref_G = 0.6 V (the paper's bias) the transfer is already close to a sign function: 15 uS gives
 90 % of the 40 uS slope. Level-44 transistors, W/L = 1 (assumed)." \
     mtt-array --rows 2 --cols 3 --g csv:$dir/mtt_weights.csv --vread 0 --analysis '.dc vrow0 -0.02 0.02 0.002' --print

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""MTT-array inference and a 2x3x1 XOR network (../shared/CIRCUITS.md §1, §3), the study behind the
+"""MTT-array inference and a 2x3x1 XOR network (docs/circuits.md §1, §3), the study behind the
 "MTT-array inference" section of docs/arrays.md and its figures (docs/figures/arrays_mtt_*.png).
 
 Generates every array with `ionspice gen mtt-array`, runs it with `ionspice --csv` (one at a time)
@@ -7,7 +7,7 @@ and evaluates the results in Python:
 
   0. the unit's G_e,min (the reference transistor's chord conductance at Vread_H/2) and its weight
      transfer W_h -> W_b, from DC sweeps of one-row arrays;
-  1. linear inference (the seed's Fig. 5f,g): a random input waveform on the inference drains of
+  1. linear inference (the paper's Fig. 5f,g): a random input waveform on the inference drains of
      one row of units with hidden weights 2-40 uS, as one transient (`--input-samples`); the
      column currents against the input, fitted with a line per unit;
   2. a 2x3x1 binary network of differential MTT units on an XOR-like data set: layer 1 a 2x6 array,
@@ -45,7 +45,7 @@ from studylib import write_matrix as write_samples  # noqa: E402
 
 TITLE = "## MTT-array inference and a 2×3×1 XOR network"
 
-VREADH, VREFG = 1.4, 0.6              # V, the seed's inference bias
+VREADH, VREFG = 1.4, 0.6              # V, the paper's inference bias
 GE_MAX = 40e-6                        # S, the paper's G_e,max
 # The paper's ECRAM (WOx/LiPON, switching ratio 632 below 40 uS). The read is ohmic (I = g0*V);
 # the window only bounds programming and the conductances gen accepts.
@@ -527,7 +527,7 @@ def render(data, figdir):
     md.append(
         "Written by `netlists/arrays/mtt_inference.py` (figures `docs/figures/arrays_mtt_*.png`); "
         "rerun it, do not edit by hand. Every array is made by `ionspice gen mtt-array` "
-        f"(CIRCUITS.md §3): Vread_H = {VREADH:g} V, Vref_G = {VREFG:g} V (the seed's inference bias), "
+        f"(docs/circuits.md §3): Vread_H = {VREADH:g} V, Vref_G = {VREFG:g} V (the paper's inference bias), "
         "ECRAM hidden weights with the paper's window (G_e,max = 40 µS), level-44 NMOS "
         f"(VTO = 0.45 V, as in docs/mtt.md) with W/L = {FET_WL} for both transistors "
         "(0.5 is the reference of docs/mtt.md's ECRAM units, and it only "
@@ -646,7 +646,7 @@ def render(data, figdir):
     md.append(
         f"Layer 1 is a 2×{2 * len(l1)} MTT array (rows x₁, x₂; a column pair per hidden neuron), "
         f"layer 2 a {len(l1)}×2 array whose rows carry h·{sig(V_S * 1e3, 2)} mV. Batch norm and the "
-        "Sign activation (the seed's Fig. 5i) are not simulated: in Python, "
+        "Sign activation (the paper's Fig. 5i) are not simulated: in Python, "
         "h_k = sign(a_k − θ_k) with a_k = (I(col+) − I(col−))/I_ts,max, i.e. batch norm with a positive "
         "scale folded into a threshold; y = sign(a − θ) likewise. Each layer is one transient: "
         f"{2 * 2} + {2 * len(l1)} calibration samples (±{sig(V_S * 1e3, 2)} mV on one row at a time, "

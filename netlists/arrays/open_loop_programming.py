@@ -1,22 +1,22 @@
 #!/usr/bin/env python3
-"""Open-loop programming of a 10x10 ECRAM array (../shared/CIRCUITS.md §5), then write-and-verify.
+"""Open-loop programming of a 10x10 ECRAM array (docs/circuits.md §5), then write-and-verify.
 
-The seed's procedure (ecram-open-loop-array, "Array measurement" and Fig. 3), step by step, each
+The paper's procedure (Chen et al., open-loop ECRAM array, "Array measurement" and Fig. 3), step by step, each
 step one netlist from `ionspice gen crossbar --cell ecram --scheme v2 --program map:FILE --pwm`:
 
 1. Calibration: every cell of the chip gets one 100 ms pulse up, then one down (cell by cell, 1/2-V
    scheme); the mean change per ms over the 100 cells is the *global* ΔG-per-ms coefficient, one
    for potentiation and one for depression, used for every device (so device-to-device
-   variation is not corrected for, as in the seed).
+   variation is not corrected for, as in the paper).
 2. From a random start, two gradient patterns (G rising along the columns, then along the rows)
    are programmed back and forth, four cycles: each cell gets one PWM pulse whose width is
    (G_target - G_present)/coefficient. G_present is what the previous run left (a read).
 3. Three write-and-verify cycles toward the last pattern: the same step, repeated on what is left.
 
-The device: the W/YSZ/WOx parameter set of ../shared/MODELS.md (25-50 uS, +-5 V, 100 ms pulse about
+The device: the W/YSZ/WOx parameter set of docs/models.md (25-50 uS, +-5 V, 100 ms pulse about
 1/200 of the window, vtp = vtd = 3.5 V so half-selected cells at 2.5 V hold), ctoc 0.8 % and
 dtod 2.3 %. One chip throughout (`.options devseed`), fresh cycle-to-cycle noise in each run
-(`.options seed`). The rest are MODELS.md's defaults (soft bounds qb = 8, nonlinearity
+(`.options seed`). The rest are docs/models.md's defaults (soft bounds qb = 8, nonlinearity
 gp = gd = 0.02, vs = 0.5 V) but kch = 1, assumed: the 1/2-V scheme's +-V/2 lines then give
 exactly V on the selected cell.
 
@@ -197,7 +197,7 @@ def markdown(res, paths):
                                "cells within 1 uS"], rows)
     return f"""## Open-loop programming of a 10x10 ECRAM array
 
-CIRCUITS.md §5 and the open-loop seed's Fig. 3, by `netlists/arrays/open_loop_programming.py`: a
+docs/circuits.md §5 and the open-loop paper's Fig. 3, by `netlists/arrays/open_loop_programming.py`: a
 10x10 ECRAM crossbar programmed cell by cell with the 1/2-V scheme (selected gate line at +-V/2,
 selected column at -+V/2, every other line at 0 V), one PWM pulse per cell whose width is
 (G_target - G_present) divided by a *global* coefficient. Each step is one netlist from
@@ -207,12 +207,12 @@ selected column at -+V/2, every other line at 0 V), one PWM pulse per cell whose
         --options "seed=RUN devseed=1" --print
 
 chained by the script (the next run starts from the conductances the last one left). The device
-is the W/YSZ/WOx set of MODELS.md with ctoc 0.8 % and dtod 2.3 %, MODELS.md's defaults for what
+is the W/YSZ/WOx set of docs/models.md with ctoc 0.8 % and dtod 2.3 %, docs/models.md's defaults for what
 the set leaves open (soft bounds qb = 8, nonlinearity gp = gd = 0.02), and kch = 1 (assumed). One
 chip throughout (`devseed`), fresh cycle-to-cycle noise in every run (`seed`).
 
 **Calibration.** One 100 ms pulse up and one down on every cell, averaged over the 100 cells:
-{res['k_up'] * 1e9:.3f} nS/ms up and {res['k_down'] * 1e9:.3f} nS/ms down (MODELS.md: 100 ms is about
+{res['k_up'] * 1e9:.3f} nS/ms up and {res['k_down'] * 1e9:.3f} nS/ms down (docs/models.md: 100 ms is about
 1/200 of the 25 uS window, 1.25 nS/ms).
 
 **Patterns.** From a random start (uniform in 28-47 uS), pattern A (G rising from 28 to 47 uS along
@@ -222,14 +222,14 @@ write-and-verify cycles toward B: the same step on what is left.
 
 {table}
 
-Open loop, the four cycles together: mean absolute relative error **{open_mean:.2f} %** (the seed
+Open loop, the four cycles together: mean absolute relative error **{open_mean:.2f} %** (the paper
 reports 1.07 %). It comes from the device-to-device spread of the rate (2.3 %, not corrected by
 a global coefficient) and the cycle-to-cycle draw (0.8 % of each pulse), both in proportion to
 the size of the change, and from the update's dependence on the state (gp and the soft bounds:
 a cell far from mid-window moves slower than the coefficient, measured there, says). The model
 has no read noise and no relaxation after a pulse, which the measured 1.07 % includes; so ours
 is lower. Write-and-verify shrinks the error geometrically, each cycle correcting what the last
-left (the seed: 0.46, 0.21, 0.16 uS, 0.41 %; our floor is lower for the same reason).
+left (the paper: 0.46, 0.21, 0.16 uS, 0.41 %; our floor is lower for the same reason).
 
 ![conductance maps]({paths['maps']})
 
