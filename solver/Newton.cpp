@@ -70,13 +70,17 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
         if (stale) {
             // With an outdated matrix the iteration only contracts by some rho per step, and
             // whatever error it leaves is fed into the integration history (the trapezoidal
-            // rule never damps it). So a chord solution must be as good as an exact solve:
-            // updates a million times below tolerance, from an iteration contracting at least
-            // a hundredfold per step (a matrix that changed little, as a crossbar's when only
-            // its small capacitances see the new step); otherwise factor the current matrix.
+            // rule never damps it). So a chord solution must be as good as an exact solve: an
+            // iteration contracting at least a hundredfold per step (a matrix that changed
+            // little, as a crossbar's when only its small capacitances see the new step, or
+            // one cell of it), whose remaining error, rho/(1 − rho) times the step just taken
+            // (the simplified-Newton estimate), is 1e-7 of tolerance (the estimate, from the
+            // first steps' rate, runs optimistic: measured 10x on a crossbar, hence the margin);
+            // otherwise factor the current matrix.
             const double worst = *std::max_element(badness.begin(), badness.end());
             const bool contracting = it > 1 && worst <= 0.01 * previous_worst;
-            converged = ctx.noncon == 0 && contracting && worst <= 1e-6;
+            const double rho = !contracting ? 1 : previous_worst > 0 ? worst / previous_worst : 0;
+            converged = ctx.noncon == 0 && contracting && worst * rho / (1 - rho) <= 1e-7;
             if (it > 1 && !contracting) refactor = true;
             previous_worst = worst;
         }

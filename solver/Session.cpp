@@ -43,6 +43,7 @@ void Session::set_param(const std::string& name, double value) {
         }
     }
     *base_ = std::move(fresh);
+    ctx_->forget_probes();
 }
 
 void Session::set_state(const std::string& name, double s) {

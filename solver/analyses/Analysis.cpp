@@ -47,6 +47,11 @@ std::vector<double> AnalysisContext::operating_point(const std::string& analysis
     return x;
 }
 
+const std::vector<Probe>& AnalysisContext::probes() {
+    if (!probes_) probes_ = output_probes(circuit(), base.netlist);
+    return *probes_;
+}
+
 Plot AnalysisContext::new_plot(const std::string& name, const std::string& analysis, Plot::Kind kind) const {
     Plot p;
     p.title = stepped_title(base.netlist.title, step.values);

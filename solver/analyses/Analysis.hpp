@@ -8,6 +8,7 @@
 // to bottom as: set up, loop, write its plot through the context.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,7 @@
 #include "solver/Newton.hpp"
 #include "solver/OperatingPoint.hpp"
 #include "solver/Plot.hpp"
+#include "solver/Probes.hpp"
 #include "solver/Simulator.hpp"
 
 namespace ionspice::solver {
@@ -60,7 +62,14 @@ public:
     bool warm_start = false;
     std::vector<double> last_solution;
 
+    /// output_probes(circuit(), base.netlist): the large-signal plots' vectors, built once per
+    /// context (a kept circuit runs again and again). Whoever rebinds `base` calls
+    /// forget_probes(), since the probes point into the circuit's devices.
+    const std::vector<Probe>& probes();
+    void forget_probes() { probes_.reset(); }
+
 private:
+    std::optional<std::vector<Probe>> probes_;
     std::size_t first_plot_ = result.plots.size();  ///< this point's plots start here
 };
 

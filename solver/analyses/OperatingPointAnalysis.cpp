@@ -17,7 +17,7 @@ public:
         const std::vector<double> x = ctx.operating_point("op", &rep);
         const double solve_seconds = seconds_since(t0);
 
-        auto probes = output_probes(c, ctx.base.netlist);
+        const auto& probes = ctx.probes();
         Plot plot = ctx.new_plot("Operating Point", "op");
         plot.scalar = true;
         for (const auto& p : probes) plot.variables.push_back(p.var);

@@ -35,7 +35,7 @@ public:
         }
         if (ctx.settings.log && ::isatty(2)) ts.progress = ctx.settings.log;
 
-        auto probes = output_probes(c, n);
+        const auto& probes = ctx.probes();
         Plot plot = ctx.new_plot("Transient Analysis", "tran");
         plot.variables.push_back({"time", "time"});
         for (const auto& p : probes) plot.variables.push_back(p.var);
