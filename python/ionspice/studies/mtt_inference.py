@@ -1,14 +1,13 @@
-#!/usr/bin/env python3
 """MTT-array inference and a 2x3x1 XOR network (docs/circuits.md §1, §3), the study behind the
 "MTT-array inference" section of docs/arrays.md and its figures (docs/figures/arrays_mtt_*.png).
 
-Generates every array with `ionspice gen mtt-array`, runs it with `ionspice --csv` (one at a time)
-and evaluates the results in Python:
+Generates every array with `ionspice.arrays.mtt_array` (the generator of `ionspice gen mtt-array`),
+runs it with `ionspice.run` (one at a time) and evaluates the plots in Python:
 
   0. the unit's G_e,min (the reference transistor's chord conductance at Vread_H/2) and its weight
      transfer W_h -> W_b, from DC sweeps of one-row arrays;
   1. linear inference (the paper's Fig. 5f,g): a random input waveform on the inference drains of
-     one row of units with hidden weights 2-40 uS, as one transient (`--input-samples`); the
+     one row of units with hidden weights 2-40 uS, as one transient (`samples=`); the
      column currents against the input, fitted with a line per unit;
   2. a 2x3x1 binary network of differential MTT units on an XOR-like data set: layer 1 a 2x6 array,
      layer 2 a 3x2 array, each one transient over all samples (data set and a grid for the decision
@@ -16,32 +15,29 @@ and evaluates the results in Python:
 
 Inputs: the hidden weights and thresholds are read from netlists/arrays/mtt_xor_weights.csv (format
 in its comment lines); the data set, the grid and the input waveform are generated here from fixed
-seeds (SEED_* below). Deterministic; a few seconds of simulation. Standard library only, plus
-gnuplot for the figures.
+seeds (SEED_* below). Deterministic; a few seconds of simulation. Gnuplot for the figures.
 
-    netlists/arrays/mtt_inference.py                          # build/ionspice, writes docs/figures/
-    netlists/arrays/mtt_inference.py --ionspice /tmp/b/ionspice --docs /tmp/docs
+    python3 -m ionspice.studies.mtt_inference                    # writes docs/figures/ of the source tree
+    python3 -m ionspice.studies.mtt_inference --docs /tmp/docs
 
-The markdown section goes to stdout, progress and timings to stderr. tools/array_figures.py can
-import this file and call study(ionspice, docs_dir, workdir).
+`--root` (default $IONSPICE_SOURCE_DIR, else .) is the source tree (the weights file, and docs/ by
+default). The markdown section goes to stdout, progress and timings to stderr.
+`ionspice.studies.arrays` calls study(docs_dir, root); measure(root) returns the measurements.
 """
+
+from __future__ import annotations
 
 import argparse
 import bisect
 import math
 import os
 import random
-import sys
-import tempfile
 import time
 from fractions import Fraction
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import studylib  # noqa: E402
-from studylib import COLOURS, Figure, add_saves, at_sample_midpoints, line_fit, q, sig  # noqa: E402
-from studylib import write_matrix as write_samples  # noqa: E402
+from ..arrays import mtt_array
+from . import common
+from .common import COLOURS, Figure, at_sample_midpoints, line_fit, log, q, sig, with_saves
 
 TITLE = "## MTT-array inference and a 2×3×1 XOR network"
 
@@ -67,17 +63,13 @@ LIN_SAMPLES, LIN_VMAX, SEED_WAVE = 60, 0.02, 7
 WAVE_SHOWN = 30                       # samples drawn in the waveform panel
 
 # 2. the network
-WEIGHTS_CSV = os.path.join(HERE, "mtt_xor_weights.csv")
+WEIGHTS_CSV = os.path.join("netlists", "arrays", "mtt_xor_weights.csv")  # under the source tree
 CENTRES = ((1, 1), (-1, -1), (1, -1), (-1, 1))
 PER_CLUSTER, SIGMA, SEED_DATA = 50, 0.3, 5
 GRID_N, GRID_LIM = 31, 2.0
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-# --- generic helpers (candidates for studylib) ------------------------------------------------
+# --- generic helpers (candidates for common) --------------------------------------------------
 
 def quad_fit(xs, ys):
     """Least-squares y = c*x^2 + a*x + b; returns c, a, b (normal equations, Cramer's rule)."""
@@ -113,37 +105,33 @@ def frac_text(w):
 
 # --- simulation ---------------------------------------------------------------------------------
 
-def simulate(ionspice, workdir, name, gen_args, saves=()):
-    cir = os.path.join(workdir, name + ".cir")
-    studylib.gen(ionspice, ["mtt-array", "--vreadh", VREADH, "--vrefg", VREFG, "--fet-w", FET_W,
-                            *gen_args, "--print"], cir)
+def simulate(name, rows, cols, saves=(), **options):
+    """An MTT array at the study's bias (``options``: the rest of ``mtt_array``'s), run; returns
+    its plot."""
+    circuit = mtt_array(rows, cols, vreadh=VREADH, vrefg=VREFG, fet_w=FET_W, print=True, **options)
     if saves:
-        add_saves(cir, saves)
-    t0 = time.perf_counter()
-    rows = studylib.run(ionspice, cir, os.path.join(workdir, name + ".csv"))
-    log(f"  {name}: {len(rows)} rows, {time.perf_counter() - t0:.2f} s")
-    return rows
+        with_saves(circuit, saves)
+    plot, seconds = common.timed_run(circuit)
+    log(f"  {name}: {plot.points} points, {seconds:.2f} s")
+    return plot
 
 
-def node_voltages(ionspice, workdir, name, gs):
+def node_voltages(name, gs):
     """V(d) of one row of units with hidden weights GS (.op, inputs at 0 V)."""
-    gfile = studylib.write_matrix(os.path.join(workdir, name + "_g.csv"), [gs])
-    row = simulate(ionspice, workdir, name,
-                   ["--rows", 1, "--cols", len(gs), "--g", f"csv:{gfile}", "--model", MODEL,
-                    "--vread", 0], [f"v(d0_{j})" for j in range(len(gs))])[0]
-    return [row[f"v(d0_{j})"] for j in range(len(gs))]
+    plot = simulate(name, 1, len(gs), [f"v(d0_{j})" for j in range(len(gs))], g=[gs], model=MODEL, vread=0)
+    return [float(plot[f"v(d0_{j})"][0]) for j in range(len(gs))]
 
 
-def find_gemin(ionspice, workdir):
+def find_gemin():
     """G_e,min: the hidden weight that puts the divider node at Vread_H/2 (then G_e,min equals the
     reference's chord conductance there). A coarse log sweep brackets it, a fine linear one
     interpolates it."""
     half = VREADH / 2
     coarse = [0.1e-6 * (GE_MAX / 0.1e-6) ** (k / 47) for k in range(48)]
-    vd = node_voltages(ionspice, workdir, "gemin_coarse", coarse)
+    vd = node_voltages("gemin_coarse", coarse)
     k = next(k for k in range(len(vd)) if vd[k] >= half)
     fine = [coarse[k - 1] + (coarse[k] - coarse[k - 1]) * m / 40 for m in range(41)]
-    vd = node_voltages(ionspice, workdir, "gemin_fine", fine)
+    vd = node_voltages("gemin_fine", fine)
     k = next(k for k in range(len(vd)) if vd[k] >= half)
     u = (half - vd[k - 1]) / (vd[k] - vd[k - 1])
     return fine[k - 1] + u * (fine[k] - fine[k - 1])
@@ -154,7 +142,7 @@ def g_of_wh(wh, gemin):
     return gemin + abs(wh) * (GE_MAX - gemin)
 
 
-def transfer_sweep(ionspice, workdir, gemin, extra_wh):
+def transfer_sweep(gemin, extra_wh):
     """Inference slope (S) of single units over the hidden weight, from `.dc` of the row input at
     -V_S, 0, +V_S: slope = (I(+V_S) - I(-V_S)) / (2 V_S). Returns dict G -> slope and V(d) of the
     G_INF unit."""
@@ -164,15 +152,15 @@ def transfer_sweep(ionspice, workdir, gemin, extra_wh):
     gs = [g_of_wh(w, gemin) for w in whs] + list(LIN_G) + [G_INF]
     gs += [0.1e-6 * (GE_MAX / 0.1e-6) ** (k / 30) for k in range(31)]
     gs = sorted(set(gs))
-    gfile = studylib.write_matrix(os.path.join(workdir, "transfer_g.csv"), [gs])
-    rows = simulate(ionspice, workdir, "transfer",
-                    ["--rows", 1, "--cols", len(gs), "--g", f"csv:{gfile}", "--model", MODEL_WIDE,
-                     "--analysis", f".dc vrow0 {-V_S!r} {V_S!r} {V_S!r}"],
-                    [f"v(d0_{gs.index(G_INF)})"])
-    lo, hi = rows[0], rows[-1]
-    assert abs(lo["v(v-sweep)"] + V_S) < 1e-12 and abs(hi["v(v-sweep)"] - V_S) < 1e-12
-    slope = {g: (hi[f"i(vcol{j})"] - lo[f"i(vcol{j})"]) / (2 * V_S) for j, g in enumerate(gs)}
-    return slope, rows[1][f"v(d0_{gs.index(G_INF)})"]
+    plot = simulate("transfer", 1, len(gs), [f"v(d0_{gs.index(G_INF)})"], g=[gs], model=MODEL_WIDE,
+                    analyses=f".dc vrow0 {-V_S!r} {V_S!r} {V_S!r}")
+    sweep = plot.scale.tolist()
+    assert abs(sweep[0] + V_S) < 1e-12 and abs(sweep[-1] - V_S) < 1e-12
+    slope = {}
+    for j, g in enumerate(gs):
+        i = plot[f"i(vcol{j})"].tolist()
+        slope[g] = (i[-1] - i[0]) / (2 * V_S)
+    return slope, float(plot[f"v(d0_{gs.index(G_INF)})"][1])
 
 
 def wb_curve(slope, gemin):
@@ -197,16 +185,13 @@ def slope_at(slope, g):
 
 # --- 1. linear inference --------------------------------------------------------------------------
 
-def measure_linear(ionspice, workdir):
+def measure_linear():
     rng = random.Random(SEED_WAVE)
     vin = [rng.uniform(-LIN_VMAX, LIN_VMAX) for _ in range(LIN_SAMPLES)]
-    sfile = write_samples(os.path.join(workdir, "linear_in.csv"), [[v] for v in vin])
-    gfile = studylib.write_matrix(os.path.join(workdir, "linear_g.csv"), [LIN_G])
-    rows = simulate(ionspice, workdir, "linear",
-                    ["--rows", 1, "--cols", len(LIN_G), "--g", f"csv:{gfile}", "--model", MODEL,
-                     "--input-samples", sfile, "--sample-time", repr(T_SAMPLE)], ["v(r0)"])
+    plot = simulate("linear", 1, len(LIN_G), ["v(r0)"], g=[LIN_G], model=MODEL,
+                    samples=[[v] for v in vin], sample_time=T_SAMPLE)
     keys = [f"i(vcol{j})" for j in range(len(LIN_G))]
-    mid = at_sample_midpoints(rows, keys + ["v(r0)"], LIN_SAMPLES, T_SAMPLE)
+    mid = at_sample_midpoints(plot, keys + ["v(r0)"], LIN_SAMPLES, T_SAMPLE)
     v_mid = [m[-1] for m in mid]
     assert max(abs(a - b) for a, b in zip(v_mid, vin)) < 1e-9, "row voltage at the midpoints is not the sample"
     fits = []
@@ -216,7 +201,7 @@ def measure_linear(ionspice, workdir):
         c2 = quad_fit(vin, cur)[0]
         fits.append({"g": g, "slope": a, "offset": b, "r2": r2, "dev": dev / max(abs(c) for c in cur),
                      "quad": c2, "points": list(zip(vin, cur))})
-    wave = [(r["time"], r["v(r0)"], *[r[k] for k in keys]) for r in rows if r["time"] <= WAVE_SHOWN * T_SAMPLE]
+    wave = [w for w in zip(*(plot[k].tolist() for k in ["time", "v(r0)"] + keys)) if w[0] <= WAVE_SHOWN * T_SAMPLE]
     return {"vin": vin, "fits": fits, "wave": wave}
 
 
@@ -269,7 +254,7 @@ def conductance_matrix(neurons, gemin):
     return g
 
 
-def run_layer(ionspice, workdir, name, neurons, gemin, inputs, i_unit):
+def run_layer(name, neurons, gemin, inputs, i_unit):
     """One MTT array for a layer; INPUTS in units of V_S (one vector per sample). Calibration
     samples (+-V_S on one row at a time, the others at 0) go first. Returns the pre-activations
     a_k = (I(col 2k) - I(col 2k+1)) / I_ts,max(V_S) per sample and the measured W_b[i][k]."""
@@ -279,13 +264,10 @@ def run_layer(ionspice, workdir, name, neurons, gemin, inputs, i_unit):
         for s in (1, -1):
             calib.append([s if m == i else 0 for m in range(n_in)])
     samples = calib + [list(v) for v in inputs]
-    sfile = write_samples(os.path.join(workdir, name + "_in.csv"), [[x * V_S for x in v] for v in samples])
-    gfile = studylib.write_matrix(os.path.join(workdir, name + "_g.csv"), conductance_matrix(neurons, gemin))
-    rows = simulate(ionspice, workdir, name,
-                    ["--rows", n_in, "--cols", 2 * n_out, "--g", f"csv:{gfile}", "--model", MODEL,
-                     "--input-samples", sfile, "--sample-time", repr(T_SAMPLE)])
+    plot = simulate(name, n_in, 2 * n_out, g=conductance_matrix(neurons, gemin), model=MODEL,
+                    samples=[[x * V_S for x in v] for v in samples], sample_time=T_SAMPLE)
     keys = [f"i(vcol{j})" for j in range(2 * n_out)]
-    mid = at_sample_midpoints(rows, keys, len(samples), T_SAMPLE)
+    mid = at_sample_midpoints(plot, keys, len(samples), T_SAMPLE)
     pre = [[(m[2 * k] - m[2 * k + 1]) / i_unit for k in range(n_out)] for m in mid]
     wb = [[(pre[2 * i][k] - pre[2 * i + 1][k]) / 2 for k in range(n_out)] for i in range(n_in)]
     return pre[len(calib):], wb, len(samples)
@@ -296,15 +278,14 @@ def forward_ideal(neurons, inputs, weight):
     return [[sign(sum(weight(w) * x for w, x in zip(ws, v)) - th) for th, ws in neurons] for v in inputs]
 
 
-def measure_network(ionspice, workdir, gemin, i_unit):
-    layers = read_weights(WEIGHTS_CSV)
+def measure_network(layers, gemin, i_unit):
     l1, l2 = layers[1], layers[2]
     assert len(l1[0][1]) == 2 and len(l2) == 1 and len(l2[0][1]) == len(l1), "a 2xHx1 network"
     data, pts = data_set(), grid()
     inputs = [(x1, x2) for x1, x2, _ in data] + pts
-    pre1, wb1, n1 = run_layer(ionspice, workdir, "layer1", l1, gemin, inputs, i_unit)
+    pre1, wb1, n1 = run_layer("layer1", l1, gemin, inputs, i_unit)
     h = [[sign(a - th) for a, (th, _) in zip(p, l1)] for p in pre1]
-    pre2, wb2, n2 = run_layer(ionspice, workdir, "layer2", l2, gemin, h, i_unit)
+    pre2, wb2, n2 = run_layer("layer2", l2, gemin, h, i_unit)
     y_hw = [sign(p[0] - l2[0][0]) for p in pre2]
     # the same pre-activations from the measured W_b as a linear map: what the layers' nonlinearity adds
     lin1 = [[sum(wb1[i][k] * v[i] for i in range(2)) for k in range(len(l1))] for v in inputs]
@@ -345,27 +326,28 @@ def measure_network(ionspice, workdir, gemin, i_unit):
 
 # --- the study --------------------------------------------------------------------------------
 
-def measure(ionspice, workdir):
+def measure(root=None):
+    """Every measurement of the study; ``root`` is the source tree the weights are read from."""
     t0 = time.perf_counter()
+    layers = read_weights(os.path.join(common.source_dir(root), WEIGHTS_CSV))
     log("0. G_e,min and the transfer")
-    gemin = find_gemin(ionspice, workdir)
-    layers = read_weights(WEIGHTS_CSV)
+    gemin = find_gemin()
     all_w = [w for ns in layers.values() for _, ws in ns for w in ws]
-    slope, vd_inf = transfer_sweep(ionspice, workdir, gemin, all_w)
+    slope, vd_inf = transfer_sweep(gemin, all_w)
     s0, s_inf = slope_at(slope, gemin), slope[G_INF]
     i_unit = (s_inf - s0) * V_S          # I_ts,max at V_S: the differential unit at W_h -> inf
     log(f"  G_e,min = {gemin * 1e6:.4g} uS, slope(G_e,min) = {s0 * 1e6:.4g} uS, slope(inf) = {s_inf * 1e6:.4g} uS")
     log("1. linear inference")
-    lin = measure_linear(ionspice, workdir)
+    lin = measure_linear()
     log("2. 2x3x1 network")
-    netw = measure_network(ionspice, workdir, gemin, i_unit)
+    netw = measure_network(layers, gemin, i_unit)
     return {"gemin": gemin, "slope": slope, "vd_inf": vd_inf, "s0": s0, "s_inf": s_inf, "i_unit": i_unit,
             "lin": lin, "net": netw, "seconds": time.perf_counter() - t0}
 
 
-def study(ionspice, docs_dir, workdir):
+def study(docs_dir, root=None):
     """Runs the study, writes DOCS_DIR/figures/arrays_mtt_*.png and returns the markdown section."""
-    data = measure(ionspice, workdir)
+    data = measure(root)
     figdir = os.path.join(docs_dir, "figures")
     os.makedirs(figdir, exist_ok=True)
     return render(data, figdir)
@@ -525,15 +507,16 @@ def render(data, figdir):
     slope = data["slope"]
     md = [TITLE, ""]
     md.append(
-        "Written by `netlists/arrays/mtt_inference.py` (figures `docs/figures/arrays_mtt_*.png`); "
-        "rerun it, do not edit by hand. Every array is made by `ionspice gen mtt-array` "
+        "Written by `ionspice.studies.mtt_inference` (figures `docs/figures/arrays_mtt_*.png`); "
+        "rerun it, do not edit by hand. Every array is made by `ionspice.arrays.mtt_array` "
+        "(the generator of `ionspice gen mtt-array`) and run by `ionspice.run` "
         f"(docs/circuits.md §3): Vread_H = {VREADH:g} V, Vref_G = {VREFG:g} V (the paper's inference bias), "
         "ECRAM hidden weights with the paper's window (G_e,max = 40 µS), level-44 NMOS "
         f"(VTO = 0.45 V, as in docs/mtt.md) with W/L = {FET_WL} for both transistors "
         "(0.5 is the reference of docs/mtt.md's ECRAM units, and it only "
         "scales the inference currents). Inputs go on the inference drains (row lines), the "
         "columns are virtual grounds, and each input sample is held for "
-        f"T = {sig(T_SAMPLE * 1e6, 2)} µs in one transient per array (`--input-samples`); currents "
+        f"T = {sig(T_SAMPLE * 1e6, 2)} µs in one transient per array (`samples=`); currents "
         "are read at the middle of each sample.")
     md.append("")
     md.append(
@@ -571,7 +554,7 @@ def render(data, figdir):
         rows.append([sig(g * 1e6, 2), sig((g - gemin) / (GE_MAX - gemin), 3), sig(f["slope"] * 1e6, 4),
                      sig(s_dc * 1e6, 4), sig(f["slope"] / s_inf, 3), sig((s_dc - s0) / (s_inf - s0), 3),
                      sig(f["offset"] * 1e9, 2), f"{f['r2']:.6f}", sig(100 * f["dev"], 2)])
-    md.append(studylib.md_table(
+    md.append(common.md_table(
         ["G_e (µS)", "W_h", "slope s (µS)", "DC slope (µS)", "s/s(∞)", "W_b", "offset b (nA)", "R²",
          "max \\|deviation\\| (% of max \\|I\\|)"], rows))
     md.append("")
@@ -633,7 +616,7 @@ def render(data, figdir):
     md.append("### A 2×3×1 binary network on an XOR-like set")
     md.append("")
     md.append(
-        f"Data (generated by the script, Python `random.Random({SEED_DATA})`): {PER_CLUSTER} points "
+        f"Data (generated by the study, Python `random.Random({SEED_DATA})`): {PER_CLUSTER} points "
         f"around each of (±1, ±1), Gaussian with σ = {SIGMA:g}, {nd} in all, label sign(x₁·x₂). "
         f"Inputs x are applied as x·{sig(V_S * 1e3, 2)} mV on the rows. The weights are given, not "
         "trained: `netlists/arrays/mtt_xor_weights.csv` holds hidden weights chosen by hand"
@@ -663,7 +646,7 @@ def render(data, figdir):
                 rows.append([str(layer), f"{names[i]} → {out}", frac_text(w),
                              f"{sig(g_plus * 1e6, 3)} / {sig(g_minus * 1e6, 3)}",
                              f"{sign(w):+d}", sig(wb[i][k], 3), frac_text(th) if i == 0 else ""])
-    md.append(studylib.md_table(["layer", "unit", "W_h", "G_e + / − (µS)", "sign(W_h)", "W_b measured", "θ"], rows))
+    md.append(common.md_table(["layer", "unit", "W_h", "G_e + / − (µS)", "sign(W_h)", "W_b measured", "θ"], rows))
     md.append("")
     all_wb = [abs(x) for r in wb1 for x in r] + [abs(x) for r in wb2 for x in r]
     max_diff = max(abs(abs(wb[i][k]) - next(b for w_, b in curve.items() if abs(w_ - abs(w)) < 1e-9))
@@ -695,8 +678,8 @@ def render(data, figdir):
             ["W_h used as linear weights, same θ (computed, not simulated)", f"{100 * netw['acc_ana']:.1f}",
              f"{sum(a == b for a, b in zip(netw['y_hw'][:nd], netw['y_ana'][:nd]))}/{nd}",
              f"{sum(a == b for a, b in zip(netw['y_hw'][nd:], netw['y_ana'][nd:]))}/{ng}"]]
-    md.append(studylib.md_table(["network", "accuracy (%)", "same output as the MTT arrays: data",
-                                 "grid"], rows))
+    md.append(common.md_table(["network", "accuracy (%)", "same output as the MTT arrays: data",
+                               "grid"], rows))
     md.append("")
     md.append(
         f"The simulated network classifies {100 * netw['acc_hw']:.1f} % of the {nd} points, the ideal "
@@ -720,12 +703,15 @@ def render(data, figdir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ionspice", default=studylib.DEFAULT_IONSPICE)
-    ap.add_argument("--docs", default=os.path.join(ROOT, "docs"))
+    ap.add_argument("--root", default=None, help="the source tree (default: $IONSPICE_SOURCE_DIR or .)")
+    ap.add_argument("--docs", default=None, help="where the figures go (default: ROOT/docs)")
     args = ap.parse_args()
+    try:
+        root = common.source_dir(args.root)
+    except FileNotFoundError as e:
+        ap.exit(1, f"{e}\n")
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="mtt_inference.") as work:
-        section = study(os.path.abspath(args.ionspice), args.docs, work)
+    section = study(args.docs or os.path.join(root, "docs"), root)
     print(section)
     log(f"mtt_inference: {time.perf_counter() - t0:.1f} s in all")
 

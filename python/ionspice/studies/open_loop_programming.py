@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
 """Open-loop programming of a 10x10 ECRAM array (docs/circuits.md §5), then write-and-verify.
 
 The paper's procedure (Chen et al., open-loop ECRAM array, "Array measurement" and Fig. 3), step by step, each
-step one netlist from `ionspice gen crossbar --cell ecram --scheme v2 --program map:FILE --pwm`:
+step one netlist from `ionspice.arrays.crossbar(..., cell="ecram", scheme="v2", program=MAP, pwm=True)`
+run by `ionspice.run`:
 
 1. Calibration: every cell of the chip gets one 100 ms pulse up, then one down (cell by cell, 1/2-V
    scheme); the mean change per ms over the 100 cells is the *global* ΔG-per-ms coefficient, one
@@ -20,22 +20,22 @@ dtod 2.3 %. One chip throughout (`.options devseed`), fresh cycle-to-cycle noise
 gp = gd = 0.02, vs = 0.5 V) but kch = 1, assumed: the 1/2-V scheme's +-V/2 lines then give
 exactly V on the selected cell.
 
-    netlists/arrays/open_loop_programming.py                    # prints the tables
-    netlists/arrays/open_loop_programming.py --ionspice build/ionspice --docs /tmp/docs
+    python3 -m ionspice.studies.open_loop_programming                    # prints the tables
+    python3 -m ionspice.studies.open_loop_programming --docs /tmp/docs   # and writes the figures
 
-As a module, `study(ionspice, docs_dir, workdir)` returns the markdown section of docs/arrays.md
-and writes its figures to docs_dir/figures/arrays_openloop_*.png.
+`study(docs_dir)` returns the markdown section of docs/arrays.md and writes its figures to
+docs_dir/figures/arrays_openloop_*.png; `run_study()` returns the measurements.
 """
+
+from __future__ import annotations
 
 import os
 import random
 import statistics
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import studylib  # noqa: E402
-from studylib import Figure, q  # noqa: E402
+from ..arrays import crossbar
+from . import common
+from .common import Figure
 
 N = 10
 GMIN, GMAX = 25e-6, 50e-6
@@ -58,23 +58,22 @@ def pattern(kind):
 class Chip:
     """The 10x10 array between runs: its conductances and how many runs it has seen."""
 
-    def __init__(self, ionspice, workdir, g):
-        self.ionspice, self.workdir, self.g, self.runs = ionspice, workdir, g, 0
+    def __init__(self, g):
+        self.g, self.runs = g, 0
         self.sim_time = 0.0   # s of simulated pulses
         self.wall = 0.0       # s spent in ionspice
 
     def program(self, amounts_ms):
         """One PWM pulse per cell (amount in ms, signed); returns the new conductances."""
         self.runs += 1
-        rows, seconds = studylib.program_map(self.ionspice, self.workdir, f"run{self.runs:02d}", self.g, amounts_ms, [
-            "crossbar", "--rows", N, "--cols", N, "--cell", "ecram", "--model", MODEL, "--scheme", "v2", "--pwm",
-            "--pulse-width", "1m", "--period", "2m", "--options", f"seed={self.runs} devseed={CHIP}",
-        ])
+        plot, seconds = common.program_map(crossbar, self.g, amounts_ms, cell="ecram", model=MODEL, scheme="v2",
+                                           pwm=True, pulse_width="1m", period="2m",
+                                           options={"seed": self.runs, "devseed": CHIP})
         self.wall += seconds
-        self.sim_time += rows[-1]["time"]
+        self.sim_time += float(plot["time"][-1])
         # A cell's state may sit a hair past the window edge (soft bounds); gen takes it back
         # only inside the window.
-        self.g = [[min(max(v, GMIN), GMAX) for v in r] for r in studylib.final_conductances(rows, N, N)]
+        self.g = [[min(max(v, GMIN), GMAX) for v in r] for r in common.final_conductances(plot, N, N)]
         return self.g
 
 
@@ -114,11 +113,12 @@ def summary(name, g, target):
     }
 
 
-def run_study(ionspice, workdir):
+def run_study(root=None):
+    """The whole study (``root`` is not needed: every input is generated here)."""
     rng = random.Random(5)
     start_g = [[rng.uniform(G_LO, G_HI) for _ in range(N)] for _ in range(N)]
     # Calibrate on the chip from mid-window, then start the patterns from the random state.
-    chip = Chip(ionspice, workdir, [[(GMIN + GMAX) / 2] * N for _ in range(N)])
+    chip = Chip([[(GMIN + GMAX) / 2] * N for _ in range(N)])
     k_up, k_down = calibrate(chip)
     chip.g = start_g
     maps = {"start": start_g}
@@ -150,8 +150,8 @@ def figures(res, docs_dir):
     f.cmd("set multiplot layout 2,3")
     for name in ["start", "cycle 1 (A)", "cycle 2 (B)", "cycle 3 (A)", "cycle 4 (B)", "verified"]:
         g = res["maps"][name]
-        studylib.heatmap(f, [[v * 1e6 for v in r] for r in g], name if name != "verified" else
-                         "after 3 write-and-verify cycles", "G (uS)", cbrange="[25:50]")
+        common.heatmap(f, [[v * 1e6 for v in r] for r in g], name if name != "verified" else
+                       "after 3 write-and-verify cycles", "G (uS)", cbrange="[25:50]")
     f.cmd("unset multiplot")
     f.render()
     paths["maps"] = "figures/arrays_openloop_maps.png"
@@ -160,10 +160,9 @@ def figures(res, docs_dir):
     path = os.path.join(fig_dir, "arrays_openloop_errors.png")
     f = Figure(path, size="1200,420")
     f.cmd("set multiplot layout 1,2")
-    rows, parts = [], []
     all_err = [v * 100 for c in res["cycles"] for v in c["errors"]]
-    studylib.histogram(f, all_err, 24, "open loop: relative write error, 4 cycles x 100 cells",
-                       "(G_{actual} - G_{target})/G_{target} (%)")
+    common.histogram(f, all_err, 24, "open loop: relative write error, 4 cycles x 100 cells",
+                     "(G_{actual} - G_{target})/G_{target} (%)")
     data = []
     for k, c in enumerate(res["cycles"] + res["verify"]):
         data.append((k + 1, c["mean_rel"], c["mean_abs_us"]))
@@ -179,8 +178,8 @@ def figures(res, docs_dir):
     f.cmd("set xrange [0.5:7.5]")
     f.cmd("set style fill solid 0.6 border -1")
     f.cmd("set boxwidth 0.5")
-    f.cmd(f"plot {d} using 1:2 with boxes lc rgb '{studylib.COLOURS[0]}' title 'relative (left)', "
-          f"{d} using 1:3 axes x1y2 with linespoints pt 7 lc rgb '{studylib.COLOURS[1]}' title 'absolute (right)'")
+    f.cmd(f"plot {d} using 1:2 with boxes lc rgb '{common.COLOURS[0]}' title 'relative (left)', "
+          f"{d} using 1:3 axes x1y2 with linespoints pt 7 lc rgb '{common.COLOURS[1]}' title 'absolute (right)'")
     f.cmd("unset multiplot")
     f.render()
     paths["errors"] = "figures/arrays_openloop_errors.png"
@@ -193,20 +192,22 @@ def markdown(res, paths):
         rows.append([c["name"], f"{c['mean_rel']:.2f} %", f"{c['p90_rel']:.2f} %", f"{c['max_rel']:.2f} %",
                      f"{c['mean_abs_us']:.3f}", f"{c['under_1us']}/100"])
     open_mean = statistics.mean(abs(v) for c in res["cycles"] for v in c["errors"]) * 100
-    table = studylib.md_table(["cycle", "mean abs. relative error", "90th percentile", "worst", "mean abs. error (uS)",
-                               "cells within 1 uS"], rows)
+    table = common.md_table(["cycle", "mean abs. relative error", "90th percentile", "worst", "mean abs. error (uS)",
+                             "cells within 1 uS"], rows)
     return f"""## Open-loop programming of a 10x10 ECRAM array
 
-docs/circuits.md §5 and the open-loop paper's Fig. 3, by `netlists/arrays/open_loop_programming.py`: a
+docs/circuits.md §5 and the open-loop paper's Fig. 3, by `ionspice.studies.open_loop_programming`: a
 10x10 ECRAM crossbar programmed cell by cell with the 1/2-V scheme (selected gate line at +-V/2,
 selected column at -+V/2, every other line at 0 V), one PWM pulse per cell whose width is
 (G_target - G_present) divided by a *global* coefficient. Each step is one netlist from
 
-    ionspice gen crossbar --rows 10 --cols 10 --cell ecram --model "{MODEL}" \\
-        --g csv:PRESENT.csv --scheme v2 --program map:WIDTHS_MS.csv --pwm --pulse-width 1m --period 2m \\
-        --options "seed=RUN devseed=1" --print
+    ionspice.arrays.crossbar(10, 10, cell="ecram", model="{MODEL}",
+        g=PRESENT, scheme="v2", program=WIDTHS_MS, pwm=True, pulse_width="1m", period="2m",
+        options={{"seed": RUN, "devseed": 1}}, print=True)
 
-chained by the script (the next run starts from the conductances the last one left). The device
+(the netlist of `ionspice gen crossbar --rows 10 --cols 10 --cell ecram --model ... --g csv:PRESENT.csv
+--scheme v2 --program map:WIDTHS_MS.csv --pwm --pulse-width 1m --period 2m --options "seed=RUN devseed=1"
+--print`), chained by the study (the next run starts from the conductances the last one left). The device
 is the W/YSZ/WOx set of docs/models.md with ctoc 0.8 % and dtod 2.3 %, docs/models.md's defaults for what
 the set leaves open (soft bounds qb = 8, nonlinearity gp = gd = 0.02), and kch = 1 (assumed). One
 chip throughout (`devseed`), fresh cycle-to-cycle noise in every run (`seed`).
@@ -236,12 +237,12 @@ left (the paper: 0.46, 0.21, 0.16 uS, 0.41 %; our floor is lower for the same re
 ![write errors]({paths['errors']})
 
 The whole study ({res['runs']} runs, {res['sim_time']:.0f} s of simulated pulses) takes {res['wall']:.1f} s in
-ionspice on the 2-core development machine.
+`ionspice.run` on the 2-core development machine.
 """
 
 
-def study(ionspice, docs_dir, workdir):
-    res = run_study(ionspice, workdir)
+def study(docs_dir, root=None):
+    res = run_study(root)
     return markdown(res, figures(res, docs_dir))
 
 
@@ -253,5 +254,9 @@ def report(res):
     print(f"{res['runs']} runs, {res['sim_time']:.0f} s simulated, {res['wall']:.2f} s in ionspice")
 
 
+def main():
+    common.study_main(__doc__, study, run_study, report)
+
+
 if __name__ == "__main__":
-    studylib.study_main(__doc__, study, run_study, report)
+    main()

@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Crossbar reads: IR drop and sneak paths (docs/circuits.md §4), the study behind the
 "Crossbar reads" section of docs/arrays.md and its figures (docs/figures/arrays_crossbar_*.png).
 
-Generates every array with `ionspice gen`, runs it with `ionspice --csv` (one at a time) and
-compares with closed forms:
+Generates every array with `ionspice.arrays` (the generators of `ionspice gen`), runs it with
+`ionspice.run` (one at a time) and compares with closed forms:
 
   a. vector-matrix product (VMM) error of passive and 1T1R arrays, N = 8 ... 256, wire resistance
      0.5 ... 5 ohm per segment, against the ideal sum_i G_ij V_i;
@@ -11,32 +10,31 @@ compares with closed forms:
   c. the sneak-current share of a one-cell read under the floating, V/2, V/3 and grounded schemes,
      passive against 1T1R.
 
-Everything is deterministic (fixed seeds). About 90 s on two cores; the 256x256 1T1R
-arrays take most of it. Standard library only, plus gnuplot for the figures.
+Everything is deterministic (fixed seeds). About a minute on two cores; the 256x256 1T1R
+arrays take most of it. Gnuplot for the figures.
 
-    netlists/arrays/crossbar_reads.py                        # build/ionspice, writes docs/figures/
-    netlists/arrays/crossbar_reads.py --ionspice /tmp/b/ionspice --docs /tmp/docs
-    netlists/arrays/crossbar_reads.py --dump m.json          # also keep the measurements
-    netlists/arrays/crossbar_reads.py --from m.json          # redraw from them, no simulation
+    python3 -m ionspice.studies.crossbar_reads                   # writes docs/figures/ of the source tree
+    python3 -m ionspice.studies.crossbar_reads --docs /tmp/docs
+    python3 -m ionspice.studies.crossbar_reads --dump m.json     # also keep the measurements
+    python3 -m ionspice.studies.crossbar_reads --from m.json     # redraw from them, no simulation
 
-The markdown section goes to stdout, progress and timings to stderr. tools/array_figures.py
-imports this file and calls study(ionspice, docs_dir, workdir).
+`--root` (default $IONSPICE_SOURCE_DIR, else .) is the source tree whose docs/ is the default.
+The markdown section goes to stdout, progress and timings to stderr. `ionspice.studies.arrays`
+calls study(docs_dir, root); measure() returns the measurements.
 """
+
+from __future__ import annotations
 
 import argparse
 import json
 import math
 import os
 import random
-import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import studylib  # noqa: E402
-from studylib import COLOURS, Figure, add_saves, pct, q  # noqa: E402
+from ..arrays import crossbar, one_t_one_r
+from . import common
+from .common import COLOURS, Figure, log, pct, q, with_saves
 
 TITLE = "## Crossbar reads: IR drop and sneak paths"
 
@@ -57,12 +55,8 @@ RON = 1.0 / (FET_KP * FET_WL * (VGATE - FET_VTO))  # on-resistance at small V_DS
 JUNCTION_IS, SPICE_GMIN, VT = 1e-14, 1e-12, 1.380649e-23 * 300.15 / 1.602176634e-19
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
 def sig(x, digits=2):
-    return studylib.sig(x, digits)
+    return common.sig(x, digits)
 
 
 # --- the arrays ---------------------------------------------------------------------------------
@@ -81,18 +75,15 @@ def block(g, n):
     return [row[:n] for row in g[:n]]
 
 
-def simulate(ionspice, workdir, name, gen_args, saves):
-    """gen + run; returns the one .op row. The netlist is removed afterwards (a 256x256 1T1R
-    netlist is 10 MB)."""
-    cir = os.path.join(workdir, name + ".cir")
-    studylib.gen(ionspice, gen_args, cir)
-    if saves:
-        add_saves(cir, saves)
-    t0 = time.perf_counter()
-    row = studylib.run(ionspice, cir, os.path.join(workdir, name + ".csv"))[0]
-    dt = time.perf_counter() - t0
-    os.remove(cir)
-    return row, dt
+GENERATORS = {"passive": crossbar, "1t1r": one_t_one_r}
+
+
+def simulate(kind, n, saves, **options):
+    """An NxN array ("passive" or "1t1r") with ``options`` and a ``.save`` of SAVES, run; returns
+    its operating point (name -> value) and the seconds the run took."""
+    circuit = with_saves(GENERATORS[kind](n, n, **options), saves)
+    plot, dt = common.timed_run(circuit)
+    return common.operating_point(plot), dt
 
 
 def first_order_cell_voltages(g, v, r):
@@ -131,14 +122,10 @@ def column_errors(sim, ideal):
 
 # --- a. VMM error ---------------------------------------------------------------------------
 
-def measure_vmm(ionspice, workdir, g_all, v_all):
+def measure_vmm(g_all, v_all):
     out = {"passive": {}, "1t1r": {}, "hist": {}}
     for n in SIZES:
         g, v = block(g_all, n), v_all[:n]
-        gfile = studylib.write_matrix(os.path.join(workdir, f"g{n}.csv"), g)
-        vfile = os.path.join(workdir, f"in{n}.csv")
-        with open(vfile, "w") as f:
-            f.write("".join(f"{x!r}\n" for x in v))
         ideal = [sum(g[i][j] * v[i] for i in range(n)) for j in range(n)]
         # the ideal product with each cell in series with the selector's on-resistance
         ideal_sel = [sum(g[i][j] / (1 + g[i][j] * RON) * v[i] for i in range(n)) for j in range(n)]
@@ -147,10 +134,7 @@ def measure_vmm(ionspice, workdir, g_all, v_all):
             for r in ((0.0,) + RWIRES):
                 if kind == "passive" and r == 0.0 and n != max(SIZES):
                     continue  # ideal wires: exact; checked once, at the largest size
-                typ = "crossbar" if kind == "passive" else "1t1r"
-                row, dt = simulate(ionspice, workdir, f"vmm_{kind}_{n}_{r:g}",
-                                   [typ, "--rows", n, "--cols", n, "--rwire", f"{r:g}", "--g", f"csv:{gfile}",
-                                    "--inputs", vfile], saves)
+                row, dt = simulate(kind, n, saves, rwire=r, g=g, inputs=v)
                 sim = [row[f"i(vcol{j})"] for j in range(n)]
                 errs, rms, worst = column_errors(sim, ideal)
                 rec = {"rms": rms, "worst": errs[worst], "worst_col": worst, "mean": sum(errs) / n,
@@ -176,16 +160,13 @@ def measure_vmm(ionspice, workdir, g_all, v_all):
 
 # --- b. IR-drop map --------------------------------------------------------------------------
 
-def measure_irdrop(ionspice, workdir, g_all):
+def measure_irdrop(g_all):
     out = {}
     for n in IR_SIZES:
         g = block(g_all, n)
-        gfile = studylib.write_matrix(os.path.join(workdir, f"gir{n}.csv"), g)
         saves = [f"v(r{i}_{j})" for i in range(n) for j in range(n)] + \
                 [f"v(c{i}_{j})" for i in range(n) for j in range(n)]
-        row, dt = simulate(ionspice, workdir, f"ir_{n}",
-                           ["crossbar", "--rows", n, "--cols", n, "--rwire", f"{IR_RWIRE:g}",
-                            "--g", f"csv:{gfile}", "--vread", f"{IR_V:g}"], saves)
+        row, dt = simulate("passive", n, saves, rwire=IR_RWIRE, g=g, vread=IR_V)
         frac = [[(row[f"v(r{i}_{j})"] - row[f"v(c{i}_{j})"]) / IR_V for j in range(n)] for i in range(n)]
         fo = first_order_cell_voltages(g, [IR_V] * n, IR_RWIRE)
         out[str(n)] = {"frac": frac, "first_order": [[x / IR_V for x in r] for r in fo], "seconds": dt}
@@ -196,7 +177,7 @@ def measure_irdrop(ionspice, workdir, g_all):
 
 # --- c. sneak currents -----------------------------------------------------------------------
 
-def measure_sneak(ionspice, workdir):
+def measure_sneak():
     """Reads the far-corner cell (0, N-1) of uniform arrays; returns per (kind, rwire, scheme, N)
     the column current, the selected cell's own current and the share of the column current that
     is not the selected cell's."""
@@ -210,11 +191,8 @@ def measure_sneak(ionspice, workdir):
                 else:
                     a, b = f"r{si}", f"c{sj}"
                 saves = [f"i(vcol{sj})", f"v({a})", f"v({b})"]
-                typ = "crossbar" if kind == "passive" else "1t1r"
-                row, dt = simulate(ionspice, workdir, f"sneak_{kind}_{r:g}_{scheme}_{n}",
-                                   [typ, "--rows", n, "--cols", n, "--rwire", f"{r:g}",
-                                    "--g", f"uniform:{SNEAK_G!r}", "--vread", f"{SNEAK_V:g}",
-                                    "--scheme", scheme, "--select", f"{si},{sj}"], saves)
+                row, dt = simulate(kind, n, saves, rwire=r, g=SNEAK_G, vread=SNEAK_V, scheme=scheme,
+                                   select=(si, sj))
                 icol = row[f"i(vcol{sj})"]
                 icell = (row[f"v({a})"] - row[f"v({b})"]) * SNEAK_G
                 rec = {"icol": icol, "icell": icell, "sneak": icol - icell,
@@ -239,30 +217,31 @@ def closed_form_share(scheme, n):
 
 # --- the section -----------------------------------------------------------------------------
 
-def measure(ionspice, workdir):
+def measure():
     g_all, v_all = master_arrays()
     t = {}
     t0 = time.perf_counter()
     log("a. VMM error")
-    vmm = measure_vmm(ionspice, workdir, g_all, v_all)
+    vmm = measure_vmm(g_all, v_all)
     t["vmm"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     log("b. IR-drop map")
-    ir = measure_irdrop(ionspice, workdir, g_all)
+    ir = measure_irdrop(g_all)
     t["irdrop"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     log("c. sneak currents")
-    sneak = measure_sneak(ionspice, workdir)
+    sneak = measure_sneak()
     t["sneak"] = time.perf_counter() - t0
     gbar = sum(map(sum, g_all)) / len(g_all) ** 2
     return {"vmm": vmm, "ir": ir, "sneak": sneak, "timing": t, "gbar": gbar}
 
 
-def study(ionspice, docs_dir, workdir, data=None):
+def study(docs_dir, root=None, data=None):
     """Runs the study (or redraws DATA from measure()), writes the figures to
-    DOCS_DIR/figures/arrays_crossbar_*.png and returns the markdown section."""
+    DOCS_DIR/figures/arrays_crossbar_*.png and returns the markdown section. (``root`` is not
+    needed: every input is generated here.)"""
     if data is None:
-        data = measure(ionspice, workdir)
+        data = measure()
     figdir = os.path.join(docs_dir, "figures")
     os.makedirs(figdir, exist_ok=True)
     return render(data, figdir)
@@ -328,10 +307,10 @@ def render_vmm(data, figdir):
     hi = 100 * max(vmm["hist"]["passive"] + vmm["hist"]["1t1r"])
     fig.cmd(f"set xrange [{lo - 1:.3g}:{hi + 1:.3g}]")
     fig.cmd("set yrange [0:*]")
-    studylib.histogram(fig, [100 * e for e in vmm["hist"]["passive"]], 20,
-                       f"Passive {hn}×{hn}: column errors", "relative error (%)", COLOURS[0])
-    studylib.histogram(fig, [100 * e for e in vmm["hist"]["1t1r"]], 20,
-                       f"1T1R {hn}×{hn}: column errors", "relative error (%)", COLOURS[1])
+    common.histogram(fig, [100 * e for e in vmm["hist"]["passive"]], 20,
+                     f"Passive {hn}×{hn}: column errors", "relative error (%)", COLOURS[0])
+    common.histogram(fig, [100 * e for e in vmm["hist"]["1t1r"]], 20,
+                     f"1T1R {hn}×{hn}: column errors", "relative error (%)", COLOURS[1])
     fig.cmd("unset multiplot")
     fig.render()
 
@@ -351,8 +330,8 @@ def render_vmm(data, figdir):
     md.append("")
     md.append("Passive crossbar:")
     md.append("")
-    md.append(studylib.md_table(["N"] + [f"{r:g} Ω" for r in RWIRES],
-                                [[n] + [cell(keyed(p, n, r)) for r in RWIRES] for n in SIZES]))
+    md.append(common.md_table(["N"] + [f"{r:g} Ω" for r in RWIRES],
+                              [[n] + [cell(keyed(p, n, r)) for r in RWIRES] for n in SIZES]))
     md.append("")
     small = [(n, r) for n in SIZES for r in RWIRES if abs(keyed(p, n, r)["mean"]) < 0.01]
     dev = max(abs(keyed(p, n, r)["first_order_mean"] / keyed(p, n, r)["mean"] - 1) for n, r in small)
@@ -381,8 +360,8 @@ def render_vmm(data, figdir):
         f"W/L = 10, kp = {sig(FET_KP * 1e6, 3)} µA/V², V_T0 = {FET_VTO:g} V, every word line at "
         f"{VGATE:g} V), with ideal wires in the first column:")
     md.append("")
-    md.append(studylib.md_table(["N", "0 Ω"] + [f"{r:g} Ω" for r in RWIRES],
-                                [[n] + [cell(keyed(t, n, r)) for r in (0.0,) + RWIRES] for n in SIZES]))
+    md.append(common.md_table(["N", "0 Ω"] + [f"{r:g} Ω" for r in RWIRES],
+                              [[n] + [cell(keyed(t, n, r)) for r in (0.0,) + RWIRES] for n in SIZES]))
     md.append("")
     sel_sim = [keyed(t, n, 0.0)["rms"] for n in SIZES]
     sel_cf = [keyed(t, n, 0.0)["selector_closed_form_rms"] for n in SIZES]
@@ -425,8 +404,8 @@ def render_irdrop(data, figdir):
     fig.cmd("set autoscale xfix")   # the map fills the frame (heatmap sets xrange [*:*])
     fig.cmd("set autoscale yfix")
     for n in IR_SIZES:
-        studylib.heatmap(fig, ir[str(n)]["frac"],
-                         f"{n}×{n}, {IR_RWIRE:g} Ω/segment: cell voltage / V_{{row}}", "v(r_{ij}) − v(c_{ij}) over 0.2 V")
+        common.heatmap(fig, ir[str(n)]["frac"],
+                       f"{n}×{n}, {IR_RWIRE:g} Ω/segment: cell voltage / V_{{row}}", "v(r_{ij}) − v(c_{ij}) over 0.2 V")
     fig.cmd("unset multiplot")
     fig.render()
 
@@ -449,9 +428,9 @@ def render_irdrop(data, figdir):
         f"rise towards low i (far from the sense amplifiers), so the cells near the top-right corner "
         f"(row 0, column N−1) see least.")
     md.append("")
-    md.append(studylib.md_table(
+    md.append(common.md_table(
         ["array", "worst cell (i, j)", "its voltage / V", "first order", "first order's worst cell",
-         f"corner (0, N−1)", "cell (N−1, 0)", "mean over cells"], rows))
+         "corner (0, N−1)", "cell (N−1, 0)", "mean over cells"], rows))
     md.append("")
     md.append(
         f"The worst {n0}×{n0} cell is ({lo0[1]}, {lo0[2]}) at {lo0[0]:.3f} of the row voltage, not the "
@@ -551,7 +530,7 @@ def render_sneak(data, figdir):
     md.append("")
     md.append(f"Passive crossbar, {r1:g} Ω per segment (in brackets: the ideal-wire closed form):")
     md.append("")
-    md.append(studylib.md_table(
+    md.append(common.md_table(
         ["N"] + [SCHEME_NAME[sc] for sc in SCHEMES],
         [[n] + [f"{keyed(s, 'passive', r1, sc, n)['share']:.4f} ({closed_form_share(sc, n):.4f})"
                 for sc in SCHEMES] for n in SIZES]))
@@ -600,7 +579,7 @@ def render_sneak(data, figdir):
                            sig(ratio, 2)])
     md.append(f"1T1R against passive, {r1:g} Ω per segment: sneak current i(vcol) − I_cell")
     md.append("")
-    md.append(studylib.md_table(
+    md.append(common.md_table(
         ["N", "passive floating (µA)", "passive V/2 (µA)", "passive V/3 (µA)",
          "1T1R, the four schemes (pA)", "junction leakage estimate (pA)", "1T1R share",
          "1T1R / passive (largest)"], ratio_rows))
@@ -621,7 +600,7 @@ def render_sneak(data, figdir):
     md.append(
         f"Read signal, I_cell/(G·V), corner cell, {r1:g} Ω per segment:")
     md.append("")
-    md.append(studylib.md_table(
+    md.append(common.md_table(
         ["N"] + [f"passive {SCHEME_NAME[sc]}" for sc in SCHEMES] + [f"1T1R {SCHEME_NAME[sc]}" for sc in SCHEMES],
         [[n] + [f"{keyed(s, kind, r1, sc, n)['icell'] / gv:.3f}" for kind in ("passive", "1t1r") for sc in SCHEMES]
          for n in SIZES]))
@@ -654,23 +633,28 @@ def render_sneak(data, figdir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ionspice", default=studylib.DEFAULT_IONSPICE)
-    ap.add_argument("--docs", default=os.path.join(ROOT, "docs"))
+    ap.add_argument("--root", default=None, help="the source tree (default: $IONSPICE_SOURCE_DIR or .)")
+    ap.add_argument("--docs", default=None, help="where the figures go (default: ROOT/docs)")
     ap.add_argument("--dump", metavar="FILE", help="also write the measurements as JSON")
     ap.add_argument("--from", dest="load", metavar="FILE", help="redraw from measurements saved by --dump")
     args = ap.parse_args()
+    docs = args.docs
+    if docs is None:
+        try:
+            docs = os.path.join(common.source_dir(args.root), "docs")
+        except FileNotFoundError as e:
+            ap.exit(1, f"{e}\n")
     t0 = time.perf_counter()
     data = None
     if args.load:
         with open(args.load) as f:
             data = json.load(f)
-    with tempfile.TemporaryDirectory(prefix="crossbar_reads.") as work:
-        if data is None:
-            data = measure(os.path.abspath(args.ionspice), work)
-            if args.dump:
-                with open(args.dump, "w") as f:
-                    json.dump(data, f)
-        section = study(os.path.abspath(args.ionspice), args.docs, work, data)
+    if data is None:
+        data = measure()
+        if args.dump:
+            with open(args.dump, "w") as f:
+                json.dump(data, f)
+    section = study(docs, data=data)
     print(section)
     log(f"crossbar_reads: {time.perf_counter() - t0:.1f} s in all")
 
