@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times ionspice (whole process, best of 3) on the 256×256 array reads of the crossbar study
-# (netlists/arrays/crossbar_reads.py): the 1T1R one-cell reads (V/2 and floating lines), the
+# (ionspice.studies.crossbar_reads): the 1T1R one-cell reads (V/2 and floating lines), the
 # 1T1R and passive vector–matrix products, and prints a table. The netlists are made first with
 # `ionspice gen` (not timed), into bench/out/.
 #
