@@ -1,6 +1,6 @@
 // The MTT units of netlists/mtt/ show the trends the MTT paper reports (docs/circuits.md §1).
 // Each netlist is simulated as it is shipped; W_h and W_b are computed here from the simulated
-// vectors (as tools/mtt_figures.py does for docs/mtt.md) and the transfer forms are fitted with
+// vectors (as ionspice.studies.mtt does for docs/mtt.md) and the transfer forms are fitted with
 // tools/TransferFit.hpp. The numbers in the comments are what the netlists gave when the tests
 // were written; the bounds leave room for model changes but not for a lost trend.
 
