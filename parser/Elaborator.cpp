@@ -305,6 +305,10 @@ void Elaborator::instantiate(const Frame& f, const ElementCard& c) {
     }
     if (def == nullptr) files_.fail(c.model.loc, "unknown subcircuit '" + std::string(c.model.name) + "'");
     const std::string def_name(def->name.name);
+    // Expansion recurses once per level: a bound keeps any thread's stack enough.
+    if (active_.size() >= kMaxSubcircuitNesting)
+        files_.fail(c.name.loc, fmt::format("subcircuits nested more than {} levels deep ('{}' inside '{}' inside ...)",
+                                            kMaxSubcircuitNesting, def_name, active_.back()->name.name));
     if (std::find(active_.begin(), active_.end(), def) != active_.end()) {
         std::string chain;
         for (const SubcktDef* d : active_) chain += std::string(d->name.name) + " -> ";

@@ -1,5 +1,7 @@
 #include "parser/Expression.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/spirit/home/x3.hpp>
 
 #include <array>
@@ -90,9 +92,29 @@ struct Builder {
     std::vector<ParamAssign> assigns;
     FuncDecl func;
 
+    /// Each node's height (1 for a leaf): the walks over a tree (evaluation, resolution) recurse
+    /// once per level, so a height the stack could not hold is refused here.
+    std::vector<std::int32_t> height;
+
     Loc loc(const char* p) const { return line.loc_at(p); }
 
     std::int32_t add(const ExprNode& n) {
+        std::int32_t below = 0;
+        auto operand = [&](std::int32_t i) {
+            if (i >= 0) below = std::max(below, height[static_cast<std::size_t>(i)]);
+        };
+        if (n.op == ExprOp::Builtin || n.op == ExprOp::UserCall) {
+            for (std::size_t k = 0; k < n.nargs; ++k) operand(expr.args[static_cast<std::size_t>(n.a) + k]);
+        } else {
+            operand(n.a);
+            operand(n.b);
+            operand(n.c);
+        }
+        if (below + 1 > kMaxExpressionHeight)
+            files.fail(n.loc, fmt::format("expression more than {} operations deep (a chain of that many operators "
+                                          "counts as that deep): split it into .param or .func parts",
+                                          kMaxExpressionHeight));
+        height.push_back(below + 1);
         expr.nodes.push_back(n);
         return static_cast<std::int32_t>(expr.nodes.size() - 1);
     }
@@ -176,6 +198,7 @@ struct Builder {
     Expr take() {
         expr.root = stack.empty() ? -1 : stack.back();
         stack.clear();
+        height.clear();
         Expr out = std::move(expr);
         expr = Expr{};
         return out;
@@ -217,7 +240,19 @@ struct NumberParser : x3::parser<NumberParser> {
         x3::skip_over(first, last, ctx);
         const char* p = first;
         double v = 0;
-        if (!scan_number(p, last, v)) return false;
+        bool overflow = false;
+        if (!scan_number(p, last, v, &overflow)) {
+            if (overflow) {
+                const char* end = first;
+                while (end != last && (std::isalnum(static_cast<unsigned char>(*end)) || *end == '.' ||
+                                       ((*end == '+' || *end == '-') && (end[-1] == 'e' || end[-1] == 'E'))))
+                    ++end;
+                builder(ctx).files.fail(builder(ctx).loc(first),
+                                        fmt::format("number '{}' is too large for a double (at most 1.8e308)",
+                                                    std::string_view(first, static_cast<std::size_t>(end - first))));
+            }
+            return false;
+        }
         if constexpr (!std::is_same_v<Attr, x3::unused_type>) attr = NumberToken{v, first};
         first = p;
         return true;
@@ -304,10 +339,68 @@ const auto assignments = *((ident[on_assign_name] > '=' > ternary[on_assign_valu
 const auto function = ident[on_func_name] > '(' > -(ident[on_formal] % ',') > ')' > -x3::lit('=') >
                       ternary;
 
+/// Where `text` first nests deeper than kMaxExpressionNesting: brackets, and the operands the
+/// grammar descends into without a bracket (a run of unary signs, the branches of `?:`), each
+/// one recursion of the parser. Null when it never does.
+const char* too_deep(std::string_view text) {
+    std::vector<int> conditionals{0};  // per open bracket: the `?` met at that level
+    int brackets = 0, signs = 0, open_conditionals = 0;
+    bool operand_next = true;
+    bool in_quote = false;
+    for (const char* p = text.data(); p != text.data() + text.size(); ++p) {
+        const char c = *p;
+        if (c == ' ' || c == '\t') continue;
+        bool deeper = false;
+        if (c == '(' || c == '{' || (c == '\'' && !in_quote)) {
+            if (c == '\'') in_quote = true;
+            ++brackets;
+            conditionals.push_back(0);
+            signs = 0;
+            operand_next = true;
+            deeper = true;
+        } else if (c == ')' || c == '}' || (c == '\'' && in_quote)) {
+            if (c == '\'') in_quote = false;
+            if (brackets > 0) {
+                --brackets;
+                open_conditionals -= conditionals.back();
+                conditionals.pop_back();
+            }
+            operand_next = false;
+        } else if ((c == '-' || c == '+' || c == '!') && operand_next) {
+            ++signs;
+            deeper = true;
+        } else if (c == '?') {
+            ++conditionals.back();
+            ++open_conditionals;
+            operand_next = true;
+            deeper = true;
+        } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') {
+            signs = 0;
+            operand_next = false;
+        } else {
+            operand_next = true;  // an operator or a comma: an operand follows
+            if (c != '-' && c != '+' && c != '!') signs = 0;
+        }
+        if (deeper && brackets + signs + open_conditionals > kMaxExpressionNesting) return p;
+    }
+    return nullptr;
+}
+
+/// An X3 expectation's name as a reader would say it: rules are named ("expression",
+/// "operand"); anything else (a semantic action's type) is an expression too.
+std::string readable(const std::string& which) {
+    if (which.find("boost") != std::string::npos || which.find("ionspice") != std::string::npos) return "expression";
+    return which;
+}
+
 template <typename Grammar>
 void run(Builder& b, std::string_view text, const Grammar& g, const char* what) {
     const char* first = text.data();
     const char* last = first + text.size();
+    if (const char* deep = too_deep(text))
+        b.files.fail(b.loc(deep), fmt::format("{} nested more than {} levels deep (brackets, signs and ?: "
+                                              "branches): split it into .param or .func parts",
+                                              what, kMaxExpressionNesting));
     try {
         bool ok = x3::phrase_parse(first, last, x3::with<builder_tag>(b)[g], x3::space);
         while (first != last && (*first == ' ' || *first == '\t')) ++first;
@@ -320,7 +413,7 @@ void run(Builder& b, std::string_view text, const Grammar& g, const char* what) 
         const char* at = e.where();
         while (at != last && (*at == ' ' || *at == '\t')) ++at;
         std::string found = at == last ? std::string("end of ") + what : "'" + std::string(1, *at) + "'";
-        b.files.fail(b.loc(at), "expected " + e.which() + " in " + what + ", found " + found);
+        b.files.fail(b.loc(at), "expected " + readable(e.which()) + " in " + what + ", found " + found);
     }
 }
 

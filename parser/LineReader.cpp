@@ -328,6 +328,9 @@ void LineReader::include(const LogicalLine& line, std::size_t after_keyword, boo
         if (a == active_key)
             files_.fail(at, library ? "library section '" + section + "' of '" + as_written + "' includes itself"
                                     : "'" + as_written + "' includes itself");
+    // Reading recurses once per nested file.
+    if (active_.size() >= kMaxIncludeNesting)
+        files_.fail(at, "files included more than " + std::to_string(kMaxIncludeNesting) + " levels deep");
     std::uint32_t id = load(path, key, at, library ? "library file" : "include file", as_written);
     active_.push_back(active_key);
     read(id, false, section, at);

@@ -3,6 +3,7 @@
 // `+` continuations, `.control`/`.endc` blocks (ngspice scripts, skipped), `.end`, `.include`,
 // and `.lib` (both the `.lib FILE SECTION` call and the `.lib SECTION ... .endl` block).
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +12,9 @@
 #include "parser/LogicalLine.hpp"
 
 namespace ionspice::parser {
+
+/// `.include`/`.lib` files nested inside each other, at most (C compilers allow about 200).
+inline constexpr std::size_t kMaxIncludeNesting = 200;
 
 /// Receives every logical line that is a card (includes already expanded).
 class CardSink {

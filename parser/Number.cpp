@@ -21,7 +21,7 @@ bool starts_with_ci(const char* p, const char* end, std::string_view word) {
 
 }  // namespace
 
-bool scan_number(const char*& p, const char* end, double& value) {
+bool scan_number(const char*& p, const char* end, double& value, bool* overflow) {
     if (p == end) return false;
     if (!is_digit(*p) && !(*p == '.' && p + 1 != end && is_digit(p[1]))) return false;
 
@@ -83,7 +83,10 @@ bool scan_number(const char*& p, const char* end, double& value) {
         auto [q, ec1] = std::to_chars(buf + digits + 1, buf + sizeof buf, exponent + shift);
         auto [r, ec] = std::from_chars(buf, q, v, std::chars_format::general);
         if (ec == std::errc::result_out_of_range) {
-            if (exponent + shift > 0) return false;  // overflow: not a usable number
+            if (exponent + shift > 0) {  // overflow: not a usable number
+                if (overflow) *overflow = true;
+                return false;
+            }
             v = 0;
         } else if (ec != std::errc()) {
             return false;
@@ -93,7 +96,10 @@ bool scan_number(const char*& p, const char* end, double& value) {
         auto [r, ec] = std::from_chars(p, mantissa_end, v, std::chars_format::fixed);
         if (ec != std::errc()) return false;
         v *= std::pow(10.0, static_cast<double>(exponent + shift));
-        if (!std::isfinite(v)) return false;
+        if (!std::isfinite(v)) {
+            if (overflow) *overflow = true;
+            return false;
+        }
     }
     if (mil) v *= 25.4e-6;
     value = v;

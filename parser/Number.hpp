@@ -9,8 +9,9 @@
 namespace ionspice::parser {
 
 /// Scans an unsigned number starting at `p` (a digit, or '.' and a digit) with its suffix and
-/// unit letters. On success advances `p` and returns true; otherwise leaves `p` alone.
-bool scan_number(const char*& p, const char* end, double& value);
+/// unit letters. On success advances `p` and returns true; otherwise leaves `p` alone, and sets
+/// `*overflow` (when given) if the text was a number too large for a double.
+bool scan_number(const char*& p, const char* end, double& value, bool* overflow = nullptr);
 
 /// The whole text as one (optionally signed) number; nullopt when any of it is left over.
 std::optional<double> parse_number(std::string_view text);

@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <vector>
 
 namespace ionspice::solver {
 
 namespace {
+
+/// ngspice's large value for out-of-range functions, and the exp argument that reaches it.
+constexpr double kHuge = 1e99;
+constexpr double kExpArgMax = 227.9559242;
 
 using parser::BehaviouralExpr;
 using parser::BuiltinFn;
@@ -152,14 +157,21 @@ private:
         case BuiltinFn::Asinh: v = std::asinh(x), dv = 1 / std::sqrt(x * x + 1); break;
         case BuiltinFn::Acosh: v = std::acosh(x), dv = 1 / std::sqrt(x * x - 1); break;
         case BuiltinFn::Atanh: v = std::atanh(x), dv = 1 / (1 - x * x); break;
-        case BuiltinFn::Exp: v = std::exp(x), dv = v; break;
-        // ngspice: ln, log10 and sqrt of |x|; |x| at least 1e-300, so that a first Newton
-        // iteration from zero meets a large finite value, not −inf.
+        // ngspice's B-source clamps: exp of more than 227.9559242 (where it reaches 1e99) is
+        // 1e99 and so is its slope, as ngspice's derivative tree evaluates the same function.
+        case BuiltinFn::Exp:
+            v = x > kExpArgMax ? kHuge : std::exp(x), dv = v;
+            break;
+        // ln and log10: of 0, −1e99 (ngspice's value, so that a first Newton iteration from zero
+        // meets a large finite value); of a negative x, of |x| (ngspice stops with an error).
+        // The slope at 0 is that at |x| = 1e-300, pointing away from 0.
         case BuiltinFn::Ln:
         case BuiltinFn::Log10: {
-            const double ax = std::max(std::abs(x), 1e-300), sx = x < 0 ? -ax : ax;
             const double scale = n.fn == BuiltinFn::Ln ? 1.0 : 1 / std::numbers::ln10;
-            v = std::log(ax) * scale, dv = scale / sx;
+            const double ax = std::abs(x);
+            v = ax == 0 ? -kHuge : std::log(ax) * scale;
+            const double sx = std::max(ax, 1e-300);
+            dv = scale / (x < 0 ? -sx : sx);
             break;
         }
         case BuiltinFn::Sqrt:

@@ -79,11 +79,22 @@ SimOptions read_options(const parser::Netlist& netlist) {
     for (const auto& o : netlist.options) {
         if (auto it = setters.find(o.name); it != setters.end()) {
             it->second(o);
-        } else if (!kIgnored.count(o.name)) {
+        } else if (kIgnored.count(o.name)) {
+            s.ignored.push_back(o);
+        } else {
             throw parser::NetlistError(o.loc, fmt::format("unknown option '{}'", o.name));
         }
     }
     return s;
+}
+
+std::vector<std::string> ignored_option_warnings(const SimOptions& options) {
+    std::vector<std::string> out;
+    for (const auto& o : options.ignored)
+        out.push_back(parser::format_diagnostic(
+            o.loc, fmt::format("option '{}' is accepted for ngspice's sake and has no effect here", o.name),
+            "warning"));
+    return out;
 }
 
 }  // namespace ionspice::solver

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parser/Netlist.hpp"
 
@@ -33,10 +34,15 @@ struct SimOptions {
     /// The device-to-device draws' seed; unset: `seed`. Fixing it keeps one "chip" while `seed`
     /// gives each run fresh cycle-to-cycle noise (a study chained over several netlists).
     std::optional<std::uint64_t> device_seed;
+    /// Options ngspice knows that change nothing here (klu, post, …), as written: accepted, and
+    /// each the subject of a warning (ignored_option_warnings).
+    std::vector<parser::Option> ignored;
 };
 
-/// Reads the netlist's .options. Unknown names are errors at their location; options ngspice
-/// knows but that change nothing here (klu, post, …) are accepted.
+/// Reads the netlist's .options. Unknown names are errors at their location.
 SimOptions read_options(const parser::Netlist& netlist);
+
+/// One located warning (`file:line:col: warning: …`, the line, a caret) per ignored option.
+std::vector<std::string> ignored_option_warnings(const SimOptions& options);
 
 }  // namespace ionspice::solver

@@ -21,8 +21,13 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
     // The step points come from the top-level .params alone: the deck is not elaborated with its
     // own values first, which a large deck would pay for and which need not even be valid (an
     // expression that is only defined at the stepped values).
+    auto warn = [&](const SimulationResult& r) {
+        if (settings.log)
+            for (const auto& w : r.warnings) fmt::print(*settings.log, "{}\n", w);
+    };
     if (auto steps = parser::read_steps(deck); !steps.empty()) {
         SimulationResult r = run_steps(deck, steps, settings, date);
+        warn(r);
         if (r.plots.empty()) warn_no_analysis();  // every analysis makes a plot per step
         return r;
     }
@@ -33,7 +38,9 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
     // Without .step this one elaboration serves the whole run.
     const StepPoint none;
     BoundNetlist base(std::move(netlist), SourceValues{}, elaborate_seconds);
-    return run_analyses(deck, settings, none, date, base);
+    SimulationResult r = run_analyses(deck, settings, none, date, base);
+    warn(r);
+    return r;
 }
 
 }  // namespace ionspice::solver

@@ -26,6 +26,9 @@ struct SimulationResult {
     std::vector<Plot> plots;
     /// Number of .step points; 0 when the netlist has no .step.
     std::size_t steps = 0;
+    /// Located warnings about what the netlist asks for and ionspice accepts without acting on
+    /// (once per run, not per step); simulate() also prints them to SimulateSettings::log.
+    std::vector<std::string> warnings;
     std::vector<PrintTable> prints;  ///< in plot order
     /// One line per analysis for the log: how it went (points, iterations, method).
     std::vector<std::string> log;

@@ -112,6 +112,7 @@ SimulationResult run_steps(const parser::Deck& deck, const std::vector<parser::S
 
     SimulationResult out;
     out.steps = n;
+    out.warnings = std::move(results.front().warnings);  // the same at every step
     std::string shape;
     for (std::size_t k = 0; k < steps.size(); ++k)
         shape += fmt::format("{}{} {}", k ? " × " : "", steps[k].name, sweep_values(steps[k]).size());

@@ -158,3 +158,17 @@ TEST_CASE("diagnostics: .four fundamental and vectors") {
     ptest::check_error("t\n.param f0=-50\n.four {f0} v(out)\n", 3, 8, "must be positive, got -50");
     ptest::check_error("t\n.four 1k v(out\n", 2, 10, "unbalanced parentheses in 'v(out'");
 }
+
+TEST_CASE("diagnostics: ngspice options that change nothing here are accepted with a located warning") {
+    auto r = ionspice::test::simulate_text("t\n.options klu reltol=1e-4 post=1\nV1 a 0 1\nR1 a 0 1\n.op\n.end\n");
+    REQUIRE(r.warnings.size() == 2);
+    CHECK(r.warnings[0].find("test.cir:2:10: warning: option 'klu'") == 0);
+    CHECK(r.warnings[0].find("no effect") != std::string::npos);
+    CHECK(r.warnings[0].find('^') != std::string::npos);
+    CHECK(r.warnings[1].find("test.cir:2:26: warning: option 'post'") == 0);
+    // Once per run, not once per step.
+    auto s = ionspice::test::simulate_text("t\n.param r=1\n.options klu\nV1 a 0 1\nR1 a 0 {r}\n.step param r list 1 2 3\n.op\n.end\n");
+    CHECK(s.warnings.size() == 1);
+    // None without them.
+    CHECK(ionspice::test::simulate_text("t\nV1 a 0 1\nR1 a 0 1\n.op\n.end\n").warnings.empty());
+}
