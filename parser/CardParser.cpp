@@ -56,7 +56,7 @@ ValueRef CardParser::value(const Token& t, bool bare_expression) {
     case Token::Kind::Word:
         if (looks_numeric(s)) {
             auto v = parse_number(s);
-            if (!v) fail(at, "malformed number '" + std::string(s) + "'");
+            if (!v) fail(at, overflows(s) ? number_too_large(s) : "malformed number '" + std::string(s) + "'");
             return ValueRef::constant(*v, at);
         }
         if (bare_expression) return expression(s, at);

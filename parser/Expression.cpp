@@ -248,8 +248,7 @@ struct NumberParser : x3::parser<NumberParser> {
                                        ((*end == '+' || *end == '-') && (end[-1] == 'e' || end[-1] == 'E'))))
                     ++end;
                 builder(ctx).files.fail(builder(ctx).loc(first),
-                                        fmt::format("number '{}' is too large for a double (at most 1.8e308)",
-                                                    std::string_view(first, static_cast<std::size_t>(end - first))));
+                                        number_too_large(std::string_view(first, static_cast<std::size_t>(end - first))));
             }
             return false;
         }

@@ -120,6 +120,19 @@ std::optional<double> parse_number(std::string_view text) {
     return sign * v;
 }
 
+std::string number_too_large(std::string_view text) {
+    return "number '" + std::string(text) + "' is too large for a double (at most 1.8e308)";
+}
+
+bool overflows(std::string_view text) {
+    const char* p = text.data();
+    const char* end = p + text.size();
+    if (p != end && (*p == '+' || *p == '-')) ++p;
+    double v = 0;
+    bool overflow = false;
+    return !scan_number(p, end, v, &overflow) && overflow;
+}
+
 bool looks_numeric(std::string_view text) {
     std::size_t i = 0;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;

@@ -4,6 +4,7 @@
 // is a milli as in every SPICE.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace ionspice::parser {
@@ -12,6 +13,12 @@ namespace ionspice::parser {
 /// unit letters. On success advances `p` and returns true; otherwise leaves `p` alone, and sets
 /// `*overflow` (when given) if the text was a number too large for a double.
 bool scan_number(const char*& p, const char* end, double& value, bool* overflow = nullptr);
+
+/// The message for a number too large for a double, wherever it is written.
+std::string number_too_large(std::string_view text);
+
+/// Whether `text` (optionally signed) is a number that only fails by being too large.
+bool overflows(std::string_view text);
 
 /// The whole text as one (optionally signed) number; nullopt when any of it is left over.
 std::optional<double> parse_number(std::string_view text);

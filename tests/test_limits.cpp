@@ -117,6 +117,10 @@ TEST_CASE("limits: a number beyond a double is a located error naming the number
     check_error_at(e, 2, 10, "number '1e400' is too large");
     CHECK(e.message().find("boost") == std::string::npos);
     check_error("t\nv1 a 0 {2*3e999k}\nr1 a 0 1\n.op\n.end\n", 2, 11, "number '3e999k' is too large");
+    // As a card value, an option and an analysis argument, the same message.
+    check_error("t\nv1 a 0 1\nr1 a 0 1e400\n.op\n.end\n", 3, 8, "number '1e400' is too large");
+    check_error("t\n.options reltol=1e400\nv1 a 0 1\nr1 a 0 1\n.op\n.end\n", 2, 17, "number '1e400' is too large");
+    check_error("t\nv1 a 0 1\nr1 a 0 1\n.tran 1n 1e999\n.end\n", 4, 10, "number '1e999' is too large");
 }
 
 TEST_CASE("limits: exp, ln and log10 in B sources clamp as ngspice's") {
