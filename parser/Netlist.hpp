@@ -78,6 +78,13 @@ struct TextParam {
     SourceLoc loc;
 };
 
+/// What a B element sources (Element::behavioural); outside Element so that it is complete
+/// where Element's std::optional of it is declared (clang checks constructibility there).
+struct BehaviouralSource {
+    bool voltage = false;
+    BehaviouralExpr expr;
+};
+
 /// One element card after subcircuit expansion.
 struct Element {
     std::string name;  ///< flat, lower case, ngspice style: "r1", or "r.x1.r1" inside x1
@@ -100,10 +107,7 @@ struct Element {
     /// B only: v= (a voltage source) or i= (a current source) and its expression. The nodes of
     /// its voltage inputs follow the two terminals in `nodes` (two per input), the elements of
     /// its current inputs are `refs`.
-    struct Behavioural {
-        bool voltage = false;
-        BehaviouralExpr expr;
-    };
+    using Behavioural = BehaviouralSource;
     std::optional<Behavioural> behavioural;
 };
 

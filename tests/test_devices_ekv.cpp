@@ -51,9 +51,11 @@ double closed_form(double vd, double vg, double vs, double vb) {
 
 TEST_CASE("EKV: registered as level 44 and evaluates the documented equations") {
     DeviceHarness h = mosfet(kNmos);
-    for (auto [vd, vg, vs, vb] :
+    for (const auto& bias :
          {std::array{0.1, 0.3, 0.0, 0.0}, std::array{1.0, 1.2, 0.0, 0.0}, std::array{0.5, 2.0, 0.2, -0.5},
           std::array{-0.4, 1.0, 0.3, 0.0}, std::array{1.5, 0.0, 0.0, 0.0}}) {
+        // Plain variables: doctest's CAPTURE is a lambda, and clang 14 cannot capture bindings.
+        const double vd = bias[0], vg = bias[1], vs = bias[2], vb = bias[3];
         CAPTURE(vd);
         CAPTURE(vg);
         const double i = drain_current(h, vd, vg, vs, vb);

@@ -183,11 +183,12 @@ void draw(const std::vector<SeriesFit>& fits, const FitOptions& o, bool alone) {
         plot += fmt::format("{}{} using 1:2 with points pt 7 ps 0.5 lc {} {}", plot.empty() ? "" : ", \\\n  ", data,
                             k + 1, key);
         if (!sf.fit) continue;
-        auto [lo, hi] = std::minmax_element(sf.w_h.begin(), sf.w_h.end());
+        const auto range = std::minmax_element(sf.w_h.begin(), sf.w_h.end());
+        const double lo = *range.first, hi = *range.second;
         std::string curve = figure.data(fmt::format("fit{}.dat", k), [&](std::ostream& out) {
             const int n = 400;
             for (int j = 0; j <= n; ++j) {
-                double w = *lo + (*hi - *lo) * j / n;
+                double w = lo + (hi - lo) * j / n;
                 double v = (*sf.fit)(w);
                 if (std::isfinite(v)) fmt::print(out, "{} {}\n", w, v);
             }

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian machine (as root) to a result:
 #   tools/bootstrap.sh example   installs what is missing, builds, runs an example netlist
-#   tools/bootstrap.sh test      the same set-up, then the whole test suite (ctest, parallel)
+#   tools/bootstrap.sh test      the same set-up, then the whole test suite (ctest, parallel), and
+#                                again built with ASan + UBSan and clang, with the fuzz targets'
+#                                short runs (CMakePresets.json "asan", in build-asan/)
 #   tools/bootstrap.sh build     only the set-up and the build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-example}
 packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libmetis-dev libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3 gnuplot-nox
-          python3-dev pybind11-dev python3-numpy python3-pytest python3-sklearn)
+          python3-dev pybind11-dev python3-numpy python3-pytest python3-sklearn
+          clang libfuzzer-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -43,7 +46,11 @@ case "$what" in
     ./build/ionspice netlists/mtt/mtt_ecram_unit.cir
     ;;
   test)
-    cd build && ctest -j "$jobs" --output-on-failure
+    (cd build && ctest -j "$jobs" --output-on-failure)
+    # The same suite under the sanitizers, and each libFuzzer target for a few seconds.
+    cmake --preset asan >/dev/null
+    cmake --build build-asan -j "$jobs"
+    ctest --preset asan -j "$jobs"
     ;;
   build) ;;
   *) echo "usage: tools/bootstrap.sh [example|test|build]" >&2; exit 2 ;;
