@@ -1,5 +1,7 @@
 #include "parser/Behavioural.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace ionspice::parser {
@@ -147,7 +149,7 @@ std::int32_t BehaviouralResolver::voltage(const Expr& e, const ExprNode& n) {
         std::string text;
         if (a.op == ExprOp::Name)
             text = deck_.symbols.name(a.sym);
-        else if (a.op == ExprOp::Number && a.number >= 0 && a.number == static_cast<double>(static_cast<long long>(a.number)))
+        else if (a.op == ExprOp::Number && a.number >= 0 && a.number < 1e15 && a.number == std::floor(a.number))
             text = std::to_string(static_cast<long long>(a.number));
         else
             fail(a.loc, "v() takes node names");

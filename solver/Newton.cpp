@@ -64,6 +64,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
         }
         if (!finite) {
             result.status = NewtonStatus::NonFinite;
+            result.nonfinite = find_nonfinite(circuit, ctx);
             break;
         }
         for (int i = 0; i < n; ++i) x[i] += dx_[i];
@@ -99,6 +100,22 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
                       [&](int a, int b) { return badness[a] > badness[b]; });
     for (std::size_t k = 0; k < most && badness[order[k]] > 1; ++k) result.worst.push_back(order[k]);
     return result;
+}
+
+std::string Newton::find_nonfinite(const Circuit& circuit, const models::LoadContext& ctx) const {
+    std::vector<double> jf(static_cast<std::size_t>(circuit.nnz())), f(static_cast<std::size_t>(circuit.size()));
+    for (auto* d : circuit.nonlinear()) {
+        std::fill(jf.begin(), jf.end(), 0.0);
+        std::fill(f.begin(), f.end(), 0.0);
+        models::LoadContext c = ctx;
+        d->load(c, models::Stamp{jf.data(), nullptr, f.data(), nullptr});
+        for (std::size_t i = 0; i < f.size(); ++i)
+            if (!std::isfinite(f[i]))
+                return fmt::format("device '{}' at {}", d->name(), circuit.unknowns()[i].name);
+        for (double v : jf)
+            if (!std::isfinite(v)) return fmt::format("device '{}' (its derivatives)", d->name());
+    }
+    return {};
 }
 
 std::string describe_unknowns(const Circuit& circuit, const std::vector<int>& idx, const std::vector<double>& x,

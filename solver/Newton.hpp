@@ -44,6 +44,9 @@ struct NewtonResult {
     int singular_col = -1;     ///< Singular: the unknown KLU could not pivot
     bool first_factor = false; ///< Singular: it happened on the first factorisation
     std::vector<int> worst;    ///< NotConverged/NonFinite: unknowns furthest from converging, worst first
+    /// NonFinite: which device's equations became inf or NaN, and at which unknown, as text
+    /// ("device 'b1' at v(b)"); empty when no single device did (the solve overflowed).
+    std::string nonfinite;
 };
 
 /// Owns the KLU factorisation and work arrays for one pattern; reused across solves.
@@ -55,6 +58,10 @@ public:
     long total_iterations() const { return iterations_; }
 
 private:
+    /// After a non-finite update: loads each nonlinear device alone at the iterate and names the
+    /// first whose equations are not finite (a diagnosis, run only on that failure).
+    std::string find_nonfinite(const Circuit& circuit, const models::LoadContext& ctx) const;
+
     KluSolver klu_;
     std::vector<double> jacobian_, residual_, dx_, badness_;
     long iterations_ = 0;

@@ -94,6 +94,11 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     // loop of voltage sources): continuation would only hide it.
     if (r.status == NewtonStatus::Singular && r.first_factor) throw_singular(circuit, r.singular_col, settings.where);
     std::vector<int> worst = r.worst;
+    std::string nonfinite = r.nonfinite;  // the first attempt that overflowed, named
+    auto note = [&](const NewtonResult& s) {
+        if (!s.worst.empty()) worst = s.worst;
+        if (nonfinite.empty()) nonfinite = s.nonfinite;
+    };
 
     // gmin stepping: a shunt from every node to ground makes the matrix diagonally dominant;
     // lower it a decade at a time, backing off when a step fails.
@@ -114,6 +119,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
                 g = std::max(g / factor, options.gmin * 0.99);
                 factor = std::min(factor * 2, 10.0);
             } else {
+                note(s);
                 if (first) {
                     ok = false;
                     break;
@@ -136,7 +142,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
                 report.method = "gmin stepping";
                 return report;
             }
-            if (!s.worst.empty()) worst = s.worst;
+            note(s);
         }
     }
 
@@ -146,6 +152,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
         std::fill(x.begin(), x.end(), 0.0);
         ns.context.source_scale = 0;
         NewtonResult s = attempt(true);
+        if (s.status != NewtonStatus::Converged) note(s);
         if (s.status == NewtonStatus::Converged) {
             std::vector<double> good = x;
             double scale = 0, step = 1.0 / options.src_steps;
@@ -167,7 +174,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
                 report.method = "source stepping";
                 return report;
             }
-            if (!s.worst.empty()) worst = s.worst;
+            note(s);
         }
     }
 
@@ -176,8 +183,9 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     x = start;
     throw SimulationError(fmt::format(
         "no convergence at {} (tried Newton, gmin stepping and source stepping); furthest from "
-        "converging: {}",
-        settings.where, culprits));
+        "converging: {}{}",
+        settings.where, culprits,
+        nonfinite.empty() ? "" : fmt::format("; the equations became infinite or NaN in {}", nonfinite)));
 }
 
 }  // namespace ionspice::solver

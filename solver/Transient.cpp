@@ -269,8 +269,9 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
                     throw_singular(circuit, nr.singular_col, fmt::format("t = {:g} s", t));
                 throw SimulationError(fmt::format(
                     "time step too small at t = {:.9g} s (step {:.3g} s): Newton does not converge; furthest "
-                    "from converging: {}",
-                    t, h * 8, culprits));
+                    "from converging: {}{}",
+                    t, h * 8, culprits,
+                    nr.nonfinite.empty() ? "" : fmt::format("; the equations became infinite or NaN in {}", nr.nonfinite)));
             }
             continue;
         }

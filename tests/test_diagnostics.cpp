@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include "parser/SourceLoc.hpp"
+#include "solver/SimulationError.hpp"
 #include "tests/SimHelpers.hpp"
 #include "tests/test_parser_helpers.hpp"
 
@@ -171,4 +172,17 @@ TEST_CASE("diagnostics: ngspice options that change nothing here are accepted wi
     CHECK(s.warnings.size() == 1);
     // None without them.
     CHECK(ionspice::test::simulate_text("t\nV1 a 0 1\nR1 a 0 1\n.op\n.end\n").warnings.empty());
+}
+
+TEST_CASE("diagnostics: equations that become infinite name the device and the unknown") {
+    // 1/v(a) with v(a) held at 0: every attempt overflows in b1's equations.
+    try {
+        ionspice::test::simulate_text("t\nv1 a 0 0\nb1 b 0 v={1/v(a)}\nr1 b 0 1k\n.op\n.end\n");
+        FAIL("expected a convergence failure");
+    } catch (const ionspice::solver::SimulationError& e) {
+        const std::string m = e.what();
+        INFO(m);
+        CHECK(m.find("no convergence at the operating point") != std::string::npos);
+        CHECK(m.find("infinite or NaN in device 'b1'") != std::string::npos);
+    }
 }

@@ -138,3 +138,11 @@ TEST_CASE("limits: exp, ln and log10 in B sources clamp as ngspice's") {
         "clamp2\nv1 a 0 1\nb1 b 0 i={exp(1000*v(b))*1e-120}\nr1 a b 1k\n.op\n.end\n");
     CHECK(ionspice::test::value(s, "v(b)") == doctest::Approx(1.0).epsilon(1e-12));
 }
+
+TEST_CASE("limits: found by fuzzing: a node number too large for an integer in v()") {
+    // v(2.2e36) converted the number to long long: undefined behaviour (UBSan). Now the node
+    // numbers v() takes are whole numbers below 1e15; others are not node names.
+    check_error("t\nv1 a 0 1\nb1 o 0 v={v(2.2e36)}\nr1 o 0 1\n.op\n.end\n", 3, 13, "v() takes node names");
+    auto r = ionspice::test::simulate_text("t\nv1 2 0 1.5\nr2 2 0 1\nb1 o 0 v={2*v(2)}\nr1 o 0 1\n.op\n.end\n");
+    CHECK(ionspice::test::value(r, "v(o)") == doctest::Approx(3.0));
+}
