@@ -82,6 +82,10 @@ struct KluSolver::Impl {
     bool repeated = false;  ///< the analysis was for repeated factorisations
     double weight = 1;      ///< of their flops: 4 once complex ones were asked for
     std::vector<int> col_ptr, row_idx;
+    /// A column with no entries (an unknown no equation mentions, e.g. a voltage source with
+    /// both terminals on ground), or −1: KLU cannot analyse such a pattern, and every
+    /// factorisation of it is singular in that column.
+    int empty_column = -1;
 
     /// The complex factorisation, on the same symbolic object; its values are (re, im) pairs.
     klu_numeric* z_numeric = nullptr;
@@ -150,6 +154,10 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
         m.repeated = repeated;
         m.weight = repeated ? weight : 1.0;
     }
+    m.empty_column = -1;
+    for (int c = 0; c < n && m.empty_column < 0; ++c)
+        if (m.col_ptr[c] == m.col_ptr[c + 1]) m.empty_column = c;
+    if (m.empty_column >= 0) return;
     m.common.ordering = 0;  // AMD, whose flop estimate decides
     m.symbolic = klu_analyze(n, m.col_ptr.data(), m.row_idx.data(), &m.common);
     if (!m.symbolic) throw std::runtime_error("KLU symbolic analysis failed (out of memory?)");
@@ -209,6 +217,11 @@ void KluSolver::keep(int count, std::size_t max_bytes) {
 FactorResult KluSolver::factor(const std::vector<double>& values) {
     auto& m = *impl_;
     FactorResult r;
+    if (m.empty_column >= 0) {
+        r.ok = false;
+        r.singular_col = m.empty_column;
+        return r;
+    }
     if (factored_values_equal(values) || (m.capacity > 1 && select_kept(values))) return r;
     r.factored = true;
     auto* ax = const_cast<double*>(values.data());
@@ -276,6 +289,11 @@ bool KluSolver::has_complex_factorization() const { return impl_->z_numeric != n
 FactorResult KluSolver::factor(const std::vector<std::complex<double>>& values) {
     auto& m = *impl_;
     FactorResult r;
+    if (m.empty_column >= 0) {
+        r.ok = false;
+        r.singular_col = m.empty_column;
+        return r;
+    }
     if (!m.symbolic) throw std::logic_error("KLU factor before analyze");
     // KLU reads 2·nnz doubles: a short vector would be read past its end.
     if (values.size() != m.row_idx.size()) throw std::invalid_argument("KLU factor: values do not fit the pattern");

@@ -186,3 +186,16 @@ TEST_CASE("diagnostics: equations that become infinite name the device and the u
         CHECK(m.find("infinite or NaN in device 'b1'") != std::string::npos);
     }
 }
+
+TEST_CASE("diagnostics: found by fuzzing: a source shorted to ground alone is a singular matrix, not a KLU failure") {
+    // Its branch current is the only unknown and no equation mentions it: an empty column,
+    // which KLU's analysis refused ("out of memory?").
+    try {
+        ionspice::test::simulate_text("t\nv1 0 0 1\n.op\n.end\n");
+        FAIL("expected a singular matrix");
+    } catch (const ionspice::solver::SimulationError& e) {
+        const std::string m = e.what();
+        INFO(m);
+        CHECK(m.find("singular matrix at the operating point: the current through 'v1' is undetermined") != std::string::npos);
+    }
+}
