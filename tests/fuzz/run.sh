@@ -3,7 +3,7 @@
 # kept) and the repository's own netlists or data for that entry point. New inputs go to a
 # scratch directory (or to OUT, for a campaign), never into the repository.
 #   tests/fuzz/run.sh BINARY TARGET SECONDS [OUT]
-set -euo pipefail
+set -uo pipefail
 bin=$(readlink -f "$1") target=$2 seconds=$3 out=${4:-}
 src=${IONSPICE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 fuzz="$src/tests/fuzz"
@@ -19,12 +19,15 @@ trap 'rm -rf "$scratch"' EXIT
 [ -n "$out" ] || out="$scratch/new"
 mkdir -p "$out"
 cd "$scratch"   # crash-*, leak-* and timeout-* files land here; a failing run prints their path
+status=0
 "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 -dict="$fuzz/spice.dict" \
-       -print_final_stats=1 "$out" "${existing[@]}" 2>&1 | tail -n 25
-status=${PIPESTATUS[0]}
+       -print_final_stats=1 "$out" "${existing[@]}" > "$scratch/log" 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
+  # The report itself (sanitizer or our "unexpected exception"), then the input.
+  grep -m1 -A40 -E "ERROR|unexpected exception|runtime error" "$scratch/log" || true
   for f in crash-* leak-* timeout-* oom-*; do
-    [ -e "$f" ] && { echo "finding: $f"; base64 "$f" | head -c 4000; echo; }
+    [ -e "$f" ] && { echo "finding: $f (base64)"; base64 -w0 "$f" | head -c 8000; echo; }
   done
 fi
+tail -n 8 "$scratch/log"
 exit "$status"
