@@ -66,7 +66,7 @@ private:
         case Op::Sub: v = a() - b(); combine(i, {{1.0, n.a}, {-1.0, n.b}}); return;
         case Op::Mul: v = a() * b(); combine(i, {{b(), n.a}, {a(), n.b}}); return;
         case Op::Div: v = a() / b(); combine(i, {{1 / b(), n.a}, {-a() / (b() * b()), n.b}}); return;
-        case Op::Pow: power(i, n.a, n.b, false); return;
+        case Op::Pow: power(i, n.a, n.b, Power::Operator); return;
         case Op::Eq: v = a() == b(); return;
         case Op::Ne: v = a() != b(); return;
         case Op::Lt: v = a() < b(); return;
@@ -85,17 +85,43 @@ private:
         }
     }
 
-    /// |x|^y (ngspice's x**y and pow) or, signed, pwr: sign(x)·|x|^y.
-    void power(std::size_t i, std::int32_t xa, std::int32_t ya, bool signed_result) const {
+    /// ngspice's three powers of B sources:
+    ///   x**y, x^y (PTpowerH): x^y for x ≥ 0; for x < 0, x^round(y) when y is an integer (to
+    ///     10 ulps), else 0;
+    ///   pow(x, y) (PTpower): the same, but 0 at x = 0 whatever y;
+    ///   pwr(x, y) (PTpwr): sign(x)·|x|^y, 0 at x = 0.
+    enum class Power { Operator, Pow, Pwr };
+    void power(std::size_t i, std::int32_t xa, std::int32_t ya, Power kind) const {
         const double x = val_[static_cast<std::size_t>(xa)], y = val_[static_cast<std::size_t>(ya)];
-        const double ax = std::abs(x);
-        const double p = std::pow(ax, y);
-        const double s = signed_result ? (x < 0 ? -1.0 : 1.0) : 1.0;
-        val_[i] = x == 0 && signed_result ? 0.0 : s * p;
-        // d|x|^y/dx = y·|x|^(y−1)·sign(x); d/dy = |x|^y·ln|x|.
-        const double dx = ax > 0 ? y * std::pow(ax, y - 1) * (signed_result ? 1.0 : (x < 0 ? -1.0 : 1.0)) : 0.0;
-        const double dy = ax > 0 ? s * p * std::log(ax) : 0.0;
+        double v = 0, dx = 0, dy = 0;
+        if (kind == Power::Pwr) {
+            const double ax = std::abs(x), s = x < 0 ? -1.0 : 1.0;
+            if (ax > 0) {
+                const double p = std::pow(ax, y);
+                v = s * p;
+                dx = y * std::pow(ax, y - 1);  // d(sign(x)|x|^y)/dx = y|x|^(y−1)
+                dy = v * std::log(ax);
+            }
+        } else if (x > 0 || (x == 0 && kind == Power::Operator)) {
+            v = std::pow(x, y);
+            if (x > 0) {
+                dx = y * std::pow(x, y - 1);
+                dy = v * std::log(x);
+            }
+        } else if (x < 0 && almost_integer(y)) {
+            const double k = std::round(y);
+            v = std::pow(x, k);
+            dx = k * std::pow(x, k - 1);  // y is held integer: no slope in y
+        }
+        val_[i] = v;
         combine(i, {{dx, xa}, {dy, ya}});
+    }
+
+    /// y within 10 units in the last place of an integer (ngspice's AlmostEqualUlps).
+    static bool almost_integer(double y) {
+        const double r = std::nearbyint(y);
+        if (r == y) return true;
+        return std::abs(r - y) <= 10 * std::abs(std::nextafter(y, r) - y);
     }
 
     void builtin(std::size_t i, const BehaviouralExpr::Node& n) const {
@@ -117,8 +143,8 @@ private:
             copy(i, n.args[best]);
             return;
         }
-        case BuiltinFn::Pow: power(i, n.args[0], n.args[1], false); return;
-        case BuiltinFn::Pwr: power(i, n.args[0], n.args[1], true); return;
+        case BuiltinFn::Pow: power(i, n.args[0], n.args[1], Power::Pow); return;
+        case BuiltinFn::Pwr: power(i, n.args[0], n.args[1], Power::Pwr); return;
         case BuiltinFn::Atan2: {
             const double y = arg(0), x = arg(1), r2 = x * x + y * y;
             v = std::atan2(y, x);

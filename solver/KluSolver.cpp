@@ -6,8 +6,13 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <klu.h>
 #include <metis.h>
+
+#include "solver/SimulationError.hpp"
 
 namespace ionspice::solver {
 
@@ -126,6 +131,25 @@ KluSolver::~KluSolver() {
     delete impl_;
 }
 
+namespace {
+
+/// A factorisation that cannot fit is refused before it is tried, with the sizes, rather than
+/// left to the kernel's out-of-memory killer: KLU's estimate of the factors' entries (before
+/// pivoting, which may add some) against the machine's physical memory.
+void check_memory(double factor_entries, int n, bool complex_values) {
+    const double per_entry = (complex_values ? 2 : 1) * sizeof(double) + sizeof(int);
+    const double need = factor_entries * per_entry;
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return;
+    const double have = static_cast<double>(pages) * static_cast<double>(page);
+    if (need > have)
+        throw SimulationError(fmt::format("the matrix's LU factors would need about {:.1f} GB ({:.3g} entries for {} "
+                                          "unknowns), more than this machine's {:.1f} GB of memory",
+                                          need / 1e9, factor_entries, n, have / 1e9));
+}
+
+}  // namespace
+
 void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, bool repeated,
                         bool complex_values) {
     auto& m = *impl_;
@@ -171,6 +195,7 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
             m.common.ordering = 0;  // METIS failed: AMD's analysis stands
         }
     }
+    check_memory(m.symbolic->lnz + m.symbolic->unz, n, complex_values);
 }
 
 const char* KluSolver::ordering() const { return impl_->common.ordering == 3 ? "metis" : "amd"; }

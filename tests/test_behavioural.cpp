@@ -127,3 +127,37 @@ TEST_CASE("B: mistakes are located errors") {
     CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={k*v(a)}\nR1 b 0 1\n.op\n.end\n").find("test.cir:3:") != std::string::npos);
     CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={i(vnone)}\nR1 b 0 1\n.op\n.end\n").find("vnone") != std::string::npos);
 }
+
+TEST_CASE("B source: powers of negative numbers as ngspice's (signed integer powers, 0 otherwise)") {
+    // v(n) = -2: x^3 keeps its sign (a cubic conductance, a Van der Pol oscillator's), a
+    // non-integer power of a negative number is 0, pow(0, -1) is 0, pwr is sign(x)|x|^y.
+    const auto r = simulate_text(R"(powers
+vn n 0 -2
+vz z 0 0
+b1 a 0 v={v(n)^3}
+b2 b 0 v={v(n)**2}
+b3 c 0 v={(4*v(n))^(1/3)}
+b4 d 0 v={pow(v(n), 3.0000000000000004)}
+b5 e 0 v={pow(v(z), -1)}
+b6 f 0 v={pwr(4*v(n), 1/3)}
+b7 g 0 v={pwr(v(n), 2)}
+.op
+.end
+)");
+    CHECK(value(r, "v(a)") == -8.0);
+    CHECK(value(r, "v(b)") == 4.0);
+    CHECK(value(r, "v(c)") == 0.0);
+    CHECK(value(r, "v(d)") == doctest::Approx(-8.0).epsilon(1e-15));
+    CHECK(value(r, "v(e)") == 0.0);
+    CHECK(value(r, "v(f)") == doctest::Approx(-2.0).epsilon(1e-15));
+    CHECK(value(r, "v(g)") == -4.0);
+}
+
+TEST_CASE("B source: the slope of a signed cubic is 3x^2 at negative x (Newton converges in a few steps)") {
+    // i = 1e-3*v^3 into a node fed by 1 mA through 1 kOhm from -5 V: the solution is where
+    // (-5 - v)/1k = 1e-3*v^3, v ~ -1.516; a wrong sign of the slope would not converge.
+    const auto r = simulate_text("cubic\nv1 a 0 -5\nr1 a b 1k\nb1 b 0 i={1e-3*v(b)^3}\n.op\n.end\n");
+    const double v = value(r, "v(b)");
+    CHECK((-5 - v) / 1e3 == doctest::Approx(1e-3 * v * v * v).epsilon(1e-9));
+    CHECK(v < -1.5);
+}

@@ -176,6 +176,10 @@ int main(int argc, char** argv) {
     } catch (const parser::NetlistError& e) {
         fmt::print(std::cerr, "{}\n", e.what());
         return 1;
+    } catch (const std::bad_alloc&) {
+        fmt::print(std::cerr, "ionspice: error: out of memory (the circuit, its matrix or its results need more "
+                              "memory than this machine can give)\n");
+        return 1;
     } catch (const solver::SimulationError& e) {
         fmt::print(std::cerr, "ionspice: error: {}\n", e.what());
         return 1;
