@@ -41,6 +41,10 @@ void throw_singular(const Circuit& circuit, int col, const std::string& where) {
     throw SimulationError("singular matrix");
 }
 
+/// Newton solves one continuation (gmin or source stepping) may spend, at most: ten times what
+/// a smooth run of either takes, so real circuits never meet it.
+constexpr int kMaxSteppingAttempts = 200;
+
 OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options, Newton& newton,
                                std::vector<double>& x, const OpSettings& settings) {
     DcEquations eq(circuit);
@@ -95,9 +99,11 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     if (r.status == NewtonStatus::Singular && r.first_factor) throw_singular(circuit, r.singular_col, settings.where);
     std::vector<int> worst = r.worst;
     std::string nonfinite = r.nonfinite;  // the first attempt that overflowed, named
+    int singular = r.status == NewtonStatus::Singular ? r.singular_col : -1;  // a pivot that vanished
     auto note = [&](const NewtonResult& s) {
         if (!s.worst.empty()) worst = s.worst;
         if (nonfinite.empty()) nonfinite = s.nonfinite;
+        if (s.status == NewtonStatus::Singular && s.singular_col >= 0) singular = s.singular_col;
     };
 
     // gmin stepping: a shunt from every node to ground makes the matrix diagonally dominant;
@@ -109,7 +115,13 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
         double factor = 10;
         bool ok = true;
         bool first = true;
-        while (true) {
+        // Backing off and stepping on can alternate without end near a gmin the circuit will not
+        // converge below (the factor settles at 4 instead of shrinking): a budget bounds it.
+        for (int tries = 0;; ++tries) {
+            if (tries >= kMaxSteppingAttempts) {
+                ok = false;
+                break;
+            }
             eq.shunt = options.gshunt + g;
             NewtonResult s = attempt(first && settings.cold_start);
             if (s.status == NewtonStatus::Converged) {
@@ -156,7 +168,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
         if (s.status == NewtonStatus::Converged) {
             std::vector<double> good = x;
             double scale = 0, step = 1.0 / options.src_steps;
-            while (scale < 1) {
+            for (int tries = 0; scale < 1 && tries < kMaxSteppingAttempts; ++tries) {
                 double next = std::min(1.0, scale + step);
                 ns.context.source_scale = next;
                 s = attempt(false);
@@ -179,7 +191,12 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     }
 
     std::string culprits =
-        worst.empty() ? std::string("(no unknown identified)") : describe_unknowns(circuit, worst, x);
+        !worst.empty() ? describe_unknowns(circuit, worst, x)
+        : singular >= 0 && singular < circuit.size()
+            ? fmt::format("(none: the matrix turned singular at {}, which a tiny resistance or a huge "
+                          "conductance beside it can cause)",
+                          circuit.unknowns()[static_cast<std::size_t>(singular)].name)
+            : std::string("(no unknown identified)");
     x = start;
     throw SimulationError(fmt::format(
         "no convergence at {} (tried Newton, gmin stepping and source stepping); furthest from "

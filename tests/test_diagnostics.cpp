@@ -199,3 +199,35 @@ TEST_CASE("diagnostics: found by fuzzing: a source shorted to ground alone is a 
         CHECK(m.find("singular matrix at the operating point: the current through 'v1' is undetermined") != std::string::npos);
     }
 }
+
+TEST_CASE("diagnostics: found by fuzzing: gmin stepping that alternates without end is bounded") {
+    // A 1e-12 ohm resistor across a source: gmin stepping backed off and stepped on forever
+    // (its factor settled at 4). Now the continuations have a budget, and the message names
+    // where the matrix turned singular.
+    const std::string deck = R"(mos
+.model nm nmos (level=1 vto=0.5 kp=200u)
+.model ne nmos (level=44 vto=0.45 kp=200u n=1.3)
+.model dd d (is=1e-14 rs=10 cjo=1p)
+vdd d 1 1.8
+vg g 0 1
+m1 d g 0 0 nm W=10u L=1.
+m2 d g 0 0 ne W=1u L=1u
+d1 d x dd
+r1 x 0 1k
+b1 y 0 v={exp(1000*v(g))}
+r2 y 0 1
+e1 z 0 d 0 2
+rvdd d 1 1.p
+.op
+.end
+)";
+    try {
+        ionspice::test::simulate_text(deck);
+        FAIL("expected a convergence failure");
+    } catch (const ionspice::solver::SimulationError& e) {
+        const std::string m = e.what();
+        INFO(m);
+        CHECK(m.find("no convergence at the operating point") != std::string::npos);
+        CHECK(m.find("the matrix turned singular at v(") != std::string::npos);
+    }
+}
