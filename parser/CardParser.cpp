@@ -488,6 +488,29 @@ bool is_plain_word(std::string_view s) {
 }
 }  // namespace
 
+namespace {
+
+/// "4.7.0", "3.3": digits in groups separated by dots, at least two groups when three or more
+/// (a plain decimal like 3.3 stays a number).
+bool is_version(std::string_view s) {
+    int dots = 0;
+    bool digit = false;
+    for (char c : s) {
+        if (c == '.') {
+            if (!digit) return false;
+            ++dots;
+            digit = false;
+        } else if (c >= '0' && c <= '9') {
+            digit = true;
+        } else {
+            return false;
+        }
+    }
+    return digit && dots >= 2;
+}
+
+}  // namespace
+
 void CardParser::model_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
     if (toks_.size() < 2 || toks_[0].kind != Token::Kind::Word || toks_[1].kind != Token::Kind::Word)
@@ -505,7 +528,9 @@ void CardParser::model_card(std::size_t after) {
         const Token& v = toks_[i + 2];
         // `level=bulk`, `mapping=log`: a bare word that is not a number is kept as a word;
         // the elaborator turns it into a number if it names a .param in scope.
-        if (v.kind == Token::Kind::Word && !looks_numeric(text(v)) && is_plain_word(text(v)))
+        // `version=4.7.0` (BSIM cards) is a word too: a number with two dots is no number.
+        if (v.kind == Token::Kind::Word &&
+            ((!looks_numeric(text(v)) && is_plain_word(text(v))) || is_version(text(v))))
             m.words.push_back(NamedWord{deck_.text.lower_copy(text(t)), to_lower(text(v)), loc(t), loc(v)});
         else
             m.params.push_back(named(t, v));

@@ -54,6 +54,12 @@ bool scan_number(const char*& p, const char* end, double& value, bool* overflow)
     if (starts_with_ci(s, end, "meg")) {
         shift = 6;
         s += 3;
+    } else if (end - s >= 2 && s[0] == '\xC2' && s[1] == '\xB5') {
+        shift = -6;  // µ, the micro sign in UTF-8, as ngspice reads it
+        s += 2;
+    } else if (s != end && *s == '\xB5') {
+        shift = -6;  // µ in Latin-1
+        s += 1;
     } else if (starts_with_ci(s, end, "mil")) {
         mil = true;
         s += 3;

@@ -1,7 +1,7 @@
 #pragma once
-// SPICE numbers: a decimal mantissa, an optional scale suffix (f p n u m k meg g t mil, and a for
-// atto), then unit letters that are ignored ("10uF", "1kOhm", "5V"). Case-insensitive, so "1M"
-// is a milli as in every SPICE.
+// SPICE numbers: a decimal mantissa, an optional scale suffix (f p n u m k meg g t mil, a for
+// atto, and µ in UTF-8 or Latin-1 for u), then unit letters that are ignored ("10uF", "1kOhm",
+// "5V"). Case-insensitive, so "1M" is a milli as in every SPICE.
 
 #include <optional>
 #include <string>

@@ -146,3 +146,12 @@ TEST_CASE("limits: found by fuzzing: a node number too large for an integer in v
     auto r = ionspice::test::simulate_text("t\nv1 2 0 1.5\nr2 2 0 1\nb1 o 0 v={2*v(2)}\nr1 o 0 1\n.op\n.end\n");
     CHECK(ionspice::test::value(r, "v(o)") == doctest::Approx(3.0));
 }
+
+TEST_CASE("numbers: the micro sign in UTF-8 and Latin-1 is u; version words on model cards are words") {
+    CHECK(param(flat("t\n.param a=2\xC2\xB5 b=3\xB5\x46\n.end\n"), "a") == doctest::Approx(2e-6).epsilon(1e-15));
+    CHECK(param(flat("t\n.param a=2\xC2\xB5 b=3\xB5\x46\n.end\n"), "b") == doctest::Approx(3e-6).epsilon(1e-15));
+    // BSIM cards carry version=4.7.0: read as a word, so what is reported is the level.
+    const auto e = ionspice::test::netlist_error("t\nm1 d g 0 0 nb\n.model nb nmos (level=54 version=4.7.0)\nv1 d 0 1\nv2 g 0 1\n.op\n.end\n");
+    CHECK(e.find("malformed number") == std::string::npos);
+    CHECK(e.find("level 54") != std::string::npos);
+}
