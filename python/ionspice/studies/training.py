@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +51,8 @@ from typing import Any
 import numpy as np
 
 import ionspice
+
+from . import common
 
 GMIN, GMAX = 25e-6, 50e-6      # S, the device window
 G_REF = 37.5e-6                 # S, the reference column: weight 0
@@ -316,71 +317,40 @@ def train(epochs: int = 12, batch: int = 16, lr: float = 0.1, hidden: int = 5, r
 # --- the page ------------------------------------------------------------------------------------
 
 
-def _gnuplot(script: str) -> None:
-    import subprocess
-
-    subprocess.run(["gnuplot"], input=script, text=True, check=True, capture_output=True)
-
-
 def figures(res: TrainingResult, docs: Path) -> dict[str, str]:
     figs = docs / "figures"
     figs.mkdir(parents=True, exist_ok=True)
-    out: dict[str, str] = {}
-    acc = "\n".join(f"{e} {a * 100} {b * 100} {c * 100} {d * 100}" for e, a, b, c, d in
-                    zip(res.epochs, res.circuit_train, res.circuit_test, res.float_train, res.float_test))
-    path = figs / "training_accuracy.png"
-    _gnuplot(f"""set terminal pngcairo size 900,520 font 'Sans,11'
-set output '{path}'
-set title 'breast cancer (10 features), 10x5x2 network: accuracy per epoch'
-set xlabel 'epoch'
-set ylabel 'accuracy (%)'
-set key bottom right
-set grid
-$d << EOD
-{acc}
-EOD
-plot $d using 1:2 with linespoints pt 7 lc rgb '#1f77b4' title 'ECRAM crossbars, training set', \\
-     $d using 1:3 with linespoints pt 5 lc rgb '#d62728' title 'ECRAM crossbars, test set', \\
-     $d using 1:4 with lines dt 2 lw 2 lc rgb '#1f77b4' title 'float64, training set', \\
-     $d using 1:5 with lines dt 2 lw 2 lc rgb '#d62728' title 'float64, test set'
-""")
-    out["accuracy"] = "figures/training_accuracy.png"
+
+    f = common.Figure(str(figs / "training_accuracy.png"), size="900,520")
+    d = f.data([(e, a * 100, b * 100, c * 100, t * 100) for e, a, b, c, t in
+                zip(res.epochs, res.circuit_train, res.circuit_test, res.float_train, res.float_test)])
+    f.cmd(f"set title {common.q('breast cancer (10 features), 10x5x2 network: accuracy per epoch')}")
+    f.cmd("set xlabel 'epoch'")
+    f.cmd("set ylabel 'accuracy (%)'")
+    f.cmd("set key bottom right")
+    c0, c1 = common.COLOURS[0], common.COLOURS[1]
+    f.cmd(f"plot {d} using 1:2 with linespoints pt 7 lc rgb '{c0}' title 'ECRAM crossbars, training set', "
+          f"{d} using 1:3 with linespoints pt 5 lc rgb '{c1}' title 'ECRAM crossbars, test set', "
+          f"{d} using 1:4 with lines dt 2 lw 2 lc rgb '{c0}' title 'float64, training set', "
+          f"{d} using 1:5 with lines dt 2 lw 2 lc rgb '{c1}' title 'float64, test set'")
+    f.render()
 
     errs = np.array(res.errors) * 1e6
-    lim = max(1e-3, float(np.percentile(np.abs(errs), 99.5))) if len(errs) else 1.0
-    bins = 41
-    hist, edges = np.histogram(errs, bins=bins, range=(-lim, lim))
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    width = edges[1] - edges[0]
-    req = np.abs(np.array(res.requested)) * 1e6
-    rel = "\n".join(f"{a} {abs(b)}" for a, b in zip(req, errs))
-    path = figs / "training_errors.png"
-    _gnuplot(f"""set terminal pngcairo size 1200,460 font 'Sans,11'
-set output '{path}'
-set multiplot layout 1,2
-set title 'programming error per pulse ({len(errs)} pulses)'
-set xlabel 'G change achieved - requested (uS)'
-set ylabel 'pulses'
-set style fill solid 0.6 border -1
-set boxwidth {width}
-$h << EOD
-{chr(10).join(f"{c} {n}" for c, n in zip(centres, hist))}
-EOD
-plot $h using 1:2 with boxes lc rgb '#1f77b4' notitle
-set title '|error| against the requested change'
-set xlabel '|requested change| (uS)'
-set ylabel '|error| (uS)'
-set logscale xy
-set format x '10^{{%L}}'
-set format y '10^{{%L}}'
-$r << EOD
-{rel}
-EOD
-plot $r using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' notitle
-unset multiplot
-""")
-    out["errors"] = "figures/training_errors.png"
-    return out
+    f = common.Figure(str(figs / "training_errors.png"), size="1200,460")
+    f.cmd("set multiplot layout 1,2")
+    common.histogram(f, errs.tolist(), 41, f"programming error per pulse ({len(errs)} pulses)",
+                     "G change achieved - requested (uS)")
+    d = f.data([(abs(r) * 1e6, abs(e)) for r, e in zip(res.requested, errs)])
+    f.cmd(f"set title {common.q('|error| against the requested change')}")
+    f.cmd("set xlabel '|requested change| (uS)'")
+    f.cmd("set ylabel '|error| (uS)'")
+    f.cmd("set logscale xy")
+    f.cmd("set format x '10^{%L}'")
+    f.cmd("set format y '10^{%L}'")
+    f.cmd(f"plot {d} using 1:2 with points pt 7 ps 0.3 lc rgb '{c0}' notitle")
+    f.cmd("unset multiplot")
+    f.render()
+    return {"accuracy": "figures/training_accuracy.png", "errors": "figures/training_errors.png"}
 
 
 def markdown(res: TrainingResult, paths: dict[str, str]) -> str:
@@ -464,9 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rwire", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--chip", type=int, default=1)
-    ap.add_argument("--docs", default=None, help="where docs/ is (default: IONSPICE_SOURCE_DIR/docs or ./docs)")
+    ap.add_argument("--root", default=None, help="the source tree (default: $IONSPICE_SOURCE_DIR or .)")
+    ap.add_argument("--docs", default=None, help="where training.md and figures/ go (default: ROOT/docs)")
     args = ap.parse_args(argv)
-    docs = Path(args.docs) if args.docs else Path(os.environ.get("IONSPICE_SOURCE_DIR", ".")) / "docs"
+    try:
+        root = common.source_dir(args.root)
+    except FileNotFoundError as e:
+        ap.exit(1, f"{e}\n")
+    docs = Path(args.docs) if args.docs else Path(root) / "docs"
     res = train(epochs=args.epochs, batch=args.batch, lr=args.lr, rwire=args.rwire, seed=args.seed, chip=args.chip,
                 progress=True)
     paths = figures(res, docs)
@@ -474,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = page.with_suffix(".md.tmp")
     tmp.write_text(markdown(res, paths))
     tmp.replace(page)
-    print(f"wrote {page}")
+    common.log(f"wrote {page}")
     return 0
 
 
