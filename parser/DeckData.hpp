@@ -215,6 +215,9 @@ struct DeckData {
     std::vector<OutputCard> saves;
     std::vector<NodeValueCard> nodesets;
     std::vector<NodeValueCard> ics;
+    /// What the deck asks for that ionspice accepts without acting on, one per kind of card:
+    /// where, and the warning's text.
+    std::vector<std::pair<Loc, std::string>> warnings;
 };
 
 }  // namespace ionspice::parser

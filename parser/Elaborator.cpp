@@ -76,6 +76,8 @@ Netlist Elaborator::run() {
     add_analyses(global);
     add_steps(global);
     add_outputs(global);
+    for (const auto& [loc, message] : deck_.warnings)
+        net_.warnings.push_back(format_diagnostic(files_.at(loc), message, "warning"));
     return std::move(net_);
 }
 

@@ -232,6 +232,9 @@ struct Netlist {
     std::vector<NodeValue> nodesets;
     std::vector<NodeValue> ics;
     std::vector<Param> params;  ///< the top-level .param values after overrides
+    /// Located warnings (`file:line:col: warning: …`, the line, a caret) about cards accepted
+    /// without effect.
+    std::vector<std::string> warnings;
     /// `.step` lines in the order written: steps[0] is the inner (fastest) one, as for .dc.
     std::vector<SweepSpec> steps;
 };

@@ -231,3 +231,14 @@ rvdd d 1 1.p
         CHECK(m.find("the matrix turned singular at v(") != std::string::npos);
     }
 }
+
+TEST_CASE("diagnostics: .width, .plot and .probe are accepted with one located warning per kind") {
+    auto r = ionspice::test::simulate_text(
+        "t\nV1 a 0 1\nR1 a 0 1\n.width out=80\n.plot dc v(a)\n.plot tran v(a)\n.probe v(a)\n.op\n.end\n");
+    REQUIRE(r.warnings.size() == 3);
+    CHECK(r.warnings[0].find("test.cir:4:1: warning: '.width'") == 0);
+    CHECK(r.warnings[1].find("test.cir:5:1: warning: '.plot'") == 0);  // the second .plot says nothing
+    CHECK(r.warnings[2].find("test.cir:7:1: warning: '.probe'") == 0);
+    CHECK(r.warnings[1].find("no effect") != std::string::npos);
+    CHECK(ionspice::test::value(r, "v(a)") == 1.0);
+}
