@@ -394,10 +394,14 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
                                                                       ".ends", ".global"};
     static const std::initializer_list<std::string_view> unsupported = {".disto", ".pz", ".sens", ".sp", ".pss", ".hb"};
     if (one_of(word, unsupported)) fail(card_loc_, "analysis '" + word + "' is not supported");
-    // ngspice's output-format and plotting cards: accepted, with a warning for the first of
-    // each kind, because output here is chosen on the command line (-r, --csv) and by .print.
-    if (one_of(word, {".width", ".plot", ".probe"})) {
-        const std::string what = word == ".width" ? "sets ngspice's print width" : "asks for plots ngspice draws";
+    // ngspice's output-format and plotting cards, and .csparam (values for its control
+    // language): accepted, with a warning for the first of each kind, because output here is
+    // chosen on the command line (-r, --csv) and by .print, and .control runs only analyses.
+    if (one_of(word, {".width", ".plot", ".probe", ".csparam"})) {
+        const std::string what = word == ".width"      ? "sets ngspice's print width"
+                                 : word == ".csparam" ? "gives values to ngspice's control scripts, which run here "
+                                                        "only as their analyses"
+                                                      : "asks for plots ngspice draws";
         bool seen = false;
         for (const auto& w : deck_.warnings) seen = seen || w.second.rfind("'" + word + "'", 0) == 0;
         if (!seen)

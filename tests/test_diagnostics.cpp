@@ -232,10 +232,11 @@ rvdd d 1 1.p
     }
 }
 
-TEST_CASE("diagnostics: .width, .plot and .probe are accepted with one located warning per kind") {
+TEST_CASE("diagnostics: .width, .plot, .probe and .csparam are accepted with one located warning per kind") {
     auto r = ionspice::test::simulate_text(
-        "t\nV1 a 0 1\nR1 a 0 1\n.width out=80\n.plot dc v(a)\n.plot tran v(a)\n.probe v(a)\n.op\n.end\n");
-    REQUIRE(r.warnings.size() == 3);
+        "t\nV1 a 0 1\nR1 a 0 1\n.width out=80\n.plot dc v(a)\n.plot tran v(a)\n.probe v(a)\n.csparam k=2\n.op\n.end\n");
+    REQUIRE(r.warnings.size() == 4);
+    CHECK(r.warnings[3].find("test.cir:8:1: warning: '.csparam'") == 0);
     CHECK(r.warnings[0].find("test.cir:4:1: warning: '.width'") == 0);
     CHECK(r.warnings[1].find("test.cir:5:1: warning: '.plot'") == 0);  // the second .plot says nothing
     CHECK(r.warnings[2].find("test.cir:7:1: warning: '.probe'") == 0);
