@@ -7,6 +7,7 @@
 
 #include "parser/Netlist.hpp"
 #include "parser/SourceLoc.hpp"
+#include "solver/SimulationError.hpp"
 #include "solver/Simulator.hpp"
 
 namespace ionspice::test {
@@ -23,6 +24,18 @@ inline std::string netlist_error(const std::string& text) {
         return e.what();
     }
     FAIL("expected a netlist error");
+    return {};
+}
+
+/// Runs the netlist and returns its SimulationError's message (convergence, singular matrix);
+/// fails the test when the run succeeds.
+inline std::string simulation_error(const std::string& text) {
+    try {
+        simulate_text(text);
+    } catch (const solver::SimulationError& e) {
+        return e.what();
+    }
+    FAIL("expected a simulation error");
     return {};
 }
 
