@@ -278,17 +278,12 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "fit_transfer",
         [](const std::vector<double>& w_h, const std::vector<double>& w_b, const std::string& form) {
-            tools::TransferForm f;
-            if (form == "rational")
-                f = tools::TransferForm::rational;
-            else if (form == "ternary")
-                f = tools::TransferForm::ternary;
-            else
-                throw py::value_error("form must be 'rational' or 'ternary', got '" + form + "'");
+            const std::optional<tools::TransferForm> f = tools::transfer_form(form);
+            if (!f) throw py::value_error("form must be 'rational' or 'ternary', got '" + form + "'");
             tools::TransferFit fit;
             try {
                 py::gil_scoped_release release;
-                fit = tools::fit_transfer(w_h, w_b, f);
+                fit = tools::fit_transfer(w_h, w_b, *f);
             } catch (const tools::FitError& e) {
                 throw py::value_error(e.what());
             }

@@ -31,4 +31,10 @@ void BoundNetlist::bind(const SourceValues& sources, std::chrono::steady_clock::
     bind_seconds = std::chrono::duration<double>(t2 - t1).count();
 }
 
+std::vector<std::string> BoundNetlist::warnings() const {
+    std::vector<std::string> out = netlist.warnings;
+    for (auto& w : ignored_option_warnings(options)) out.push_back(std::move(w));
+    return out;
+}
+
 }  // namespace ionspice::solver

@@ -40,6 +40,10 @@ struct BoundNetlist {
     /// For a netlist elaborated already, which took `seconds`.
     BoundNetlist(parser::Netlist n, const SourceValues& sources, double seconds);
 
+    /// Everything this netlist accepts without acting on, as located warnings: the cards the
+    /// parser noted, then the ngspice options that change nothing here.
+    std::vector<std::string> warnings() const;
+
 private:
     void bind(const SourceValues& sources, std::chrono::steady_clock::time_point t0);
 };

@@ -91,6 +91,12 @@ struct KluSolver::Impl {
     /// both terminals on ground), or −1: KLU cannot analyse such a pattern, and every
     /// factorisation of it is singular in that column.
     int empty_column = -1;
+    FactorResult singular_in_empty_column() const {
+        FactorResult r;
+        r.ok = false;
+        r.singular_col = empty_column;
+        return r;
+    }
 
     /// The complex factorisation, on the same symbolic object; its values are (re, im) pairs.
     klu_numeric* z_numeric = nullptr;
@@ -241,12 +247,8 @@ void KluSolver::keep(int count, std::size_t max_bytes) {
 
 FactorResult KluSolver::factor(const std::vector<double>& values) {
     auto& m = *impl_;
+    if (m.empty_column >= 0) return m.singular_in_empty_column();
     FactorResult r;
-    if (m.empty_column >= 0) {
-        r.ok = false;
-        r.singular_col = m.empty_column;
-        return r;
-    }
     if (factored_values_equal(values) || (m.capacity > 1 && select_kept(values))) return r;
     r.factored = true;
     auto* ax = const_cast<double*>(values.data());
@@ -313,12 +315,8 @@ bool KluSolver::has_complex_factorization() const { return impl_->z_numeric != n
 
 FactorResult KluSolver::factor(const std::vector<std::complex<double>>& values) {
     auto& m = *impl_;
+    if (m.empty_column >= 0) return m.singular_in_empty_column();
     FactorResult r;
-    if (m.empty_column >= 0) {
-        r.ok = false;
-        r.singular_col = m.empty_column;
-        return r;
-    }
     if (!m.symbolic) throw std::logic_error("KLU factor before analyze");
     // KLU reads 2·nnz doubles: a short vector would be read past its end.
     if (values.size() != m.row_idx.size()) throw std::invalid_argument("KLU factor: values do not fit the pattern");

@@ -27,8 +27,9 @@ struct NewtonSettings {
     bool init_junctions = false;  ///< first iteration starts junctions at their critical voltage
     models::LoadContext context;  ///< time, dc, source_scale, gmin; x is set by Newton
     /// Keep solving with the last factorisation although the matrix changed (a chord
-    /// iteration), as long as each update shrinks at least a hundredfold, until the updates are
-    /// a million times below tolerance; factor the current matrix otherwise. For systems whose
+    /// iteration), as long as each update shrinks at least a hundredfold, until the error it
+    /// leaves (estimated from that rate, Newton.cpp) is 1e-7 of tolerance; factor the current
+    /// matrix otherwise. For systems whose
     /// matrix changes little from solve to solve: a linear circuit's transient (its matrix
     /// changes only with the step size, so most steps need no factorisation at all), a kept
     /// circuit's operating point after one device changed. The converged point is the same:

@@ -19,10 +19,8 @@ Session::Session(parser::Deck deck, SimulateSettings settings)
     base_ = std::make_unique<BoundNetlist>(deck_, params_, SourceValues{});
     ctx_ = std::make_unique<AnalysisContext>(deck_, settings_, step_, date_, *base_, result_);
     ctx_->warm_start = true;
-    if (settings_.log) {
-        for (const auto& w : base_->netlist.warnings) fmt::print(*settings_.log, "{}\n", w);
-        for (const auto& w : ignored_option_warnings(base_->options)) fmt::print(*settings_.log, "{}\n", w);
-    }
+    if (settings_.log)
+        for (const auto& w : base_->warnings()) fmt::print(*settings_.log, "{}\n", w);
 }
 
 Session::~Session() = default;

@@ -313,7 +313,7 @@ int fit_run(int argc, char** argv) {
             throw std::runtime_error(fmt::format("G_max ({}) must exceed G_min ({}) to normalise '{}'", gmax, gmin, o.ge));
     }
 
-    const auto form = o.form == "ternary" ? TransferForm::ternary : TransferForm::rational;
+    const auto form = *transfer_form(o.form);  // CLI11 admitted only the two names
     const bool alone = series.size() == 1;
     std::vector<SeriesFit> fits;
     bool failed = false;

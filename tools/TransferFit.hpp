@@ -21,6 +21,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -29,6 +30,13 @@
 namespace ionspice::tools {
 
 enum class TransferForm { rational, ternary };
+
+/// The form a name gives ("rational", "ternary"); nothing for any other name.
+inline std::optional<TransferForm> transfer_form(std::string_view name) {
+    if (name == "rational") return TransferForm::rational;
+    if (name == "ternary") return TransferForm::ternary;
+    return std::nullopt;
+}
 
 /// Thrown for data a form cannot be fitted to: too few points, non-finite values, no convergence.
 class FitError : public std::runtime_error {

@@ -120,8 +120,7 @@ const Plot* AnalysisContext::last_plot(const std::string& analysis) const {
 SimulationResult run_analyses(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step,
                               const std::string& date, BoundNetlist& base) {
     SimulationResult result;
-    result.warnings = base.netlist.warnings;
-    for (auto& w : ignored_option_warnings(base.options)) result.warnings.push_back(std::move(w));
+    result.warnings = base.warnings();
     AnalysisContext ctx(deck, settings, step, date, base, result);
     if (settings.stats)
         ctx.log(fmt::format("elaborate {:.3f} s, bind {:.3f} s ({} devices, {} unknowns, {} matrix entries)",
