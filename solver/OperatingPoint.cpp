@@ -17,6 +17,17 @@ std::string inner_name(const std::string& output_name) {
     return output_name.substr(open + 1, output_name.size() - open - 2);
 }
 
+/// What solve_operating_point tries, in order, under these options (for its failure message).
+std::string tried_methods(const SimOptions& options) {
+    std::string out;
+    auto add = [&](const char* m) { out += out.empty() ? m : std::string(", ") + m; };
+    if (!options.no_op_iter) add("Newton");
+    if (options.gmin_steps > 0) add("gmin stepping");
+    if (options.src_steps > 0) add("source stepping");
+    add("pseudo-transient continuation");
+    return out;
+}
+
 }  // namespace
 
 void throw_singular(const Circuit& circuit, int col, const std::string& where) {
@@ -44,6 +55,14 @@ void throw_singular(const Circuit& circuit, int col, const std::string& where) {
 /// Newton solves one continuation (gmin or source stepping) may spend, at most: ten times what
 /// a smooth run of either takes, so real circuits never meet it.
 constexpr int kMaxSteppingAttempts = 200;
+
+/// Pseudo-transient continuation: the tie conductance C/h of the first pseudo-time step (1 S,
+/// as strong as a .nodeset's hold, far above any device conductance a circuit relies on), the
+/// one at which failing steps make it give up, and the Newton count of a step that lets the
+/// next grow tenfold.
+constexpr double kPseudoTransientStart = 1.0;
+constexpr double kPseudoTransientGiveUp = 1e6;
+constexpr int kEasyStepIterations = 4;
 
 OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options, Newton& newton,
                                std::vector<double>& x, const OpSettings& settings) {
@@ -89,14 +108,18 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     }
 
     const std::vector<double> start = x;
-    NewtonResult r = attempt(settings.cold_start && settings.nodesets.empty());
-    if (r.status == NewtonStatus::Converged) {
-        report.method = "newton";
-        return report;
+    NewtonResult r;
+    if (!options.no_op_iter) {
+        r = attempt(settings.cold_start && settings.nodesets.empty());
+        if (r.status == NewtonStatus::Converged) {
+            report.method = "newton";
+            return report;
+        }
+        // A singular matrix on the very first factorisation is structural (a floating node, a
+        // loop of voltage sources): continuation would only hide it.
+        if (r.status == NewtonStatus::Singular && r.first_factor)
+            throw_singular(circuit, r.singular_col, settings.where);
     }
-    // A singular matrix on the very first factorisation is structural (a floating node, a
-    // loop of voltage sources): continuation would only hide it.
-    if (r.status == NewtonStatus::Singular && r.first_factor) throw_singular(circuit, r.singular_col, settings.where);
     std::vector<int> worst = r.worst;
     std::string nonfinite = r.nonfinite;  // the first attempt that overflowed, named
     int singular = r.status == NewtonStatus::Singular ? r.singular_col : -1;  // a pivot that vanished
@@ -108,7 +131,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
 
     // gmin stepping: a shunt from every node to ground makes the matrix diagonally dominant;
     // lower it a decade at a time, backing off when a step fails.
-    {
+    if (options.gmin_steps > 0) {
         x = start;
         std::vector<double> good = x;
         double g = options.gmin * std::pow(10.0, options.gmin_steps);
@@ -159,7 +182,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     }
 
     // Source stepping: from all sources off (a trivial solution) up to full value.
-    {
+    if (options.src_steps > 0) {
         eq.shunt = options.gshunt;
         std::fill(x.begin(), x.end(), 0.0);
         ns.context.source_scale = 0;
@@ -190,6 +213,59 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
         }
     }
 
+    // Pseudo-transient continuation, the last resort: every node voltage gets a capacitance to
+    // its value at the previous pseudo-time point (backward Euler, i.e. a conductance C/h tied to
+    // that value), so each step is diagonally dominant and the iterate follows the circuit's own
+    // relaxation towards a stable equilibrium: what latches and positive-feedback loops need
+    // when a shunt to ground (gmin) or scaled sources pull them to the wrong side. The step grows
+    // tenfold after an easy step, twofold after a hard one, and shrinks eightfold after a failure.
+    {
+        eq.shunt = options.gshunt;
+        ns.context.source_scale = 1;
+        x = start;
+        std::vector<std::pair<int, double>> ties;
+        const auto& unknowns = circuit.unknowns();
+        for (int i = 0; i < circuit.size(); ++i)
+            if (unknowns[static_cast<std::size_t>(i)].kind == UnknownKind::Voltage) ties.emplace_back(i, x[i]);
+        std::vector<double> good = x;
+        double g = kPseudoTransientStart;
+        bool first = true;
+        for (int tries = 0; tries < kMaxSteppingAttempts && g <= kPseudoTransientGiveUp; ++tries) {
+            eq.ties = ties;
+            eq.tie_conductance = g;
+            NewtonResult s = attempt(first && settings.cold_start);
+            eq.ties.clear();
+            if (s.status != NewtonStatus::Converged) {
+                note(s);
+                x = good;
+                g *= 8;
+                continue;
+            }
+            first = false;
+            // Steady in pseudo time (the step moved no unknown by more than its tolerance), or
+            // the capacitance is down to gmin: try the circuit itself from here.
+            bool steady = true;
+            for (auto& [i, v] : ties) {
+                if (std::abs(x[i] - v) > options.reltol * std::max(std::abs(x[i]), std::abs(v)) + options.vntol)
+                    steady = false;
+                v = x[i];
+            }
+            good = x;
+            if (steady || g <= options.gmin) {
+                NewtonResult f = attempt(false);
+                if (f.status == NewtonStatus::Converged) {
+                    report.method = "pseudo-transient";
+                    return report;
+                }
+                note(f);
+                x = good;
+                if (g <= options.gmin) break;
+            }
+            g /= s.iterations <= kEasyStepIterations ? 10 : 2;
+        }
+        eq.ties.clear();
+    }
+
     std::string culprits =
         !worst.empty() ? describe_unknowns(circuit, worst, x)
         : singular >= 0 && singular < circuit.size()
@@ -199,9 +275,9 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
             : std::string("(no unknown identified)");
     x = start;
     throw SimulationError(fmt::format(
-        "no convergence at {} (tried Newton, gmin stepping and source stepping); furthest from "
+        "no convergence at {} (tried {}); furthest from "
         "converging: {}{}",
-        settings.where, culprits,
+        settings.where, tried_methods(options), culprits,
         nonfinite.empty() ? "" : fmt::format("; the equations became infinite or NaN in {}", nonfinite)));
 }
 

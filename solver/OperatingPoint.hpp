@@ -1,7 +1,8 @@
 #pragma once
 // The DC operating point: plain Newton first; when that fails, gmin stepping (a shunt from
 // every node to ground, lowered decade by decade), then source stepping (all independent
-// sources ramped from zero). Used by .op, by each .dc point that does not converge directly,
+// sources ramped from zero), then pseudo-transient continuation (a capacitance from every node
+// to its previous pseudo-time value, the step growing as it succeeds). Used by .op, by each .dc point that does not converge directly,
 // and as the start of a transient.
 
 #include <string>
@@ -34,7 +35,7 @@ struct OpSettings {
 };
 
 struct OpReport {
-    std::string method;  ///< "newton", "gmin stepping" or "source stepping"
+    std::string method;  ///< "newton", "gmin stepping", "source stepping" or "pseudo-transient"
     int iterations = 0;
 };
 

@@ -22,10 +22,13 @@ double positive(const parser::Option& o) {
     return v;
 }
 
-int count(const parser::Option& o) {
+int count(const parser::Option& o, int least = 1, int most = 1000000000) {
     double v = need_value(o);
-    if (!(v >= 1) || v != std::floor(v))
-        throw parser::NetlistError(o.loc, fmt::format("option '{}' must be a whole number of at least 1", o.name));
+    if (!(v >= least) || v != std::floor(v) || v > most)
+        throw parser::NetlistError(
+            o.loc, most < 1000000000
+                       ? fmt::format("option '{}' must be a whole number from {} to {}", o.name, least, most)
+                       : fmt::format("option '{}' must be a whole number of at least {}", o.name, least));
     return static_cast<int>(v);
 }
 
@@ -34,7 +37,7 @@ int count(const parser::Option& o) {
 const std::set<std::string> kIgnored = {
     "klu", "sparse", "spice", "acct", "noacct", "norefvalue", "noinit", "nopage", "nomod", "post",
     "ingold", "numdgt", "list", "node", "opts", "savecurrents", "keepopinfo", "interp", "warn",
-    "rshunt", "pivtol", "pivrel", "itl3", "itl5", "itl6", "autostop", "nosopiaa", "noopiter",
+    "rshunt", "pivtol", "pivrel", "itl3", "itl5", "itl6", "autostop", "nosopiaa",
     "xmu", "defad", "defas", "defl", "defw", "bypass", "rseries", "cshunt", "minbreak", "ramptime"};
 
 }  // namespace
@@ -57,8 +60,10 @@ SimOptions read_options(const parser::Netlist& netlist) {
         {"itl1", [&](auto& o) { s.itl1 = count(o); }},
         {"itl2", [&](auto& o) { s.itl2 = count(o); }},
         {"itl4", [&](auto& o) { s.itl4 = count(o); }},
-        {"gminsteps", [&](auto& o) { s.gmin_steps = count(o); }},
-        {"srcsteps", [&](auto& o) { s.src_steps = count(o); }},
+        // Decades above gmin where stepping starts: past 100 the first shunt would overflow.
+        {"gminsteps", [&](auto& o) { s.gmin_steps = count(o, 0, 100); }},
+        {"srcsteps", [&](auto& o) { s.src_steps = count(o, 0); }},
+        {"noopiter", [&](auto& o) { s.no_op_iter = !o.value || *o.value != 0; }},
         {"temp", [&](auto& o) { s.temp = need_value(o); }},
         {"tnom", [&](auto& o) { s.tnom = need_value(o); }},
         {"maxord", [&](auto& o) {

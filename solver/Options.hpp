@@ -24,8 +24,9 @@ struct SimOptions {
     int itl1 = 100;         ///< DC Newton iteration limit
     int itl2 = 50;          ///< DC sweep point iteration limit
     int itl4 = 10;          ///< transient point iteration limit
-    int gmin_steps = 10;    ///< ngspice gminsteps: decades of gmin stepping
-    int src_steps = 10;     ///< ngspice srcsteps
+    int gmin_steps = 10;    ///< ngspice gminsteps: decades of gmin stepping (0: no gmin stepping)
+    int src_steps = 10;     ///< ngspice srcsteps (0: no source stepping)
+    bool no_op_iter = false;  ///< ngspice noopiter: the operating point skips its plain Newton solve
     double temp = 27;       ///< °C
     double tnom = 27;       ///< °C
     IntegrationMethod method = IntegrationMethod::Trapezoidal;

@@ -185,6 +185,43 @@ TEST_CASE("gmin stepping: a hard diode chain still reaches its operating point")
     CHECK(vb < 50.0);
 }
 
+namespace {
+
+bool log_mentions(const ionspice::solver::SimulationResult& r, const std::string& text) {
+    for (const auto& line : r.log)
+        if (line.find(text) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("pseudo-transient continuation alone reaches the operating point Newton finds") {
+    // With Newton, gmin and source stepping switched off (ngspice's noopiter, gminsteps=0,
+    // srcsteps=0) only the last resort runs; it must land on the same solution.
+    const std::string circuits[] = {
+        "V1 a 0 50\nR1 a b 1\nD1 b c dm\nD2 c d dm\nD3 d e dm\nD4 e 0 dm\n.model dm d (is=1e-18 n=1)\n",
+        "Vdd vdd 0 3\nVin in 0 1.2\nR1 vdd q 10k\nM1 q in 0 0 nm W=10u L=1u\nR2 vdd out 20k\n"
+        "M2 out q 0 0 nm W=5u L=1u\n.model nm nmos (level=1 vto=0.7 kp=100u lambda=0.02)\n",
+    };
+    const char* probes[] = {"v(b)", "v(out)"};
+    for (int k = 0; k < 2; ++k) {
+        auto plain = simulate_text("pt\n" + circuits[k] + ".op\n.end\n");
+        auto pseudo = simulate_text("pt\n.options noopiter gminsteps=0 srcsteps=0\n" + circuits[k] + ".op\n.end\n");
+        CHECK(log_mentions(plain, "(newton)"));
+        CHECK(log_mentions(pseudo, "(pseudo-transient)"));
+        CHECK(value(pseudo, probes[k]) == Approx(value(plain, probes[k])).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("operating point: a failure lists the methods the options left") {
+    auto msg = ionspice::test::simulation_error(
+        "nc\n.options itl1=1 gminsteps=0 srcsteps=0\nV1 a 0 5\nR1 a k 10\nD1 k 0 dm\n"
+        ".model dm d (is=1e-16)\n.op\n.end\n");
+    CHECK(msg.find("tried Newton, pseudo-transient continuation)") != std::string::npos);
+    auto bad = ionspice::test::netlist_error("x\n.options gminsteps=101\nR1 a 0 1\n.op\n.end\n");
+    CHECK(bad.find("option 'gminsteps' must be a whole number from 0 to 100") != std::string::npos);
+}
+
 TEST_CASE("nodeset: a bistable latch settles in the state the nodeset selects") {
     // Two cross-coupled NMOS inverters with resistor loads.
     const char* base =
