@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -101,6 +102,7 @@ struct InstanceCard {
     std::shared_ptr<const InputFunction> function;
     double temp = 27.0;   ///< °C, circuit temperature
     double tnom = 27.0;   ///< °C, nominal temperature of model parameters
+    double gmin = 1e-12;  ///< S, .options gmin (a switch's default off conductance, as ngspice)
     std::uint64_t seed = 0;         ///< .options seed: cycle-to-cycle variability
     std::uint64_t device_seed = 0;  ///< .options devseed (default seed): device-to-device variability
 };
@@ -146,6 +148,8 @@ public:
     virtual Slot entry(Index row, Index col) = 0;
     /// Branch-current unknown of another element (F/H controlling source). Throws DeviceError.
     virtual Index branch_of(std::string_view element_name) const = 0;
+    /// Another element's device, declared by now (K reads its inductors); null when none.
+    virtual const class Device* device(std::string_view element_name) const = 0;
 };
 
 /// Where and under what conditions `load` evaluates.
@@ -223,6 +227,15 @@ public:
 
     /// Times in (t0, t1] where the device's inputs have corners (transient).
     virtual void breakpoints(double /*t0*/, double /*t1*/, std::vector<double>& /*out*/) const {}
+
+    /// Transient: the longest next step this device allows after an accepted point x (the one
+    /// before it x_previous, `last_step` apart; `accepted` its history values there). For what a
+    /// charge's truncation error does not see, as SPICE's DEVtrunc for switches: a control
+    /// approaching its threshold is met in shrinking steps rather than jumped across.
+    virtual double max_step(const double* /*x*/, const double* /*x_previous*/, const double* /*accepted*/,
+                            double /*last_step*/) const {
+        return std::numeric_limits<double>::infinity();
+    }
 
     /// `uic` (transient without an operating point): write the initial values of the device's
     /// own unknowns into x — a state's initial value, an inductor's ic current, a capacitor's

@@ -163,6 +163,24 @@ void CardParser::element(const LogicalLine& line) {
     case 'j': semiconductor(el, "jfet", 3); break;
     case 'm': semiconductor(el, "mosfet", 4); break;
     case 'b': behavioural(el); break;
+    case 's': semiconductor(el, "voltage-controlled switch", 4); break;
+    case 'w': {
+        // W p n vctl model [on|off]: the controlling current is another element's branch.
+        split(1);
+        if (positional_.size() < 4 || is_number_like(*positional_[3]))
+            fail(el.name.loc, "current-controlled switch " + ename +
+                                  " needs 2 nodes, a controlling source and a model");
+        add_node(el, *positional_[0]);
+        add_node(el, *positional_[1]);
+        el.more().refs.push_back(name(*positional_[2]));
+        el.model = name(*positional_[3]);
+        for (std::size_t i = 4; i < positional_.size(); ++i) {
+            if (is_number_like(*positional_[i])) fail(loc(*positional_[i]), "unexpected value on a switch");
+            el.more().flags.push_back(name(*positional_[i]));
+        }
+        for (auto [k, v] : keyed_) el.more().params.push_back(named(*k, *v));
+        break;
+    }
     case 'k': {
         split(1);
         if (positional_.size() < 3)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -62,6 +63,8 @@ const char* letter_name(char c) {
     case 'q': return "bipolar transistor";
     case 'j': return "JFET";
     case 'k': return "coupled inductor";
+    case 's': return "voltage-controlled switch";
+    case 'w': return "current-controlled switch";
     case 'b': return "behavioural source";
     case 'n': return "memory device";
     default: return "element";
@@ -202,6 +205,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
     models::InstanceCard card;  // reused: assignments keep their capacity
     card.temp = options.temp;
     card.tnom = options.tnom;
+    card.gmin = options.gmin;
     card.seed = options.seed;
     card.device_seed = options.device_seed.value_or(options.seed);
     for (std::size_t k = 0; k < netlist.elements.size(); ++k) {
@@ -317,11 +321,17 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
 namespace {
 
 using BranchMap = NameMap<std::string_view, int>;
+using DeviceMap = NameMap<std::string_view, models::Device*>;
+
+const models::Device* find_in(const DeviceMap& devices, std::string_view name) {
+    auto it = devices.find(name);
+    return it == devices.end() ? nullptr : it->second;
+}
 
 // First pass: records the requested (row, col) pairs.
 class RecordingBuilder final : public models::PatternBuilder {
 public:
-    explicit RecordingBuilder(const BranchMap& branches) : branches_(branches) {}
+    RecordingBuilder(const BranchMap& branches, const DeviceMap& devices) : branches_(branches), devices_(devices) {}
     models::Slot entry(Index row, Index col) override {
         if (row < 0 || col < 0) return models::kNoSlot;
         entries.emplace_back(row, col);
@@ -336,18 +346,20 @@ public:
         }
         return it->second;
     }
+    const models::Device* device(std::string_view name) const override { return find_in(devices_, name); }
     std::vector<std::pair<int, int>> entries;
 
 private:
     const BranchMap& branches_;
+    const DeviceMap& devices_;
 };
 
 // Second pass: returns the final slot of each entry.
 class ResolvingBuilder final : public models::PatternBuilder {
 public:
     ResolvingBuilder(const std::vector<int>& col_ptr, const std::vector<int>& row_idx,
-                     const BranchMap& branches)
-        : col_ptr_(col_ptr), row_idx_(row_idx), branches_(branches) {}
+                     const BranchMap& branches, const DeviceMap& devices)
+        : col_ptr_(col_ptr), row_idx_(row_idx), branches_(branches), devices_(devices) {}
     models::Slot entry(Index row, Index col) override {
         if (row < 0 || col < 0) return models::kNoSlot;
         auto first = row_idx_.begin() + col_ptr_[col];
@@ -357,11 +369,13 @@ public:
         return static_cast<models::Slot>(it - row_idx_.begin());
     }
     Index branch_of(std::string_view name) const override { return branches_.find(name)->second; }
+    const models::Device* device(std::string_view name) const override { return find_in(devices_, name); }
 
 private:
     const std::vector<int>& col_ptr_;
     const std::vector<int>& row_idx_;
     const BranchMap& branches_;
+    const DeviceMap& devices_;
 };
 
 }  // namespace
@@ -371,7 +385,7 @@ void Circuit::build_pattern() {
     // Node voltages always get a diagonal entry (gmin stepping and .nodeset stamp there).
     // Branch rows do not: an explicit zero on their diagonal would make KLU's block-triangular
     // matching pair each branch with itself, and the forced pivots then fill in badly.
-    RecordingBuilder rec(branch_of_);
+    RecordingBuilder rec(branch_of_, device_of_);
     for (int i = 0; i < n; ++i)
         if (unknowns_[i].kind == UnknownKind::Voltage) rec.entries.emplace_back(i, i);
     for (std::size_t k = 0; k < devices_.size(); ++k) {
@@ -409,7 +423,7 @@ void Circuit::build_pattern() {
         col_ptr_[c + 1] = static_cast<int>(row_idx_.size());
     }
 
-    ResolvingBuilder res(col_ptr_, row_idx_, branch_of_);
+    ResolvingBuilder res(col_ptr_, row_idx_, branch_of_, device_of_);
     diag_.assign(n, models::kNoSlot);
     for (int i = 0; i < n; ++i)
         if (unknowns_[i].kind == UnknownKind::Voltage) diag_[i] = res.entry(i, i);
@@ -434,6 +448,13 @@ void Circuit::load_linear() {
         d->load(ctx, st);
         if (d->has_source()) sourced_.push_back(d.get());
     }
+}
+
+double Circuit::max_step(const double* x, const double* x_previous, double last_step) const {
+    double limit = std::numeric_limits<double>::infinity();
+    const double* accepted = history_->accepted.data();
+    for (auto* d : nonlinear_) limit = std::min(limit, d->max_step(x, x_previous, accepted, last_step));
+    return limit;
 }
 
 void Circuit::accept(const double* x, double time) const {

@@ -71,6 +71,9 @@ public:
     /// An accepted point x at `time`: the nonlinear devices update their history values for it,
     /// which then become the accepted ones.
     void accept(const double* x, double time) const;
+    /// The shortest of the nonlinear devices' max_step limits after the accepted point x
+    /// (x_previous the one `last_step` before it); infinity when none limits.
+    double max_step(const double* x, const double* x_previous, double last_step) const;
 
     const std::vector<models::Device*>& nonlinear() const { return nonlinear_; }
     const std::vector<models::Device*>& sourced() const { return sourced_; }

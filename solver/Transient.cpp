@@ -307,6 +307,8 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
         double next = ratio > 0 ? h * 0.9 * std::pow(ratio, -1.0 / order) : 2 * h;
         if (next >= 2 * h) next = 2 * h;
         else if (next >= h) next = h;
+        // Devices that see what no truncation error does (a switch nearing its threshold).
+        if (xs.size() >= 2) next = std::min(next, circuit.max_step(xs.back().data(), xs.front().data(), h));
         if (hits_bp) {
             // Inputs have a corner here: the next step is first order and does not extrapolate
             // across it; the error test still spans the corner, which keeps the first steps

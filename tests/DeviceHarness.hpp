@@ -194,6 +194,7 @@ private:
             return 0;
         }
         Index branch_of(std::string_view name) const override { return find_branch(branches_, name); }
+        const models::Device* device(std::string_view) const override { return nullptr; }
         std::vector<std::pair<Index, Index>> entries;
 
     private:
@@ -212,6 +213,7 @@ private:
             return row * n_ + col;
         }
         Index branch_of(std::string_view name) const override { return find_branch(branches_, name); }
+        const models::Device* device(std::string_view) const override { return nullptr; }
         std::size_t next = 0;
 
     private:
