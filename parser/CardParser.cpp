@@ -242,6 +242,11 @@ void CardParser::passive(ElementCard& el, const char* what, const char* key, con
 
 void CardParser::semiconductor(ElementCard& el, const char* what, std::size_t nodes) {
     split(1);
+    // Q c b e [s] model: a number where the model would be is the substrate node (`0`); a word
+    // there is resolved by the elaborator, which knows the model names.
+    if (el.letter == 'q' && positional_.size() > nodes + 1 && is_number_like(*positional_[nodes]) &&
+        !is_number_like(*positional_[nodes + 1]))
+        ++nodes;
     if (positional_.size() < nodes + 1 || is_number_like(*positional_[nodes]))
         fail(el.name.loc, std::string(what) + " " + std::string(el.name.name) + " needs " +
                               std::to_string(nodes) + " nodes and a model");

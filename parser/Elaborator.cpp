@@ -200,6 +200,12 @@ std::string Elaborator::flat_element(const Frame& f, std::string_view name) cons
     return out;
 }
 
+bool Elaborator::has_model(const Frame& f, std::string_view name) const {
+    for (const Frame* g = &f; g != nullptr; g = g->parent)
+        if (g->body->model_index.count(name) != 0) return true;
+    return false;
+}
+
 std::string Elaborator::flat_model(const Frame& f, const NameRef& m) const {
     for (const Frame* g = &f; g != nullptr; g = g->parent)
         if (g->body->model_index.count(m.name) != 0)
@@ -220,9 +226,20 @@ void Elaborator::emit_element(const Frame& f, const ElementCard& c) {
         e.nodes.push_back(flat_node(f, n));
         e.node_locs.push_back(files_.at(n.loc));
     }
-    if (!c.model.name.empty()) {
-        e.model = flat_model(f, c.model);
-        e.model_loc = files_.at(c.model.loc);
+    // A bipolar transistor's substrate node is optional (Q c b e [s] model): the word read as
+    // its model is the fourth node when it names no model and the word after it does.
+    const NameRef* model = &c.model;
+    bool substrate = false;
+    if (c.letter == 'q' && c.extras && !c.extras->flags.empty() && !has_model(f, c.model.name) &&
+        has_model(f, c.extras->flags.front().name)) {
+        e.nodes.push_back(flat_node(f, c.model));
+        e.node_locs.push_back(files_.at(c.model.loc));
+        model = &c.extras->flags.front();
+        substrate = true;
+    }
+    if (!model->name.empty()) {
+        e.model = flat_model(f, *model);
+        e.model_loc = files_.at(model->loc);
     }
     const auto values = f.body->values_of(c);
     if (!values.empty()) {
@@ -237,7 +254,7 @@ void Elaborator::emit_element(const Frame& f, const ElementCard& c) {
     }
     e.params.reserve(x.params.size());
     for (const NamedValue& p : x.params) e.params.push_back(param(std::string(p.name), p.value, scope));
-    for (const NameRef& fl : x.flags) e.flags.emplace_back(fl.name);
+    for (std::size_t k = substrate ? 1 : 0; k < x.flags.size(); ++k) e.flags.emplace_back(x.flags[k].name);
     if (x.behavioural) {
         BehaviouralResolver r(
             deck_, eval_, [&](const NameRef& n) { return flat_node(f, n); },

@@ -69,6 +69,8 @@ private:
     std::string flat_node(const Frame& f, const NameRef& n) const;
     std::string flat_element(const Frame& f, std::string_view name) const;
     std::string flat_model(const Frame& f, const NameRef& m) const;
+    /// True when a .model of this name is visible from the frame.
+    bool has_model(const Frame& f, std::string_view name) const;
     double value(const ValueRef& v, Scope& scope) { return eval_.value(v, scope); }
     Param param(std::string name, const ValueRef& v, Scope& scope) {
         return Param{std::move(name), eval_.value(v, scope), files_.at(v.loc)};

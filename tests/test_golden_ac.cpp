@@ -45,3 +45,6 @@ void compare_ac_with_ngspice(const std::string& name) {
 
 TEST_CASE("golden .ac: a level-1 CMOS amplifier equals ngspice") { compare_ac_with_ngspice("ac_cmos_amp"); }
 TEST_CASE("golden .ac: a diode-biased RC ladder equals ngspice") { compare_ac_with_ngspice("ac_diode_ladder"); }
+TEST_CASE("golden .ac: a bipolar amplifier with every Gummel-Poon charge equals ngspice") {
+    compare_ac_with_ngspice("ac_bjt_amp");
+}

@@ -42,3 +42,9 @@ TEST_CASE("golden: diode sweep equals ngspice") { compare_with_ngspice("diode_sw
 TEST_CASE("golden: level-1 MOSFET nested sweep equals ngspice") { compare_with_ngspice("mos1_nested"); }
 TEST_CASE("golden: nested subcircuits with parameters equal ngspice") { compare_with_ngspice("subckt_params"); }
 TEST_CASE("golden: resistive crossbar with wire resistance equals ngspice") { compare_with_ngspice("crossbar8"); }
+TEST_CASE("golden: Gummel-Poon differential pair with a pnp mirror (areas, substrate nodes) equals ngspice") {
+    compare_with_ngspice("bjt_diffpair");
+}
+TEST_CASE("golden: the same pair at 75 C (IS, BF, BR, leakage and tnom scaling) equals ngspice") {
+    compare_with_ngspice("bjt_diffpair_temp");
+}

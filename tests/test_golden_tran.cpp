@@ -80,7 +80,9 @@ void compare_with_ngspice(const std::string& name, double tolerance = 0.01, doub
         INFO("worst at t = " << worst_t << ": difference " << worst << " of a range " << range);
         INFO(skipped << " points inside ngspice's jumps skipped");
         CHECK(skipped * 100 <= a.points());
-        CHECK(worst <= (vec.rfind("i(", 0) == 0 ? current_tolerance : tolerance) * range + 1e-15);
+        // The floor: a constant vector (a supply) differs by its rounding, 1e-13 of its size.
+        const double floor = 1e-15 + 1e-13 * std::max(std::fabs(lo), std::fabs(hi));
+        CHECK(worst <= (vec.rfind("i(", 0) == 0 ? current_tolerance : tolerance) * range + floor);
     }
 }
 
@@ -156,4 +158,11 @@ TEST_CASE("golden tran: S and W switches (hysteretic, voltage and current contro
     // A switch's current jumps at each switching instant: the comparison skips our points that
     // fall inside ngspice's step across such a jump (15 of about 2000 here, all in i(v1)).
     compare_with_ngspice("tran_switches", 0.01, 0.01, true);
+}
+
+TEST_CASE("golden tran: a bipolar differential pair with every Gummel-Poon charge follows ngspice") {
+    // Measured: node voltages within 0.02 % of their range; the tail transistor's base current,
+    // whose range is 4 % of its value, within 1.5 % of that range in the first steps after t = 0
+    // (ngspice starts with shorter steps), far closer elsewhere.
+    compare_with_ngspice("tran_bjt_diffpair", 0.01, 0.02);
 }
