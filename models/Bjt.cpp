@@ -18,8 +18,15 @@
 // Charges: qbe = TF·ibe·(1 + XTF·e^(vbc/(1.44·VTF))·(ibe/(ibe + ITF))²)/qb + depletion(CJE),
 // qbc = TR·ibc + depletion(XCJC·CJC) between b' and c', depletion((1 − XCJC)·CJC) between b and
 // c', and the substrate junction CJS (to c' for a vertical device, to b' for a lateral one).
-// Excess phase (PTF) and ngspice's later additions (quasi-saturation, separate IBE/IBC, tempco
-// sets, tlev ≠ 0) are not built: an error names them.
+// Excess phase (PTF ≠ 0, with TF): the transport current ibe/qb passes through Weil's second-order
+// delay 3/((s·td)² + 3·s·td + 3), td = PTF·π/180·TF, which ngspice integrates inside its load with
+// backward Euler; here it is two unknowns of the DAE (y and td·dy/dt, scaled to volts by
+// kExcessScale so that vntol means 1 pA):
+//     td·dy1/dt − y2 = 0,   td·dy2/dt + 3·y2 + 3·y1 − 3·S·ibe/qb = 0,
+// whose DC solution is y1 = S·ibe/qb; .ac sees the same filter (ngspice's .ac a pure delay e^(−jω·td),
+// equal to second order in ω·td).
+// ngspice's later additions (quasi-saturation, separate IBE/IBC, tempco sets, tlev ≠ 0) are not
+// built: an error names them.
 
 #include <fmt/format.h>
 
@@ -50,12 +57,16 @@ struct BjtModel final : ModelParams {
     double cje = 0, vje = 0.75, mje = 0.33, cjc = 0, vjc = 0.75, mjc = 0.33, xcjc = 1;
     double cjs = 0, vjs = 0.75, mjs = 0;
     double tf = 0, xtf = 0, vtf = 0, itf = 0, tr = 0;
+    double ptf = 0;  ///< degrees, excess phase at 1/(2π·TF)
     double eg = 1.11, xti = 3, xtb = 0, fc = 0.5;
     std::optional<double> iss;  ///< A, substrate diode saturation current (none: only gmin)
     double ns = 1;
     double kf = 0, af = 1;
     std::optional<double> tnom;
 };
+
+/// V per A of the excess-phase unknowns: 1 µV (vntol) stands for 1 pA (abstol).
+constexpr double kExcessScale = 1e6;
 
 /// An instance's parameters after area, temperature and type (ngspice's BJTtemp).
 struct BjtScaled {
@@ -175,6 +186,10 @@ public:
         bp_ = s_.rb > 0 ? d.add_node("base") : b_;
         ep_ = s_.ge > 0 ? d.add_node("emitter") : e_;
         sc_ = m_.lateral ? bp_ : cp_;
+        if (excess_delay() > 0) {
+            y1_ = d.add_node("excess");
+            y2_ = d.add_node("excess_rate");
+        }
         hist_ = d.add_history(3);
     }
 
@@ -187,6 +202,17 @@ public:
         if (ep_ != e_) re_.request(p, e_, ep_);
         bx_.request(p, b_, cp_);
         sub_.request(p, s_node_, sc_);
+        if (y1_ != kGround) {
+            ex_[0] = p.entry(cp_, y1_);
+            ex_[1] = p.entry(ep_, y1_);
+            ex_[2] = p.entry(y1_, y1_);
+            ex_[3] = p.entry(y1_, y2_);
+            ex_[4] = p.entry(y2_, y1_);
+            ex_[5] = p.entry(y2_, y2_);
+            ex_[6] = p.entry(y2_, cp_);
+            ex_[7] = p.entry(y2_, bp_);
+            ex_[8] = p.entry(y2_, ep_);
+        }
     }
 
     void load(LoadContext& ctx, const Stamp& st) override {
@@ -222,7 +248,33 @@ public:
 
         // Transport and base currents at the limited point, linearised to the actual one.
         const double dvbe = vbe_x - vbe, dvbc = vbc_x - vbc;
-        const double cc = o.cc + (o.gm + o.go) * dvbe - (o.go + o.gmu) * dvbc;
+        double dcc_dvbe = o.gm + o.go, dcc_dvbc = -(o.go + o.gmu), cc0 = o.cc;
+        if (y1_ != kGround) {
+            // The delayed transport current y1/S takes the place of ibe/qb.
+            const double cex = o.cbe / o.qb;
+            const double dcex_dvbe = (o.gbe - o.cbe * o.dqbdve / o.qb) / o.qb, dcex_dvbc = -o.cbe * o.dqbdvc / (o.qb * o.qb);
+            cc0 += x[y1_] / kExcessScale - cex;
+            dcc_dvbe -= dcex_dvbe;
+            dcc_dvbc -= dcex_dvbc;
+            const double td = excess_delay(), S = kExcessScale;
+            const double cex_x = cex + dcex_dvbe * dvbe + dcex_dvbc * dvbc;
+            st.F(y1_, -x[y2_]);
+            st.Q(y1_, td * x[y1_]);
+            st.F(y2_, 3 * x[y1_] + 3 * x[y2_] - 3 * S * cex_x);
+            st.Q(y2_, td * x[y2_]);
+            st.G(ex_[0], mult * t / S);
+            st.G(ex_[1], -mult * t / S);
+            st.G(ex_[3], -1);
+            st.C(ex_[2], td);
+            st.G(ex_[4], 3);
+            st.G(ex_[5], 3);
+            st.C(ex_[5], td);
+            // ∂/∂(v_c', v_b', v_e') of −3S·cex(t·(vb' − ve'), t·(vb' − vc')).
+            st.G(ex_[6], 3 * S * t * dcex_dvbc);
+            st.G(ex_[7], -3 * S * t * (dcex_dvbe + dcex_dvbc));
+            st.G(ex_[8], 3 * S * t * dcex_dvbe);
+        }
+        const double cc = cc0 + dcc_dvbe * dvbe + dcc_dvbc * dvbc;
         const double cb = o.cb + o.gpi * dvbe + o.gmu * dvbc;
         // KCL rows (current leaving each node into the device), by the ngspice signs: cc flows
         // c' → e', cb flows b' → e'; the npn/pnp type multiplies every current.
@@ -230,7 +282,7 @@ public:
         st.F(bp_, mult * t * cb);
         st.F(ep_, -mult * t * (cc + cb));
         // ∂/∂(v_b', v_c', v_e') of the type-signed currents (the type enters twice and cancels).
-        const double dcc_db = o.gm - o.gmu, dcc_dc = o.go + o.gmu, dcc_de = -(o.gm + o.go);
+        const double dcc_db = dcc_dvbe + dcc_dvbc, dcc_dc = -dcc_dvbc, dcc_de = -dcc_dvbe;
         const double dcb_db = o.gpi + o.gmu, dcb_dc = -o.gmu, dcb_de = -o.gpi;
         stamp_core(st, 0, dcc_dc, dcc_db, dcc_de);
         stamp_core(st, 1, dcb_dc, dcb_db, dcb_de);
@@ -278,6 +330,9 @@ private:
         double gpi, gmu, gm, go;    ///< S
         double gx;                  ///< S, base conductance (0: no base resistance)
     };
+
+    /// s, Weil's delay td = PTF (radians)·TF; 0 without excess phase.
+    double excess_delay() const { return m_.ptf / (180.0 / std::numbers::pi) * m_.tf; }
 
     Op operating(double vbe, double vbc, double gmin) const {
         Op o{};
@@ -405,6 +460,8 @@ private:
     double gmin_noise_ = 1e-12;
     Index c_ = kGround, b_ = kGround, e_ = kGround, s_node_ = kGround;
     Index cp_ = kGround, bp_ = kGround, ep_ = kGround, sc_ = kGround;
+    Index y1_ = kGround, y2_ = kGround;  ///< excess phase: the delayed current and its rate (scaled)
+    Slot ex_[9] = {kNoSlot, kNoSlot, kNoSlot, kNoSlot, kNoSlot, kNoSlot, kNoSlot, kNoSlot, kNoSlot};
     std::size_t hist_ = 0;  ///< history: vbe, vbc, vsub of the previous evaluation (limited)
     Slot core_[3][3] = {{kNoSlot, kNoSlot, kNoSlot}, {kNoSlot, kNoSlot, kNoSlot}, {kNoSlot, kNoSlot, kNoSlot}};
     PairSlots rc_, rb_, re_, bx_, sub_;
@@ -487,8 +544,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     mp->kf = nn("kf", r.find("kf"), 0);
     mp->af = pos("af", r.find("af"), 1);
     mp->tnom = alias({"tnom", "tref"});
-    if (auto ptf = r.find("ptf"); ptf && *ptf != 0)
-        r.fail("ptf", "excess phase (ptf) is not supported by ionspice's bipolar transistor (only 0 is accepted)");
+    mp->ptf = r.get("ptf", 0);
     // ngspice's additions beyond the SPICE Gummel–Poon model: accepted at their defaults only.
     for (const char* name : {"rco", "vo", "gamma", "qco", "ibe", "ibc", "tlev", "tlevc", "nkf", "nk"})
         if (auto v = r.find(name); v && *v != ((std::string_view(name) == "nkf" || std::string_view(name) == "nk") ? 0.5 : 0))
