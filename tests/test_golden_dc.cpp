@@ -45,6 +45,12 @@ TEST_CASE("golden: resistive crossbar with wire resistance equals ngspice") { co
 TEST_CASE("golden: Gummel-Poon differential pair with a pnp mirror (areas, substrate nodes) equals ngspice") {
     compare_with_ngspice("bjt_diffpair");
 }
+TEST_CASE("golden: Shichman-Hodges JFET amplifier (B, LAMBDA, RD/RS, p-channel, area) equals ngspice") {
+    compare_with_ngspice("jfet_amp");
+}
+TEST_CASE("golden: the JFET amplifier at 80 C (TCV, BEX, XTI, EG, tnom) equals ngspice") {
+    compare_with_ngspice("jfet_amp_temp");
+}
 TEST_CASE("golden: the same pair at 75 C (IS, BF, BR, leakage and tnom scaling) equals ngspice") {
     compare_with_ngspice("bjt_diffpair_temp");
 }
