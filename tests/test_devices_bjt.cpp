@@ -66,10 +66,15 @@ TEST_CASE("Q: the substrate node is optional, by name or by number, and m= multi
     CHECK(value(twice, "i(vc)") == Approx(2 * value(three, "i(vc)")).epsilon(1e-9));
 }
 
+TEST_CASE("Q: excess phase delays the transport current and changes no DC value") {
+    auto plain = simulate_text(biased("npn", 0.7, 2, "is=1e-15 tf=1n vaf=50"));
+    auto delayed = simulate_text(biased("npn", 0.7, 2, "is=1e-15 tf=1n vaf=50 ptf=40"));
+    CHECK(value(delayed, "i(vc)") == Approx(value(plain, "i(vc)")).epsilon(1e-9));
+    CHECK(value(delayed, "i(vb)") == Approx(value(plain, "i(vb)")).epsilon(1e-9));
+}
+
 TEST_CASE("Q: bad transistors are located errors naming what is wrong") {
     CHECK(netlist_error(biased("npn", 0.7, 2, "level=4")).find("no npn level 4") != std::string::npos);
-    CHECK(netlist_error(biased("npn", 0.7, 2, "ptf=30")).find("excess phase (ptf) is not supported") !=
-          std::string::npos);
     CHECK(netlist_error(biased("npn", 0.7, 2, "tbf1=1e-3")).find("temperature coefficients are not supported") !=
           std::string::npos);
     CHECK(netlist_error(biased("npn", 0.7, 2, "rco=10")).find("'rco'") != std::string::npos);
