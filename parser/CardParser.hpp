@@ -17,6 +17,7 @@ public:
     explicit CardParser(DeckData& deck) : deck_(deck), exprs_(deck.symbols, deck.files) {}
 
     void card(const LogicalLine& line) override;
+    void control(std::string_view text, Loc at) override { deck_.control.push_back({std::string(text), at}); }
     void expect_lines(std::size_t n) override;
     /// After the last card: checks every .subckt was closed and settles the title.
     void finish(const std::string& first_line);

@@ -23,4 +23,11 @@ Deck parse_deck(std::string_view text, const std::string& name) {
     return Deck(std::move(data));
 }
 
+std::vector<ControlLine> control_script(const Deck& deck) {
+    std::vector<ControlLine> out;
+    out.reserve(deck.data().control.size());
+    for (const auto& c : deck.data().control) out.push_back({c.text, deck.data().files.at(c.loc)});
+    return out;
+}
+
 }  // namespace ionspice::parser

@@ -198,6 +198,12 @@ struct NodeValueCard {
     Loc loc;
 };
 
+/// A line of a `.control` block.
+struct ControlCard {
+    std::string text;
+    Loc loc;  ///< its first non-blank character
+};
+
 struct DeckData {
     SourceFiles files;
     SymbolTable symbols;
@@ -218,6 +224,8 @@ struct DeckData {
     /// What the deck asks for that ionspice accepts without acting on, one per kind of card:
     /// where, and the warning's text.
     std::vector<std::pair<Loc, std::string>> warnings;
+    /// The lines of every `.control` block, in the order read.
+    std::vector<ControlCard> control;
 };
 
 }  // namespace ionspice::parser

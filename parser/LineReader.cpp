@@ -182,24 +182,16 @@ void LineReader::read(std::uint32_t file, bool top, std::string_view section, Lo
         if (p == raw.size()) continue;
         const char c = raw[p];
         if (in_control) {
-            // ngspice's control language is not ours, but its analysis and measure commands
-            // are the dot cards without the dot: run them as those; the rest (run, plot,
-            // print, wrdata, set, …) is left out.
+            // ngspice's control language: its lines go to the script as written (the solver runs
+            // them), comment lines aside.
             if (dot_word(raw, p) == ".endc") {
                 in_control = false;
                 continue;
             }
-            std::string command;
-            for (std::size_t k = p; k < raw.size() && std::isalpha(static_cast<unsigned char>(raw[k])); ++k)
-                command += lower(raw[k]);
-            if (command == "op" || command == "tran" || command == "dc" || command == "ac" || command == "noise" ||
-                command == "tf" || command == "meas" || command == "measure") {
-                const std::string card = "." + std::string(std::string_view(raw).substr(p, code_length(raw) - p));
-                const auto col = static_cast<std::uint32_t>(p + 1);
-                // The dot takes the command's first column, so every column after it is right.
-                const Segment segs[2] = {{0, line_no, col}, {1, line_no, col}};
-                dispatch(LogicalLine{card, file, segs, 2});
-            }
+            if (c == '*' || c == '#') continue;
+            std::string_view line = std::string_view(raw).substr(p);
+            while (!line.empty() && is_blank(line.back())) line.remove_suffix(1);
+            sink_.control(line, Loc{file, line_no, static_cast<std::uint32_t>(p + 1)});
             continue;
         }
         if (c == '*') continue;

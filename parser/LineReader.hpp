@@ -1,6 +1,6 @@
 #pragma once
 // Physical lines to logical lines: the title, `*` comments, inline `;` and `$ ` comments,
-// `+` continuations, `.control`/`.endc` blocks (ngspice scripts, skipped), `.end`, `.include`,
+// `+` continuations, `.control`/`.endc` blocks (ngspice scripts, handed over line by line), `.end`, `.include`,
 // and `.lib` (both the `.lib FILE SECTION` call and the `.lib SECTION ... .endl` block).
 
 #include <cstddef>
@@ -23,6 +23,9 @@ public:
     virtual void card(const LogicalLine& line) = 0;
     /// The number of physical lines of the top file, before its cards arrive (a size hint).
     virtual void expect_lines(std::size_t) {}
+    /// One line of a `.control … .endc` block (ngspice's script language), as written from its
+    /// first non-blank character; comment lines are left out.
+    virtual void control(std::string_view /*text*/, Loc /*at*/) {}
 };
 
 class LineReader {

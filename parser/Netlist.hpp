@@ -261,6 +261,15 @@ private:
     std::vector<Option> options_;
 };
 
+/// One line of the deck's `.control` blocks (ngspice's script language), as written.
+struct ControlLine {
+    std::string text;
+    SourceLoc loc;
+};
+
+/// The lines of the deck's `.control` blocks, in order; empty when it has none.
+std::vector<ControlLine> control_script(const Deck& deck);
+
 /// Reads a netlist file with its .include and .lib files. Throws NetlistError.
 Deck read_deck(const std::string& path);
 /// The same from text (tests); `name` is used as the file name in diagnostics.

@@ -1,5 +1,6 @@
 #include "solver/Session.hpp"
 
+#include <chrono>
 #include <utility>
 
 #include <fmt/format.h>
@@ -33,7 +34,87 @@ models::Device& Session::device(const std::string& name) const {
 
 void Session::set_param(const std::string& name, double value) {
     params_[name] = value;
-    BoundNetlist fresh(deck_, params_, SourceValues{});
+    rebind();
+}
+
+namespace {
+
+/// The names ngspice's `alter` knows for an element's own value.
+bool is_main_value(char letter, const std::string& param) {
+    if (param.empty()) return true;
+    switch (letter) {
+    case 'r': return param == "r" || param == "resistance";
+    case 'c': return param == "c" || param == "capacitance";
+    case 'l': return param == "l" || param == "inductance";
+    case 'v':
+    case 'i': return param == "dc";
+    case 'e':
+    case 'f':
+    case 'g':
+    case 'h': return param == "gain";
+    default: return false;
+    }
+}
+
+void put_param(std::vector<parser::Param>& params, const std::string& name, double value, const parser::SourceLoc& loc) {
+    for (auto& p : params)
+        if (p.name == name) {
+            p.value = value;
+            return;
+        }
+    params.push_back({name, value, loc});
+}
+
+}  // namespace
+
+void Session::alter(const std::string& element, const std::string& param, double value) {
+    bool found = false;
+    for (const auto& e : base_->netlist.elements) found = found || e.name == element;
+    if (!found) throw SimulationError(fmt::format("alter: no element named '{}'", element));
+    alterations_.push_back({false, element, param, value});
+    rebind();
+}
+
+void Session::altermod(const std::string& model, const std::string& param, double value) {
+    bool found = false;
+    for (const auto& m : base_->netlist.models) found = found || m.name == model;
+    if (!found) throw SimulationError(fmt::format("altermod: no model named '{}'", model));
+    alterations_.push_back({true, model, param, value});
+    rebind();
+}
+
+void Session::reset() {
+    alterations_.clear();
+    params_.clear();
+    rebind();
+}
+
+void Session::rebind() {
+    const auto t0 = std::chrono::steady_clock::now();
+    parser::Netlist n = parser::elaborate(deck_, params_);
+    for (const auto& a : alterations_) {
+        if (a.model) {
+            for (auto& m : n.models)
+                if (m.name == a.name) put_param(m.params, a.param, a.value, m.loc);
+            continue;
+        }
+        for (auto& e : n.elements) {
+            if (e.name != a.name) continue;
+            if (!is_main_value(e.letter, a.param)) {
+                put_param(e.params, a.param, a.value, e.loc);
+            } else if (e.source) {
+                e.source->dc = a.value;
+                e.source->has_dc = true;
+            } else if (!e.values.empty()) {
+                e.values[0].value = a.value;
+            } else {
+                // The value written as r=… (or behavioural): the keyed form is the one to set.
+                const std::string key = a.param.empty() ? std::string(1, e.letter) : a.param;
+                put_param(e.params, key, a.value, e.loc);
+            }
+        }
+    }
+    BoundNetlist fresh(std::move(n), SourceValues{}, seconds_since(t0));
     // The states set between runs are the session's, not the netlist's: they survive (those of
     // devices the new values removed are dropped).
     for (auto it = states_.begin(); it != states_.end();) {

@@ -34,6 +34,16 @@ public:
     /// Sets a top-level .param (adds it when the netlist has none of that name) and rebinds.
     /// Memory devices keep the states set_state gave them.
     void set_param(const std::string& name, double value);
+    /// ngspice's `alter`: sets a parameter of element `element` (flat name) from the next run on,
+    /// `param` empty (or the element's own value name: r, c, l, dc, …) for its main value.
+    /// Throws SimulationError for an element that does not exist, NetlistError for a value the
+    /// element refuses.
+    void alter(const std::string& element, const std::string& param, double value);
+    /// ngspice's `altermod`: sets parameter `param` of .model `model` from the next run on.
+    void altermod(const std::string& model, const std::string& param, double value);
+    /// Forgets every alter, altermod and set_param: the netlist as written (ngspice's `reset`).
+    void reset();
+
     /// Holds memory device `device` (flat name, e.g. "n1" or "n.x1.n1") at normalised state s.
     /// Throws SimulationError for an unknown device, DeviceError's message for one without a
     /// state or an s out of range.
@@ -54,6 +64,14 @@ public:
 
 private:
     SimulationResult take();
+    /// Elaborates the deck with the parameters and applies the alterations, then binds it.
+    void rebind();
+    struct Alteration {
+        bool model = false;
+        std::string name, param;
+        double value = 0;
+    };
+    std::vector<Alteration> alterations_;
     models::Device& device(const std::string& name) const;
 
     parser::Deck deck_;

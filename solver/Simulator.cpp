@@ -9,6 +9,7 @@
 #include "solver/OutputWriters.hpp"
 #include "solver/StepRunner.hpp"
 #include "solver/analyses/Analysis.hpp"
+#include "solver/control/ControlScript.hpp"
 
 namespace ionspice::solver {
 
@@ -27,8 +28,19 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
     };
     if (auto steps = parser::read_steps(deck); !steps.empty()) {
         SimulationResult r = run_steps(deck, steps, settings, date);
+        if (const auto script = parser::control_script(deck); !script.empty())
+            r.warnings.insert(r.warnings.begin(),
+                              parser::format_diagnostic(script.front().loc,
+                                                        ".control is not run in a .step deck (the steps are ionspice's, "
+                                                        "the script ngspice's): only the netlist's analyses ran",
+                                                        "warning"));
         warn(r);
         if (r.plots.empty()) warn_no_analysis();  // every analysis makes a plot per step
+        return r;
+    }
+    if (!parser::control_script(deck).empty()) {
+        SimulationResult r = run_control(deck, settings);
+        warn(r);
         return r;
     }
     auto t0 = std::chrono::steady_clock::now();

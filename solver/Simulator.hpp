@@ -40,11 +40,17 @@ struct SimulationResult {
         std::string text;
     };
     std::vector<Report> reports;
+    /// Plots [0, printed) came from a .control script, whose print/meas output already went to
+    /// SimulateSettings::out as the script ran: the caller prints only the plots after them.
+    std::size_t printed = 0;
 };
 
 struct SimulateSettings {
     /// Progress and warnings (nullptr: none).
     std::ostream* log = nullptr;
+    /// What a .control script's echo, print and meas write (nullptr: nothing); the command line
+    /// sets it to standard output.
+    std::ostream* out = nullptr;
     /// Add timing and factorisation counts to SimulationResult::log.
     bool stats = false;
     /// Threads that run .step points in parallel; 0: one per hardware thread. The results do not

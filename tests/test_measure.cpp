@@ -132,7 +132,7 @@ TEST_CASE(".meas: a measurement that cannot be made fails with the reason; bad c
     CHECK(netlist_error(head + ".meas tran x WHEN v(a)=1 RISE=0\n").find("count of 1 or more") != std::string::npos);
 }
 
-TEST_CASE("a .control block: its op, tran, dc, ac, noise, tf and meas commands run as the dot cards, the rest is left out") {
+TEST_CASE("a .control block: its op, tran, dc, ac, noise, tf and meas commands run as the dot cards") {
     const auto r = simulate_text(R"(control
 V1 a 0 PWL(0 0 1u 1)
 R1 a 0 1k
@@ -141,14 +141,17 @@ set filetype=ascii
 tran 0.1u 1u
 meas tran w WHEN v(a)=0.25
 plot v(a)
-wrdata out.txt v(a)
 .endc
 .end
 )");
     REQUIRE(r.plots.size() == 1);
     CHECK(r.plots[0].name == "Transient Analysis");
     REQUIRE(r.measures.size() == 1);
+    CHECK(r.measures[0].plot == 0);
     CHECK(*r.measures[0].value == doctest::Approx(0.25e-6));
+    // plot is accepted, not run: a warning names it and its line.
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].find("test.cir:8:1: warning: 'plot' is not run here") != std::string::npos);
     // ac, noise and tf too.
     const auto s = simulate_text("c\nV1 a 0 AC 1\nR1 a b 1k\nC1 b 0 1u\n.control\nac dec 1 1 10\ntf v(b) v1\n.endc\n.end\n");
     REQUIRE(s.plots.size() == 2);

@@ -342,11 +342,17 @@ TEST_CASE("lines: reading stops at .end") {
     CHECK(n.elements.size() == 1);
 }
 
-TEST_CASE("lines: .control blocks are skipped") {
-    Netlist n = flat("t\nR1 a 0 1\n.control\nrun\nplot v(a)\nR9 x y 1\n.endc\nR2 a 0 1\n");
+TEST_CASE("lines: a .control block is the script, not cards") {
+    const auto deck = ionspice::parser::parse_deck("t\nR1 a 0 1\n.control\nrun\n  plot v(a)\nR9 x y 1\n.endc\nR2 a 0 1\n", "t.cir");
+    Netlist n = ionspice::parser::elaborate(deck);
     CHECK(n.elements.size() == 2);
     CHECK(has_element(n, "r2"));
     CHECK_FALSE(has_element(n, "r9"));
+    const auto script = ionspice::parser::control_script(deck);
+    REQUIRE(script.size() == 3);
+    CHECK(script[0].text == "run");
+    CHECK(script[1].loc.line == 5);
+    CHECK(script[2].text == "R9 x y 1");
 }
 
 TEST_CASE("lines: CRLF line ends, tabs and leading blanks are accepted") {

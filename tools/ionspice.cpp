@@ -86,6 +86,7 @@ int run(int argc, char** argv) {
     double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     solver::SimulateSettings settings;
     settings.log = quiet ? nullptr : &std::cerr;
+    settings.out = quiet ? nullptr : &std::cout;
     settings.stats = stats;
     settings.threads = jobs;
     kept = new solver::SimulationResult(solver::simulate(*deck, settings));
@@ -118,6 +119,10 @@ int run(int argc, char** argv) {
     std::size_t next_print = 0;  // tables come in plot order
     for (std::size_t k = 0; k < result.plots.size(); ++k) {
         const auto& p = result.plots[k];
+        if (k < result.printed) {  // a .control script's run: printed as the script went
+            while (next_print < result.prints.size() && result.prints[next_print].plot == k) ++next_print;
+            continue;
+        }
         bool printed = false;
         for (; next_print < result.prints.size() && result.prints[next_print].plot == k; ++next_print) {
             solver::print_table(std::cout, p, result.prints[next_print].columns);

@@ -3,6 +3,7 @@
 #   <name>.cir  ->  <name>.ngspice.raw   (ASCII raw, ngspice's own layout)
 #   complex_*.cir also  ->  <name>.ngspice.bin.raw  (the same in binary: the complex layouts)
 #   complex_write.cir   ->  both files written by its own .control block (the write command's layout)
+#   control_sweep.cir   ->  its wrdata file (.ngspice.txt) and its printed output (.ngspice.out)
 #   tran_bjt_excess.cir ->  binary raw (its 4000 points)
 # Made with Debian's ngspice (39.3) in batch mode; the netlists set tight tolerances so the
 # stored values are converged far below the 1e-6 relative tolerance the tests use.
@@ -15,6 +16,11 @@ for cir in *.cir; do
     complex_write)
       rm -f "$name.ngspice.raw" "$name.ngspice.bin.raw"  # it appends its second plot
       ngspice -b "$cir" >/dev/null 2>"$name.ngspice.log" || { cat "$name.ngspice.log"; exit 1; } ;;
+    control_sweep)  # its wrdata file, and its standard output without ngspice's progress lines and dates
+      rm -f "$name.ngspice.txt"  # it appends
+      ngspice -b "$cir" 2>"$name.ngspice.log" |
+        grep -v '^Note:\|^Circuit:\|^Doing analysis\|^No. of Data Rows\|^ngspice-.* done\|^$' |
+        sed 's/  [A-Z][a-z][a-z] [A-Z][a-z][a-z] .*20[0-9][0-9]$/  DATE/' >"$name.ngspice.out" ;;
     tran_bjt_excess)  # 4000 points: binary keeps it a quarter of the ASCII size
       ngspice -b -r "$name.ngspice.raw" "$cir" >/dev/null 2>"$name.ngspice.log" || {
         cat "$name.ngspice.log"; exit 1; } ;;

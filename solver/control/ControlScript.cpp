@@ -1,0 +1,793 @@
+#include "solver/control/ControlScript.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "parser/Number.hpp"
+#include "solver/AtomicFile.hpp"
+#include "solver/Measure.hpp"
+#include "solver/OutputWriters.hpp"
+#include "solver/RawReader.hpp"
+#include "solver/Session.hpp"
+#include "solver/SimulationError.hpp"
+#include "solver/control/ControlValues.hpp"
+
+namespace ionspice::solver {
+
+namespace {
+
+using control::ControlPlot;
+using control::Vec;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string trim(std::string_view s) {
+    std::size_t a = 0, b = s.size();
+    while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+    while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+    return std::string(s.substr(a, b - a));
+}
+
+/// Words separated by blanks; a double-quoted string is one word (quotes removed), and
+/// parentheses or brackets keep what they enclose in one word.
+std::vector<std::string> words(std::string_view s) {
+    std::vector<std::string> out;
+    std::size_t p = 0;
+    while (p < s.size()) {
+        while (p < s.size() && std::isspace(static_cast<unsigned char>(s[p]))) ++p;
+        if (p >= s.size()) break;
+        std::string w;
+        if (s[p] == '"') {
+            const std::size_t e = s.find('"', p + 1);
+            w = std::string(s.substr(p + 1, (e == std::string_view::npos ? s.size() : e) - p - 1));
+            p = e == std::string_view::npos ? s.size() : e + 1;
+            out.push_back(w);
+            continue;
+        }
+        int depth = 0;
+        while (p < s.size() && (depth > 0 || !std::isspace(static_cast<unsigned char>(s[p])))) {
+            if (s[p] == '(' || s[p] == '[') ++depth;
+            if (s[p] == ')' || s[p] == ']') depth = std::max(0, depth - 1);
+            w += s[p++];
+        }
+        out.push_back(w);
+    }
+    return out;
+}
+
+/// ngspice's argument lists of print, wrdata, write: expressions separated by blanks, where a
+/// blank next to a binary operator joins the two sides ("5 % 3" is one expression).
+std::vector<std::string> expressions(std::string_view s) {
+    static const std::set<std::string> kWordOps = {"gt", "lt", "ge", "le", "ne", "eq", "and", "or"};
+    auto is_op_end = [](const std::string& w) {
+        const char c = w.back();
+        return std::string_view("+-*/^%<>=&|!").find(c) != std::string_view::npos;
+    };
+    auto is_op_start = [](const std::string& w) {
+        const char c = w.front();
+        return std::string_view("+-*/^%<>=&|").find(c) != std::string_view::npos;
+    };
+    std::vector<std::string> out;
+    bool join = false;
+    for (const auto& w : words(s)) {
+        const bool op_word = kWordOps.count(lower(w)) > 0;
+        if (!out.empty() && (join || is_op_start(w) || op_word)) out.back() += " " + w;
+        else out.push_back(w);
+        join = op_word || is_op_end(w);
+    }
+    return out;
+}
+
+struct Statement {
+    enum class Kind { Command, Foreach, Repeat, While, Dowhile, If };
+    Kind kind = Kind::Command;
+    std::string text;  ///< the line (a command) or the block's argument (condition, count, list)
+    parser::SourceLoc loc;
+    std::vector<Statement> body, otherwise;
+};
+
+[[noreturn]] void fail(const parser::SourceLoc& loc, const std::string& message) { throw parser::NetlistError(loc, message); }
+
+/// The script's lines as blocks. Iterative, nesting bounded.
+std::vector<Statement> build(const std::vector<parser::ControlLine>& lines) {
+    std::vector<Statement> top;
+    struct Open {
+        Statement* st;
+        bool in_else;
+    };
+    std::vector<Open> open;
+    auto target = [&]() -> std::vector<Statement>& {
+        if (open.empty()) return top;
+        return open.back().in_else ? open.back().st->otherwise : open.back().st->body;
+    };
+    for (const auto& line : lines) {
+        const std::string text = trim(line.text);
+        if (text.empty()) continue;
+        const auto w = words(text);
+        const std::string head = lower(w[0]);
+        const std::string rest = trim(std::string_view(text).substr(std::min(text.size(), w[0].size())));
+        if (head == "end") {
+            if (open.empty()) fail(line.loc, "'end' without a block to end");
+            open.pop_back();
+            continue;
+        }
+        if (head == "else") {
+            if (open.empty() || open.back().st->kind != Statement::Kind::If || open.back().in_else)
+                fail(line.loc, "'else' outside an 'if' block");
+            open.back().in_else = true;
+            continue;
+        }
+        Statement st;
+        st.text = rest;
+        st.loc = line.loc;
+        if (head == "foreach") st.kind = Statement::Kind::Foreach;
+        else if (head == "repeat") st.kind = Statement::Kind::Repeat;
+        else if (head == "while") st.kind = Statement::Kind::While;
+        else if (head == "dowhile") st.kind = Statement::Kind::Dowhile;
+        else if (head == "if") st.kind = Statement::Kind::If;
+        else st.text = text;
+        auto& into = target();
+        into.push_back(std::move(st));
+        if (into.back().kind != Statement::Kind::Command) {
+            if (static_cast<int>(open.size()) >= kMaxBlockNesting)
+                fail(line.loc, fmt::format("blocks nested deeper than {}", kMaxBlockNesting));
+            if ((head == "foreach" && words(rest).size() < 1) || (head != "foreach" && head != "repeat" && rest.empty()))
+                fail(line.loc, fmt::format("'{}' needs {}", head, head == "foreach" ? "a variable and values" : "a condition"));
+            open.push_back({&into.back(), false});
+        }
+    }
+    if (!open.empty()) fail(open.back().st->loc, fmt::format("block without 'end'"));
+    return top;
+}
+
+/// ngspice commands that ionspice accepts without running: a warning names them.
+const std::set<std::string> kNotRun = {
+    "plot",  "hardcopy", "gnuplot", "asciiplot", "iplot",   "display", "show",   "showmod", "listing", "setcs",
+    "shell", "rusage",   "version", "status",    "edit",    "source",  "option", "options", "save",    "linearize",
+    "spec",  "cd",       "codemodel", "remcirc", "snsave",  "bug",     "help",   "history", "alias",   "compose",
+    "define", "fourier", "psd",     "trace",     "where",   "delete",  "step",   "stop",    "resume",  "load",
+    "sens",  "pz",       "disto",   "pss",       "sp",      "devhelp", "inventory", "strcmp", "shift", "transpose",
+    "unalias", "undefine", "settype", "cross",   "wrs2p",   "esave",   "mc_source", "altermod_file", "diff",
+    "rehash", "noise_cs", "meas_file", "setscale", "setseed", "sysinfo", "check", "optran", "pre_set"};
+
+class Interpreter {
+public:
+    Interpreter(const parser::Deck& deck, const SimulateSettings& settings)
+        : deck_(deck), settings_(settings), out_(settings.out) {
+        ControlPlot constants;
+        constants.type_name = "const";
+        constants.title = "Constant values";
+        constants.name = "constants";
+        constants.date = raw_date();
+        plots_.push_back(std::move(constants));
+    }
+
+    SimulationResult run() {
+        const auto lines = parser::control_script(deck_);
+        const auto script = build(lines);
+        try {
+            block(script);
+        } catch (const Quit&) {
+            result_.printed = result_.plots.size();
+            return std::move(result_);
+        }
+        // As ngspice's batch mode: the netlist's own analyses after the script.
+        result_.printed = result_.plots.size();
+        SimulationResult batch = session().run();
+        append(std::move(batch), false);
+        return std::move(result_);
+    }
+
+private:
+    struct Quit {};
+    struct Break {};
+    struct Continue {};
+
+    Session& session() {
+        if (!session_) {
+            SimulateSettings s = settings_;
+            session_ = std::make_unique<Session>(deck_, s);
+        }
+        return *session_;
+    }
+
+    void say(const std::string& text) {
+        if (out_) fmt::print(*out_, "{}", text);
+    }
+
+    void warn(const parser::SourceLoc& loc, const std::string& message) {
+        add_warning(parser::format_diagnostic(loc, message, "warning"));
+    }
+
+    /// simulate() prints the result's warnings once the run is over; a warning a session repeats
+    /// at every analysis (the netlist's own) is kept once.
+    void add_warning(std::string w) {
+        if (std::find(result_.warnings.begin(), result_.warnings.end(), w) == result_.warnings.end())
+            result_.warnings.push_back(std::move(w));
+    }
+
+    ControlPlot& current() { return plots_[current_]; }
+
+    const ControlPlot* plot_named(std::string_view name) const {
+        for (const auto& p : plots_)
+            if (p.type_name == name) return &p;
+        return nullptr;
+    }
+
+    control::Scope scope() const {
+        control::Scope s;
+        s.plot = [this](std::string_view n) { return plot_named(n); };
+        s.current = &plots_[current_];
+        return s;
+    }
+
+    Vec eval(const std::string& text, const parser::SourceLoc& loc) {
+        try {
+            return control::evaluate(text, scope());
+        } catch (const std::invalid_argument& e) {
+            fail(loc, e.what());
+        }
+    }
+
+    double scalar(const std::string& text, const parser::SourceLoc& loc) {
+        Vec v = eval(text, loc);
+        if (v.data.empty()) fail(loc, fmt::format("'{}' is empty", text));
+        return v.data[0].real();
+    }
+
+    /// $name, $&vector and $?name replaced, as ngspice does before a command runs.
+    std::string substitute(const std::string& text, const parser::SourceLoc& loc) {
+        std::string out;
+        for (std::size_t p = 0; p < text.size();) {
+            if (text[p] != '$') {
+                out += text[p++];
+                continue;
+            }
+            std::size_t q = p + 1;
+            const bool vector = q < text.size() && text[q] == '&';
+            const bool query = q < text.size() && text[q] == '?';
+            if (vector || query) ++q;
+            std::size_t e = q;
+            if (vector) {
+                int depth = 0;
+                while (e < text.size() &&
+                       (std::isalnum(static_cast<unsigned char>(text[e])) || std::string_view("_.#()[],").find(text[e]) != std::string_view::npos)) {
+                    if (text[e] == '(' || text[e] == '[') ++depth;
+                    if (text[e] == ')' || text[e] == ']') {
+                        if (depth == 0) break;
+                        --depth;
+                    }
+                    ++e;
+                }
+            } else {
+                while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_')) ++e;
+            }
+            const std::string name = lower(text.substr(q, e - q));
+            if (name.empty()) {
+                out += text[p++];
+                continue;
+            }
+            if (query) {
+                out += vars_.count(name) ? "1" : "0";
+            } else if (vector) {
+                Vec v = eval(name, loc);
+                for (std::size_t k = 0; k < v.size(); ++k)
+                    out += (k ? " " : "") + (v.real ? fmt::format("{:G}", v.data[k].real())
+                                                    : fmt::format("{:G},{:G}", v.data[k].real(), v.data[k].imag()));
+            } else {
+                auto it = vars_.find(name);
+                if (it == vars_.end()) fail(loc, fmt::format("no variable '{}' (set it first)", name));
+                out += it->second;
+            }
+            p = e;
+        }
+        return out;
+    }
+
+    bool flag(const std::string& name) const { return vars_.count(name) > 0; }
+
+    void block(const std::vector<Statement>& statements) {
+        for (const auto& st : statements) statement(st);
+    }
+
+    void loop_body(const Statement& st, bool& stop) {
+        try {
+            block(st.body);
+        } catch (const Break&) {
+            stop = true;
+        } catch (const Continue&) {
+        }
+    }
+
+    void count_turn(long& turns, const Statement& st) {
+        if (++turns > kMaxLoopTurns)
+            fail(st.loc, fmt::format("the loop ran {} times without ending (the limit)", kMaxLoopTurns));
+    }
+
+    bool condition(const Statement& st) { return scalar(substitute(st.text, st.loc), st.loc) != 0; }
+
+    void statement(const Statement& st) {
+        long turns = 0;
+        bool stop = false;
+        switch (st.kind) {
+        case Statement::Kind::Command: command(st); return;
+        case Statement::Kind::If:
+            block(condition(st) ? st.body : st.otherwise);
+            return;
+        case Statement::Kind::While:
+            while (!stop && condition(st)) {
+                count_turn(turns, st);
+                loop_body(st, stop);
+            }
+            return;
+        case Statement::Kind::Dowhile:
+            do {
+                count_turn(turns, st);
+                loop_body(st, stop);
+            } while (!stop && condition(st));
+            return;
+        case Statement::Kind::Repeat: {
+            const std::string n = trim(substitute(st.text, st.loc));
+            if (n.empty()) {
+                for (; !stop;) {
+                    count_turn(turns, st);
+                    loop_body(st, stop);
+                }
+                return;
+            }
+            const double count = scalar(n, st.loc);
+            if (count != std::floor(count) || count < 0) fail(st.loc, "'repeat' needs a whole number of turns");
+            for (double k = 0; k < count && !stop; ++k) {
+                count_turn(turns, st);
+                loop_body(st, stop);
+            }
+            return;
+        }
+        case Statement::Kind::Foreach: {
+            const auto w = words(substitute(st.text, st.loc));
+            const std::string var = lower(w[0]);
+            for (std::size_t k = 1; k < w.size() && !stop; ++k) {
+                vars_[var] = w[k];
+                loop_body(st, stop);
+            }
+            return;
+        }
+        }
+    }
+
+    /// Commands that only read or write vectors: a mistake in one (a vector not there yet, a
+    /// function ngspice lacks) is reported and the script goes on, as in ngspice, where such
+    /// lines are common in decks that run (a print before the run that makes its vector).
+    static bool reads_vectors(const std::string& cmd) {
+        return cmd == "print" || cmd == "let" || cmd == "wrdata" || cmd == "write" || cmd == "meas" ||
+               cmd == "measure";
+    }
+
+    void command(const Statement& st) {
+        const std::string head = lower(words(st.text).empty() ? std::string() : words(st.text)[0]);
+        if (!reads_vectors(head)) return run_command(st);
+        try {
+            run_command(st);
+        } catch (const parser::NetlistError& e) {
+            warn(st.loc, e.message() + "; the command was skipped and the script goes on (as ngspice does)");
+        }
+    }
+
+    void run_command(const Statement& st) {
+        const std::string line = substitute(st.text, st.loc);
+        const auto w = words(line);
+        if (w.empty()) return;
+        const std::string cmd = lower(w[0]);
+        const std::string args = trim(std::string_view(line).substr(std::min(line.size(), w[0].size())));
+        const auto& loc = st.loc;
+        if (cmd == "echo") {
+            std::string text;
+            for (std::size_t k = 1; k < w.size(); ++k) text += (k > 1 ? " " : "") + w[k];
+            say(text + "\n");
+        } else if (cmd == "set") {
+            set(args, loc);
+        } else if (cmd == "unset") {
+            for (std::size_t k = 1; k < w.size(); ++k) vars_.erase(lower(w[k]));
+        } else if (cmd == "let") {
+            let(args, loc);
+        } else if (cmd == "unlet" || cmd == "destroy") {
+            if (cmd == "destroy") {
+                warn(loc, "'destroy' keeps every plot here (the plots are the run's results); the script goes on");
+                return;
+            }
+            for (std::size_t k = 1; k < w.size(); ++k) {
+                auto& v = current().vecs;
+                v.erase(std::remove_if(v.begin(), v.end(), [&](const Vec& x) { return x.name == lower(w[k]); }), v.end());
+            }
+        } else if (cmd == "print") {
+            print(args, loc);
+        } else if (cmd == "wrdata") {
+            wrdata(args, loc);
+        } else if (cmd == "write") {
+            write(args, loc);
+        } else if (cmd == "op" || cmd == "tran" || cmd == "dc" || cmd == "ac" || cmd == "noise" || cmd == "tf") {
+            analysis("." + line, loc);
+        } else if (cmd == "run") {
+            SimulationResult r = session().run();
+            append(std::move(r), true);
+        } else if (cmd == "alter" || cmd == "altermod") {
+            alter(cmd == "altermod", args, loc);
+        } else if (cmd == "reset") {
+            session().reset();
+        } else if (cmd == "meas" || cmd == "measure") {
+            measure(line, loc);
+        } else if (cmd == "setplot") {
+            if (w.size() < 2) fail(loc, "'setplot' needs a plot name (tran1, op1, …)");
+            for (std::size_t k = 0; k < plots_.size(); ++k)
+                if (plots_[k].type_name == lower(w[1])) {
+                    current_ = k;
+                    return;
+                }
+            fail(loc, fmt::format("no plot '{}'", w[1]));
+        } else if (cmd == "quit" || cmd == "exit") {
+            throw Quit{};
+        } else if (cmd == "break") {
+            throw Break{};
+        } else if (cmd == "continue") {
+            throw Continue{};
+        } else if (cmd == "goto" || cmd == "label") {
+            fail(loc, fmt::format("'{}' is not supported by ionspice's control language (use while or repeat)", cmd));
+        } else if (kNotRun.count(cmd)) {
+            warn(loc, fmt::format("'{}' is not run here (ionspice runs the control language's analyses, vectors "
+                                  "and files, not its graphics or interactive commands); the script goes on",
+                                  cmd));
+        } else {
+            fail(loc, fmt::format("unknown control command '{}'", w[0]));
+        }
+    }
+
+    void set(const std::string& args, const parser::SourceLoc& loc) {
+        if (args.empty()) return;
+        // set a = b, set a=b, set a, set a = ( x y z )
+        std::string s = args;
+        for (;;) {
+            s = trim(s);
+            if (s.empty()) return;
+            std::size_t e = 0;
+            while (e < s.size() && !std::isspace(static_cast<unsigned char>(s[e])) && s[e] != '=') ++e;
+            const std::string name = lower(s.substr(0, e));
+            if (name.empty()) fail(loc, "'set' needs a variable name");
+            std::string rest = trim(s.substr(e));
+            if (rest.empty() || rest[0] != '=') {
+                vars_[name] = "";
+                s = rest;
+                continue;
+            }
+            rest = trim(rest.substr(1));
+            if (!rest.empty() && rest[0] == '(') {
+                const std::size_t close = rest.find(')');
+                if (close == std::string::npos) fail(loc, "'(' without ')' in set");
+                vars_[name] = trim(rest.substr(1, close - 1));
+                s = rest.substr(close + 1);
+                continue;
+            }
+            const auto w = words(rest);
+            vars_[name] = w.empty() ? "" : w[0];
+            s = w.empty() ? "" : rest.substr(std::min(rest.size(), rest.find(w[0]) + w[0].size() + (rest[0] == '"' ? 2 : 0)));
+        }
+    }
+
+    void let(const std::string& args, const parser::SourceLoc& loc) {
+        const std::size_t eq = args.find('=');
+        if (eq == std::string::npos) fail(loc, "'let' needs name = expression");
+        const std::string name = lower(trim(args.substr(0, eq)));
+        if (name.empty()) fail(loc, "'let' needs a vector name before '='");
+        if (name.find('[') != std::string::npos) fail(loc, "'let' into part of a vector is not supported here");
+        Vec v = eval(trim(args.substr(eq + 1)), loc);
+        v.name = name;
+        current().set(std::move(v));
+    }
+
+    std::vector<Vec> values(const std::string& args, const parser::SourceLoc& loc) {
+        std::vector<Vec> out;
+        for (const auto& e : expressions(args)) {
+            if (lower(e) == "all") {
+                for (const auto& v : current().vecs)
+                    if (&v != current().scale()) out.push_back(v);
+                continue;
+            }
+            out.push_back(eval(e, loc));
+        }
+        return out;
+    }
+
+    /// A scale as ngspice names it in print and wrdata: by its own name (v-sweep), not as the raw
+    /// file wraps a voltage (v(v-sweep)).
+    static std::string scale_name(const Vec& v) {
+        const std::string& n = v.name;
+        if (n.size() > 3 && n.back() == ')' && ((n[0] == 'v' && v.type == "voltage") || (n[0] == 'i' && v.type == "current")) &&
+            n[1] == '(')
+            return n.substr(2, n.size() - 3);
+        return n;
+    }
+
+    static std::string value_text(const Vec& v, std::size_t k) {
+        if (v.real) return control::format_number(v.data[k].real());
+        return control::format_number(v.data[k].real()) + ",\t" + control::format_number(v.data[k].imag());
+    }
+
+    void print(const std::string& args, const parser::SourceLoc& loc) {
+        std::string a = args;
+        const auto first = words(a);
+        if (!first.empty() && (lower(first[0]) == "col" || lower(first[0]) == "line")) a = a.substr(first[0].size());
+        const std::vector<Vec> vs = values(a, loc);
+        if (vs.empty()) fail(loc, "'print' needs vectors or expressions");
+        bool scalars = true;
+        for (const auto& v : vs) scalars = scalars && v.size() == 1;
+        if (scalars) {
+            for (const auto& v : vs) say(fmt::format("{} = {}\n", v.name, value_text(v, 0)));
+            return;
+        }
+        const ControlPlot& p = current();
+        const Vec* scale = p.scale();
+        std::vector<const Vec*> cols;
+        if (scale && vs.front().size() == scale->size()) cols.push_back(scale);
+        for (const auto& v : vs) cols.push_back(&v);
+        // The title centred on 80 columns (rounding up), the plot's name under it at the same indent.
+        const std::string title = lower(p.title);  // ngspice keeps the title lower-cased
+        const std::size_t indent = title.size() < 80 ? (81 - title.size()) / 2 : 0;
+        std::string text = std::string(indent, ' ') + title + "\n";
+        text += std::string(indent, ' ') + p.name + "  " + p.date + "\n";
+        const std::string dashes(80, '-');
+        text += dashes + "\nIndex   ";
+        for (const Vec* c : cols) text += fmt::format("{:<16}", c == scale ? scale_name(*c) : c->name);
+        text += "\n" + dashes + "\n";
+        std::size_t rows = 0;
+        for (const Vec* c : cols) rows = std::max(rows, c->size());
+        for (std::size_t k = 0; k < rows; ++k) {
+            text += fmt::format("{}\t", k);
+            for (const Vec* c : cols) text += k < c->size() ? value_text(*c, k) + "\t" : std::string("\t");
+            text += "\n";
+        }
+        say(text);
+    }
+
+    std::string file_and_rest(const std::string& args, std::string& rest, const parser::SourceLoc& loc,
+                              const char* cmd) {
+        const auto w = words(args);
+        if (w.empty()) fail(loc, fmt::format("'{}' needs a file name", cmd));
+        rest = trim(std::string_view(args).substr(std::min(args.size(), args.find(w[0]) + w[0].size())));
+        return w[0];
+    }
+
+    void wrdata(const std::string& args, const parser::SourceLoc& loc) {
+        std::string rest;
+        const std::string file = file_and_rest(args, rest, loc, "wrdata");
+        const std::vector<Vec> vs = values(rest, loc);
+        if (vs.empty()) fail(loc, "'wrdata' needs vectors to write");
+        int digits = 8;
+        if (auto it = vars_.find("numdgt"); it != vars_.end())
+            if (auto d = parser::parse_number(it->second); d && *d >= 1 && *d <= 17) digits = static_cast<int>(*d);
+        const bool single = flag("wr_singlescale"), names = flag("wr_vecnames");
+        const Vec* plot_scale = current().scale();
+        // Each vector's scale: the plot's when the lengths agree, else its own index.
+        std::vector<Vec> scales;
+        for (const auto& v : vs) {
+            if (plot_scale && plot_scale->size() == v.size()) {
+                scales.push_back(*plot_scale);
+            } else {
+                Vec s;
+                s.name = "index";
+                for (std::size_t k = 0; k < v.size(); ++k) s.data.push_back(static_cast<double>(k));
+                scales.push_back(std::move(s));
+            }
+        }
+        std::size_t rows = 0;
+        for (const auto& s : scales) rows = std::max(rows, s.size());
+        if (single)
+            for (const auto& s : scales)
+                if (s.size() != scales.front().size())
+                    fail(loc, "wr_singlescale: the vectors have different lengths");
+        std::string text;
+        const int width = digits + 7;
+        if (names) {
+            for (std::size_t i = 0; i < vs.size(); ++i) {
+                if (i == 0 || !single) text += fmt::format(" {:<{}}", scale_name(scales[i]), width);
+                text += fmt::format(" {:<{}}", vs[i].name, width);
+                if (!vs[i].real) text += fmt::format(" {:<{}}", vs[i].name, width);
+            }
+            text += "\n";
+        }
+        for (std::size_t k = 0; k < rows; ++k) {
+            for (std::size_t i = 0; i < vs.size(); ++i) {
+                const bool with_scale = i == 0 || !single;
+                if (k >= scales[i].size()) {
+                    if (with_scale) text += std::string(static_cast<std::size_t>(digits + 8), ' ');
+                    text += std::string(static_cast<std::size_t>((vs[i].real ? 1 : 2) * (digits + 8)), ' ');
+                    continue;
+                }
+                if (with_scale) text += fmt::format("{: .{}e} ", scales[i].data[k].real(), digits);
+                if (vs[i].real) text += fmt::format("{: .{}e} ", vs[i].data[k].real(), digits);
+                else text += fmt::format("{: .{}e} {: .{}e} ", vs[i].data[k].real(), digits, vs[i].data[k].imag(), digits);
+            }
+            text += "\n";
+        }
+        std::string old;
+        if (flag("appendwrite")) {
+            std::ifstream in(file, std::ios::binary);
+            old.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        write_atomically(file, [&](std::ostream& out) { out << old << text; });
+    }
+
+    void write(const std::string& args, const parser::SourceLoc& loc) {
+        std::string rest;
+        const std::string file = file_and_rest(args, rest, loc, "write");
+        const ControlPlot& p = current();
+        std::vector<Vec> picked;
+        std::vector<const Vec*> cols;
+        if (rest.empty()) {
+            for (const auto& v : p.vecs)
+                if (v.size() == (p.vecs.empty() ? 0 : p.vecs.front().size())) cols.push_back(&v);
+        } else {
+            picked = values(rest, loc);
+            if (p.scale() && !picked.empty() && picked.front().size() == p.scale()->size()) cols.push_back(p.scale());
+            for (const auto& v : picked) cols.push_back(&v);
+        }
+        if (cols.empty()) fail(loc, "'write': nothing to write (run an analysis or name vectors)");
+        Plot out;
+        try {
+            out = control::to_plot(p, cols);
+        } catch (const std::invalid_argument& e) {
+            fail(loc, e.what());
+        }
+        std::vector<Plot> all;
+        if (flag("appendwrite") && std::filesystem::exists(file)) all = read_raw(file);
+        all.push_back(std::move(out));
+        if (flag("nopadding"))
+            warn(loc, "'nopadding' is not honoured: shorter vectors are written padded with zeros");
+        auto it = vars_.find("filetype");
+        const bool ascii = it != vars_.end() && lower(it->second) == "ascii";
+        write_atomically(file, [&](std::ostream& o) { write_raw(o, all, ascii); });
+    }
+
+    void analysis(const std::string& card, const parser::SourceLoc& loc) {
+        SimulationResult r;
+        try {
+            r = session().run(card);
+        } catch (const parser::NetlistError& e) {
+            fail(loc, e.message());
+        }
+        append(std::move(r), true);
+    }
+
+    void alter(bool model, const std::string& args, const parser::SourceLoc& loc) {
+        // alter r1 = 2k | alter r1 2k | alter r1 r = 2k | alter @r1[r] = 2k (altermod alike)
+        std::string s = args;
+        for (char& c : s)
+            if (c == '=') c = ' ';
+        auto w = words(s);
+        std::string name, param;
+        std::size_t value_at = 0;
+        if (!w.empty() && w[0][0] == '@') {
+            const auto open = w[0].find('['), close = w[0].find(']');
+            if (open == std::string::npos || close == std::string::npos || close < open)
+                fail(loc, fmt::format("expected @name[parameter], got '{}'", w[0]));
+            name = lower(w[0].substr(1, open - 1));
+            param = lower(w[0].substr(open + 1, close - open - 1));
+            value_at = 1;
+        } else if (w.size() == 2) {
+            name = lower(w[0]);
+            value_at = 1;
+        } else if (w.size() >= 3) {
+            name = lower(w[0]);
+            param = lower(w[1]);
+            value_at = 2;
+        }
+        if (name.empty() || value_at >= w.size())
+            fail(loc, fmt::format("'{}' needs an element, optionally a parameter, and a value", model ? "altermod" : "alter"));
+        std::string value_text;
+        for (std::size_t k = value_at; k < w.size(); ++k) value_text += (k > value_at ? " " : "") + w[k];
+        if (!value_text.empty() && value_text.front() == '[')
+            fail(loc, "vector values ([a b c]) in alter are not supported here");
+        const double value = scalar(value_text, loc);
+        try {
+            if (model) session().altermod(name, param, value);
+            else session().alter(name, param, value);
+        } catch (const SimulationError& e) {
+            fail(loc, e.what());
+        } catch (const parser::NetlistError& e) {
+            fail(loc, e.message());
+        }
+    }
+
+    void measure(const std::string& line, const parser::SourceLoc& loc) {
+        // The command as the card it is, read and elaborated as in a netlist, then measured on
+        // the current plot (which must be of its analysis).
+        parser::Netlist n;
+        try {
+            n = parser::elaborate(parser::parse_deck(fmt::format("* meas\n.{}\n", line), "<meas>"));
+        } catch (const parser::NetlistError& e) {
+            fail(loc, e.message());
+        }
+        if (n.measures.size() != 1) fail(loc, "'meas' needs an analysis, a name and a measurement");
+        const parser::Measure& m = n.measures.front();
+        const ControlPlot& p = current();
+        if (p.analysis != m.analysis)
+            fail(loc, fmt::format("'meas {}' needs a {} plot; the current plot is {}", m.analysis, m.analysis,
+                                  p.type_name));
+        std::vector<const Vec*> cols;
+        for (const auto& v : p.vecs)
+            if (v.size() == p.vecs.front().size()) cols.push_back(&v);
+        const Plot plot = control::to_plot(p, cols);
+        MeasureResult r = evaluate_measure(plot, m);
+        say(format_measure(r) + "\n");
+        if (r.value) {
+            Vec v;
+            v.name = m.name;
+            v.data = {*r.value};
+            current().set(std::move(v));
+        }
+        // plots_[0] is the constants plot; plots_[k] is the result's plot k - 1.
+        r.plot = current_ - 1;
+        result_.measures.push_back(std::move(r));
+    }
+
+    /// A run's plots become the script's (tran1, op1, …) and the result's; the current plot is
+    /// the last. With `print`, its .print tables and .meas lines are printed as ngspice does.
+    void append(SimulationResult r, bool print_now) {
+        const std::size_t offset = result_.plots.size();
+        for (auto& p : r.plots) {
+            const std::string kind = p.analysis.empty() ? "plot" : p.analysis;
+            const std::string type = kind + std::to_string(++counts_[kind]);
+            plots_.push_back(control::from_plot(p, type));
+            current_ = plots_.size() - 1;
+            result_.plots.push_back(std::move(p));
+        }
+        for (auto& t : r.prints) {
+            if (print_now && out_) print_table(*out_, result_.plots[offset + t.plot], t.columns);
+            t.plot += offset;
+            result_.prints.push_back(std::move(t));
+        }
+        for (auto& m : r.measures) {
+            if (print_now) say(format_measure(m) + "\n");
+            m.plot += offset;
+            result_.measures.push_back(std::move(m));
+        }
+        for (auto& rep : r.reports) {
+            if (print_now) say(rep.text);
+            rep.plot += offset;
+            result_.reports.push_back(std::move(rep));
+        }
+        for (auto& l : r.log) result_.log.push_back(std::move(l));
+        for (auto& w : r.warnings) add_warning(std::move(w));
+    }
+
+    const parser::Deck& deck_;
+    const SimulateSettings& settings_;
+    std::ostream* out_;
+    std::unique_ptr<Session> session_;
+    std::vector<ControlPlot> plots_;
+    std::size_t current_ = 0;
+    std::map<std::string, int> counts_;
+    std::map<std::string, std::string> vars_;
+    SimulationResult result_;
+};
+
+}  // namespace
+
+SimulationResult run_control(const parser::Deck& deck, const SimulateSettings& settings) {
+    return Interpreter(deck, settings).run();
+}
+
+}  // namespace ionspice::solver

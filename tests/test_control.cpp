@@ -1,0 +1,244 @@
+// The control language (.control … .endc): loops, alter, vectors, print, wrdata and write, each
+// against an answer that could fail — analytic values, ngspice-39's own output (tests/golden), or
+// the located message a mistake must give.
+
+#include <cmath>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "parser/Netlist.hpp"
+#include "solver/RawReader.hpp"
+#include "solver/Simulator.hpp"
+#include "tests/CommandRun.hpp"
+#include "tests/SimHelpers.hpp"
+
+using namespace ionspice;
+using test::netlist_error;
+using test::value;
+
+namespace {
+
+struct Run {
+    solver::SimulationResult result;
+    std::string out;
+};
+
+/// Runs the deck with the script's output captured.
+Run run(const std::string& text) {
+    std::ostringstream out;
+    solver::SimulateSettings s;
+    s.out = &out;
+    Run r;
+    r.result = solver::simulate(parser::parse_deck(text, "test.cir"), s);
+    r.out = out.str();
+    return r;
+}
+
+const std::string kDivider = "divider\nV1 1 0 1\nR1 1 2 1k\nR2 2 0 1k\n";
+
+std::string golden(const std::string& file) {
+    return std::string(IONSPICE_SOURCE_DIR) + "/tests/golden/" + file;
+}
+
+/// The dates of print's table headers replaced, as make_golden.sh stores ngspice's output.
+std::string without_dates(const std::string& text) {
+    static const std::regex date("  [A-Z][a-z][a-z] [A-Z][a-z][a-z] .*20[0-9][0-9]$");
+    std::istringstream in(text);
+    std::string line, out;
+    while (std::getline(in, line)) out += std::regex_replace(line, date, "  DATE") + "\n";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("control: foreach over alter runs an analysis per value, each a plot of its own") {
+    const auto r = run(kDivider + ".control\nforeach rv 1k 3k 9k\n  alter r2 = $rv\n  op\n  print v(2)\nend\n.endc\n.end\n");
+    REQUIRE(r.result.plots.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        const double r2 = 1e3 * std::pow(3.0, static_cast<double>(k));
+        CHECK(value(r.result, "v(2)", 0, k) == doctest::Approx(r2 / (1e3 + r2)).epsilon(1e-12));
+    }
+    CHECK(r.out == "v(2) = 5.000000e-01\nv(2) = 7.500000e-01\nv(2) = 9.000000e-01\n");
+    // Every plot was printed by the script: the command line prints none again.
+    CHECK(r.result.printed == 3);
+}
+
+TEST_CASE("control: alter forms (value, parameter, @name[param]), altermod and reset") {
+    const auto r = run(kDivider + ".control\nalter r2 3k\nop\nalter @r2[r] = 1k\nop\nalter v1 dc = 2\nop\n"
+                                  "reset\nop\n.endc\n.end\n");
+    REQUIRE(r.result.plots.size() == 4);
+    CHECK(value(r.result, "v(2)", 0, 0) == doctest::Approx(0.75));
+    CHECK(value(r.result, "v(2)", 0, 1) == doctest::Approx(0.5));
+    CHECK(value(r.result, "v(2)", 0, 2) == doctest::Approx(1.0));
+    CHECK(value(r.result, "v(2)", 0, 3) == doctest::Approx(0.5));  // reset: the netlist as written
+
+    // altermod: a diode's saturation current ten times larger lowers its forward voltage by n·Vt·ln 10.
+    const auto d = run("d\nI1 0 a 1m\nD1 a 0 dm\n.model dm d is=1e-14\n.control\nop\naltermod dm is=1e-13\nop\n.endc\n.end\n");
+    REQUIRE(d.result.plots.size() == 2);
+    const double vt = 1.380649e-23 * 300.15 / 1.602176634e-19;
+    CHECK(value(d.result, "v(a)", 0, 0) - value(d.result, "v(a)", 0, 1) == doctest::Approx(vt * std::log(10.0)).epsilon(1e-3));
+}
+
+TEST_CASE("control: while, dowhile, repeat, if/else, break and continue compute as written") {
+    const auto r = run(kDivider + R"(.control
+let k = 0
+let s = 0
+while k < 10
+  let k = k + 1
+  if k eq 4
+    continue
+  else
+    let s = s + k
+  end
+  if k >= 7
+    break
+  end
+end
+print k s
+let n = 0
+dowhile n < 0
+  let n = n + 1
+end
+repeat 3
+  let n = n + 10
+end
+print n
+.endc
+.end
+)");
+    // s = 1 + 2 + 3 + 5 + 6 + 7; the do-while body runs once although its condition is false.
+    CHECK(r.out == "k = 7.000000e+00\ns = 2.400000e+01\nn = 3.100000e+01\n");
+    CHECK(r.result.plots.empty());
+}
+
+TEST_CASE("control: vectors — vector(), arithmetic, indexing, reductions, db/mag/ph, $& and plot names") {
+    const auto r = run(kDivider + R"(.control
+dc v1 0 2 0.5
+let a = vector(4) + 1
+print a[2] length(a) mean(a) vecmax(a) vecmin(a) stddev(a)
+let g = db(v(2)) - db(v(1))
+print g[4] mag(-3) abs(-3)
+op
+echo $&dc1.v(2)
+print dc1.v(2)[1] v(2)
+.endc
+.end
+)");
+    CHECK(r.out == "a[2] = 3.000000e+00\nlength(a) = 4.000000e+00\nmean(a) = 2.500000e+00\nvecmax(a) = 4.000000e+00\n"
+                   "vecmin(a) = 1.000000e+00\nstddev(a) = 1.290994e+00\ng[4] = -6.02060e+00\nmag(-3) = 3.000000e+00\n"
+                   "abs(-3) = 3.000000e+00\n0 0.25 0.5 0.75 1\ndc1.v(2)[1] = 2.500000e-01\nv(2) = 5.000000e-01\n");
+}
+
+TEST_CASE("control: print of a vector is ngspice's table") {
+    const auto r = run(kDivider + ".control\ndc v1 0 1 0.5\nprint v(2)\n.endc\n.end\n");
+    const std::string dashes(80, '-');
+    CHECK(without_dates(r.out) == std::string(37, ' ') + "divider\n" + std::string(37, ' ') +
+                                      "DC transfer characteristic  DATE\n" + dashes + "\nIndex   v-sweep         v(2)            \n" +
+                                      dashes + "\n0\t0.000000e+00\t0.000000e+00\t\n1\t5.000000e-01\t2.500000e-01\t\n"
+                                      "2\t1.000000e+00\t5.000000e-01\t\n");
+}
+
+TEST_CASE("control: golden — foreach/alter/dc/wrdata, altermod and loops as ngspice-39 writes and prints them") {
+    test::Sandbox box("control_golden");
+    std::filesystem::copy_file(golden("control_sweep.cir"), box.dir() / "control_sweep.cir");
+    const auto r = box.run("control_sweep.cir", "cd '" + box.dir().string() + "' &&");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(without_dates(r.out) == test::slurp(golden("control_sweep.ngspice.out")));
+    CHECK(test::slurp(box.dir() / "control_sweep.ngspice.txt") == test::slurp(golden("control_sweep.ngspice.txt")));
+}
+
+TEST_CASE("control: write makes the raw files ngspice's write makes (golden complex_write)") {
+    test::Sandbox box("control_write");
+    std::filesystem::copy_file(golden("complex_write.cir"), box.dir() / "complex_write.cir");
+    const auto r = box.run("complex_write.cir", "cd '" + box.dir().string() + "' &&");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    for (const char* file : {"complex_write.ngspice.raw", "complex_write.ngspice.bin.raw"}) {
+        INFO(file);
+        const auto ours = solver::read_raw((box.dir() / file).string());
+        const auto theirs = solver::read_raw(golden(file));
+        REQUIRE(ours.size() == theirs.size());
+        for (std::size_t p = 0; p < ours.size(); ++p) {
+            REQUIRE(ours[p].variables.size() == theirs[p].variables.size());
+            REQUIRE(ours[p].points() == theirs[p].points());
+            CHECK(ours[p].is_complex() == theirs[p].is_complex());
+            for (std::size_t v = 0; v < theirs[p].variables.size(); ++v) {
+                CHECK(ours[p].variables[v].name == theirs[p].variables[v].name);
+                CHECK(ours[p].variables[v].type == theirs[p].variables[v].type);
+                for (std::size_t k = 0; k < theirs[p].points(); ++k) {
+                    const auto a = ours[p].complex_at(k, v), b = theirs[p].complex_at(k, v);
+                    CHECK(std::abs(a - b) <= 1e-9 * std::abs(b) + 1e-15);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("control: the netlist's own analyses run after the script, unless it quits") {
+    const auto r = run(kDivider + ".op\n.control\necho first\nalter r2 3k\n.endc\n.end\n");
+    REQUIRE(r.result.plots.size() == 1);  // the .op, with the script's alter in force
+    CHECK(r.result.printed == 0);
+    CHECK(value(r.result, "v(2)") == doctest::Approx(0.75));
+    CHECK(r.out == "first\n");
+    const auto q = run(kDivider + ".op\n.control\nop\nquit\n.endc\n.end\n");
+    CHECK(q.result.plots.size() == 1);
+    CHECK(q.result.printed == 1);
+    // run: the netlist's analyses from within the script.
+    const auto k = run(kDivider + ".op\n.dc v1 0 1 1\n.control\nrun\nprint v(2)\nquit\n.endc\n.end\n");
+    REQUIRE(k.result.plots.size() == 2);
+    CHECK(k.result.plots[1].analysis == "dc");
+}
+
+TEST_CASE("control: -r writes every plot the script made") {
+    test::Sandbox box("control_raw");
+    box.write("loop.cir", kDivider + ".control\nforeach rv 1k 2k\nalter r2 $rv\nop\nend\ndc v1 0 1 0.5\n.endc\n.end\n");
+    const auto r = box.run("-q -r '" + (box.dir() / "out.raw").string() + "' '" + (box.dir() / "loop.cir").string() + "'");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const auto plots = solver::read_raw((box.dir() / "out.raw").string());
+    REQUIRE(plots.size() == 3);
+    CHECK(plots[0].at(0, static_cast<std::size_t>(plots[0].find("v(2)"))) == doctest::Approx(0.5));
+    CHECK(plots[1].at(0, static_cast<std::size_t>(plots[1].find("v(2)"))) == doctest::Approx(2.0 / 3.0));
+    CHECK(plots[2].points() == 3);
+}
+
+TEST_CASE("control: what is accepted and not run is a located warning; a mistake is a located error") {
+    const auto w = run(kDivider + ".control\nop\nplot v(2)\nhardcopy a.ps v(2)\nprint v(nothere)\nprint v(2)\n.endc\n.end\n");
+    REQUIRE(w.result.warnings.size() == 3);
+    CHECK(w.result.warnings[0].find("test.cir:7:1: warning: 'plot' is not run here") != std::string::npos);
+    CHECK(w.result.warnings[1].find("test.cir:8:1: warning: 'hardcopy'") != std::string::npos);
+    // A vector not there: reported, and the script goes on as in ngspice.
+    CHECK(w.result.warnings[2].find("test.cir:9:1: warning: no vector 'v(nothere)'") != std::string::npos);
+    CHECK(w.out == "v(2) = 5.000000e-01\n");
+
+    CHECK(netlist_error(kDivider + ".control\nop\npirnt v(2)\n.endc\n.end\n").find("test.cir:7:1: error: unknown control command 'pirnt'") !=
+          std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\nalter r9 1k\n.endc\n.end\n").find("test.cir:6:1: error: alter: no element named 'r9'") !=
+          std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\naltermod nomodel is=1\n.endc\n.end\n").find("no model named 'nomodel'") !=
+          std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\nforeach x 1 2\nop\n.endc\n.end\n").find("test.cir:6:1: error: block without 'end'") !=
+          std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\nend\n.endc\n.end\n").find("'end' without a block") != std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\necho $nothing\n.endc\n.end\n").find("no variable 'nothing'") != std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\n  tran 1u\n.endc\n.end\n").find("test.cir:6:") != std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\ngoto top\n.endc\n.end\n").find("'goto' is not supported") != std::string::npos);
+}
+
+TEST_CASE("control: a loop that never ends, and blocks nested past the limit, are errors, not hangs or crashes") {
+    CHECK(netlist_error(kDivider + ".control\nwhile 1\nend\n.endc\n.end\n").find("test.cir:6:1: error: the loop ran 1000000 times") !=
+          std::string::npos);
+    std::string deep = kDivider + ".control\n";
+    for (int k = 0; k < 100000; ++k) deep += "if 1\n";
+    deep += ".endc\n.end\n";
+    CHECK(netlist_error(deep).find("blocks nested deeper than 200") != std::string::npos);
+    std::string expr = kDivider + ".control\nlet x = " + std::string(50000, '(') + "1" + std::string(50000, ')') + "\nprint x\n.endc\n.end\n";
+    const auto r = run(expr);  // a let that cannot be evaluated is reported and skipped
+    REQUIRE_FALSE(r.result.warnings.empty());
+    CHECK(r.result.warnings[0].find("deeper than") != std::string::npos);
+}
