@@ -43,6 +43,8 @@ struct SimulationResult {
     /// Plots [0, printed) came from a .control script, whose print/meas output already went to
     /// SimulateSettings::out as the script ran: the caller prints only the plots after them.
     std::size_t printed = 0;
+    /// The status a .control script's `quit N` asks the command line to exit with.
+    int exit_status = 0;
 };
 
 struct SimulateSettings {

@@ -242,3 +242,12 @@ TEST_CASE("control: a loop that never ends, and blocks nested past the limit, ar
     REQUIRE_FALSE(r.result.warnings.empty());
     CHECK(r.result.warnings[0].find("deeper than") != std::string::npos);
 }
+
+TEST_CASE("control: quit N is the exit status; define expands functions; braces expand words") {
+    CHECK(run(kDivider + ".control\nop\nquit 3\n.endc\n.end\n").result.exit_status == 3);
+    CHECK(run(kDivider + ".control\nop\nquit\n.endc\n.end\n").result.exit_status == 0);
+    const auto d = run(kDivider +
+                       ".control\ndefine half(x) x/2\nlet y = half(8) + 1\necho $&y\n"
+                       "undefine half\nset n = 2\necho a{1,2}b v{$n}\n.endc\n.end\n");
+    CHECK(d.out == "5\na1b a2b v2\n");
+}

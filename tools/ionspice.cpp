@@ -109,7 +109,7 @@ int run(int argc, char** argv) {
     if (stats)
         fmt::print(std::cerr, "read {:.3f} s, write {:.3f} s\n", read_seconds,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
-    if (quiet) return 0;
+    if (quiet) return result.exit_status;
 
     for (const auto& line : result.log) fmt::print(std::cerr, "{}\n", line);
     // In the order the analyses ran (step by step): each plot's .print tables; without a file to
@@ -156,7 +156,7 @@ int run(int argc, char** argv) {
                        p.name, result.steps);
         }
     }
-    return 0;
+    return result.exit_status;  // a .control script's quit N
 }
 
 }  // namespace

@@ -160,9 +160,9 @@ const std::set<std::string> kNotRun = {
     "plot",  "hardcopy", "gnuplot", "asciiplot", "iplot",   "display", "show",   "showmod", "listing", "setcs",
     "shell", "rusage",   "version", "status",    "edit",    "source",  "option", "options", "save",    "linearize",
     "spec",  "cd",       "codemodel", "remcirc", "snsave",  "bug",     "help",   "history", "alias",   "compose",
-    "define", "fourier", "psd",     "trace",     "where",   "delete",  "step",   "stop",    "resume",  "load",
+    "fourier", "psd",     "trace",     "where",   "delete",  "step",   "stop",    "resume",  "load",
     "sens",  "pz",       "disto",   "pss",       "sp",      "devhelp", "inventory", "strcmp", "shift", "transpose",
-    "unalias", "undefine", "settype", "cross",   "wrs2p",   "esave",   "mc_source", "altermod_file", "diff",
+    "unalias", "settype", "cross",   "wrs2p",   "esave",   "mc_source", "altermod_file", "diff",
     "rehash", "noise_cs", "meas_file", "setscale", "setseed", "sysinfo", "check", "optran", "pre_set"};
 
 class Interpreter {
@@ -182,8 +182,9 @@ public:
         const auto script = build(lines);
         try {
             block(script);
-        } catch (const Quit&) {
+        } catch (const Quit& q) {
             result_.printed = result_.plots.size();
+            result_.exit_status = q.status;
             return std::move(result_);
         }
         // As ngspice's batch mode: the netlist's own analyses after the script.
@@ -194,7 +195,9 @@ public:
     }
 
 private:
-    struct Quit {};
+    struct Quit {
+        int status = 0;
+    };
     struct Break {};
     struct Continue {};
 
@@ -236,9 +239,102 @@ private:
         return s;
     }
 
+    /// `define name(a, b) body`: a function of the script, expanded where it is called.
+    void define(const std::string& args, const parser::SourceLoc& loc) {
+        const std::size_t open = args.find('('), close = args.find(')');
+        if (open == std::string::npos || close == std::string::npos || close < open)
+            fail(loc, "'define' needs name(arguments) and a body");
+        Function f;
+        const std::string name = lower(trim(args.substr(0, open)));
+        for (const auto& a : split_top(args.substr(open + 1, close - open - 1))) f.params.push_back(lower(trim(a)));
+        f.body = trim(args.substr(close + 1));
+        if (name.empty() || f.body.empty()) fail(loc, "'define' needs name(arguments) and a body");
+        functions_[name] = std::move(f);
+    }
+
+    /// Text split at the commas outside parentheses and brackets.
+    static std::vector<std::string> split_top(std::string_view s) {
+        std::vector<std::string> out;
+        int depth = 0;
+        std::string cur;
+        for (char c : s) {
+            if (c == '(' || c == '[') ++depth;
+            if (c == ')' || c == ']') --depth;
+            if (c == ',' && depth == 0) {
+                out.push_back(cur);
+                cur.clear();
+            } else {
+                cur += c;
+            }
+        }
+        if (!trim(cur).empty() || !out.empty()) out.push_back(cur);
+        return out;
+    }
+
+    static bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+    /// Calls of defined functions replaced by their bodies, arguments in parentheses; a body
+    /// may call others, expanded in turn (at most kMaxExpansions calls: a definition that calls
+    /// itself is an error, not a hang).
+    std::string expand_functions(std::string text, const parser::SourceLoc& loc) const {
+        if (functions_.empty()) return text;
+        constexpr int kMaxExpansions = 10000;
+        int expansions = 0;
+        for (std::size_t p = 0; p < text.size();) {
+            if (!std::isalpha(static_cast<unsigned char>(text[p])) || (p > 0 && ident_char(text[p - 1]))) {
+                ++p;
+                continue;
+            }
+            std::size_t e = p;
+            while (e < text.size() && ident_char(text[e])) ++e;
+            auto it = functions_.find(lower(text.substr(p, e - p)));
+            std::size_t q = e;
+            while (q < text.size() && text[q] == ' ') ++q;
+            if (it == functions_.end() || q >= text.size() || text[q] != '(') {
+                p = e;
+                continue;
+            }
+            int depth = 0;
+            std::size_t close = q;
+            for (; close < text.size(); ++close) {
+                if (text[close] == '(') ++depth;
+                if (text[close] == ')' && --depth == 0) break;
+            }
+            if (close >= text.size()) fail(loc, fmt::format("'(' without ')' in a call of {}", it->first));
+            const auto args = split_top(std::string_view(text).substr(q + 1, close - q - 1));
+            const Function& f = it->second;
+            if (args.size() != f.params.size())
+                fail(loc, fmt::format("{}() takes {} arguments, got {}", it->first, f.params.size(), args.size()));
+            if (++expansions > kMaxExpansions)
+                fail(loc, fmt::format("defined functions expand more than {} times (one calls itself?)", kMaxExpansions));
+            std::string body;
+            for (std::size_t b = 0; b < f.body.size();) {
+                if (std::isalpha(static_cast<unsigned char>(f.body[b])) && (b == 0 || !ident_char(f.body[b - 1]))) {
+                    std::size_t be = b;
+                    while (be < f.body.size() && ident_char(f.body[be])) ++be;
+                    const std::string word = lower(f.body.substr(b, be - b));
+                    const auto at = std::find(f.params.begin(), f.params.end(), word);
+                    body += at == f.params.end() ? f.body.substr(b, be - b)
+                                                 : "(" + trim(args[static_cast<std::size_t>(at - f.params.begin())]) + ")";
+                    b = be;
+                } else {
+                    body += f.body[b++];
+                }
+            }
+            text = text.substr(0, p) + "(" + body + ")" + text.substr(close + 1);
+            if (text.size() > 1000000) fail(loc, "defined functions expand to more than 1 000 000 characters");
+            // Go on at the same place: the body may call other functions.
+        }
+        return text;
+    }
+
     Vec eval(const std::string& text, const parser::SourceLoc& loc) {
         try {
-            return control::evaluate(text, scope());
+            const std::string expanded = expand_functions(text, loc);
+            if (expanded == text) return control::evaluate(text, scope());
+            Vec v = control::evaluate(expanded, scope());
+            v.name = lower(trim(text));  // named as written, as ngspice names it
+            return v;
         } catch (const std::invalid_argument& e) {
             fail(loc, e.what());
         }
@@ -301,6 +397,49 @@ private:
 
     bool flag(const std::string& name) const { return vars_.count(name) > 0; }
 
+    /// ngspice's csh-style braces, after variable substitution and outside double quotes: a word
+    /// `a{x,y}b` becomes the words `axb ayb`, and `n{1001}_t` becomes `n1001_t` (so a variable can
+    /// be joined to text: "n{$n}_t").
+    static std::string expand_braces(const std::string& line, const parser::SourceLoc& loc) {
+        if (line.find('{') == std::string::npos) return line;
+        std::string out;
+        bool quoted = false;
+        for (std::size_t p = 0; p < line.size();) {
+            if (line[p] == '"') quoted = !quoted;
+            if (quoted || std::isspace(static_cast<unsigned char>(line[p]))) {
+                out += line[p++];
+                continue;
+            }
+            std::size_t e = p;
+            while (e < line.size() && !std::isspace(static_cast<unsigned char>(line[e])) && line[e] != '"') ++e;
+            std::vector<std::string> done, todo{line.substr(p, e - p)};
+            while (!todo.empty()) {
+                std::string w = std::move(todo.back());
+                todo.pop_back();
+                const std::size_t open = w.find('{');
+                const std::size_t close = open == std::string::npos ? open : w.find('}', open);
+                if (close == std::string::npos) {
+                    done.push_back(std::move(w));
+                    continue;
+                }
+                const std::string head = w.substr(0, open), tail = w.substr(close + 1);
+                const std::string inside = w.substr(open + 1, close - open - 1);
+                std::vector<std::string> alts;
+                for (std::size_t a = 0;;) {
+                    const std::size_t comma = inside.find(',', a);
+                    alts.push_back(inside.substr(a, comma == std::string::npos ? std::string::npos : comma - a));
+                    if (comma == std::string::npos) break;
+                    a = comma + 1;
+                }
+                for (auto it = alts.rbegin(); it != alts.rend(); ++it) todo.push_back(head + *it + tail);
+                if (done.size() + todo.size() > 100000) fail(loc, "braces expand to more than 100 000 words");
+            }
+            for (std::size_t k = 0; k < done.size(); ++k) out += (k ? " " : "") + done[k];
+            p = e;
+        }
+        return out;
+    }
+
     void block(const std::vector<Statement>& statements) {
         for (const auto& st : statements) statement(st);
     }
@@ -319,7 +458,9 @@ private:
             fail(st.loc, fmt::format("the loop ran {} times without ending (the limit)", kMaxLoopTurns));
     }
 
-    bool condition(const Statement& st) { return scalar(substitute(st.text, st.loc), st.loc) != 0; }
+    bool condition(const Statement& st) {
+        return scalar(expand_braces(substitute(st.text, st.loc), st.loc), st.loc) != 0;
+    }
 
     void statement(const Statement& st) {
         long turns = 0;
@@ -389,7 +530,7 @@ private:
     }
 
     void run_command(const Statement& st) {
-        const std::string line = substitute(st.text, st.loc);
+        const std::string line = expand_braces(substitute(st.text, st.loc), st.loc);
         const auto w = words(line);
         if (w.empty()) return;
         const std::string cmd = lower(w[0]);
@@ -439,8 +580,19 @@ private:
                     return;
                 }
             fail(loc, fmt::format("no plot '{}'", w[1]));
+        } else if (cmd == "define") {
+            define(args, loc);
+        } else if (cmd == "undefine") {
+            for (std::size_t k = 1; k < w.size(); ++k) functions_.erase(lower(w[k]));
         } else if (cmd == "quit" || cmd == "exit") {
-            throw Quit{};
+            int status = 0;
+            if (w.size() > 1) {
+                const auto n = parser::parse_number(w[1]);
+                if (!n || *n != std::floor(*n) || *n < 0 || *n > 255)
+                    fail(loc, fmt::format("'{}' takes an exit status from 0 to 255, got '{}'", cmd, w[1]));
+                status = static_cast<int>(*n);
+            }
+            throw Quit{status};
         } else if (cmd == "break") {
             throw Break{};
         } else if (cmd == "continue") {
@@ -781,6 +933,11 @@ private:
     std::size_t current_ = 0;
     std::map<std::string, int> counts_;
     std::map<std::string, std::string> vars_;
+    struct Function {
+        std::vector<std::string> params;
+        std::string body;
+    };
+    std::map<std::string, Function> functions_;
     SimulationResult result_;
 };
 
