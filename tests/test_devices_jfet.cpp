@@ -30,9 +30,9 @@ TEST_CASE("J: saturation is BETA·(vgs − VTO)²·(1 + LAMBDA·vds), linear BET
     auto sat = simulate_text(biased("njf", -1, 5, "vto=-2 beta=1m lambda=0.05 is=1e-14"));
     const double vgd_sat = -1 - 5;
     const double igd_sat = -is * 1 + gmin * vgd_sat;  // deep reverse: −IS·(1 + tiny) + gmin·v
-    CHECK(drain(sat) == Approx(beta * 1 * 1 * (1 + lambda * 5) - igd_sat).epsilon(1e-7));
+    CHECK(drain(sat) == Approx(beta * (-1 - vto) * (-1 - vto) * (1 + lambda * 5) - igd_sat).epsilon(1e-7));
     auto lin = simulate_text(biased("njf", -0.5, 0.5, "vto=-2 beta=1m lambda=0.05 is=1e-14"));
-    const double vgst = 1.5, vds = 0.5;
+    const double vgst = -0.5 - vto, vds = 0.5;
     CHECK(drain(lin) == Approx(beta * vds * (2 * vgst - vds) * (1 + lambda * vds)).epsilon(1e-6));
     auto off = simulate_text(biased("njf", -3, 5, "vto=-2 beta=1m is=1e-14"));
     CHECK(std::fabs(drain(off)) < 1e-11);
