@@ -1,5 +1,6 @@
 #pragma once
-// Capacitor: C p n value [c=] [m=] [ic=] [tc1=] [tc2=] [temp=] [dtemp=]
+// Capacitor: C p n [value] [model] [c=] [m=] [scale=] [w=] [l=] [ic=] [tc1=] [tc2=] [temp=] [dtemp=],
+// and its .model (type c) as ngspice's.
 // Declared here so that the solver can read the initial condition (`.tran … uic`).
 
 #include <optional>

@@ -268,6 +268,11 @@ public:
     virtual std::vector<std::string> output_quantities() const { return {}; }
     /// Values of output_quantities() at x, in the same order.
     virtual void outputs(const double* /*x*/, double* /*out*/) const {}
+    /// A quantity written only when asked for by name (ngspice's `@r1[i]`, and `i(r1)` of a
+    /// device without a branch current) at x; nullopt when the device has none of that name.
+    virtual std::optional<double> quantity(std::string_view /*name*/, const double* /*x*/) const {
+        return std::nullopt;
+    }
 
 private:
     std::string name_;

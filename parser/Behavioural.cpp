@@ -106,9 +106,29 @@ std::int32_t BehaviouralResolver::user_call(const Expr& e, const ExprNode& n, Sc
     if (fname == "v") return voltage(e, n);
     if (fname == "i") return current(e, n);
     auto arg = [&](int k) { return node(e, e.args[static_cast<std::size_t>(n.a + k)], scope, call, depth); };
-    if (fname == "u" || fname == "uramp") {
-        // ngspice: u(x) = 1 for x > 0, else 0; uramp(x) = x·u(x).
+    if (fname == "u" || fname == "uramp" || fname == "u2") {
+        // ngspice: u(x) = 1 for x > 0, else 0; uramp(x) = x·u(x); u2(x) = 0 for x ≤ 0, x up
+        // to 1, then 1 (a ramp clipped to [0, 1]).
         if (n.nargs != 1) fail(n.loc, fmt::format("{}() takes one argument, {} given", fname, n.nargs));
+        if (fname == "u2") {
+            const std::int32_t x = arg(0);
+            BehaviouralExpr::Node le0, le1, inner, outer;
+            le0.op = Op::Le;
+            le0.a = x;
+            le0.b = number(0);
+            le1.op = Op::Le;
+            le1.a = x;
+            le1.b = number(1);
+            inner.op = Op::Cond;
+            inner.a = add(std::move(le1));
+            inner.b = x;
+            inner.c = number(1);
+            outer.op = Op::Cond;
+            outer.a = add(std::move(le0));
+            outer.b = number(0);
+            outer.c = add(std::move(inner));
+            return add(std::move(outer));
+        }
         BehaviouralExpr::Node gt;
         gt.op = Op::Gt;
         gt.a = arg(0);

@@ -340,7 +340,13 @@ void CardParser::source(ElementCard& el, const char* what) {
         } else if (kw == "ac") {
             ++i;
             s->has_ac = true;
-            if (i < n && is_number_like(toks_[i])) {
+            if (keyed) {
+                // `ac=1`: the magnitude is required after '='; a phase may follow positionally.
+                ++i;
+                if (i >= n || !toks_[i].is_value()) fail(loc(t), "missing value after 'ac='");
+                s->ac_mag = value(toks_[i++], true);
+                if (i < n && is_number_like(toks_[i])) s->ac_phase = value(toks_[i++], false);
+            } else if (i < n && is_number_like(toks_[i])) {
                 s->ac_mag = value(toks_[i++], false);
                 if (i < n && is_number_like(toks_[i])) s->ac_phase = value(toks_[i++], false);
             }

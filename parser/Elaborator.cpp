@@ -82,11 +82,25 @@ Netlist Elaborator::run() {
 }
 
 void Elaborator::define_globals(Scope& global) {
+    // `temper`, ngspice's circuit temperature in expressions: the last .temp / .options temp=
+    // (which may itself use .params), else 27 °C; a .param of that name is the user's.
+    if (const std::int64_t t = deck_.symbols.find(kTemperatureOverride); t >= 0) {
+        ValueRef temp = ValueRef::constant(27.0, Loc{});
+        for (const OptionCard& o : deck_.options)
+            if (o.name == "temp" && o.value) temp = *o.value;
+        global.define(static_cast<std::uint32_t>(t), temp, Loc{});
+    }
     for (const ParamCard& p : deck_.top.params) global.define(p.sym, p.value, p.loc);
     std::vector<Param> created;
     for (const auto& [raw_name, v] : overrides_) {
         std::string n = to_lower(raw_name);
         std::int64_t sym = deck_.symbols.find(n);
+        if (n == kTemperatureOverride && (sym < 0 || global.find(static_cast<std::uint32_t>(sym))->loc.line == 0)) {
+            // The temperature, not a .param: `temper` takes it (when named) and so does the
+            // devices' temp option (add_outputs).
+            if (sym >= 0) global.assign(static_cast<std::uint32_t>(sym), v, Loc{});
+            continue;
+        }
         if (sym < 0) {
             // Nothing in the deck names it, so nothing can see it; still report it as a param.
             created.push_back(Param{n, v, {}});
@@ -98,7 +112,8 @@ void Elaborator::define_globals(Scope& global) {
     for (const FuncDef& f : deck_.top.funcs) global.define_function(&f);
     eval_.evaluate_all(global);
     for (const auto& e : global.entries())
-        net_.params.push_back(Param{deck_.symbols.name(e.sym), e.result, files_.at(e.loc)});
+        if (e.loc.line != 0 || deck_.symbols.name(e.sym) != kTemperatureOverride)
+            net_.params.push_back(Param{deck_.symbols.name(e.sym), e.result, files_.at(e.loc)});
     for (auto& p : created) net_.params.push_back(std::move(p));
 }
 
@@ -524,9 +539,8 @@ void Elaborator::add_steps(Scope& global) {
             files_.fail(s.name.loc, fmt::format("'.step param {}': no top-level .param named '{}' (.step sets only "
                                                 "top-level .param values, not subcircuit parameters)",
                                                 sw.name, sw.name));
-        if (!is_param && !is_source) {
-            if (sw.name == "temp")
-                files_.fail(s.name.loc, "'.step temp' is not supported: step a .param and write '.temp {name}'");
+        sw.is_temperature = !is_param && !is_source && !s.param_keyword && sw.name == "temp";
+        if (!is_param && !is_source && !sw.is_temperature) {
             files_.fail(s.name.loc, fmt::format("'.step' cannot step '{}': it is neither a top-level .param nor an "
                                                 "independent source of the top level",
                                                 sw.name));
@@ -547,6 +561,13 @@ void Elaborator::add_outputs(Scope& global) {
         if (o.value) out.value = value(*o.value, global);
         out.text = o.text;
         out.loc = files_.at(o.loc);
+    }
+    if (auto t = overrides_.find(kTemperatureOverride); t != overrides_.end()) {
+        // A swept temperature (.step temp, .dc temp) replaces the netlist's for the devices.
+        Option& out = net_.options.emplace_back();
+        out.name = "temp";
+        out.value = t->second;
+        out.text = fmt::format("{}", t->second);
     }
     auto requests = [&](const std::vector<OutputCard>& in, std::vector<OutputRequest>& out) {
         for (const OutputCard& c : in) {

@@ -35,7 +35,7 @@ struct BuiltinInfo {
     int max_args;  ///< -1: any number
 };
 
-constexpr std::array<BuiltinInfo, 33> builtins{{
+constexpr std::array<BuiltinInfo, 34> builtins{{
     {"sin", BuiltinFn::Sin, 1, 1},     {"cos", BuiltinFn::Cos, 1, 1},
     {"tan", BuiltinFn::Tan, 1, 1},     {"asin", BuiltinFn::Asin, 1, 1},
     {"acos", BuiltinFn::Acos, 1, 1},   {"atan", BuiltinFn::Atan, 1, 1},
@@ -52,7 +52,7 @@ constexpr std::array<BuiltinInfo, 33> builtins{{
     {"nint", BuiltinFn::Nint, 1, 1},   {"sgn", BuiltinFn::Sgn, 1, 1},
     {"sign", BuiltinFn::Sign, 1, 2},   {"limit", BuiltinFn::Limit, 3, 3},
     {"if", BuiltinFn::If, 3, 3},       {"ternary_fcn", BuiltinFn::If, 3, 3},
-    {"atn", BuiltinFn::Atan, 1, 1},
+    {"atn", BuiltinFn::Atan, 1, 1},    {"arctan", BuiltinFn::Atan, 1, 1},
 }};
 
 const BuiltinInfo* find_builtin(std::string_view lower_name) {

@@ -120,6 +120,10 @@ struct Model {
     std::vector<TextParam> words;  ///< parameters written as a bare word: level=bulk, mapping=log
 };
 
+/// The override that sets the circuit temperature (°C) instead of a .param: `temper` in every
+/// expression, and the `temp` option the devices read (`.step temp`, `.dc temp`).
+inline constexpr const char* kTemperatureOverride = "temper";
+
 /// One swept variable of .dc, or one `.step` line.
 struct SweepSpec {
     enum class Kind { Lin, Dec, Oct, List };
@@ -129,6 +133,11 @@ struct SweepSpec {
     /// `.step` only (the elaborator resolves its names; `.dc` names are resolved against the
     /// circuit): true when NAME is a top-level independent source, false for a top-level .param.
     bool is_source = false;
+    /// `.step temp` / `.dc temp` (when no source or .param is named temp): the circuit
+    /// temperature, set through the override kTemperatureOverride.
+    bool is_temperature = false;
+    /// The elaborate() override this sweep sets when it is not a source.
+    std::string override_name() const { return is_temperature ? kTemperatureOverride : name; }
     double start = 0, stop = 0;
     double step = 0;              ///< Lin: increment; Dec/Oct: points per decade/octave
     std::vector<double> list;     ///< List: the values
@@ -283,7 +292,8 @@ Deck with_settings(const Deck& deck, const std::map<std::string, double>& params
                    const std::string& name = "<options>");
 
 /// Flattens subcircuits and evaluates every expression; `overrides` replace top-level
-/// .param values (and create them if absent). Throws NetlistError.
+/// .param values (and create them if absent); kTemperatureOverride sets the temperature.
+/// Throws NetlistError.
 Netlist elaborate(const Deck& deck, const std::map<std::string, double>& overrides = {});
 
 /// The `.step` lines as `elaborate` gives them in Netlist::steps, without flattening the deck:

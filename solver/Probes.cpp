@@ -9,6 +9,7 @@ namespace ionspice::solver {
 using parser::NetlistError;
 
 double Probe::value(const std::vector<double>& x) const {
+    if (device && !quantity.empty()) return device->quantity(quantity, x.data()).value_or(0.0);
     if (device) {
         double buf[16];
         device->outputs(x.data(), buf);
@@ -35,7 +36,32 @@ int node_or_throw(const Circuit& c, const std::string& node, const parser::Sourc
     return i;
 }
 
+namespace {
+
+/// A device quantity asked for by name, when the device has it.
+std::optional<Probe> quantity_probe(const Circuit& c, const models::Device& d, const std::string& name,
+                                    const std::string& item, const char* type) {
+    const std::vector<double> zero(static_cast<std::size_t>(c.size()), 0.0);
+    if (!d.quantity(name, zero.data())) return std::nullopt;
+    Probe p{{item, type}};
+    p.device = &d;
+    p.quantity = name;
+    return p;
+}
+
+}  // namespace
+
 Probe resolve_probe(const Circuit& c, const std::string& item, const parser::SourceLoc& loc) {
+    if (item.size() > 3 && item[0] == '@' && item.back() == ']') {
+        // ngspice's @device[quantity]
+        const auto bracket = item.find('[');
+        const std::string dev = item.substr(1, bracket == std::string::npos ? 0 : bracket - 1);
+        const std::string q = bracket == std::string::npos ? "" : item.substr(bracket + 1, item.size() - bracket - 2);
+        const models::Device* d = c.find_device(dev);
+        if (!d) throw NetlistError(loc, fmt::format("no element named '{}'", dev));
+        if (auto p = quantity_probe(c, *d, q, item, q == "i" || q == "id" ? "current" : "notype")) return *p;
+        throw NetlistError(loc, fmt::format("'{}' has no quantity '{}' to output", dev, q));
+    }
     auto open = item.find('(');
     if (open == std::string::npos || item.back() != ')') return Probe{{"v(" + item + ")", "voltage"}, node_or_throw(c, item, loc)};
     std::string fn = item.substr(0, open);
@@ -49,7 +75,9 @@ Probe resolve_probe(const Circuit& c, const std::string& item, const parser::Sou
     if (fn == "i") {
         int i = c.branch_index(arg);
         if (i < 0) {
-            if (!c.find_device(arg)) throw NetlistError(loc, fmt::format("no element named '{}'", arg));
+            const models::Device* d = c.find_device(arg);
+            if (!d) throw NetlistError(loc, fmt::format("no element named '{}'", arg));
+            if (auto p = quantity_probe(c, *d, "i", item, "current")) return *p;
             throw NetlistError(loc, fmt::format("'{}' has no branch current to output (only voltage sources, "
                                                 "inductors and E/H sources have one)",
                                                 arg));

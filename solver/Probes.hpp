@@ -22,6 +22,7 @@ struct Probe {
     int minus = models::kGround;
     const models::Device* device = nullptr;
     int output = 0;  ///< index into the device's output_quantities()
+    std::string quantity;  ///< else, when not empty: the device's quantity() of that name
 
     double value(const std::vector<double>& x) const;
     /// Of a small-signal solution. Only for probes that are differences of unknowns: a device's

@@ -130,6 +130,39 @@ void Session::rebind() {
     ctx_->forget_probes();
 }
 
+std::optional<double> Session::parameter(const std::string& name, const std::string& param) const {
+    const parser::Netlist& n = base_->netlist;
+    auto in = [&](const std::vector<parser::Param>& ps) -> std::optional<double> {
+        for (const auto& p : ps)
+            if (p.name == param) return p.value;
+        return std::nullopt;
+    };
+    for (const auto& m : n.models)
+        if (m.name == name) return in(m.params);
+    for (const auto& e : n.elements) {
+        if (e.name != name) continue;
+        if (auto v = in(e.params)) return v;
+        if (is_main_value(e.letter, param)) {
+            if (e.source) return e.source->dc;
+            if (!e.values.empty()) return e.values[0].value;
+        }
+        const std::vector<double>& x = ctx_->last_solution;
+        if (const models::Device* d = base_->circuit->find_device(name);
+            d && static_cast<int>(x.size()) == base_->circuit->size()) {
+            if (auto v = d->quantity(param, x.data())) return v;
+            const auto q = d->output_quantities();
+            for (std::size_t k = 0; k < q.size(); ++k)
+                if (q[k] == param) {
+                    std::vector<double> out(q.size());
+                    d->outputs(x.data(), out.data());
+                    return out[k];
+                }
+        }
+        return std::nullopt;
+    }
+    throw SimulationError(fmt::format("no element or model named '{}'", name));
+}
+
 void Session::set_state(const std::string& name, double s) {
     models::Device& d = device(name);
     try {

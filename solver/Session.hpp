@@ -60,6 +60,11 @@ public:
     /// numbers only: the card sees no .param). Throws NetlistError located in the card's text.
     SimulationResult run(std::string_view card);
 
+    /// ngspice's `@name[param]`: a parameter of .model or element `name` as elaborated (and
+    /// altered), or a device output quantity (`@n1[g]`) at the last run's solution; nullopt
+    /// when `name` has no such parameter. Throws SimulationError when nothing is named `name`.
+    std::optional<double> parameter(const std::string& name, const std::string& param) const;
+
     const BoundNetlist& bound() const { return *base_; }
 
 private:

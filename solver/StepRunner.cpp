@@ -40,7 +40,7 @@ std::vector<StepPoint> step_points(const std::vector<parser::SweepSpec>& steps) 
             if (steps[k].is_source)
                 p.sources.emplace_back(steps[k].name, v);
             else
-                p.params[steps[k].name] = v;
+                p.params[steps[k].override_name()] = v;
         }
         for (std::size_t k = 0; k < steps.size() && ++idx[k] == values[k].size(); ++k) idx[k] = 0;
     }

@@ -161,3 +161,14 @@ TEST_CASE("B source: the slope of a signed cubic is 3x^2 at negative x (Newton c
     CHECK((-5 - v) / 1e3 == doctest::Approx(1e-3 * v * v * v).epsilon(1e-9));
     CHECK(v < -1.5);
 }
+
+TEST_CASE("B: ngspice's u2() clips a ramp to [0, 1]; arctan is atan; V/I take ac= and dc= keyed") {
+    const auto r = simulate_text("u2\nB1 a 0 v=u2(-0.25)\nB2 b 0 v=u2(0.25)\nB3 c 0 v=u2(3)\nB4 d 0 v=arctan(0.3)\n"
+                                 "V5 e 0 dc=2 ac=1\nR5 e 0 1\n.op\n");
+    CHECK(value(r, "v(a)") == 0);
+    CHECK(value(r, "v(b)") == doctest::Approx(0.25));
+    CHECK(value(r, "v(c)") == 1);
+    CHECK(value(r, "v(d)") == doctest::Approx(std::atan(0.3)));
+    CHECK(value(r, "v(e)") == doctest::Approx(2));
+    CHECK(netlist_error("t\nV1 a 0 ac=\nR1 a 0 1\n.op\n").find("missing value after 'ac='") != std::string::npos);
+}

@@ -251,3 +251,29 @@ TEST_CASE("control: quit N is the exit status; define expands functions; braces 
                        "undefine half\nset n = 2\necho a{1,2}b v{$n}\n.endc\n.end\n");
     CHECK(d.out == "5\na1b a2b v2\n");
 }
+
+TEST_CASE("control: @name[param] reads models, elements and device quantities; compose; quoted names") {
+    const auto r = run("params\n.model dm d is={1e-14*(1 + temper)}\nV1 1 0 1\nR1 1 2 1k\nR2 2 0 1k\nD1 2 0 dm\n"
+                       ".control\nlet k = 2\nop\nlet is = @dm[is]\nlet rv = @r1[r]\nlet ir = @r2[i]\n"
+                       "echo $&is $&rv\nlet ok = abs(ir - v(2)/1k) < 1e-15\necho $&ok $&k\n"
+                       "compose c1 values 1 2 3\ncompose c2 start=1 stop=2 step=0.5\ncompose c3 dec=1 start=1 stop=100\n"
+                       "let n = length(c1) + length(c2) + length(c3)\necho $&n\nprint c2[2] c3[2]\n"
+                       ".endc\n.end\n");
+    // 1e-14·(1 + 27), the resistance as written; `k` (made before the run) is still seen.
+    CHECK(r.out.find("2.8E-13 1000\n1 2\n9\n") == 0);
+    CHECK(r.out.find("c2[2] = 2.000000e+00") != std::string::npos);
+    CHECK(r.out.find("c3[2] = 1.000000e+02") != std::string::npos);
+    const auto q = run(kDivider + ".control\ndc v1 0 1 0.5\nlet s = \"v-sweep\"\nprint s[2]\n.endc\n.end\n");
+    CHECK(q.out.find("s[2] = 1.000000e+00") != std::string::npos);
+    // Mistakes in vector commands are reported and skipped, as in ngspice.
+    const auto w = run(kDivider + ".control\nop\nlet a = @r9[r]\nlet b = @r1[nosuch]\ncompose c start=1\n.endc\n.end\n");
+    REQUIRE(w.result.warnings.size() == 3);
+    CHECK(w.result.warnings[0].find("test.cir:7:1: warning: no element or model named 'r9'") != std::string::npos);
+    CHECK(w.result.warnings[1].find("'r1' has no parameter 'nosuch'") != std::string::npos);
+    CHECK(w.result.warnings[2].find("give one of lin, log, dec and oct") != std::string::npos);
+}
+
+TEST_CASE("control: a mistake in the netlist is located in the netlist, not at the command that ran it") {
+    const std::string e = netlist_error("t\nV1 1 0 'foo(1)'\nR1 1 0 1\n.control\nop\n.endc\n.end\n");
+    CHECK(e.find("test.cir:2:9: error: undefined function 'foo'") != std::string::npos);
+}

@@ -234,3 +234,50 @@ TEST_CASE("nodeset: a bistable latch settles in the state the nodeset selects") 
     CHECK(value(lo, "v(q)") < 0.5);
     CHECK(value(lo, "v(qb)") > 2.0);
 }
+
+// --- R, C and L model cards (ngspice's res.c, cap.c, ind.c) and the circuit temperature ---
+
+TEST_CASE("resistor model: rsh·(l − 2·short)/(w − 2·narrow), the model's r, tc1 and tnom, instance tc1 wins") {
+    // R1 = 100·(20u − 2·1u)/(2u − 2·0.5u) = 1800 Ω; R2 takes the model's r = 1k.
+    const auto r = simulate_text("rmod\nV1 a 0 1\nR1 a 0 rm l=20u w=2u\nR2 a 0 rr\n"
+                                 ".model rm r rsh=100 short=1u narrow=0.5u\n.model rr r r=1k\n.op\n");
+    CHECK(value(r, "i(v1)") == Approx(-(1 / 1800.0 + 1 / 1000.0)).epsilon(1e-12));
+    // At 77 °C with the model's tnom = 27 and tc1 = 0.01: R = 1k·1.5; the instance's tc1 = 0.02
+    // overrides it: 1k·2; tce = 0.5 %/K: 1k·1.01^(0.5·50).
+    const auto t = simulate_text(".temp test\n.temp 77\nV1 a 0 1\nR1 a 0 rt\nR2 b 0 rt tc1=0.02\nV2 b 0 1\n"
+                                 "R3 c 0 rt tce=0.5\nV3 c 0 1\n.model rt r r=1k tc1=0.01 tnom=27\n.op\n");
+    CHECK(value(t, "i(v1)") == Approx(-1 / 1500.0).epsilon(1e-12));
+    CHECK(value(t, "i(v2)") == Approx(-1 / 2000.0).epsilon(1e-12));
+    CHECK(value(t, "i(v3)") == Approx(-1 / (1e3 * std::pow(1.01, 25))).epsilon(1e-12));
+}
+
+TEST_CASE("resistor model: an unknown model parameter and a missing resistance are located errors") {
+    CHECK(ionspice::test::netlist_error("t\nV1 a 0 1\nR1 a 0 rm\n.model rm r rsh=1 bogus=2\n.op\n")
+              .find("unknown parameter 'bogus'") != std::string::npos);
+    CHECK(ionspice::test::netlist_error("t\nV1 a 0 1\nR1 a 0 rm\n.model rm r tc1=0.01\n.op\n")
+              .find("resistance missing") != std::string::npos);
+}
+
+TEST_CASE("capacitor and inductor models: cj·area + cjsw·perimeter, the model's cap and ind, coil geometry") {
+    // C = 1m·(10u·20u) + 2·1n·(10u + 20u) = 2e-13 + 6e-14 F, seen through i = C·dv/dt of a ramp.
+    const auto r = simulate_text("cmod\nV1 a 0 pwl(0 0 1 1)\nC1 a 0 cm w=10u l=20u\nC2 b 0 ck\nV2 b 0 pwl(0 0 1 1)\n"
+                                 ".model cm c cj=1m cjsw=1n\n.model ck c cap=2p\n.tran 0.1 1\n");
+    const auto& p = r.plots.back();
+    CHECK(value(r, "i(v1)", p.points() - 1, r.plots.size() - 1) == Approx(-(2e-13 + 6e-14)).epsilon(1e-6));
+    CHECK(value(r, "i(v2)", p.points() - 1, r.plots.size() - 1) == Approx(-2e-12).epsilon(1e-6));
+}
+
+TEST_CASE("temperature: temper in expressions, .dc temp sweeps devices and temper, @model[param] in scripts") {
+    // R2 = 1k·(1 + 0.01·(temper − 27)) against a fixed 1k: v(out) = 2·R2/(1k + R2).
+    const auto r = simulate_text("temper\nV1 in 0 2\nR1 in out 1k\nR2 out 0 {1k*(1 + 0.01*(temper - 27))}\n"
+                                 ".dc temp 27 127 50\n");
+    for (std::size_t k = 0; k < 3; ++k) {
+        const double t = 27 + 50.0 * static_cast<double>(k);
+        const double r2 = 1e3 * (1 + 0.01 * (t - 27));
+        CHECK(value(r, "temp-sweep", k) == Approx(t));
+        CHECK(value(r, "v(out)", k) == Approx(2 * r2 / (1e3 + r2)).epsilon(1e-12));
+    }
+    // `.temp` reaches temper too.
+    const auto h = simulate_text("t\n.temp 50\nV1 a 0 {temper}\nR1 a 0 1\n.op\n");
+    CHECK(value(h, "v(a)") == Approx(50));
+}

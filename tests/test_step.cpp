@@ -132,6 +132,20 @@ TEST_CASE("step: an expression defined only at the stepped values is not evaluat
     CHECK(at(r.plots[1], "v(out)") == doctest::Approx(4.0 * 2 / 3));
 }
 
+TEST_CASE("step: .step temp sets the circuit temperature for the devices and for temper") {
+    // R1 = 1k·(1 + 0.01·(T − 27)); R2 = {1k*(1 + 0.02*(temper - 27))} through `temper`.
+    auto r = run_text("temps\nV1 in 0 2\nR1 in out 1k tc1=0.01\nR2 out 0 {1k*(1 + 0.02*(temper - 27))}\n.op\n"
+                      ".step temp list -13 27 77\n");
+    REQUIRE(r.plots.size() == 3);
+    check_values(step_values(r), {-13, 27, 77});
+    for (const auto& p : r.plots) {
+        const double t = p.step.at(0).second;
+        const double r1 = 1e3 * (1 + 0.01 * (t - 27)), r2 = 1e3 * (1 + 0.02 * (t - 27));
+        CHECK(p.step[0].first == "temp");
+        CHECK(at(p, "v(out)") == doctest::Approx(2 * r2 / (r1 + r2)).epsilon(1e-12));
+    }
+}
+
 TEST_CASE("step: an independent source can be stepped, and its value holds in .dc param sweeps") {
     auto r = run_text("src\n.param rx=1k\nV1 in 0 1\nR1 in out 1k\nR2 out 0 {rx}\n.op\n.dc param rx list 1k 3k\n"
                       ".step V1 list 2 6\n");
@@ -341,7 +355,6 @@ TEST_CASE("step: a bad .step is an error at the offending word") {
     ptest::check_error(head + ".step param rx 1 2 1 ry 1 2 1\n", 4, 22, "one '.step' line per variable");
     ptest::check_error(head + ".step\n", 4, 1, "'.step' needs a parameter to step");
     ptest::check_error(head + ".step param rx 1 2 1\n.step rx list 3\n", 5, 7, "already stepped");
-    ptest::check_error(head + ".step temp list 0 27\n", 4, 7, "'.step temp' is not supported");
     // A subcircuit's parameter is not a top-level .param.
     ptest::check_error("t\n.subckt s a\n.param q=1\nR1 a 0 {q}\n.ends\nX1 n s\n.step param q list 1 2\n", 7, 13,
                        "not subcircuit parameters");

@@ -1,7 +1,8 @@
 // `.dc`: operating points over one or more swept sources or .params. The first variable written
 // is the inner one and the plot's scale (ngspice's v(v-sweep), i(i-sweep) or the parameter's
 // name); each outer variable is a vector of its own. Every point starts from the previous
-// solution; a swept .param re-elaborates the netlist at each of its values.
+// solution; a swept .param (or the temperature, `temp`) re-elaborates the netlist at each of its
+// values.
 
 #include <algorithm>
 
@@ -21,8 +22,9 @@ using parser::NetlistError;
 struct Sweep {
     const parser::SweepSpec* spec;
     std::vector<double> values;
-    bool is_param = false;
+    bool is_param = false;  ///< re-elaborated at each value: a .param or the temperature
     bool is_voltage = true;
+    std::string key;        ///< the elaborate() override a re-elaborated sweep sets
 };
 
 models::IndependentSource* source(const BoundNetlist& b, const std::string& name) {
@@ -40,6 +42,11 @@ std::vector<Sweep> resolve_sweeps(const AnalysisContext& ctx, const parser::Anal
             if (!is_global_param)
                 throw NetlistError(s.loc, fmt::format("'.dc param {}': no .param named '{}'", s.name, s.name));
             sw.is_param = true;
+            sw.key = s.name;
+        } else if (!dev && s.name == "temp") {
+            // ngspice's temperature sweep: every device (and `temper`) sees each value.
+            sw.is_param = true;
+            sw.key = parser::kTemperatureOverride;
         } else if (dev) {
             sw.is_voltage = dev->is_voltage();
         } else {
@@ -62,7 +69,8 @@ public:
         Plot plot = ctx.new_plot("DC transfer characteristic", "dc");
         const Sweep& inner = sweeps.front();
         if (inner.is_param)
-            plot.variables.push_back({inner.spec->name, "notype"});
+            plot.variables.push_back({inner.key == parser::kTemperatureOverride ? "temp-sweep" : inner.spec->name,
+                                      "notype"});
         else
             plot.variables.push_back(inner.is_voltage ? Variable{"v(v-sweep)", "voltage"}
                                                       : Variable{"i(i-sweep)", "current"});
@@ -89,7 +97,7 @@ public:
             if (any_param) {
                 std::map<std::string, double> ov = ctx.step.params;
                 for (std::size_t k = 0; k < sweeps.size(); ++k)
-                    if (sweeps[k].is_param) ov[sweeps[k].spec->name] = sweeps[k].values[idx[k]];
+                    if (sweeps[k].is_param) ov[sweeps[k].key] = sweeps[k].values[idx[k]];
                 if (ov != current_overrides || !swept) {
                     swept = std::make_unique<BoundNetlist>(ctx.deck, ov, ctx.step.sources);
                     current_overrides = ov;

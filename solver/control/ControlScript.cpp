@@ -159,7 +159,7 @@ std::vector<Statement> build(const std::vector<parser::ControlLine>& lines) {
 const std::set<std::string> kNotRun = {
     "plot",  "hardcopy", "gnuplot", "asciiplot", "iplot",   "display", "show",   "showmod", "listing", "setcs",
     "shell", "rusage",   "version", "status",    "edit",    "source",  "option", "options", "save",    "linearize",
-    "spec",  "cd",       "codemodel", "remcirc", "snsave",  "bug",     "help",   "history", "alias",   "compose",
+    "spec",  "cd",       "codemodel", "remcirc", "snsave",  "bug",     "help",   "history", "alias",
     "fourier", "psd",     "trace",     "where",   "delete",  "step",   "stop",    "resume",  "load",
     "sens",  "pz",       "disto",   "pss",       "sp",      "devhelp", "inventory", "strcmp", "shift", "transpose",
     "unalias", "settype", "cross",   "wrs2p",   "esave",   "mc_source", "altermod_file", "diff",
@@ -186,6 +186,12 @@ public:
             result_.printed = result_.plots.size();
             result_.exit_status = q.status;
             return std::move(result_);
+        } catch (...) {
+            // The warnings of the lines that ran (a skipped print, say) explain the error that
+            // stops the script: they are shown before it, as when the script ends normally.
+            if (settings_.log)
+                for (const auto& w : result_.warnings) fmt::print(*settings_.log, "{}\n", w);
+            throw;
         }
         // As ngspice's batch mode: the netlist's own analyses after the script.
         result_.printed = result_.plots.size();
@@ -232,10 +238,17 @@ private:
         return nullptr;
     }
 
-    control::Scope scope() const {
+    control::Scope scope() {
         control::Scope s;
         s.plot = [this](std::string_view n) { return plot_named(n); };
         s.current = &plots_[current_];
+        s.device_param = [this](const std::string& name, const std::string& param) {
+            try {
+                return session().parameter(name, param);
+            } catch (const SimulationError& e) {
+                throw std::invalid_argument(e.what());
+            }
+        };
         return s;
     }
 
@@ -515,7 +528,7 @@ private:
     /// function ngspice lacks) is reported and the script goes on, as in ngspice, where such
     /// lines are common in decks that run (a print before the run that makes its vector).
     static bool reads_vectors(const std::string& cmd) {
-        return cmd == "print" || cmd == "let" || cmd == "wrdata" || cmd == "write" || cmd == "meas" ||
+        return cmd == "print" || cmd == "let" || cmd == "compose" || cmd == "wrdata" || cmd == "write" || cmd == "meas" ||
                cmd == "measure";
     }
 
@@ -580,6 +593,8 @@ private:
                     return;
                 }
             fail(loc, fmt::format("no plot '{}'", w[1]));
+        } else if (cmd == "compose") {
+            compose(w, loc);
         } else if (cmd == "define") {
             define(args, loc);
         } else if (cmd == "undefine") {
@@ -648,6 +663,87 @@ private:
         Vec v = eval(trim(args.substr(eq + 1)), loc);
         v.name = name;
         current().set(std::move(v));
+    }
+
+    /// compose name values v1 v2 …, or compose name with start/stop/step/lin/center/span and
+    /// log/dec/oct, as ngspice's com_compose (its gauss and unif draws are not made here).
+    void compose(const std::vector<std::string>& w, const parser::SourceLoc& loc) {
+        if (w.size() < 3) fail(loc, "'compose' needs a vector name and its values");
+        Vec out;
+        out.name = lower(w[1]);
+        if (lower(w[2]) == "values") {
+            for (std::size_t k = 3; k < w.size(); ++k) {
+                Vec v = eval(w[k], loc);
+                out.real = out.real && v.real;
+                out.data.insert(out.data.end(), v.data.begin(), v.data.end());
+            }
+            current().set(std::move(out));
+            return;
+        }
+        // name=value pairs, written as a=1, a= 1, a =1 or a = 1.
+        std::string joined;
+        for (std::size_t k = 2; k < w.size(); ++k) joined += w[k] + " ";
+        std::map<std::string, double> given;
+        for (std::size_t p = 0; p < joined.size();) {
+            const std::size_t eq = joined.find('=', p);
+            if (eq == std::string::npos) {
+                if (joined.find_first_not_of(' ', p) != std::string::npos)
+                    fail(loc, "'compose' needs name=value pairs (start, stop, step, lin, center, span, log, dec, oct)");
+                break;
+            }
+            const std::string key = lower(trim(joined.substr(p, eq - p)));
+            std::size_t b = joined.find_first_not_of(' ', eq + 1);
+            if (b == std::string::npos) fail(loc, fmt::format("'compose': missing value after '{}='", key));
+            std::size_t e = joined.find(' ', b);
+            static const char* const kKeys[] = {"start", "stop", "step", "lin", "center", "span", "log", "dec", "oct"};
+            if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+                fail(loc, key == "gauss" || key == "unif" || key == "mean" || key == "sd"
+                              ? fmt::format("'compose {}=': random vectors are not made here", key)
+                              : fmt::format("'compose': unknown parameter '{}'", key));
+            given[key] = scalar(joined.substr(b, e - b), loc);
+            p = e == std::string::npos ? joined.size() : e;
+        }
+        auto has = [&](const char* k) { return given.count(k) != 0; };
+        auto get = [&](const char* k) { return has(k) ? given.at(k) : 0.0; };
+        double start = get("start"), stop = get("stop"), step = get("step");
+        bool has_start = has("start"), has_stop = has("stop"), has_step = has("step");
+        if (has("center") && has("span") && !has_start && !has_stop) {
+            start = get("center") - get("span") / 2;
+            stop = get("center") + get("span") / 2;
+            has_start = has_stop = true;
+        }
+        if (has_step && step == 0) fail(loc, "'compose': step cannot be 0");
+        const int kinds = has("lin") + has("log") + has("dec") + has("oct");
+        if (kinds > 1) fail(loc, "'compose': at most one of lin, log, dec and oct");
+        double lin = get("lin");
+        bool linear = has("lin");
+        if (kinds == 0) {
+            if (!(has_start && has_stop && has_step))
+                fail(loc, "'compose': give one of lin, log, dec and oct, or all of start, stop and step");
+            if ((stop - start > 0) != (step > 0)) step = -step;
+            lin = (stop - start) / step + 1;
+            has_step = false;
+            linear = true;
+        }
+        constexpr double kMaxPoints = 1e8;
+        if (linear) {
+            if (!(lin > 0) || lin > kMaxPoints) fail(loc, "'compose': lin must be a positive number of points");
+            if (!has_start) start = has_stop ? (has_step ? stop - step * (lin - 1) : stop - lin + 1) : 0;
+            if (!has_stop) stop = has_step ? start + step * (lin - 1) : start + lin - 1;
+            if (!has_step) step = (stop - start) / (lin - 1);
+            double t = start;
+            for (int i = 0; i < static_cast<int>(lin); ++i, t += step) out.data.emplace_back(t, 0);
+        } else {
+            if (!(has_start && has_stop) || !(start > 0) || !(stop > 0))
+                fail(loc, "'compose': a log, dec or oct vector needs positive start and stop (or center and span)");
+            double n = has("log") ? std::trunc(get("log"))
+                       : has("dec") ? std::round(std::trunc(get("dec")) * std::log10(stop / start)) + 1
+                                    : std::round(std::trunc(get("oct")) * std::log10(stop / start) / std::log10(2.0)) + 1;
+            if (!(n >= 1) || n > kMaxPoints) fail(loc, "'compose': the number of points must be positive");
+            for (int i = 0; i < static_cast<int>(n); ++i)
+                out.data.emplace_back(n == 1 ? start : start * std::pow(stop / start, i / (n - 1)), 0);
+        }
+        current().set(std::move(out));
     }
 
     std::vector<Vec> values(const std::string& args, const parser::SourceLoc& loc) {
@@ -815,8 +911,11 @@ private:
 
     void analysis(const std::string& card, const parser::SourceLoc& loc) {
         SimulationResult r;
+        // The netlist's own mistakes (found when the session first elaborates it) point at the
+        // netlist; only those of the card itself are this command's.
+        Session& s = session();
         try {
-            r = session().run(card);
+            r = s.run(card);
         } catch (const parser::NetlistError& e) {
             fail(loc, e.message());
         }
@@ -853,9 +952,10 @@ private:
         if (!value_text.empty() && value_text.front() == '[')
             fail(loc, "vector values ([a b c]) in alter are not supported here");
         const double value = scalar(value_text, loc);
+        Session& sess = session();
         try {
-            if (model) session().altermod(name, param, value);
-            else session().alter(name, param, value);
+            if (model) sess.altermod(name, param, value);
+            else sess.alter(name, param, value);
         } catch (const SimulationError& e) {
             fail(loc, e.what());
         } catch (const parser::NetlistError& e) {

@@ -300,9 +300,34 @@ struct Parser {
             p += static_cast<std::size_t>(q - b);
             return scalar(text, value);
         }
-        if (c == '@') fail("device quantities (@…[…]) are not available in ionspice's control language");
+        if (c == '@') return device_quantity();
+        if (c == '"') {
+            // "temp-sweep": a vector whose name is not an expression.
+            const std::size_t close = s.find('"', p + 1);
+            if (close == std::string_view::npos) fail("'\"' without a closing '\"'");
+            const std::string word = lower(s.substr(p + 1, close - p - 1));
+            p = close + 1;
+            return named(word, scope.current);
+        }
         if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return name_or_call();
         fail(fmt::format("unexpected '{}' in expression", s.substr(p, 1)));
+    }
+
+    /// @name[param]: a saved vector of that name in the current plot, else the parameter.
+    Vec device_quantity() {
+        const std::size_t open = s.find('[', p), close = s.find(']', p);
+        if (open == std::string_view::npos || close == std::string_view::npos || close < open || open == p + 1)
+            fail("'@' needs a device and a parameter: @name[param]");
+        const std::string name = lower(s.substr(p + 1, open - p - 1));
+        const std::string param = lower(s.substr(open + 1, close - open - 1));
+        p = close + 1;
+        const std::string word = "@" + name + "[" + param + "]";
+        if (scope.current)
+            if (const Vec* v = scope.current->find(word)) return *v;
+        std::optional<double> v;
+        if (scope.device_param) v = scope.device_param(name, param);
+        if (!v) fail(fmt::format("'{}' has no parameter '{}' here", name, param));
+        return scalar(word, *v);
     }
 
     static Vec scalar(std::string name, double v) {
@@ -385,6 +410,11 @@ struct Parser {
         if (scope.current && in != scope.current) {
             if (const Vec* v = scope.current->find(word)) return *v;
         }
+        // Then the constants plot, where `let` put vectors before any analysis ran (ngspice
+        // looks there last).
+        if (scope.plot)
+            if (const ControlPlot* k = scope.plot("const"); k && k != in && k != scope.current)
+                if (const Vec* v = k->find(word)) return *v;
         for (const auto& [name, value] : kConstants)
             if (word == name) {
                 Vec r = scalar(word, value);

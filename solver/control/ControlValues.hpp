@@ -49,6 +49,9 @@ Plot to_plot(const ControlPlot& source, const std::vector<const Vec*>& vecs);
 struct Scope {
     std::function<const ControlPlot*(std::string_view)> plot;  ///< by type name; null: none
     const ControlPlot* current = nullptr;
+    /// `@name[param]` not saved in the plot: an element's or model's parameter; nullopt when
+    /// it has none of that name; throws std::invalid_argument when nothing is named `name`.
+    std::function<std::optional<double>(const std::string& name, const std::string& param)> device_param;
 };
 
 /// Evaluates an expression. Throws std::invalid_argument with a message (the caller adds the
