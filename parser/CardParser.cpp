@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "parser/Evaluator.hpp"
 #include "parser/Number.hpp"
+#include "parser/Scope.hpp"
 
 namespace ionspice::parser {
 
@@ -123,11 +125,19 @@ void CardParser::card(const LogicalLine& line) {
     line_ = &line;
     card_loc_ = line.loc_at(std::size_t{0});
     const std::string_view s = line.text;
+    std::string word;
+    std::size_t end = 0;
     if (s[0] == '.') {
-        std::size_t end = 0;
         while (end < s.size() && !is_blank(s[end]) && s[end] != '(' && s[end] != '{' && s[end] != '\'')
             ++end;
-        dot_card(line, to_lower(s.substr(0, end)), end);
+        word = to_lower(s.substr(0, end));
+    }
+    if (one_of(word, {".if", ".elseif", ".else", ".endif"})) {
+        conditional(word, end);
+    } else if (!ifs_.empty() && !ifs_.back().active) {
+        // A line of a branch not taken: skipped unread, as ngspice skips it.
+    } else if (!word.empty()) {
+        dot_card(line, word, end);
     } else {
         element(line);
     }
@@ -1149,7 +1159,51 @@ void CardParser::node_values_card(std::size_t after, const std::string& word, st
     if (out.size() == before) fail(card_loc_, "'" + word + "' needs v(node)=value");
 }
 
+void CardParser::conditional(const std::string& word, std::size_t after) {
+    if (word == ".if") {
+        const bool outer = ifs_.empty() || ifs_.back().active;
+        const bool yes = outer && decide(after);
+        ifs_.push_back(IfFrame{outer, yes, yes, false, open_.size(), card_loc_});
+        return;
+    }
+    if (ifs_.empty()) fail(card_loc_, "'" + word + "' without '.if'");
+    IfFrame& f = ifs_.back();
+    if (f.subckt_depth != open_.size())
+        fail(card_loc_, "'" + word + "' and the '.if' it belongs to are on different sides of a .subckt/.ends");
+    if (word == ".endif") {
+        ifs_.pop_back();
+        return;
+    }
+    if (f.seen_else) fail(card_loc_, "'" + word + "' after '.else'");
+    if (word == ".else") {
+        f.seen_else = true;
+        f.active = f.outer_active && !f.taken;
+    } else {
+        f.active = f.outer_active && !f.taken && decide(after);
+    }
+    f.taken = f.taken || f.active;
+}
+
+bool CardParser::decide(std::size_t after) {
+    // ngspice decides .if when it reads the deck, with the .params read so far: so does this,
+    // with the top-level ones; the elaborator checks that other values (a .step) agree.
+    std::string_view src = line_->text.substr(after);
+    while (!src.empty() && is_blank(src.front())) src.remove_prefix(1);
+    while (!src.empty() && (is_blank(src.back()) || src.back() == '\r')) src.remove_suffix(1);
+    if (src.empty()) fail(card_loc_, "'.if' needs a condition");
+    const ValueRef cond = expression(src, line_->loc_at(static_cast<std::size_t>(src.data() - line_->text.data())));
+    // Inside a .subckt too: its parameters differ per instance, so only top-level names count.
+    Scope top;
+    for (const ParamCard& p : deck_.top.params) top.define(p.sym, p.value, p.loc);
+    for (const FuncDef& f : deck_.top.funcs) top.define_function(&f);
+    Evaluator eval(deck_.exprs, deck_.symbols, deck_.files);
+    const bool yes = eval.value(cond, top) != 0;
+    deck_.conditions.push_back(ConditionCard{cond, deck_.top.params.size(), yes, card_loc_});
+    return yes;
+}
+
 void CardParser::finish(const std::string& first_line) {
+    if (!ifs_.empty()) fail(ifs_.back().loc, "'.if' has no '.endif'");
     if (!open_.empty())
         fail(open_.back()->card_loc, "'.subckt " + std::string(open_.back()->name.name) + "' has no '.ends'");
     deck_.title = has_title_override_ ? title_override_ : first_line;

@@ -24,6 +24,15 @@ public:
 
 private:
     Body& body() { return open_.empty() ? deck_.top : open_.back()->body; }
+    struct IfFrame {
+        bool outer_active;  ///< the enclosing block's lines are read
+        bool taken;         ///< some branch so far was true
+        bool active;        ///< this branch's lines are read
+        bool seen_else;
+        std::size_t subckt_depth;
+        Loc loc;
+    };
+    std::vector<IfFrame> ifs_;
     Loc loc(const Token& t) const { return line_->loc_at(std::size_t{t.pos}); }
     std::string_view text(const Token& t) const { return t.text(*line_); }
     std::string lower(const Token& t) const;
@@ -49,6 +58,9 @@ private:
     void behavioural(ElementCard& el);
 
     void dot_card(const LogicalLine& line, const std::string& word, std::size_t after);
+    /// .if/.elseif/.else/.endif: which lines are read (the others are skipped unread).
+    void conditional(const std::string& word, std::size_t after);
+    bool decide(std::size_t after);
     void param_card(std::size_t after);
     void func_card(std::size_t after);
     void model_card(std::size_t after);

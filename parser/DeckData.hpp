@@ -204,6 +204,15 @@ struct ControlCard {
     Loc loc;  ///< its first non-blank character
 };
 
+/// An `.if`/`.elseif` decided when the deck was read, with the top-level .params written before
+/// it: elaboration with other values (a .step, an override) must decide it the same way.
+struct ConditionCard {
+    ValueRef condition;
+    std::size_t params_before = 0;  ///< how many of top.params it saw
+    bool taken = false;
+    Loc loc;
+};
+
 struct DeckData {
     SourceFiles files;
     SymbolTable symbols;
@@ -224,6 +233,7 @@ struct DeckData {
     /// What the deck asks for that ionspice accepts without acting on, one per kind of card:
     /// where, and the warning's text.
     std::vector<std::pair<Loc, std::string>> warnings;
+    std::vector<ConditionCard> conditions;
     /// The lines of every `.control` block, in the order read.
     std::vector<ControlCard> control;
 };

@@ -111,10 +111,31 @@ void Elaborator::define_globals(Scope& global) {
     }
     for (const FuncDef& f : deck_.top.funcs) global.define_function(&f);
     eval_.evaluate_all(global);
+    if (!overrides_.empty()) check_conditions();
     for (const auto& e : global.entries())
         if (e.loc.line != 0 || deck_.symbols.name(e.sym) != kTemperatureOverride)
             net_.params.push_back(Param{deck_.symbols.name(e.sym), e.result, files_.at(e.loc)});
     for (auto& p : created) net_.params.push_back(std::move(p));
+}
+
+void Elaborator::check_conditions() {
+    // Each .if was decided when the deck was read, with the .params before it; with the
+    // overridden values it must come out the same, or the lines read would be the wrong ones.
+    for (const ConditionCard& c : deck_.conditions) {
+        Scope before;
+        for (std::size_t k = 0; k < c.params_before; ++k)
+            before.define(deck_.top.params[k].sym, deck_.top.params[k].value, deck_.top.params[k].loc);
+        for (const auto& [raw_name, v] : overrides_) {
+            const std::int64_t sym = deck_.symbols.find(to_lower(raw_name));
+            if (sym >= 0) before.assign(static_cast<std::uint32_t>(sym), v, Loc{});
+        }
+        for (const FuncDef& f : deck_.top.funcs) before.define_function(&f);
+        if ((eval_.value(c.condition, before) != 0) != c.taken)
+            files_.fail(c.loc, fmt::format("this condition was {} when the netlist was read, and is {} with the values "
+                                           "of this run (a .step or a changed .param): .if is decided once, as in "
+                                           "ngspice; select with a parameter inside the expressions instead",
+                                           c.taken ? "true" : "false", c.taken ? "false" : "true"));
+    }
 }
 
 std::size_t Elaborator::count_elements(const Body& body, const Lexical* outer,

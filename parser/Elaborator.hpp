@@ -53,6 +53,8 @@ private:
     void emit_element(const Frame& f, const ElementCard& c);
     SourceSpec make_source(const SourceCard& s, Scope& scope);
     /// The top-level .params with the overrides applied, evaluated.
+    /// Fails when an .if decided at reading comes out otherwise with the overrides.
+    void check_conditions();
     void define_globals(Scope& global);
     void add_analyses(Scope& global);
     /// .tran's times, checked so that the solver can integrate them as they are.

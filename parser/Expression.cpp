@@ -312,8 +312,10 @@ const x3::rule<class PrimaryId> primary = "operand";
 const auto ternary_def = lor >> -((op('?') > ternary > ':' > ternary)[on_cond]);
 const auto lor_def = land >> *((op("||") > land)[bin<ExprOp::Or>]);
 const auto land_def = equality >> *((op("&&") > equality)[bin<ExprOp::And>]);
+// A lone '=' compares too, as in ngspice's numparam (`.if (sel = 2)`).
 const auto equality_def = relational >> *((op("==") > relational)[bin<ExprOp::Eq>] |
-                                          (op("!=") > relational)[bin<ExprOp::Ne>]);
+                                          (op("!=") > relational)[bin<ExprOp::Ne>] |
+                                          (op('=') > relational)[bin<ExprOp::Eq>]);
 const auto relational_def = additive >> *((op("<=") > additive)[bin<ExprOp::Le>] |
                                           (op(">=") > additive)[bin<ExprOp::Ge>] |
                                           (op('<') > additive)[bin<ExprOp::Lt>] |

@@ -277,3 +277,12 @@ TEST_CASE("control: a mistake in the netlist is located in the netlist, not at t
     const std::string e = netlist_error("t\nV1 1 0 'foo(1)'\nR1 1 0 1\n.control\nop\n.endc\n.end\n");
     CHECK(e.find("test.cir:2:9: error: undefined function 'foo'") != std::string::npos);
 }
+
+TEST_CASE("control: print and echo redirect to a file with > and >>; v1#branch is i(v1)") {
+    const test::Sandbox box("control_redirect");
+    const std::string file = (box.dir() / "out.txt").string();
+    const auto r = run(kDivider + ".control\nop\nlet i = -v1#branch\nprint i > " + file + "\necho more >> " + file +
+                       "\necho shown\n.endc\n.end\n");
+    CHECK(r.out == "shown\n");
+    CHECK(test::slurp(file) == "i = 5.000000e-04\nmore\n");
+}

@@ -376,3 +376,24 @@ TEST_CASE("diagnostics: the caret lines up under tabs") {
     std::string what = e.what();
     CHECK(what.substr(what.rfind('\n') + 1) == "\t      \t^");
 }
+
+TEST_CASE(".if/.elseif/.else/.endif: the branch taken is read, nested, with ngspice's `=` comparison") {
+    const std::string deck =
+        "t\n.param sel=2 sub=3\nV1 1 0 1\n.if (sel == 1)\nR1 1 0 1\n.elseif (sel = 2)\n.if (sub == 1)\nR1 1 0 100\n"
+        ".elseif (sub == 3)\nR1 1 0 300\n.model m d is=1\n.else\nR1 1 0 400\n.endif\n.else\nR1 1 0 9\n"
+        "this line is not a card at all\n.endif\n";
+    const Netlist n = flat(deck);
+    CHECK(element(n, "r1").values.at(0).value == 300);
+    CHECK(n.models.size() == 1);
+    // Lines of branches not taken are not read: the stray line above is no error.
+    CHECK(element(flat("t\n.if (0)\n%%% not a card\n.else\nR1 a 0 5\n.endif\n"), "r1").values.at(0).value == 5);
+    check_error("t\n.if (1)\nR1 a 0 1\n", 2, 1, "'.if' has no '.endif'");
+    check_error("t\nR1 a 0 1\n.elseif (1)\n", 3, 1, "'.elseif' without '.if'");
+    check_error("t\n.if (1)\n.else\n.else\n.endif\n", 4, 1, "after '.else'");
+    check_error("t\n.if (nosuch > 1)\n.endif\n", 2, 6, "nosuch");
+    // Decided when read: an override that would change the branch is a located error.
+    const std::string sel = "t\n.param big=0\n.if (big)\nR1 a 0 1\n.else\nR1 a 0 2\n.endif\n";
+    CHECK(element(flat(sel, {{"big", 0}}), "r1").values.at(0).value == 2);
+    CHECK_THROWS_WITH_AS(flat(sel, {{"big", 1}}), doctest::Contains("t.cir:3:1: error: this condition was false"),
+                         NetlistError);
+}

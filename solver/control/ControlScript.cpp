@@ -543,12 +543,41 @@ private:
     }
 
     void run_command(const Statement& st) {
-        const std::string line = expand_braces(substitute(st.text, st.loc), st.loc);
+        std::string line = expand_braces(substitute(st.text, st.loc), st.loc);
+        const auto head = words(line);
+        if (head.empty()) return;
+        const std::string first = lower(head[0]);
+        if (first == "print" || first == "echo") {
+            // `print v > file` / `>> file`: ngspice's redirection of a command's output.
+            if (auto target = redirection(line)) {
+                std::ostringstream captured;
+                std::ostream* saved = out_;
+                out_ = &captured;
+                try {
+                    execute(line, st.loc);
+                } catch (...) {
+                    out_ = saved;
+                    throw;
+                }
+                out_ = saved;
+                std::string text = captured.str();
+                if (target->second && std::filesystem::exists(target->first)) {
+                    std::ifstream in(target->first, std::ios::binary);
+                    text = std::string(std::istreambuf_iterator<char>(in), {}) + text;
+                }
+                write_atomically(target->first, [&](std::ostream& o) { o << text; });
+                return;
+            }
+        }
+        execute(line, st.loc);
+    }
+
+    /// One command, its variables and braces already substituted.
+    void execute(const std::string& line, const parser::SourceLoc& loc) {
         const auto w = words(line);
         if (w.empty()) return;
         const std::string cmd = lower(w[0]);
         const std::string args = trim(std::string_view(line).substr(std::min(line.size(), w[0].size())));
-        const auto& loc = st.loc;
         if (cmd == "echo") {
             std::string text;
             for (std::size_t k = 1; k < w.size(); ++k) text += (k > 1 ? " " : "") + w[k];
@@ -663,6 +692,27 @@ private:
         Vec v = eval(trim(args.substr(eq + 1)), loc);
         v.name = name;
         current().set(std::move(v));
+    }
+
+    /// The file of a trailing `> file` or `>> file` (true: append) outside quotes and brackets,
+    /// cut from `line`.
+    static std::optional<std::pair<std::string, bool>> redirection(std::string& line) {
+        int depth = 0;
+        bool quoted = false;
+        for (std::size_t k = 0; k < line.size(); ++k) {
+            const char c = line[k];
+            if (c == '"') quoted = !quoted;
+            if (quoted) continue;
+            if (c == '(' || c == '[') ++depth;
+            if (c == ')' || c == ']') --depth;
+            if (c != '>' || depth != 0) continue;
+            const bool append = k + 1 < line.size() && line[k + 1] == '>';
+            std::string file = trim(std::string_view(line).substr(k + (append ? 2 : 1)));
+            if (file.empty()) return std::nullopt;
+            line = line.substr(0, k);
+            return std::make_pair(file, append);
+        }
+        return std::nullopt;
     }
 
     /// compose name values v1 v2 …, or compose name with start/stop/step/lin/center/span and

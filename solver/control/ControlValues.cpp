@@ -404,9 +404,11 @@ struct Parser {
             {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}};
         if (in)
             if (const Vec* v = in->find(word)) return *v;
-        // A node's name alone is its voltage, as ngspice reads it.
+        // A node's name alone is its voltage, as ngspice reads it; `v1#branch` is i(v1).
         if (in)
             if (const Vec* v = in->find("v(" + word + ")")) return *v;
+        if (constexpr std::string_view branch = "#branch"; in && word.size() > branch.size() && word.ends_with(branch))
+            if (const Vec* v = in->find("i(" + word.substr(0, word.size() - branch.size()) + ")")) return *v;
         if (scope.current && in != scope.current) {
             if (const Vec* v = scope.current->find(word)) return *v;
         }
