@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "parser/Interpolation.hpp"
+
 namespace ionspice::parser {
 
 namespace {
@@ -43,6 +45,20 @@ BehaviouralExpr BehaviouralResolver::resolve(const Expr& e, Scope& scope) {
     return std::move(out_);
 }
 
+void BehaviouralResolver::check_points(const BehaviouralExpr::Node& call, const ExprNode& n) const {
+    // The points are fixed: only x moves with the circuit (the slope is taken along x alone).
+    const char* what = n.fn == BuiltinFn::Pwl ? "pwl()" : "table";
+    std::vector<double> xy;
+    for (std::size_t k = 1; k < call.args.size(); ++k) {
+        const BehaviouralExpr::Node& a = out_.nodes[static_cast<std::size_t>(call.args[k])];
+        if (a.op != Op::Number)
+            fail(n.loc, fmt::format("{}: its points must be numbers or parameters, not functions of the circuit", what));
+        xy.push_back(a.number);
+    }
+    if (const char* why = points_problem(xy.data(), xy.size(), n.fn == BuiltinFn::Pwl))
+        fail(n.loc, fmt::format("{} {}", what, why));
+}
+
 std::int32_t BehaviouralResolver::add(BehaviouralExpr::Node n) {
     out_.nodes.push_back(std::move(n));
     return static_cast<std::int32_t>(out_.nodes.size() - 1);
@@ -76,6 +92,7 @@ std::int32_t BehaviouralResolver::node(const Expr& e, std::int32_t i, Scope& sco
         out.fn = n.fn;
         for (int k = 0; k < n.nargs; ++k)
             out.args.push_back(node(e, e.args[static_cast<std::size_t>(n.a + k)], scope, call, depth));
+        if (n.fn == BuiltinFn::Pwl || n.fn == BuiltinFn::Table) check_points(out, n);
         return add(std::move(out));
     case ExprOp::UserCall: return user_call(e, n, scope, call, depth);
     default:

@@ -44,6 +44,8 @@ private:
     std::int32_t voltage(const Expr& e, const ExprNode& n);
     std::int32_t current(const Expr& e, const ExprNode& n);
     std::int32_t add(BehaviouralExpr::Node node);
+    /// pwl() and table points: constant, paired, x ordered (located at the call).
+    void check_points(const BehaviouralExpr::Node& call, const ExprNode& n) const;
     std::int32_t number(double v);
     [[noreturn]] void fail(Loc loc, const std::string& message) const { deck_.files.fail(loc, message); }
 

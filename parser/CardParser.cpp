@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
 
 #include "parser/Evaluator.hpp"
 #include "parser/Number.hpp"
@@ -24,6 +27,66 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 bool one_of(std::string_view w, std::initializer_list<std::string_view> list) {
     return std::find(list.begin(), list.end(), w) != list.end();
 }
+
+/// Builds the expression a `poly`, `table` or `value` controlled source stands for, node by
+/// node, every node located at the card (or where its own text was parsed).
+class ExprBuild {
+public:
+    explicit ExprBuild(Loc at) : at_(at) {}
+    /// Appends `e` (indices shifted); returns its root.
+    std::int32_t splice(const Expr& e) {
+        const auto n0 = static_cast<std::int32_t>(out.nodes.size()), a0 = static_cast<std::int32_t>(out.args.size());
+        for (ExprNode n : e.nodes) {
+            if (n.op == ExprOp::Builtin || n.op == ExprOp::UserCall) {
+                n.a += a0;
+            } else {
+                if (n.a >= 0) n.a += n0;
+                if (n.b >= 0) n.b += n0;
+                if (n.c >= 0) n.c += n0;
+            }
+            out.nodes.push_back(n);
+        }
+        for (std::int32_t a : e.args) out.args.push_back(a + n0);
+        return e.root + n0;
+    }
+    std::int32_t number(double v) {
+        ExprNode n;
+        n.number = v;
+        return add(n);
+    }
+    std::int32_t name(std::uint32_t sym) {
+        ExprNode n;
+        n.op = ExprOp::Name;
+        n.sym = sym;
+        return add(n);
+    }
+    std::int32_t call(ExprOp op, std::uint32_t sym, BuiltinFn fn, const std::vector<std::int32_t>& args) {
+        ExprNode n;
+        n.op = op;
+        n.sym = sym;
+        n.fn = fn;
+        n.nargs = static_cast<std::uint16_t>(args.size());
+        n.a = static_cast<std::int32_t>(out.args.size());
+        out.args.insert(out.args.end(), args.begin(), args.end());
+        return add(n);
+    }
+    std::int32_t binary(ExprOp op, std::int32_t a, std::int32_t b) {
+        ExprNode n;
+        n.op = op;
+        n.a = a;
+        n.b = b;
+        return add(n);
+    }
+    Expr out;
+
+private:
+    std::int32_t add(ExprNode n) {
+        n.loc = at_;
+        out.nodes.push_back(n);
+        return static_cast<std::int32_t>(out.nodes.size() - 1);
+    }
+    Loc at_;
+};
 
 }  // namespace
 
@@ -272,8 +335,133 @@ void CardParser::semiconductor(ElementCard& el, const char* what, std::size_t no
     for (auto [k, v] : keyed_) el.more().params.push_back(named(*k, *v));
 }
 
+bool CardParser::nonlinear_controlled(ElementCard& el, std::size_t nodes, bool by_ref) {
+    // E/G `value={expr}` (`vol=` for E, `cur=` for G), `table {expr} = (x, y) …`, and E/G/F/H
+    // `poly(n) …`: sources whose value is an expression of the circuit, built here as the
+    // behavioural source (B) that ngspice turns them into.
+    const std::size_t n = toks_.size();
+    const bool voltage = el.letter == 'e' || el.letter == 'h';
+    if (n < 4 || toks_[1].kind != Token::Kind::Word || toks_[2].kind != Token::Kind::Word) return false;
+    const std::string ename(el.name.name);
+    const std::string key = toks_[3].kind == Token::Kind::Word ? lower(toks_[3]) : std::string();
+    const std::string key5 = n > 5 && toks_[5].kind == Token::Kind::Word ? lower(toks_[5]) : std::string();
+    const bool value_form = !by_ref && (key == "value" || (key == "vol" && voltage) || (key == "cur" && !voltage));
+    const bool table_form = !by_ref && (key == "table" || key5 == "table");
+    const bool poly_form = key == "poly";
+    if (!value_form && !table_form && !poly_form) return false;
+    add_node(el, toks_[1]);
+    add_node(el, toks_[2]);
+    const Loc at = el.name.loc;
+    ExprBuild b(at);
+    auto expression_at = [&](std::size_t i) {
+        // The expression runs from toks_[i] to the end of the card, braces or quotes removed.
+        std::string_view rest = line_->text.substr(toks_[i].pos);
+        while (!rest.empty() && (is_blank(rest.back()) || rest.back() == '\r')) rest.remove_suffix(1);
+        if (toks_[i].kind == Token::Kind::Expr && i + 1 == n) rest = text(toks_[i]);
+        return b.splice(exprs_.parse(*line_, rest));
+    };
+    auto point = [&](const Token& t) {
+        if (t.kind == Token::Kind::Expr) return b.splice(exprs_.parse(*line_, text(t)));
+        if (t.kind == Token::Kind::Word && looks_numeric(text(t))) {
+            const ValueRef v = value(t, false);
+            return b.number(v.number);
+        }
+        fail(loc(t), "expected a number in the table of " + ename);
+    };
+    auto voltage_of = [&](const Token& a, const Token& c) {
+        return b.call(ExprOp::UserCall, deck_.symbols.intern("v"), BuiltinFn::Sin,
+                      {b.name(deck_.symbols.intern(lower(a))), b.name(deck_.symbols.intern(lower(c)))});
+    };
+    std::int32_t root = -1;
+    if (value_form) {
+        std::size_t i = 4;
+        if (i < n && toks_[i].kind == Token::Kind::Equals) ++i;
+        if (i >= n) fail(loc(toks_[3]), "missing expression after '" + key + "='");
+        root = expression_at(i);
+    } else if (table_form) {
+        // table {expr} [=] (x1, y1) (x2, y2) …, or nc+ nc- table [=] (x1, y1, …) on v(nc+, nc-).
+        std::size_t i;
+        std::int32_t x;
+        if (key == "table") {
+            if (n < 5 || (toks_[4].kind != Token::Kind::Expr && toks_[4].kind != Token::Kind::Word))
+                fail(loc(toks_[3]), "'table' needs an expression in braces and (x, y) points");
+            x = toks_[4].kind == Token::Kind::Expr ? b.splice(exprs_.parse(*line_, text(toks_[4])))
+                                                   : b.splice(exprs_.parse(*line_, text(toks_[4])));
+            i = 5;
+        } else {
+            x = voltage_of(toks_[3], toks_[4]);
+            i = 6;
+        }
+        std::vector<std::int32_t> args{x};
+        for (; i < n; ++i) {
+            const Token& t = toks_[i];
+            if (t.kind == Token::Kind::Equals || t.kind == Token::Kind::LParen || t.kind == Token::Kind::RParen ||
+                t.kind == Token::Kind::Comma)
+                continue;
+            args.push_back(point(t));
+        }
+        if (args.size() == 3) {
+            root = args[2];  // ngspice: a single (x, y) point is the constant y
+        } else {
+            root = b.call(ExprOp::Builtin, 0, BuiltinFn::Table, args);
+        }
+    } else {
+        // poly(d) then d controls (node pairs for E/G, sources for F/H), then the coefficients
+        // in SPICE's order: p0, the d linear terms, then the products of each degree with
+        // non-decreasing indices (x1², x1·x2, …, x2², …).
+        split(1);
+        const std::size_t first = 2;  // positional_: p n poly d …
+        if (positional_.size() < first + 2 || !is_number_like(*positional_[first + 1]))
+            fail(loc(toks_[3]), "'poly' needs its dimension in parentheses: poly(2)");
+        const double dd = value(*positional_[first + 1], false).number;
+        if (!(dd >= 1 && dd <= 20 && dd == std::floor(dd)))
+            fail(loc(*positional_[first + 1]), "'poly' needs a dimension from 1 to 20");
+        const auto d = static_cast<std::size_t>(dd);
+        const std::size_t per = by_ref ? 1 : 2;
+        std::size_t k = first + 2;
+        if (positional_.size() < k + d * per)
+            fail(at, fmt::format("{}: poly({}) needs {} {}", ename, d, d * per, by_ref ? "controlling sources" : "control nodes"));
+        std::vector<std::int32_t> xs;
+        for (std::size_t j = 0; j < d; ++j, k += per) {
+            if (by_ref)
+                xs.push_back(b.call(ExprOp::UserCall, deck_.symbols.intern("i"), BuiltinFn::Sin,
+                                    {b.name(deck_.symbols.intern(lower(*positional_[k])))}));
+            else
+                xs.push_back(voltage_of(*positional_[k], *positional_[k + 1]));
+        }
+        std::vector<std::int32_t> coefficients;
+        for (; k < positional_.size(); ++k) {
+            if (!is_number_like(*positional_[k])) fail(loc(*positional_[k]), "expected a poly coefficient");
+            coefficients.push_back(point(*positional_[k]));
+        }
+        if (coefficients.empty()) fail(at, ename + ": poly needs its coefficients");
+        for (auto [kk, v] : keyed_) el.more().params.push_back(named(*kk, *v));
+        // Terms in order: index tuples of each degree, non-decreasing.
+        std::vector<std::size_t> idx;  // the current term's indices
+        root = coefficients[0];
+        for (std::size_t c = 1; c < coefficients.size(); ++c) {
+            // Next tuple: the last index that can grow grows; those after it restart from it.
+            std::size_t pos = idx.size();
+            while (pos > 0 && idx[pos - 1] + 1 == d) --pos;
+            if (pos == 0) {
+                idx.assign(idx.size() + 1, 0);
+            } else {
+                const std::size_t v = idx[pos - 1] + 1;
+                for (std::size_t q = pos - 1; q < idx.size(); ++q) idx[q] = v;
+            }
+            std::int32_t term = coefficients[c];
+            for (std::size_t q : idx) term = b.binary(ExprOp::Mul, term, xs[q]);
+            root = b.binary(ExprOp::Add, root, term);
+        }
+    }
+    b.out.root = root;
+    el.more().behavioural = BehaviouralCard{voltage, pool(std::move(b.out), at)};
+    return true;
+}
+
 void CardParser::controlled(ElementCard& el, const char* what, const char* value_name, std::size_t nodes,
                             bool by_ref) {
+    if (nonlinear_controlled(el, nodes, by_ref)) return;
     split(1);
     const std::size_t first_value = nodes + (by_ref ? 1 : 0);
     auto fail_usage = [&] {

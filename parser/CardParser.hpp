@@ -54,6 +54,9 @@ private:
     void passive(ElementCard& el, const char* what, const char* key, const char* long_key);
     void semiconductor(ElementCard& el, const char* what, std::size_t nodes);
     void controlled(ElementCard& el, const char* what, const char* value_name, std::size_t nodes, bool by_ref);
+    /// E/G value=/vol=/cur=/table and E/G/F/H poly as a behavioural expression; false when the
+    /// card is a linear controlled source.
+    bool nonlinear_controlled(ElementCard& el, std::size_t nodes, bool by_ref);
     void source(ElementCard& el, const char* what);
     void behavioural(ElementCard& el);
 

@@ -1,5 +1,7 @@
 #include "parser/Evaluator.hpp"
 
+#include "parser/Interpolation.hpp"
+
 #include <cmath>
 #include <numbers>
 
@@ -107,6 +109,16 @@ double Evaluator::builtin(const Expr& e, const ExprNode& n, Scope& scope) {
             r = n.fn == BuiltinFn::Min ? std::min(r, v) : std::max(r, v);
         }
         return r;
+    }
+    case BuiltinFn::Pwl:
+    case BuiltinFn::Table: {
+        std::vector<double> xy;
+        for (int k = 1; k < n.nargs; ++k) xy.push_back(arg(k));
+        if (const char* why = points_problem(xy.data(), xy.size(), n.fn == BuiltinFn::Pwl))
+            fail(n.loc, fmt::format("{} {}", n.fn == BuiltinFn::Pwl ? "pwl()" : "table", why));
+        const double x = arg(0);
+        return n.fn == BuiltinFn::Pwl ? pwl_value(x, xy.data(), xy.size() / 2, nullptr)
+                                      : table_value(x, xy.data(), xy.size() / 2, nullptr);
     }
     default: break;
     }

@@ -35,7 +35,7 @@ struct BuiltinInfo {
     int max_args;  ///< -1: any number
 };
 
-constexpr std::array<BuiltinInfo, 34> builtins{{
+constexpr std::array<BuiltinInfo, 35> builtins{{
     {"sin", BuiltinFn::Sin, 1, 1},     {"cos", BuiltinFn::Cos, 1, 1},
     {"tan", BuiltinFn::Tan, 1, 1},     {"asin", BuiltinFn::Asin, 1, 1},
     {"acos", BuiltinFn::Acos, 1, 1},   {"atan", BuiltinFn::Atan, 1, 1},
@@ -53,6 +53,7 @@ constexpr std::array<BuiltinInfo, 34> builtins{{
     {"sign", BuiltinFn::Sign, 1, 2},   {"limit", BuiltinFn::Limit, 3, 3},
     {"if", BuiltinFn::If, 3, 3},       {"ternary_fcn", BuiltinFn::If, 3, 3},
     {"atn", BuiltinFn::Atan, 1, 1},    {"arctan", BuiltinFn::Atan, 1, 1},
+    {"pwl", BuiltinFn::Pwl, 5, -1},
 }};
 
 const BuiltinInfo* find_builtin(std::string_view lower_name) {

@@ -33,6 +33,8 @@ enum class BuiltinFn : std::uint8_t {
     Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh,
     Exp, Ln, Log10, Sqrt, Abs, Pow, Pwr, Min, Max, Floor, Ceil, Int, Nint, Sgn, Sign,
     Limit, If,
+    Pwl,    ///< pwl(x, x1, y1, …): parser/Interpolation.hpp
+    Table,  ///< E/G `table` (never written by name): x, then the points
 };
 
 struct ExprNode {

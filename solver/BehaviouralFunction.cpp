@@ -6,6 +6,8 @@
 #include <numbers>
 #include <vector>
 
+#include "parser/Interpolation.hpp"
+
 namespace ionspice::solver {
 
 namespace {
@@ -158,6 +160,16 @@ private:
             copy(i, pick);
             return;
         }
+        case BuiltinFn::Pwl:
+        case BuiltinFn::Table: {
+            xy_.clear();
+            for (std::size_t k = 1; k < n.args.size(); ++k) xy_.push_back(arg(k));
+            double slope = 0;
+            v = n.fn == BuiltinFn::Pwl ? parser::pwl_value(arg(0), xy_.data(), xy_.size() / 2, &slope)
+                                       : parser::table_value(arg(0), xy_.data(), xy_.size() / 2, &slope);
+            combine(i, {{slope, n.args[0]}});
+            return;
+        }
         case BuiltinFn::Sign:
             if (n.args.size() == 2) {  // |x| with the sign of y
                 const double x = arg(0), s = arg(1) >= 0 ? 1.0 : -1.0;
@@ -219,7 +231,7 @@ private:
     BehaviouralExpr e_;
     std::size_t n_;
     // Scratch for one evaluation: a circuit (and its devices) belongs to one thread.
-    mutable std::vector<double> val_, der_;
+    mutable std::vector<double> val_, der_, xy_;
 };
 
 }  // namespace

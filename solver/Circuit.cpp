@@ -255,7 +255,8 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
                 prepared.emplace(model->name, prep);
             }
         } else {
-            reg = registry.find(e.letter, "", 1);
+            // E/G/F/H written with value=, table or poly are behavioural sources under their name.
+            reg = registry.find(e.behavioural ? 'b' : e.letter, "", 1);
             if (!reg) {
                 if (registry.knows_letter(e.letter))
                     throw NetlistError(e.loc, fmt::format("{} '{}' needs a model name", letter_name(e.letter), e.name));

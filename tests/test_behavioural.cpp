@@ -172,3 +172,17 @@ TEST_CASE("B: ngspice's u2() clips a ramp to [0, 1]; arctan is atan; V/I take ac
     CHECK(value(r, "v(e)") == doctest::Approx(2));
     CHECK(netlist_error("t\nV1 a 0 ac=\nR1 a 0 1\n.op\n").find("missing value after 'ac='") != std::string::npos);
 }
+
+TEST_CASE("B: pwl() interpolates and extends along the end segments; table points must be ordered") {
+    const auto r = simulate_text("pwl\nB1 a 0 v=pwl(0.5, 0, 0, 1, 2, 3, 2)\nB2 b 0 v=pwl(4, 0, 0, 1, 2, 3, 3)\n"
+                                 "B3 c 0 v=pwl(-1, 3, 3, 1, 2, 0, 0)\n.op\n");
+    CHECK(value(r, "v(a)") == doctest::Approx(1));
+    CHECK(value(r, "v(b)") == doctest::Approx(3.5));  // past the last point: slope 0.5 of the end segment
+    CHECK(value(r, "v(c)") == doctest::Approx(-2));   // decreasing x, before the first segment's slope 2
+    CHECK(netlist_error("t\nV1 a 0 1\nE1 b 0 table {v(a)} = (0, 0) (2, 1) (1, 3)\n.op\n").find(
+              "test.cir:3:1: error: table needs its x values strictly increasing") != std::string::npos);
+    CHECK(netlist_error("t\nV1 a 0 1\nG1 b 0 poly(2) a 0 1\nR1 b 0 1\n.op\n").find("poly(2) needs 4 control nodes") !=
+          std::string::npos);
+    CHECK(netlist_error("t\nB1 b 0 v=pwl(1, 0, 0, 1, 2, 3)\nR1 b 0 1\n.op\n").find("pwl() needs (x, y) pairs") !=
+          std::string::npos);
+}

@@ -54,3 +54,9 @@ TEST_CASE("golden: the JFET amplifier at 80 C (TCV, BEX, XTI, EG, tnom) equals n
 TEST_CASE("golden: the same pair at 75 C (IS, BF, BR, leakage and tnom scaling) equals ngspice") {
     compare_with_ngspice("bjt_diffpair_temp");
 }
+TEST_CASE("golden: E/G value=, vol=, cur=, table and E/G/F/H poly equal ngspice's B-source/XSPICE forms") {
+    compare_with_ngspice("controlled_nonlinear");
+}
+TEST_CASE("golden: resistor models, tc1/tc2/tce, temper and an .if-selected instance over .dc temp equal ngspice") {
+    compare_with_ngspice("temper_models");
+}
