@@ -169,6 +169,12 @@ void LineReader::read(std::uint32_t file, bool top, std::string_view section, Lo
     const bool filtering = !section.empty();
     bool found = false;
     bool in_control = false;
+    std::string control_pending;  // a control line that a '+' line may still continue
+    Loc control_at;
+    auto flush_control = [&] {
+        if (!control_pending.empty()) sink_.control(control_pending, control_at);
+        control_pending.clear();
+    };
 
     for (std::size_t i = 0; i < text.lines.size(); ++i) {
         const std::string& raw = text.lines[i];
@@ -185,13 +191,28 @@ void LineReader::read(std::uint32_t file, bool top, std::string_view section, Lo
             // ngspice's control language: its lines go to the script as written (the solver runs
             // them), comment lines aside.
             if (dot_word(raw, p) == ".endc") {
+                flush_control();
                 in_control = false;
                 continue;
             }
             if (c == '*' || c == '#') continue;
+            // Inline comments as on netlist lines (`;`, a `$` before a blank).
             std::string_view line = std::string_view(raw).substr(p);
+            line = line.substr(0, code_length(line));
             while (!line.empty() && is_blank(line.back())) line.remove_suffix(1);
-            sink_.control(line, Loc{file, line_no, static_cast<std::uint32_t>(p + 1)});
+            if (c == '+') {
+                // A continuation joins the line before it, as in the netlist.
+                if (control_pending.empty())
+                    files_.fail(Loc{file, line_no, static_cast<std::uint32_t>(p + 1)},
+                                "a '+' continuation line with no control line before it");
+                control_pending += " ";
+                control_pending += line.substr(1);
+                continue;
+            }
+            flush_control();
+            if (line.empty()) continue;
+            control_pending = std::string(line);
+            control_at = Loc{file, line_no, static_cast<std::uint32_t>(p + 1)};
             continue;
         }
         if (c == '*') continue;

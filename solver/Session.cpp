@@ -33,8 +33,14 @@ models::Device& Session::device(const std::string& name) const {
 }
 
 void Session::set_param(const std::string& name, double value) {
+    const auto before = params_;
     params_[name] = value;
-    rebind();
+    try {
+        rebind();
+    } catch (...) {
+        params_ = before;
+        throw;
+    }
 }
 
 namespace {
@@ -71,16 +77,25 @@ void Session::alter(const std::string& element, const std::string& param, double
     bool found = false;
     for (const auto& e : base_->netlist.elements) found = found || e.name == element;
     if (!found) throw SimulationError(fmt::format("alter: no element named '{}'", element));
-    alterations_.push_back({false, element, param, value});
-    rebind();
+    alter_and_rebind({false, element, param, value});
 }
 
 void Session::altermod(const std::string& model, const std::string& param, double value) {
     bool found = false;
     for (const auto& m : base_->netlist.models) found = found || m.name == model;
     if (!found) throw SimulationError(fmt::format("altermod: no model named '{}'", model));
-    alterations_.push_back({true, model, param, value});
-    rebind();
+    alter_and_rebind({true, model, param, value});
+}
+
+void Session::alter_and_rebind(Alteration a) {
+    // A value the element refuses leaves the session as it was, not stuck with it.
+    alterations_.push_back(std::move(a));
+    try {
+        rebind();
+    } catch (...) {
+        alterations_.pop_back();
+        throw;
+    }
 }
 
 void Session::reset() {

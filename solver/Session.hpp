@@ -77,6 +77,7 @@ private:
         double value = 0;
     };
     std::vector<Alteration> alterations_;
+    void alter_and_rebind(Alteration a);
     models::Device& device(const std::string& name) const;
 
     parser::Deck deck_;

@@ -286,3 +286,21 @@ TEST_CASE("control: print and echo redirect to a file with > and >>; v1#branch i
     CHECK(r.out == "shown\n");
     CHECK(test::slurp(file) == "i = 5.000000e-04\nmore\n");
 }
+
+TEST_CASE("control: review fixes — break outside a loop, foreach of an empty list, quoted braces, sqrt(-4), comments") {
+    CHECK(netlist_error(kDivider + ".control\nbreak\n.endc\n.end\n").find("test.cir:6:1: error: 'break' outside a loop") !=
+          std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\nif 1\ncontinue\nend\n.endc\n.end\n").find("'continue' outside a loop") !=
+          std::string::npos);
+    const auto r = run(kDivider +
+                       ".control\nset e = \"\"\nforeach x $e\necho never\nend\necho \"q\" n{1,2}\n"
+                       "let s = sqrt(-4)\nprint s\nrepeat 2.7\necho r\nend\n"
+                       "let a = 1 +\n+ 2 ; a comment\necho $&a $ another\nunlet v-sweep\nquit noask\n.endc\n.end\n");
+    CHECK(r.out == "q n1 n2\ns = 0.000000e+00,\t2.000000e+00\nr\nr\n3\n");
+    // A condition that cannot be evaluated is false, with a warning.
+    const auto c = run(kDivider + ".control\nif nosuch > 1\necho yes\nelse\necho no\nend\n.endc\n.end\n");
+    CHECK(c.out == "no\n");
+    REQUIRE(c.result.warnings.size() == 1);
+    CHECK(c.result.warnings[0].find("the condition is taken as false") != std::string::npos);
+    CHECK(netlist_error(kDivider + ".control\ndc v1 0 1 0.5\nunlet v(v-sweep)\n.endc\n.end\n").find("is the scale of plot dc1") != std::string::npos);
+}

@@ -85,6 +85,7 @@ std::vector<std::string> expressions(std::string_view s) {
     std::vector<std::string> out;
     bool join = false;
     for (const auto& w : words(s)) {
+        if (w.empty()) continue;  // an empty quoted word ("")
         const bool op_word = kWordOps.count(lower(w)) > 0;
         if (!out.empty() && (join || is_op_start(w) || op_word)) out.back() += " " + w;
         else out.push_back(w);
@@ -131,6 +132,13 @@ std::vector<Statement> build(const std::vector<parser::ControlLine>& lines) {
                 fail(line.loc, "'else' outside an 'if' block");
             open.back().in_else = true;
             continue;
+        }
+        if (head == "break" || head == "continue") {
+            // ngspice's `break N` leaves N loops; here only the innermost one is left.
+            const bool in_loop = std::any_of(open.begin(), open.end(),
+                                             [](const Open& o) { return o.st->kind != Statement::Kind::If; });
+            if (!in_loop) fail(line.loc, fmt::format("'{}' outside a loop", head));
+            if (!rest.empty()) fail(line.loc, fmt::format("'{} {}': only the innermost loop can be left here", head, rest));
         }
         Statement st;
         st.text = rest;
@@ -418,7 +426,11 @@ private:
         std::string out;
         bool quoted = false;
         for (std::size_t p = 0; p < line.size();) {
-            if (line[p] == '"') quoted = !quoted;
+            if (line[p] == '"') {
+                quoted = !quoted;
+                out += line[p++];
+                continue;
+            }
             if (quoted || std::isspace(static_cast<unsigned char>(line[p]))) {
                 out += line[p++];
                 continue;
@@ -467,12 +479,25 @@ private:
     }
 
     void count_turn(long& turns, const Statement& st) {
+        // One budget per loop and one for the whole script, so that nested loops cannot
+        // multiply their way past it either.
         if (++turns > kMaxLoopTurns)
             fail(st.loc, fmt::format("the loop ran {} times without ending (the limit)", kMaxLoopTurns));
+        if (++script_turns_ > kMaxScriptTurns)
+            fail(st.loc, fmt::format("the script's loops ran {} turns in all (the limit)", kMaxScriptTurns));
     }
 
+    /// As ngspice: true when any point of the vector, real or imaginary part, is not zero; a
+    /// condition that cannot be evaluated is false (with a warning, where ngspice prints an error).
     bool condition(const Statement& st) {
-        return scalar(expand_braces(substitute(st.text, st.loc), st.loc), st.loc) != 0;
+        const std::string text = expand_braces(substitute(st.text, st.loc), st.loc);
+        try {
+            const Vec v = eval(text, st.loc);
+            return std::any_of(v.data.begin(), v.data.end(), [](control::Complex c) { return c != control::Complex(0, 0); });
+        } catch (const parser::NetlistError& e) {
+            warn(st.loc, e.message() + "; the condition is taken as false (as ngspice does)");
+            return false;
+        }
     }
 
     void statement(const Statement& st) {
@@ -504,8 +529,9 @@ private:
                 }
                 return;
             }
-            const double count = scalar(n, st.loc);
-            if (count != std::floor(count) || count < 0) fail(st.loc, "'repeat' needs a whole number of turns");
+            // ngspice truncates the count to a whole number.
+            const double count = std::trunc(scalar(n, st.loc));
+            if (!(count >= 0)) fail(st.loc, "'repeat' needs a number of turns that is not negative");
             for (double k = 0; k < count && !stop; ++k) {
                 count_turn(turns, st);
                 loop_body(st, stop);
@@ -513,9 +539,14 @@ private:
             return;
         }
         case Statement::Kind::Foreach: {
-            const auto w = words(substitute(st.text, st.loc));
-            const std::string var = lower(w[0]);
-            for (std::size_t k = 1; k < w.size() && !stop; ++k) {
+            // The variable's name as written (build() checked there is one); its values after
+            // substitution and brace expansion, as ngspice globs them.
+            const auto raw = words(st.text);
+            const std::string var = lower(raw.at(0));
+            const std::string values = trim(std::string_view(st.text).substr(st.text.find(raw[0]) + raw[0].size()));
+            const auto w = words(expand_braces(substitute(values, st.loc), st.loc));
+            for (std::size_t k = 0; k < w.size() && !stop; ++k) {
+                count_turn(turns, st);
                 vars_[var] = w[k];
                 loop_body(st, stop);
             }
@@ -534,11 +565,16 @@ private:
 
     void command(const Statement& st) {
         const std::string head = lower(words(st.text).empty() ? std::string() : words(st.text)[0]);
-        if (!reads_vectors(head)) return run_command(st);
         try {
             run_command(st);
         } catch (const parser::NetlistError& e) {
+            if (!reads_vectors(head)) throw;
             warn(st.loc, e.message() + "; the command was skipped and the script goes on (as ngspice does)");
+        } catch (const SimulationError&) {
+            throw;
+        } catch (const std::runtime_error& e) {
+            // A file that cannot be written or read (write, wrdata, appendwrite): this command's.
+            fail(st.loc, e.what());
         }
     }
 
@@ -594,6 +630,8 @@ private:
                 return;
             }
             for (std::size_t k = 1; k < w.size(); ++k) {
+                if (const Vec* sc = current().scale(); sc && sc->name == lower(w[k]))
+                    fail(loc, fmt::format("'{}' is the scale of plot {}: it cannot be unlet", w[k], current().type_name));
                 auto& v = current().vecs;
                 v.erase(std::remove_if(v.begin(), v.end(), [&](const Vec& x) { return x.name == lower(w[k]); }), v.end());
             }
@@ -630,7 +668,7 @@ private:
             for (std::size_t k = 1; k < w.size(); ++k) functions_.erase(lower(w[k]));
         } else if (cmd == "quit" || cmd == "exit") {
             int status = 0;
-            if (w.size() > 1) {
+            if (w.size() > 1 && lower(w[1]) != "noask") {
                 const auto n = parser::parse_number(w[1]);
                 if (!n || *n != std::floor(*n) || *n < 0 || *n > 255)
                     fail(loc, fmt::format("'{}' takes an exit status from 0 to 255, got '{}'", cmd, w[1]));
@@ -935,8 +973,7 @@ private:
         std::vector<Vec> picked;
         std::vector<const Vec*> cols;
         if (rest.empty()) {
-            for (const auto& v : p.vecs)
-                if (v.size() == (p.vecs.empty() ? 0 : p.vecs.front().size())) cols.push_back(&v);
+            cols = whole_columns(p);
         } else {
             picked = values(rest, loc);
             if (p.scale() && !picked.empty() && picked.front().size() == p.scale()->size()) cols.push_back(p.scale());
@@ -1013,6 +1050,15 @@ private:
         }
     }
 
+    /// The plot's vectors as long as its first (its scale): what a whole plot written or
+    /// measured holds; `let` scalars of the plot are left out.
+    static std::vector<const Vec*> whole_columns(const ControlPlot& p) {
+        std::vector<const Vec*> cols;
+        for (const auto& v : p.vecs)
+            if (v.size() == p.vecs.front().size()) cols.push_back(&v);
+        return cols;
+    }
+
     void measure(const std::string& line, const parser::SourceLoc& loc) {
         // The command as the card it is, read and elaborated as in a netlist, then measured on
         // the current plot (which must be of its analysis).
@@ -1028,10 +1074,7 @@ private:
         if (p.analysis != m.analysis)
             fail(loc, fmt::format("'meas {}' needs a {} plot; the current plot is {}", m.analysis, m.analysis,
                                   p.type_name));
-        std::vector<const Vec*> cols;
-        for (const auto& v : p.vecs)
-            if (v.size() == p.vecs.front().size()) cols.push_back(&v);
-        const Plot plot = control::to_plot(p, cols);
+        const Plot plot = control::to_plot(p, whole_columns(p));
         MeasureResult r = evaluate_measure(plot, m);
         say(format_measure(r) + "\n");
         if (r.value) {
@@ -1078,6 +1121,7 @@ private:
     const parser::Deck& deck_;
     const SimulateSettings& settings_;
     std::ostream* out_;
+    long script_turns_ = 0;
     std::unique_ptr<Session> session_;
     std::vector<ControlPlot> plots_;
     std::size_t current_ = 0;

@@ -21,6 +21,8 @@ SimulationResult run_control(const parser::Deck& deck, const SimulateSettings& s
 
 /// Loops of a script stop after this many turns: a loop that never ends is an error.
 inline constexpr long kMaxLoopTurns = 1000000;
+/// And the turns of all the script's loops together (nested loops multiply).
+inline constexpr long kMaxScriptTurns = 10000000;
 /// Blocks (foreach, while, if, …) nest at most this deep.
 inline constexpr int kMaxBlockNesting = 200;
 

@@ -448,7 +448,9 @@ struct Parser {
         auto each = [&](auto f, bool real_out) {
             r.data.reserve(a.size());
             for (const auto& x : a.data) r.data.push_back(f(x));
-            r.real = real_out || a.real;
+            // A real vector stays real unless the function left the real axis (sqrt(-4)).
+            r.real = real_out || (a.real && std::all_of(r.data.begin(), r.data.end(),
+                                                        [](Complex x) { return x.imag() == 0; }));
         };
         auto reduce = [&](Complex v) {
             r.data = {v};
@@ -457,7 +459,21 @@ struct Parser {
         if (fn == "mag" || fn == "magnitude" || fn == "abs") each([](Complex x) { return Complex(std::abs(x), 0); }, true);
         // ngspice's ph of a real vector is 0 whatever the sign; of a complex one, its angle.
         else if (fn == "ph" || fn == "phase") each([&](Complex x) { return Complex(a.real ? 0.0 : std::arg(x), 0); }, true);
-        else if (fn == "cph" || fn == "cphase" || fn == "unwrap") each([&](Complex x) { return Complex(a.real ? 0.0 : std::arg(x), 0); }, true);
+        else if (fn == "cph" || fn == "cphase" || fn == "unwrap") {
+            // The phase made continuous along the vector: each jump of more than π is undone.
+            double last = 0, offset = 0;
+            bool first = true;
+            each([&](Complex x) {
+                double ph = a.real ? 0.0 : std::arg(x);
+                if (!first) {
+                    while (ph + offset - last > std::numbers::pi) offset -= 2 * std::numbers::pi;
+                    while (ph + offset - last < -std::numbers::pi) offset += 2 * std::numbers::pi;
+                }
+                first = false;
+                last = ph + offset;
+                return Complex(last, 0);
+            }, true);
+        }
         else if (fn == "db") {
             each([](Complex x) { return Complex(20 * std::log10(std::abs(x)), 0); }, true);
             r.type = "decibel";
@@ -465,8 +481,14 @@ struct Parser {
         else if (fn == "real" || fn == "re") each([](Complex x) { return Complex(x.real(), 0); }, true);
         else if (fn == "imag" || fn == "im") each([](Complex x) { return Complex(x.imag(), 0); }, true);
         else if (fn == "j") { each([](Complex x) { return x * Complex(0, 1); }, false); r.real = false; }
-        else if (fn == "sqrt") each([&](Complex x) { return a.real && x.real() >= 0 ? Complex(std::sqrt(x.real()), 0) : std::sqrt(x); }, false);
+        else if (fn == "sqrt") each([&](Complex x) {
+            if (!a.real) return std::sqrt(x);
+            return x.real() >= 0 ? Complex(std::sqrt(x.real()), 0) : Complex(0, std::sqrt(-x.real()));
+        }, false);
         else if (fn == "exp") each([](Complex x) { return std::exp(x); }, false);
+        else if ((fn == "ln" || fn == "log" || fn == "log10") && a.real &&
+                 std::any_of(a.data.begin(), a.data.end(), [](Complex x) { return !(x.real() > 0); }))
+            fail(fmt::format("{}() of a value that is not positive (ngspice: argument out of range)", fn));
         else if (fn == "ln" || fn == "log") each([](Complex x) { return std::log(x); }, false);
         else if (fn == "log10") each([](Complex x) { return std::log10(x); }, false);
         else if (fn == "sin") each([](Complex x) { return std::sin(x); }, false);
@@ -543,6 +565,7 @@ struct Parser {
         r.type = a.type;
         r.real = a.real && b.real;
         const std::size_t n = std::max(a.size(), b.size());
+        if (a.size() == 0 || b.size() == 0) fail(fmt::format("'{}' is empty", a.size() == 0 ? a.name : b.name));
         if (a.size() != b.size() && a.size() != 1 && b.size() != 1)
             fail(fmt::format("'{}' has {} points and '{}' {}", a.name, a.size(), b.name, b.size()));
         r.data.resize(n);
