@@ -80,6 +80,9 @@ std::int32_t BehaviouralResolver::node(const Expr& e, std::int32_t i, Scope& sco
     case ExprOp::Not:
         out.op = n.op == ExprOp::Neg ? Op::Neg : Op::Not;
         out.a = node(e, n.a, scope, call, depth);
+        // -3 is a number (pwl and table points are read as numbers).
+        if (const auto& x = out_.nodes[static_cast<std::size_t>(out.a)]; n.op == ExprOp::Neg && x.op == Op::Number)
+            return number(-x.number);
         return add(std::move(out));
     case ExprOp::Cond:
         out.op = Op::Cond;
@@ -93,6 +96,16 @@ std::int32_t BehaviouralResolver::node(const Expr& e, std::int32_t i, Scope& sco
         for (int k = 0; k < n.nargs; ++k)
             out.args.push_back(node(e, e.args[static_cast<std::size_t>(n.a + k)], scope, call, depth));
         if (n.fn == BuiltinFn::Pwl || n.fn == BuiltinFn::Table) check_points(out, n);
+        if (is_random(n.fn, n.nargs)) {
+            // Drawn once, when the netlist is elaborated (as numparam does): a number here.
+            std::vector<double> a;
+            for (std::int32_t k : out.args) {
+                const BehaviouralExpr::Node& x = out_.nodes[static_cast<std::size_t>(k)];
+                if (x.op != Op::Number) fail(n.loc, "a random function's arguments must be numbers or parameters");
+                a.push_back(x.number);
+            }
+            return number(eval_.random(n.fn, a, n.loc));
+        }
         return add(std::move(out));
     case ExprOp::UserCall: return user_call(e, n, scope, call, depth);
     default:
@@ -123,40 +136,38 @@ std::int32_t BehaviouralResolver::user_call(const Expr& e, const ExprNode& n, Sc
     if (fname == "v") return voltage(e, n);
     if (fname == "i") return current(e, n);
     auto arg = [&](int k) { return node(e, e.args[static_cast<std::size_t>(n.a + k)], scope, call, depth); };
-    if (fname == "u" || fname == "uramp" || fname == "u2") {
-        // ngspice: u(x) = 1 for x > 0, else 0; uramp(x) = x·u(x); u2(x) = 0 for x ≤ 0, x up
-        // to 1, then 1 (a ramp clipped to [0, 1]).
+    static const std::pair<const char*, Op> kZeroTests[] = {{"eq0", Op::Eq}, {"ne0", Op::Ne}, {"gt0", Op::Gt},
+                                                            {"lt0", Op::Lt}, {"ge0", Op::Ge}, {"le0", Op::Le}};
+    for (const auto& [test, op] : kZeroTests) {
+        // ngspice's eq0(x) … le0(x): 1 when x compares so with 0, else 0.
+        if (fname != test) continue;
         if (n.nargs != 1) fail(n.loc, fmt::format("{}() takes one argument, {} given", fname, n.nargs));
-        if (fname == "u2") {
-            const std::int32_t x = arg(0);
-            BehaviouralExpr::Node le0, le1, inner, outer;
-            le0.op = Op::Le;
-            le0.a = x;
-            le0.b = number(0);
-            le1.op = Op::Le;
-            le1.a = x;
-            le1.b = number(1);
-            inner.op = Op::Cond;
-            inner.a = add(std::move(le1));
-            inner.b = x;
-            inner.c = number(1);
-            outer.op = Op::Cond;
-            outer.a = add(std::move(le0));
-            outer.b = number(0);
-            outer.c = add(std::move(inner));
-            return add(std::move(outer));
-        }
-        BehaviouralExpr::Node gt;
-        gt.op = Op::Gt;
-        gt.a = arg(0);
-        gt.b = number(0);
-        const std::int32_t x = gt.a;
-        BehaviouralExpr::Node c;
-        c.op = Op::Cond;
-        c.a = add(std::move(gt));
-        c.b = fname == "u" ? number(1) : x;
-        c.c = number(0);
-        return add(std::move(c));
+        BehaviouralExpr::Node cmp;
+        cmp.op = op;
+        cmp.a = arg(0);
+        cmp.b = number(0);
+        return add(std::move(cmp));
+    }
+    if (fname == "u" || fname == "uramp" || fname == "u2") {
+        // ngspice's ptfuncs.c: u(x) = 1 for x > 0, 0 for x < 0 and ½ at 0; uramp(x) = x for
+        // x > 0, else 0; u2(x) = 0 for x ≤ 0, x up to 1, then 1 (a ramp clipped to [0, 1]).
+        if (n.nargs != 1) fail(n.loc, fmt::format("{}() takes one argument, {} given", fname, n.nargs));
+        const std::int32_t x = arg(0);
+        // test(x, k) ? yes : no
+        auto pick = [&](Op test, double k, std::int32_t yes, std::int32_t no) {
+            BehaviouralExpr::Node cmp, c;
+            cmp.op = test;
+            cmp.a = x;
+            cmp.b = number(k);
+            c.op = Op::Cond;
+            c.a = add(std::move(cmp));
+            c.b = yes;
+            c.c = no;
+            return add(std::move(c));
+        };
+        if (fname == "u") return pick(Op::Gt, 0, number(1), pick(Op::Lt, 0, number(0), number(0.5)));
+        if (fname == "uramp") return pick(Op::Gt, 0, x, number(0));
+        return pick(Op::Le, 0, number(0), pick(Op::Le, 1, x, number(1)));
     }
     // A .func: visible from where this expression (or the function it is in) was written.
     const FuncDef* f = nullptr;

@@ -29,7 +29,11 @@ Netlist elaborate(const Deck& deck, const std::map<std::string, double>& overrid
     if (deck.params().empty() && deck.options().empty()) return Elaborator(deck.data(), overrides).run();
     std::map<std::string, double> all = deck.params();
     for (const auto& [name, v] : overrides) all[name] = v;
-    Netlist n = Elaborator(deck.data(), all).run();
+    Elaborator e(deck.data(), all);
+    // A seed given with the caller's options draws the random functions too.
+    for (const Option& o : deck.options())
+        if (o.name == "seed" && o.value) e.set_seed(static_cast<std::uint64_t>(*o.value));
+    Netlist n = e.run();
     n.options.insert(n.options.end(), deck.options().begin(), deck.options().end());
     return n;
 }
@@ -82,6 +86,12 @@ Netlist Elaborator::run() {
 }
 
 void Elaborator::define_globals(Scope& global) {
+    // `.options seed=` (a number) keys agauss, gauss, unif, aunif and limit(nom, var); 0 when
+    // not written, so that a deck elaborates the same way every time.
+    if (!seed_given_)
+        for (const OptionCard& o : deck_.options)
+            if (o.name == "seed" && o.value && o.value->is_constant())
+                eval_.set_seed(static_cast<std::uint64_t>(o.value->number));
     // `temper`, ngspice's circuit temperature in expressions: the last .temp / .options temp=
     // (which may itself use .params), else 27 °C; a .param of that name is the user's.
     if (const std::int64_t t = deck_.symbols.find(kTemperatureOverride); t >= 0) {

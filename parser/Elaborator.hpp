@@ -23,6 +23,11 @@ public:
     Elaborator(const DeckData& deck, const std::map<std::string, double>& overrides)
         : deck_(deck), files_(deck.files), eval_(deck.exprs, deck.symbols, deck.files), overrides_(overrides) {}
 
+    /// The random functions' seed, taking precedence over the netlist's `.options seed`.
+    void set_seed(std::uint64_t seed) {
+        eval_.set_seed(seed);
+        seed_given_ = true;
+    }
     Netlist run();
     /// Only the top-level .params and the .step lines: what a .step run needs before it
     /// elaborates the deck once per step point.
@@ -82,6 +87,7 @@ private:
     const SourceFiles& files_;
     Evaluator eval_;
     const std::map<std::string, double>& overrides_;
+    bool seed_given_ = false;
     Netlist net_;
     std::vector<const SubcktDef*> active_;  ///< subcircuits being expanded, outermost first
 };

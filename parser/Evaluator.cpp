@@ -1,5 +1,6 @@
 #include "parser/Evaluator.hpp"
 
+#include "common/Random.hpp"
 #include "parser/Interpolation.hpp"
 
 #include <cmath>
@@ -92,6 +93,21 @@ double Evaluator::node(const Expr& e, std::int32_t i, Scope& scope) {
     fail(n.loc, "internal error: unknown expression node");
 }
 
+double Evaluator::random(BuiltinFn fn, const std::vector<double>& a, Loc at) {
+    const std::uint64_t place = (std::uint64_t{at.file} << 44) ^ (std::uint64_t{at.line} << 16) ^ at.col;
+    const std::uint64_t key = splitmix64(seed_ ^ splitmix64(place));
+    const std::uint64_t k = draws_[key]++;
+    // ngspice's numparam (xpressn.c): a normal draw scaled by variation/sigma, or a uniform
+    // one in [−1, 1); no variation (or sigma) leaves the nominal value.
+    switch (fn) {
+    case BuiltinFn::Agauss: return a[1] <= 0 || a[2] <= 0 ? a[0] : a[0] + a[1] / a[2] * standard_normal(key, k);
+    case BuiltinFn::Gauss: return a[1] <= 0 || a[2] <= 0 ? a[0] : a[0] + a[0] * a[1] / a[2] * standard_normal(key, k);
+    case BuiltinFn::Unif: return a[0] + a[0] * a[1] * symmetric_uniform(key, k);
+    case BuiltinFn::Aunif: return a[0] + a[1] * symmetric_uniform(key, k);
+    default: return a[0] + (symmetric_uniform(key, k) > 0 ? a[1] : -a[1]);  // limit(nom, var)
+    }
+}
+
 double Evaluator::builtin(const Expr& e, const ExprNode& n, Scope& scope) {
     auto arg = [&](int k) {
         return node(e, e.args[static_cast<std::size_t>(n.a + k)], scope);
@@ -110,6 +126,17 @@ double Evaluator::builtin(const Expr& e, const ExprNode& n, Scope& scope) {
         }
         return r;
     }
+    case BuiltinFn::Agauss:
+    case BuiltinFn::Gauss:
+    case BuiltinFn::Unif:
+    case BuiltinFn::Aunif: {
+        std::vector<double> args;
+        for (int k = 0; k < n.nargs; ++k) args.push_back(arg(k));
+        return random(n.fn, args, n.loc);
+    }
+    case BuiltinFn::Limit:
+        if (n.nargs == 2) return random(n.fn, {arg(0), arg(1)}, n.loc);
+        break;
     case BuiltinFn::Pwl:
     case BuiltinFn::Table: {
         std::vector<double> xy;
@@ -162,7 +189,8 @@ double Evaluator::builtin(const Expr& e, const ExprNode& n, Scope& scope) {
     case BuiltinFn::Floor: r = std::floor(x); break;
     case BuiltinFn::Ceil: r = std::ceil(x); break;
     case BuiltinFn::Int: r = std::trunc(x); break;
-    case BuiltinFn::Nint: r = std::round(x); break;
+    case BuiltinFn::Nint: r = std::nearbyint(x); break;  // halves to even, as ngspice
+    case BuiltinFn::Sqr: r = x * x; break;
     case BuiltinFn::Sgn: r = x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); break;
     case BuiltinFn::Sign:
         if (n.nargs == 2) {

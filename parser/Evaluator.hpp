@@ -2,7 +2,9 @@
 // Evaluates expressions against a chain of scopes. Errors (undefined names, division by zero,
 // domain errors, cycles) are NetlistErrors at the offending node of the expression.
 
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "parser/Expression.hpp"
@@ -27,6 +29,14 @@ public:
     /// The value of a name as seen from `scope`; `use` is where it was named.
     double lookup(std::uint32_t sym, Loc use, Scope& scope);
 
+    /// `.options seed`: the random functions' stream.
+    void set_seed(std::uint64_t seed) { seed_ = seed; }
+    /// numparam's agauss, gauss, unif, aunif and two-argument limit of `args`, drawn for the
+    /// call at `at`: the k-th evaluation of that call in an elaboration takes draw k of the
+    /// stream keyed by (seed, the call's place), so a deck elaborates to the same values every
+    /// time, whatever the threads, and another seed gives other values.
+    double random(BuiltinFn fn, const std::vector<double>& args, Loc at);
+
 private:
     double node(const Expr& e, std::int32_t i, Scope& scope);
     double force(Scope::Entry& entry, Scope& owner, Loc use);
@@ -41,6 +51,8 @@ private:
     std::int64_t pi_sym_ = -1;
     std::int64_t e_sym_ = -1;
     int call_depth_ = 0;
+    std::uint64_t seed_ = 0;
+    std::unordered_map<std::uint64_t, std::uint64_t> draws_;  ///< per call place: draws so far
 };
 
 }  // namespace ionspice::parser

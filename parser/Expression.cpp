@@ -35,7 +35,7 @@ struct BuiltinInfo {
     int max_args;  ///< -1: any number
 };
 
-constexpr std::array<BuiltinInfo, 35> builtins{{
+constexpr std::array<BuiltinInfo, 40> builtins{{
     {"sin", BuiltinFn::Sin, 1, 1},     {"cos", BuiltinFn::Cos, 1, 1},
     {"tan", BuiltinFn::Tan, 1, 1},     {"asin", BuiltinFn::Asin, 1, 1},
     {"acos", BuiltinFn::Acos, 1, 1},   {"atan", BuiltinFn::Atan, 1, 1},
@@ -50,10 +50,12 @@ constexpr std::array<BuiltinInfo, 35> builtins{{
     {"max", BuiltinFn::Max, 1, -1},    {"floor", BuiltinFn::Floor, 1, 1},
     {"ceil", BuiltinFn::Ceil, 1, 1},   {"int", BuiltinFn::Int, 1, 1},
     {"nint", BuiltinFn::Nint, 1, 1},   {"sgn", BuiltinFn::Sgn, 1, 1},
-    {"sign", BuiltinFn::Sign, 1, 2},   {"limit", BuiltinFn::Limit, 3, 3},
+    {"sign", BuiltinFn::Sign, 1, 2},   {"limit", BuiltinFn::Limit, 2, 3},
     {"if", BuiltinFn::If, 3, 3},       {"ternary_fcn", BuiltinFn::If, 3, 3},
     {"atn", BuiltinFn::Atan, 1, 1},    {"arctan", BuiltinFn::Atan, 1, 1},
-    {"pwl", BuiltinFn::Pwl, 5, -1},
+    {"pwl", BuiltinFn::Pwl, 5, -1},      {"sqr", BuiltinFn::Sqr, 1, 1},
+    {"agauss", BuiltinFn::Agauss, 3, 3}, {"gauss", BuiltinFn::Gauss, 3, 3},
+    {"unif", BuiltinFn::Unif, 2, 2},     {"aunif", BuiltinFn::Aunif, 2, 2},
 }};
 
 const BuiltinInfo* find_builtin(std::string_view lower_name) {

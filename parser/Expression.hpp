@@ -35,7 +35,16 @@ enum class BuiltinFn : std::uint8_t {
     Limit, If,
     Pwl,    ///< pwl(x, x1, y1, …): parser/Interpolation.hpp
     Table,  ///< E/G `table` (never written by name): x, then the points
+    Sqr,    ///< x²
+    // numparam's random draws (Evaluator::random); limit(nom, var) with two arguments is one too
+    Agauss, Gauss, Unif, Aunif,
 };
+
+/// True for the functions that draw a random number when the netlist is elaborated.
+inline bool is_random(BuiltinFn fn, int nargs) {
+    return fn == BuiltinFn::Agauss || fn == BuiltinFn::Gauss || fn == BuiltinFn::Unif || fn == BuiltinFn::Aunif ||
+           (fn == BuiltinFn::Limit && nargs == 2);
+}
 
 struct ExprNode {
     ExprOp op = ExprOp::Number;

@@ -220,7 +220,8 @@ private:
         case BuiltinFn::Floor: v = std::floor(x); break;
         case BuiltinFn::Ceil: v = std::ceil(x); break;
         case BuiltinFn::Int: v = std::trunc(x); break;
-        case BuiltinFn::Nint: v = std::round(x); break;
+        case BuiltinFn::Nint: v = std::nearbyint(x); break;  // halves to even, as ngspice
+        case BuiltinFn::Sqr: v = x * x, dv = 2 * x; break;
         case BuiltinFn::Sgn:
         case BuiltinFn::Sign: v = x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); break;
         default: break;

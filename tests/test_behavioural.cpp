@@ -186,3 +186,31 @@ TEST_CASE("B: pwl() interpolates and extends along the end segments; table point
     CHECK(netlist_error("t\nB1 b 0 v=pwl(1, 0, 0, 1, 2, 3)\nR1 b 0 1\n.op\n").find("pwl() needs (x, y) pairs") !=
           std::string::npos);
 }
+
+TEST_CASE("B: ngspice's u(0) = 1/2, eq0 … le0, sqr; random functions drawn once per elaboration, by seed") {
+    const auto r = simulate_text("f\nB1 a 0 v=u(0)\nB2 b 0 v=eq0(0)+2*ne0(1)+4*gt0(-1)+8*lt0(-1)+16*ge0(0)+32*le0(1)\n"
+                                 "B3 c 0 v=sqr(-3)\n.op\n");
+    CHECK(value(r, "v(a)") == 0.5);
+    CHECK(value(r, "v(b)") == 1 + 2 + 8 + 16);
+    CHECK(value(r, "v(c)") == 9);
+    auto draws = [](const std::string& seed) {
+        const auto s = simulate_text("mc\n" + seed +
+                                     ".param p1=agauss(1, 0.1, 1) p2=gauss(2, 0.05, 3) p3=unif(1, 0.2) p4=aunif(0, 1)"
+                                     " p5=limit(1, 0.5)\nV1 a 0 {p1}\nV2 b 0 {p2}\nV3 c 0 {p3}\nV4 d 0 {p4}\nV5 e 0 {p5}\n"
+                                     "B6 f 0 v=agauss(5, 1, 1)\n.op\n");
+        std::vector<double> out;
+        for (const char* n : {"v(a)", "v(b)", "v(c)", "v(d)", "v(e)", "v(f)"}) out.push_back(value(s, n));
+        return out;
+    };
+    const auto a = draws(""), b = draws(""), c = draws(".options seed=7\n");
+    CHECK(a == b);  // reproducible
+    CHECK(a != c);  // and the seed changes them
+    for (const auto& d : {a, c}) {
+        CHECK(d[2] >= 0.8);
+        CHECK(d[2] <= 1.2);
+        CHECK(d[3] >= -1);
+        CHECK(d[3] <= 1);
+        CHECK((d[4] == 0.5 || d[4] == 1.5));
+        CHECK(d[0] != 1);
+    }
+}

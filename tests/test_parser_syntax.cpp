@@ -157,7 +157,7 @@ TEST_CASE("expressions: built-in functions") {
     CHECK(eval("floor(-1.5)") == -2);
     CHECK(eval("ceil(1.2)") == 2);
     CHECK(eval("int(-1.7)") == -1);
-    CHECK(eval("nint(2.5)") == 3);
+    CHECK(eval("nint(2.5)") == 2);  // halves to even, as ngspice
     CHECK(eval("sgn(-4)") == -1);
     CHECK(eval("sign(0)") == 0);
     CHECK(eval("sign(3, -1)") == -3);
@@ -396,4 +396,21 @@ TEST_CASE(".if/.elseif/.else/.endif: the branch taken is read, nested, with ngsp
     CHECK(element(flat(sel, {{"big", 0}}), "r1").values.at(0).value == 2);
     CHECK_THROWS_WITH_AS(flat(sel, {{"big", 1}}), doctest::Contains("t.cir:3:1: error: this condition was false"),
                          NetlistError);
+}
+
+TEST_CASE("agauss: one draw per subcircuit instance, mean and sigma within sampling error") {
+    std::string deck = "mc\n.subckt cell a\n.param w=agauss(1, 0.3, 3)\nR1 a 0 {w}\n.ends\n";
+    constexpr int n = 4000;
+    for (int k = 0; k < n; ++k) deck += "X" + std::to_string(k) + " n" + std::to_string(k) + " cell\n";
+    const Netlist net = flat(deck);
+    double sum = 0, sum2 = 0;
+    for (const auto& e : net.elements) {
+        const double v = e.values.at(0).value;
+        sum += v;
+        sum2 += v * v;
+    }
+    const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+    // sigma = 0.3/3 = 0.1: the mean within 4 standard errors, sigma within 5 %.
+    CHECK(std::fabs(mean - 1) < 4 * 0.1 / std::sqrt(n));
+    CHECK(sd == Approx(0.1).epsilon(0.05));
 }
