@@ -84,6 +84,13 @@ public:
     virtual std::size_t inputs() const = 0;
     /// f(u, t); grad[k] = ∂f/∂u_k for k < inputs().
     virtual double eval(const double* u, double t, double* grad) const = 0;
+    /// ddt(g)/sdt(g) in the expression: how many. Each is an unknown of the device, read as one
+    /// of the last auxiliaries() inputs; the device writes its row (models/Behavioural.cpp).
+    virtual std::size_t auxiliaries() const { return 0; }
+    /// Whether auxiliary k is an sdt (an integral) rather than a ddt.
+    virtual bool integral(std::size_t /*k*/) const { return false; }
+    /// g_k and its gradient over all inputs, at the u of the last eval().
+    virtual double auxiliary(std::size_t /*k*/, double* /*grad*/) const { return 0; }
 };
 
 /// Everything a device is built from.

@@ -11,6 +11,8 @@ namespace ionspice::parser {
 namespace {
 
 constexpr int kMaxCallDepth = 64;  // .func expansions inside one another
+/// Marks a ddt/sdt input until resolve() numbers the inputs (voltages, currents, then these).
+constexpr std::int32_t kAuxiliaryMark = 1 << 28;
 
 using Op = BehaviouralExpr::Op;
 
@@ -38,10 +40,13 @@ Op binary_op(ExprOp op) {
 BehaviouralExpr BehaviouralResolver::resolve(const Expr& e, Scope& scope) {
     out_ = BehaviouralExpr{};
     out_.root = node(e, e.root, scope, nullptr, 0);
-    // Current inputs come after every voltage input.
+    // Current inputs come after every voltage input, the ddt/sdt unknowns after both.
     const auto nv = static_cast<std::int32_t>(out_.voltages.size());
-    for (auto& n : out_.nodes)
+    const auto nc = static_cast<std::int32_t>(out_.currents.size());
+    for (auto& n : out_.nodes) {
         if (n.op == Op::Input && n.a < 0) n.a = nv - n.a - 1;
+        if (n.op == Op::Input && n.a >= kAuxiliaryMark) n.a = nv + nc + (n.a - kAuxiliaryMark);
+    }
     return std::move(out_);
 }
 
@@ -135,6 +140,17 @@ std::int32_t BehaviouralResolver::user_call(const Expr& e, const ExprNode& n, Sc
     const std::string& fname = deck_.symbols.name(n.sym);
     if (fname == "v") return voltage(e, n);
     if (fname == "i") return current(e, n);
+    if (fname == "ddt" || fname == "sdt") {
+        // Through the DAE: an unknown y of the source with its own row, y − d(g)/dt = 0 (a
+        // charge −g), or dy/dt − g = 0 (a charge y; y = 0 at the operating point).
+        if (n.nargs != 1) fail(n.loc, fmt::format("{}() takes one argument, {} given", fname, n.nargs));
+        const std::int32_t g = node(e, e.args[static_cast<std::size_t>(n.a)], scope, call, depth);
+        out_.auxiliaries.push_back({fname == "sdt", g});
+        BehaviouralExpr::Node in;
+        in.op = Op::Input;
+        in.a = kAuxiliaryMark + static_cast<std::int32_t>(out_.auxiliaries.size() - 1);
+        return add(std::move(in));
+    }
     auto arg = [&](int k) { return node(e, e.args[static_cast<std::size_t>(n.a + k)], scope, call, depth); };
     static const std::pair<const char*, Op> kZeroTests[] = {{"eq0", Op::Eq}, {"ne0", Op::Ne}, {"gt0", Op::Gt},
                                                             {"lt0", Op::Lt}, {"ge0", Op::Ge}, {"le0", Op::Le}};

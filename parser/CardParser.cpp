@@ -285,7 +285,72 @@ void CardParser::element(const LogicalLine& line) {
     }
 }
 
+bool CardParser::behavioural_passive(ElementCard& el, const char* key, const char* long_key) {
+    // R/C/L whose value is an expression of the circuit (v(), i(), time, ddt, sdt), as ngspice
+    // rewrites them into B sources: R: i = v(p,n)/expr; C: i = expr·ddt(v(p,n)), or with q=,
+    // i = ddt(expr); L: v = expr·ddt(i(self)). As ngspice's rewriting: for R and C, tc1/tc2
+    // divide (reciproctc=1) and m multiplies the current; for L, tc1/tc2 multiply the voltage
+    // and m divides it (reciprocm=1: m inductors in parallel).
+    const std::size_t n = toks_.size();
+    if (n < 4 || toks_[1].kind != Token::Kind::Word || toks_[2].kind != Token::Kind::Word) return false;
+    std::size_t at = 3;
+    bool charge = false;
+    if (at + 2 < n && toks_[at].kind == Token::Kind::Word && toks_[at + 1].kind == Token::Kind::Equals) {
+        const std::string k = lower(toks_[at]);
+        charge = el.letter == 'c' && k == "q";
+        if (k != key && k != long_key && !charge) return false;
+        at += 2;
+    }
+    if (toks_[at].kind != Token::Kind::Expr) return false;
+    Expr e = exprs_.parse(*line_, text(toks_[at]));
+    const std::int64_t v_sym = deck_.symbols.find("v"), i_sym = deck_.symbols.find("i"),
+                       time_sym = deck_.symbols.find("time"), ddt_sym = deck_.symbols.find("ddt"),
+                       sdt_sym = deck_.symbols.find("sdt");
+    const bool of_circuit = std::any_of(e.nodes.begin(), e.nodes.end(), [&](const ExprNode& x) {
+        const auto sym = static_cast<std::int64_t>(x.sym);
+        return (x.op == ExprOp::UserCall && (sym == v_sym || sym == i_sym || sym == ddt_sym || sym == sdt_sym)) ||
+               (x.op == ExprOp::Name && sym == time_sym);
+    });
+    if (!of_circuit && !charge) return false;
+    add_node(el, toks_[1]);
+    add_node(el, toks_[2]);
+    for (std::size_t j = at + 1; j < n; j += 3) {
+        if (toks_[j].kind == Token::Kind::Comma) {
+            j -= 2;
+            continue;
+        }
+        if (j + 2 >= n || toks_[j].kind != Token::Kind::Word || toks_[j + 1].kind != Token::Kind::Equals ||
+            !toks_[j + 2].is_value())
+            fail(loc(toks_[j]), "expected name=value parameters after the expression");
+        el.more().params.push_back(named(toks_[j], toks_[j + 2]));
+    }
+    const Loc where = el.name.loc;
+    el.more().params.push_back(
+        NamedValue{el.letter == 'l' ? "reciprocm" : "reciproctc", where, ValueRef::constant(1, where)});
+    ExprBuild b(where);
+    const std::int32_t value = b.splice(e);
+    auto sym = [&](std::string_view name) { return deck_.symbols.intern(name); };
+    auto across = [&] {
+        const NameRef a = node(toks_[1]), c = node(toks_[2]);  // gnd is 0
+        return b.call(ExprOp::UserCall, sym("v"), BuiltinFn::Sin, {b.name(sym(a.name)), b.name(sym(c.name))});
+    };
+    auto ddt = [&](std::int32_t x) { return b.call(ExprOp::UserCall, sym("ddt"), BuiltinFn::Sin, {x}); };
+    bool voltage = false;
+    if (el.letter == 'r') {
+        b.out.root = b.binary(ExprOp::Div, across(), value);
+    } else if (el.letter == 'c') {
+        b.out.root = charge ? ddt(value) : b.binary(ExprOp::Mul, value, ddt(across()));
+    } else {
+        const std::int32_t self = b.call(ExprOp::UserCall, sym("i"), BuiltinFn::Sin, {b.name(sym(el.name.name))});
+        b.out.root = b.binary(ExprOp::Mul, value, ddt(self));
+        voltage = true;
+    }
+    el.more().behavioural = BehaviouralCard{voltage, pool(std::move(b.out), where)};
+    return true;
+}
+
 void CardParser::passive(ElementCard& el, const char* what, const char* key, const char* long_key) {
+    if (behavioural_passive(el, key, long_key)) return;
     split(1);
     auto fail_usage = [&] {
         fail(el.name.loc, std::string(what) + " " + std::string(el.name.name) + " needs 2 nodes and a value");
@@ -494,7 +559,21 @@ void CardParser::behavioural(ElementCard& el) {
         (lower(toks_[3]) != "v" && lower(toks_[3]) != "i"))
         fail(el.name.loc, usage);
     if (n < 6) fail(loc(toks_[4]), "missing expression after '='");
-    std::string_view rest = line_->text.substr(toks_[5].pos);
+    // The expression ends where ngspice's instance parameters begin (tc1=0.001 m=2 …).
+    std::size_t end = n;
+    for (std::size_t j = 6; j + 1 < n; ++j)
+        if (toks_[j].kind == Token::Kind::Word && toks_[j + 1].kind == Token::Kind::Equals &&
+            one_of(lower(toks_[j]), {"tc1", "tc2", "temp", "dtemp", "m", "reciproctc", "reciprocm"})) {
+            end = j;
+            break;
+        }
+    for (std::size_t j = end; j < n; j += 3) {
+        if (j + 2 >= n || toks_[j].kind != Token::Kind::Word || toks_[j + 1].kind != Token::Kind::Equals ||
+            !toks_[j + 2].is_value())
+            fail(loc(toks_[j]), "expected name=value parameters after the expression");
+        el.more().params.push_back(named(toks_[j], toks_[j + 2]));
+    }
+    std::string_view rest = line_->text.substr(toks_[5].pos, end < n ? toks_[end].pos - toks_[5].pos : std::string_view::npos);
     while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r')) rest.remove_suffix(1);
     if (rest.size() >= 2 && ((rest.front() == '{' && rest.back() == '}') || (rest.front() == '\'' && rest.back() == '\'')))
         rest = rest.substr(1, rest.size() - 2);

@@ -52,6 +52,9 @@ private:
 
     void element(const LogicalLine& line);
     void passive(ElementCard& el, const char* what, const char* key, const char* long_key);
+    /// R/C/L with a value of node voltages, currents or time, as a behavioural expression;
+    /// false for an ordinary one.
+    bool behavioural_passive(ElementCard& el, const char* key, const char* long_key);
     void semiconductor(ElementCard& el, const char* what, std::size_t nodes);
     void controlled(ElementCard& el, const char* what, const char* value_name, std::size_t nodes, bool by_ref);
     /// E/G value=/vol=/cur=/table and E/G/F/H poly as a behavioural expression; false when the

@@ -42,6 +42,14 @@ struct BehaviouralExpr {
     std::int32_t root = -1;
     std::vector<std::pair<std::string, std::string>> voltages;  ///< v(first) − v(second), flat ("0": ground)
     std::vector<std::string> currents;                          ///< flat element names of i(...)
+    /// ddt(g) and sdt(g): each an unknown of the source's own (y = dg/dt, or dy/dt = g with
+    /// y = 0 at the operating point), read by the expression as input voltages.size() +
+    /// currents.size() + k; `root` is g's node.
+    struct Auxiliary {
+        bool integral = false;  ///< sdt
+        std::int32_t root = -1;
+    };
+    std::vector<Auxiliary> auxiliaries;
 };
 
 /// A named or positional number, evaluated.

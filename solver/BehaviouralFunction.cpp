@@ -23,9 +23,17 @@ using Op = BehaviouralExpr::Op;
 class ExprFunction final : public models::InputFunction {
 public:
     explicit ExprFunction(BehaviouralExpr e)
-        : e_(std::move(e)), n_(e_.voltages.size() + e_.currents.size()) {}
+        : e_(std::move(e)), n_(e_.voltages.size() + e_.currents.size() + e_.auxiliaries.size()) {}
 
     std::size_t inputs() const override { return n_; }
+    std::size_t auxiliaries() const override { return e_.auxiliaries.size(); }
+    bool integral(std::size_t k) const override { return e_.auxiliaries[k].integral; }
+    double auxiliary(std::size_t k, double* grad) const override {
+        // Every node was evaluated by the last eval(): g_k is one of them.
+        const auto r = static_cast<std::size_t>(e_.auxiliaries[k].root);
+        std::copy_n(der_.begin() + static_cast<std::ptrdiff_t>(r * n_), n_, grad);
+        return val_[r];
+    }
 
     double eval(const double* u, double t, double* grad) const override {
         const std::size_t count = e_.nodes.size();

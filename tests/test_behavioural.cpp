@@ -214,3 +214,135 @@ TEST_CASE("B: ngspice's u(0) = 1/2, eq0 … le0, sqr; random functions drawn onc
         CHECK(d[0] != 1);
     }
 }
+
+namespace {
+/// Largest |a − b| over the points of plot 0.
+double worst_difference(const ionspice::solver::SimulationResult& r, const std::string& a, const std::string& b) {
+    const auto& p = r.plots.at(0);
+    const int ia = p.find(a), ib = p.find(b);
+    REQUIRE(ia >= 0);
+    REQUIRE(ib >= 0);
+    double worst = 0;
+    for (std::size_t k = 0; k < p.points(); ++k)
+        worst = std::max(worst, std::abs(p.at(k, static_cast<std::size_t>(ia)) - p.at(k, static_cast<std::size_t>(ib))));
+    return worst;
+}
+}  // namespace
+
+TEST_CASE("B: ddt() goes through the DAE: its current is a capacitor's, step for step") {
+    // The same sine drives a 1 µF capacitor (current read in vm) and B1 = 1µ·ddt(v(in)) into
+    // 1 Ω: the integrator differentiates both charges alike, so the two agree to Newton's
+    // tolerance at every accepted point (and ddt is 0 at the operating point).
+    const auto r = simulate_text(R"(ddt
+V1 in 0 SIN(0.2 1 1k)
+C1 in m 1u
+Vm m 0 0
+B1 a 0 I={1u*ddt(v(in))}
+Ra a 0 1
+.tran 5u 2m
+.end
+)");
+    CHECK(value(r, "v(a)", 0) == 0);
+    // v(a) = −I(B1) (the current leaves a through B1); i(vm) is the capacitor's current.
+    const auto& p = r.plots.at(0);
+    const int ia = p.find("v(a)"), im = p.find("i(vm)");
+    REQUIRE(ia >= 0);
+    REQUIRE(im >= 0);
+    double worst = 0, peak = 0;
+    for (std::size_t k = 1; k < p.points(); ++k) {
+        const double ic = p.at(k, static_cast<std::size_t>(im));
+        worst = std::max(worst, std::abs(p.at(k, static_cast<std::size_t>(ia)) + ic));
+        peak = std::max(peak, std::abs(ic));
+    }
+    CHECK(peak == doctest::Approx(2 * std::numbers::pi * 1e3 * 1e-6).epsilon(2e-3));
+    CHECK(worst < 1e-6 * peak);
+}
+
+TEST_CASE("B: sdt() integrates from 0 at the operating point (a ramp exactly, a sine within tolerance)") {
+    const auto r = simulate_text(R"(sdt
+V1 in 0 SIN(0 1 1k)
+B1 a 0 V={sdt(2)}
+B2 b 0 V={sdt(v(in))}
+.tran 5u 1m
+.end
+)");
+    const auto& p = r.plots.at(0);
+    const int t = p.find("time"), a = p.find("v(a)"), b = p.find("v(b)");
+    REQUIRE(t >= 0);
+    REQUIRE(a >= 0);
+    REQUIRE(b >= 0);
+    const double w = 2 * std::numbers::pi * 1e3;
+    double ramp = 0, sine = 0;
+    for (std::size_t k = 0; k < p.points(); ++k) {
+        const double tt = p.at(k, static_cast<std::size_t>(t));
+        ramp = std::max(ramp, std::abs(p.at(k, static_cast<std::size_t>(a)) - 2 * tt));
+        sine = std::max(sine, std::abs(p.at(k, static_cast<std::size_t>(b)) - (1 - std::cos(w * tt)) / w));
+    }
+    CHECK(ramp < 1e-12);
+    CHECK(sine < 1e-3 * (2 / w));
+    CHECK(netlist_error("t\nV1 a 0 1\nB1 b 0 V={ddt(v(a), 1)}\n.tran 1u 1m\n").find("ddt() takes one argument, 2 given") !=
+          std::string::npos);
+}
+
+TEST_CASE("R/C/L with a value of the circuit are behavioural (ngspice's rewriting, tc and m as ngspice)") {
+    // R = 1k·(1 + v(c)) with v(c) = 1: 2 kΩ under 4 V; r= and the bare {…} form alike.
+    const auto dc = simulate_text(R"(behavioural r
+V1 in 0 4
+Vc c 0 1
+R1 in a r={1k*(1+v(c))}
+R2 a 0 2k
+R3 in b {1k*(1+v(c))} m=2
+R4 b 0 1k
+.op
+.end
+)");
+    CHECK(value(dc, "v(a)") == doctest::Approx(2.0).epsilon(1e-12));
+    CHECK(value(dc, "v(b)") == doctest::Approx(2.0).epsilon(1e-12));  // m=2: two 2 kΩ in parallel
+
+    // tc1 divides R's current as ngspice's reciproctc=1 (the resistance grows with temperature).
+    const auto tc = simulate_text("tc\n.options temp=37\nV1 in 0 1\nVc c 0 0\nR1 in a r={1k+v(c)} tc1=0.01\nR2 a 0 1k\n.op\n");
+    CHECK(value(tc, "v(a)") == doctest::Approx(1e3 / (1e3 + 1.1e3)).epsilon(1e-12));
+
+    // An RC and an RL step response with constant expressions (time makes them behavioural):
+    // the same curves as plain C and L.
+    const auto rc = simulate_text(R"(behavioural c and l
+V1 in 0 PULSE(0 1 0 1n 1n 1 2)
+R1 in a 1k
+C1 a 0 C={1u + 0*time}
+R2 in b 1k
+C2 b 0 1u
+R3 in c 1k
+C3 c 0 q={1u*v(c)}
+R4 in d 1k
+L1 d 0 L={1m*(1 + 0*time)}
+R5 in e 1k
+L2 e 0 1m
+.tran 2n 5m
+.end
+)");
+    CHECK(worst_difference(rc, "v(a)", "v(b)") < 2e-4);
+    CHECK(worst_difference(rc, "v(c)", "v(b)") < 2e-4);
+    CHECK(worst_difference(rc, "i(l1)", "i(l2)") < 2e-7);
+    // m inductors in parallel: the voltage is divided by m (ngspice's reciprocm=1 for L).
+    const auto lm = simulate_text("l m\nI1 0 a SIN(0 1m 1k)\nL1 a 0 L={1m + 0*time} m=2\nL2 b 0 0.5m\nI2 0 b SIN(0 1m 1k)\n"
+                                  ".tran 5u 2m\n.end\n");
+    CHECK(worst_difference(lm, "v(a)", "v(b)") < 1e-9);
+}
+
+TEST_CASE("B: tc1, tc2 and m scale the value as ngspice's asrc (from 27 °C, reciproctc, reciprocm)") {
+    const auto r = simulate_text(R"(asrc factors
+.options temp=37
+B1 a 0 I=1m tc1=0.01 tc2=0.001 m=2
+Ra a 0 1
+B2 b 0 I=1m tc1=0.01 reciproctc=1 m=4 reciprocm=1
+Rb b 0 1
+B3 c 0 V=1 temp=127 tc1=0.01
+Rc c 0 1
+.op
+.end
+)");
+    CHECK(value(r, "v(a)") == doctest::Approx(-1e-3 * (1 + 0.1 + 0.1) * 2).epsilon(1e-12));
+    CHECK(value(r, "v(b)") == doctest::Approx(-1e-3 / 1.1 / 4).epsilon(1e-12));
+    CHECK(value(r, "v(c)") == doctest::Approx(2.0).epsilon(1e-12));
+    CHECK(netlist_error("t\nB1 a 0 I=1m tc1=\nR1 a 0 1\n.op\n").find("test.cir:2:") != std::string::npos);
+}
