@@ -4,15 +4,17 @@
 #include <cmath>
 #include <complex>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <klu.h>
 #include <metis.h>
 
+#include "solver/FactorCache.hpp"
 #include "solver/SimulationError.hpp"
+#include "solver/SpdEngine.hpp"
 
 namespace ionspice::solver {
 
@@ -69,20 +71,19 @@ int metis_order(int n, int* ap, int* ai, int* perm, klu_common*) {
 }  // namespace
 
 struct KluSolver::Impl {
-    /// One numeric factorisation and the values it factors.
-    struct Kept {
-        klu_numeric* numeric = nullptr;
-        std::vector<double> values;
-        long used = 0;  ///< when it was last made current (for dropping the oldest)
-    };
-
     klu_common common;
+    /// Frees a real numeric factorisation with the common it was made with.
+    struct FreeNumeric {
+        klu_common* common = nullptr;
+        void operator()(klu_numeric* p) const {
+            if (p) klu_free_numeric(&p, common);
+        }
+    };
+    using Numeric = std::unique_ptr<klu_numeric, FreeNumeric>;
+    Numeric own(klu_numeric* p) { return Numeric(p, FreeNumeric{&common}); }
+
     klu_symbolic* symbolic = nullptr;
-    std::vector<Kept> kept;
-    int current = -1;  ///< index into kept
-    int capacity = 1;
-    std::size_t max_bytes = std::size_t(512) << 20;
-    long clock = 0;
+    FactorCache<Numeric> kept;
     int n = 0;
     bool repeated = false;  ///< the analysis was for repeated factorisations
     double weight = 1;      ///< of their flops: 4 once complex ones were asked for
@@ -102,13 +103,12 @@ struct KluSolver::Impl {
     klu_numeric* z_numeric = nullptr;
     std::vector<std::complex<double>> z_values;
 
-    klu_numeric* numeric() const { return current >= 0 ? kept[current].numeric : nullptr; }
-    const std::vector<double>* values() const { return current >= 0 ? &kept[current].values : nullptr; }
+    klu_numeric* numeric() const {
+        const auto* e = kept.current();
+        return e ? e->numeric.get() : nullptr;
+    }
     void free_numeric() {
-        for (auto& k : kept)
-            if (k.numeric) klu_free_numeric(&k.numeric, &common);
         kept.clear();
-        current = -1;
         free_z_numeric();
     }
     void free_z_numeric() {
@@ -136,25 +136,6 @@ KluSolver::~KluSolver() {
     impl_->free_symbolic();
     delete impl_;
 }
-
-namespace {
-
-/// A factorisation that cannot fit is refused before it is tried, with the sizes, rather than
-/// left to the kernel's out-of-memory killer: KLU's estimate of the factors' entries (before
-/// pivoting, which may add some) against the machine's physical memory.
-void check_memory(double factor_entries, int n, bool complex_values) {
-    const double per_entry = (complex_values ? 2 : 1) * sizeof(double) + sizeof(int);
-    const double need = factor_entries * per_entry;
-    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0) return;
-    const double have = static_cast<double>(pages) * static_cast<double>(page);
-    if (need > have)
-        throw SimulationError(fmt::format("the matrix's LU factors would need about {:.1f} GB ({:.3g} entries for {} "
-                                          "unknowns), more than this machine's {:.1f} GB of memory",
-                                          need / 1e9, factor_entries, n, have / 1e9));
-}
-
-}  // namespace
 
 void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, bool repeated,
                         bool complex_values) {
@@ -201,7 +182,9 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
             m.common.ordering = 0;  // METIS failed: AMD's analysis stands
         }
     }
-    check_memory(m.symbolic->lnz + m.symbolic->unz, n, complex_values);
+    // KLU's estimate of the factors' entries (before pivoting, which may add some).
+    const double entries = m.symbolic->lnz + m.symbolic->unz;
+    check_factor_memory(entries * ((complex_values ? 2 : 1) * sizeof(double) + sizeof(int)), entries, n, "LU factors");
 }
 
 const char* KluSolver::ordering() const { return impl_->common.ordering == 3 ? "metis" : "amd"; }
@@ -211,85 +194,40 @@ void KluSolver::invalidate() { impl_->free_numeric(); }
 bool KluSolver::has_factorization() const { return impl_->numeric() != nullptr; }
 
 bool KluSolver::factored_values_equal(const std::vector<double>& values) const {
-    const std::vector<double>* v = impl_->values();
-    return v && v->size() == values.size() && std::memcmp(v->data(), values.data(), values.size() * sizeof(double)) == 0;
+    return impl_->kept.current_equals(values);
 }
 
-bool KluSolver::select_kept(const std::vector<double>& values) {
-    auto& m = *impl_;
-    for (std::size_t k = 0; k < m.kept.size(); ++k) {
-        const auto& v = m.kept[k].values;
-        if (m.kept[k].numeric && v.size() == values.size() &&
-            std::memcmp(v.data(), values.data(), values.size() * sizeof(double)) == 0) {
-            m.current = static_cast<int>(k);
-            m.kept[k].used = ++m.clock;
-            return true;
-        }
-    }
-    return false;
-}
+bool KluSolver::select_kept(const std::vector<double>& values) { return impl_->kept.select(values); }
 
-void KluSolver::keep(int count, std::size_t max_bytes) {
-    auto& m = *impl_;
-    m.capacity = std::max(1, count);
-    m.max_bytes = max_bytes;
-    // Drop the oldest beyond the new capacity, never the current one.
-    while (static_cast<int>(m.kept.size()) > m.capacity) {
-        int oldest = -1;
-        for (std::size_t k = 0; k < m.kept.size(); ++k)
-            if (static_cast<int>(k) != m.current && (oldest < 0 || m.kept[k].used < m.kept[oldest].used))
-                oldest = static_cast<int>(k);
-        if (m.kept[oldest].numeric) klu_free_numeric(&m.kept[oldest].numeric, &m.common);
-        m.kept.erase(m.kept.begin() + oldest);
-        if (m.current > oldest) --m.current;
-    }
-}
+void KluSolver::keep(int count, std::size_t max_bytes) { impl_->kept.set_capacity(count, max_bytes); }
 
 FactorResult KluSolver::factor(const std::vector<double>& values) {
     auto& m = *impl_;
     if (m.empty_column >= 0) return m.singular_in_empty_column();
     FactorResult r;
-    if (factored_values_equal(values) || (m.capacity > 1 && select_kept(values))) return r;
+    if (m.kept.current_equals(values) || (m.kept.capacity() > 1 && m.kept.select(values))) return r;
     r.factored = true;
     auto* ax = const_cast<double*>(values.data());
 
-    // The slot for the new factorisation: a free one while there is room (and memory), else
-    // the one used longest ago, whose numeric object a refactorisation can reuse.
-    const std::size_t per = m.bytes_per_factor();
-    const bool room = static_cast<int>(m.kept.size()) < m.capacity &&
-                      (per == 0 || per * (m.kept.size() + 1) <= m.max_bytes);
-    int slot;
-    if (room || m.kept.empty()) {
-        m.kept.emplace_back();
-        slot = static_cast<int>(m.kept.size()) - 1;
-    } else {
-        slot = 0;
-        for (std::size_t k = 1; k < m.kept.size(); ++k)
-            if (m.kept[k].used < m.kept[slot].used) slot = static_cast<int>(k);
-    }
-    auto& kp = m.kept[slot];
-    m.current = slot;
-    kp.used = ++m.clock;
+    auto& kp = m.kept.slot(m.bytes_per_factor());
     if (kp.numeric) {
         // Same pivot order as that factorisation; if a pivot became tiny or zero the
         // refactorisation is unreliable and a full factorisation (new pivots) takes over.
-        bool ok = klu_refactor(m.col_ptr.data(), m.row_idx.data(), ax, m.symbolic, kp.numeric, &m.common);
-        if (ok && klu_rcond(m.symbolic, kp.numeric, &m.common) && m.common.rcond > 1e-14) {
+        bool ok = klu_refactor(m.col_ptr.data(), m.row_idx.data(), ax, m.symbolic, kp.numeric.get(), &m.common);
+        if (ok && klu_rcond(m.symbolic, kp.numeric.get(), &m.common) && m.common.rcond > 1e-14) {
             ++refactors_;
             kp.values = values;
             return r;
         }
-        klu_free_numeric(&kp.numeric, &m.common);
+        kp.numeric.reset();
     }
-    kp.numeric = klu_factor(m.col_ptr.data(), m.row_idx.data(), ax, m.symbolic, &m.common);
+    kp.numeric = m.own(klu_factor(m.col_ptr.data(), m.row_idx.data(), ax, m.symbolic, &m.common));
     ++factors_;
     if (!kp.numeric || m.common.status == KLU_SINGULAR) {
         r.ok = false;
         r.singular_col = static_cast<int>(m.common.singular_col);
         if (r.singular_col >= m.n) r.singular_col = -1;
-        if (kp.numeric) klu_free_numeric(&kp.numeric, &m.common);
-        m.kept.erase(m.kept.begin() + slot);
-        m.current = -1;
+        m.kept.drop_current();
         return r;
     }
     kp.values = values;

@@ -12,8 +12,12 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
                            const NewtonSettings& settings) {
     const int n = circuit.size();
     NewtonResult result;
-    // A nonlinear circuit, or any transient, factors its matrix again and again.
-    klu_.analyze(n, circuit.col_ptr(), circuit.row_idx(), !eq.linear() || !settings.context.dc);
+    // A linear circuit's operating point is one factorisation; a nonlinear circuit, or any
+    // transient, factors its matrix again and again, and a linear transient (chord steps on
+    // kept factorisations) solves many times on each.
+    const Usage usage = !eq.linear() ? Usage::Newton : settings.context.dc ? Usage::Once : Usage::ManySolves;
+    linear_.choose(options.solver);
+    linear_.analyze(n, circuit.col_ptr(), circuit.row_idx(), usage);
     jacobian_.resize(circuit.nnz());
     residual_.resize(n);
     dx_.resize(n);
@@ -33,10 +37,10 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
         eq.assemble(ctx, jacobian_, residual_);
 
         bool stale = false;
-        if (!refactor && klu_.has_factorization()) {
-            stale = !klu_.factored_values_equal(jacobian_) && !klu_.select_kept(jacobian_);
+        if (!refactor && linear_.has_factorization()) {
+            stale = !linear_.factored_values_equal(jacobian_) && !linear_.select_kept(jacobian_);
         } else {
-            FactorResult fr = klu_.factor(jacobian_);
+            FactorResult fr = linear_.factor(jacobian_);
             if (!fr.ok) {
                 result.status = NewtonStatus::Singular;
                 result.singular_col = fr.singular_col;
@@ -45,7 +49,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
             }
         }
         for (int i = 0; i < n; ++i) dx_[i] = -residual_[i];
-        klu_.solve(dx_);
+        linear_.solve(dx_);
 
         // Converged when every update is within its tolerance (SPICE's test), measured on the
         // step just taken, and no device had to limit.
@@ -68,6 +72,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
             break;
         }
         for (int i = 0; i < n; ++i) x[i] += dx_[i];
+        const double worst = *std::max_element(badness.begin(), badness.end());
         if (stale) {
             // With an outdated matrix the iteration only contracts by some rho per step, and
             // whatever error it leaves is fed into the integration history (the trapezoidal
@@ -78,13 +83,14 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
             // (the simplified-Newton estimate), is 1e-7 of tolerance (the estimate, from the
             // first steps' rate, runs optimistic: measured 10x on a crossbar, hence the margin);
             // otherwise factor the current matrix.
-            const double worst = *std::max_element(badness.begin(), badness.end());
             const bool contracting = it > 1 && worst <= 0.01 * previous_worst;
             const double rho = !contracting ? 1 : previous_worst > 0 ? worst / previous_worst : 0;
             converged = ctx.noncon == 0 && contracting && worst * rho / (1 - rho) <= 1e-7;
             if (it > 1 && !contracting) refactor = true;
-            previous_worst = worst;
         }
+        // The rate is measured against the step before, whether or not that one was stale (a
+        // chord step right after a fresh factorisation compares with that factorisation's step).
+        previous_worst = worst;
         // A linear system is solved exactly by one step with its own matrix (up to rounding):
         // a second solve would only confirm it.
         if (converged || (eq.linear() && !stale)) {

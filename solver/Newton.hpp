@@ -8,7 +8,7 @@
 
 #include "models/Device.hpp"
 #include "solver/Circuit.hpp"
-#include "solver/KluSolver.hpp"
+#include "solver/LinearSolver.hpp"
 #include "solver/Options.hpp"
 
 namespace ionspice::solver {
@@ -55,7 +55,7 @@ class Newton {
 public:
     NewtonResult solve(const Circuit& circuit, const SimOptions& options, Equations& eq, std::vector<double>& x,
                        const NewtonSettings& settings);
-    KluSolver& klu() { return klu_; }
+    LinearSolver& linear() { return linear_; }
     long total_iterations() const { return iterations_; }
 
 private:
@@ -63,7 +63,7 @@ private:
     /// first whose equations are not finite (a diagnosis, run only on that failure).
     std::string find_nonfinite(const Circuit& circuit, const models::LoadContext& ctx) const;
 
-    KluSolver klu_;
+    LinearSolver linear_;
     std::vector<double> jacobian_, residual_, dx_, badness_;
     long iterations_ = 0;
 };

@@ -33,7 +33,8 @@ int count(const parser::Option& o, int least = 1, int most = 1000000000) {
 }
 
 // ngspice options that are accepted for compatibility but change nothing in ionspice
-// (our matrix is always sparse KLU; output is controlled from the command line).
+// (the linear solver is chosen by the matrix's structure, `solver=` forces one; output is
+// controlled from the command line).
 const std::set<std::string> kIgnored = {
     "klu", "sparse", "spice", "acct", "noacct", "norefvalue", "noinit", "nopage", "nomod", "post",
     "ingold", "numdgt", "list", "node", "opts", "savecurrents", "keepopinfo", "interp", "warn",
@@ -79,6 +80,15 @@ SimOptions read_options(const parser::Netlist& netlist) {
              else
                  throw parser::NetlistError(
                      o.loc, fmt::format("unknown integration method '{}' (use trap, gear or euler)", o.text));
+         }},
+        {"solver", [&](auto& o) {
+             if (o.text == "auto") s.solver = SolverChoice::Auto;
+             else if (o.text == "klu") s.solver = SolverChoice::Klu;
+             else if (o.text == "cholmod") s.solver = SolverChoice::Cholmod;
+             else if (o.text == "amg") s.solver = SolverChoice::Amg;
+             else
+                 throw parser::NetlistError(
+                     o.loc, fmt::format("unknown linear solver '{}' (use auto, klu, cholmod or amg)", o.text));
          }},
     };
     for (const auto& o : netlist.options) {

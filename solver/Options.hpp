@@ -12,6 +12,9 @@ namespace ionspice::solver {
 
 enum class IntegrationMethod { Trapezoidal, Gear, Euler };
 
+/// The linear solver (solver/LinearSolver.hpp): chosen by the matrix's structure, or forced.
+enum class SolverChoice { Auto, Klu, Cholmod, Amg };
+
 struct SimOptions {
     double reltol = 1e-3;   ///< relative tolerance of Newton updates and truncation error
     double abstol = 1e-12;  ///< A, absolute current tolerance
@@ -31,6 +34,7 @@ struct SimOptions {
     double tnom = 27;       ///< °C
     IntegrationMethod method = IntegrationMethod::Trapezoidal;
     int maxord = 2;
+    SolverChoice solver = SolverChoice::Auto;  ///< `.options solver=auto|klu|cholmod|amg`
     std::uint64_t seed = 1;
     /// The device-to-device draws' seed; unset: `seed`. Fixing it keeps one "chip" while `seed`
     /// gives each run fresh cycle-to-cycle noise (a study chained over several netlists).

@@ -55,8 +55,9 @@ struct SimulateSettings {
     std::ostream* out = nullptr;
     /// Add timing and factorisation counts to SimulationResult::log.
     bool stats = false;
-    /// Threads that run .step points in parallel; 0: one per hardware thread. The results do not
-    /// depend on it.
+    /// Threads that run .step points in parallel, or that a run without parallel steps lets
+    /// the BLAS use in a large Cholesky factorisation; 0: one per hardware thread (or
+    /// OPENBLAS_NUM_THREADS). The results do not depend on it.
     int threads = 0;
 };
 

@@ -28,18 +28,18 @@ SmallSignal::SmallSignal(const Circuit& circuit, const SimOptions& options, cons
             if (circuit.unknowns()[i].kind == UnknownKind::Voltage) g_[circuit.diag()[i]] += options.gshunt;
 }
 
-void SmallSignal::factor(KluSolver& klu, double frequency, const std::string& where) const {
+void SmallSignal::factor(LinearSolver& linear, double frequency, const std::string& where) const {
     const double omega = 2 * std::numbers::pi * frequency;
     values_.resize(g_.size());
     for (std::size_t k = 0; k < g_.size(); ++k) values_[k] = {g_[k], omega * c_[k]};
-    klu.analyze(circuit_.size(), circuit_.col_ptr(), circuit_.row_idx(), true, true);
-    const FactorResult r = klu.factor(values_);
+    linear.analyze(circuit_.size(), circuit_.col_ptr(), circuit_.row_idx(), Usage::Newton, true);
+    const FactorResult r = linear.factor(values_);
     if (!r.ok) throw_singular(circuit_, r.singular_col, where);
 }
 
-void SmallSignal::solve(KluSolver& klu, std::vector<std::complex<double>>& excitation) {
+void SmallSignal::solve(LinearSolver& linear, std::vector<std::complex<double>>& excitation) {
     for (auto& v : excitation) v = -v;
-    klu.solve(excitation);
+    linear.solve(excitation);
 }
 
 models::IndependentSource& independent_source(const Circuit& circuit, const std::string& name,

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "solver/Circuit.hpp"
-#include "solver/KluSolver.hpp"
+#include "solver/LinearSolver.hpp"
 #include "solver/Options.hpp"
 
 namespace ionspice::solver {
@@ -20,13 +20,13 @@ public:
     /// Linearises at x (an operating point).
     SmallSignal(const Circuit& circuit, const SimOptions& options, const std::vector<double>& x);
 
-    /// Factors J(ω) = G + j·2π·f·C on `klu` (analysed on the circuit's pattern here). Throws
+    /// Factors J(ω) = G + j·2π·f·C on `linear` (analysed on the circuit's pattern here). Throws
     /// SimulationError naming the node when it is singular; `where` says at what ("1 kHz").
-    void factor(KluSolver& klu, double frequency, const std::string& where) const;
+    void factor(LinearSolver& linear, double frequency, const std::string& where) const;
 
     /// The response to the small-signal values of sources: −J⁻¹·f_exc, in place (f_exc as the
     /// sources' stamp_excitation adds it).
-    static void solve(KluSolver& klu, std::vector<std::complex<double>>& excitation);
+    static void solve(LinearSolver& linear, std::vector<std::complex<double>>& excitation);
 
     const std::vector<double>& g() const { return g_; }
     const std::vector<double>& c() const { return c_; }

@@ -73,8 +73,12 @@ SimulationResult run_steps(const parser::Deck& deck, const std::vector<parser::S
         std::min<std::size_t>(n, settings.threads > 0 ? static_cast<std::size_t>(settings.threads) : cores);
 
     SimulateSettings step_settings = settings;
-    // Steps running side by side would interleave their transient progress lines.
-    if (threads > 1) step_settings.log = nullptr;
+    // Steps running side by side would interleave their transient progress lines, and each
+    // already has a core: their factorisations stay on it.
+    if (threads > 1) {
+        step_settings.log = nullptr;
+        step_settings.threads = 1;
+    }
 
     // Each step is written to its own slot, so the order of the results never depends on which
     // thread finished first. Work is handed out in step order: when a step fails, every earlier

@@ -228,10 +228,10 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
     // A linear circuit's matrix depends only on the step size, and the same few step sizes
     // come back after every breakpoint: keep their factorisations (within 512 MiB).
     struct KeepFactorizations {
-        KluSolver& klu;
-        explicit KeepFactorizations(KluSolver& k, bool linear) : klu(k) { klu.keep(linear ? 8 : 1); }
-        ~KeepFactorizations() { klu.keep(1); }
-    } keep_factorizations(newton.klu(), circuit.nonlinear().empty());
+        LinearSolver& solver;
+        explicit KeepFactorizations(LinearSolver& k, bool linear) : solver(k) { solver.keep(linear ? 8 : 1); }
+        ~KeepFactorizations() { solver.keep(1); }
+    } keep_factorizations(newton.linear(), circuit.nonlinear().empty());
 
     while (t < s.tstop * (1 - 1e-12)) {
         const double eps = std::max(hmin, t * 1e-13);

@@ -32,11 +32,11 @@ public:
 
         const std::vector<double> frequencies = frequency_points(*a.frequencies, FrequencyGrid::EndsAtStop);
         std::vector<std::complex<double>> x;
-        auto& klu = ctx.newton.klu();
+        auto& linear = ctx.newton.linear();
         for (const double f : frequencies) {
-            ss.factor(klu, f, fmt::format("the .ac point {:g} Hz", f));
+            ss.factor(linear, f, fmt::format("the .ac point {:g} Hz", f));
             x = excitation;
-            SmallSignal::solve(klu, x);
+            SmallSignal::solve(linear, x);
             append_point(plot, f, probes, x);
         }
         ctx.add_plot(std::move(plot), true);

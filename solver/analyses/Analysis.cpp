@@ -106,9 +106,9 @@ void AnalysisContext::add_plot(Plot plot, bool has_scale) {
 }
 
 void AnalysisContext::log_solver_stats(double seconds) {
-    auto& k = newton.klu();
-    log(fmt::format("  solve {:.3f} s: {} factorisations, {} refactorisations, {} solves ({} ordering)", seconds,
-                    k.factor_count(), k.refactor_count(), k.solve_count(), k.ordering()));
+    auto& k = newton.linear();
+    log(fmt::format("  solve {:.3f} s: {} factorisations, {} refactorisations, {} solves ({})", seconds,
+                    k.factor_count(), k.refactor_count(), k.solve_count(), k.path()));
 }
 
 const Plot* AnalysisContext::last_plot(const std::string& analysis) const {

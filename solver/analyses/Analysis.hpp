@@ -27,7 +27,9 @@ class AnalysisContext {
 public:
     AnalysisContext(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step,
                     const std::string& date, BoundNetlist& base, SimulationResult& result)
-        : deck(deck), settings(settings), step(step), date(date), base(base), result(result) {}
+        : deck(deck), settings(settings), step(step), date(date), base(base), result(result) {
+        newton.linear().set_threads(settings.threads);
+    }
 
     const parser::Deck& deck;
     const SimulateSettings& settings;

@@ -95,23 +95,23 @@ public:
         density.variables.push_back({"inoise_spectrum", kind});
 
         const std::vector<double> frequencies = frequency_points(*a.frequencies, FrequencyGrid::PerDecade);
-        auto& klu = ctx.newton.klu();
+        auto& linear = ctx.newton.linear();
         std::vector<std::complex<double>> x(c.size()), y(c.size());
         double out_total = 0, in_total = 0;
         Interval iv;
         for (std::size_t step = 0; step < frequencies.size(); ++step) {
             const double f = frequencies[step];
-            ss.factor(klu, f, fmt::format("the .noise point {:g} Hz", f));
+            ss.factor(linear, f, fmt::format("the .noise point {:g} Hz", f));
             std::fill(x.begin(), x.end(), 0.0);
             in.stamp_excitation(1.0, x.data());
-            SmallSignal::solve(klu, x);
+            SmallSignal::solve(linear, x);
             const double gain_sq_inv = 1.0 / std::max(std::norm(out.value(x)), kMinGain);
             const double ln_gain_inv = std::log(gain_sq_inv);
 
             std::fill(y.begin(), y.end(), 0.0);
             if (out.plus >= 0) y[out.plus] = 1.0;
             if (out.minus >= 0) y[out.minus] = -1.0;
-            klu.solve_transposed(y);
+            linear.solve_transposed(y);
 
             iv.f_last = step ? iv.f : f;
             iv.f = f;

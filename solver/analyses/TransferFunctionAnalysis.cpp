@@ -27,13 +27,13 @@ public:
 
         const std::vector<double> op = ctx.operating_point("tf");
         const SmallSignal ss(c, ctx.options(), op);
-        auto& klu = ctx.newton.klu();
-        ss.factor(klu, 0.0, "the .tf operating point");
+        auto& linear = ctx.newton.linear();
+        ss.factor(linear, 0.0, "the .tf operating point");
 
         // A unit input: 1 V, or 1 A from the source's + node through it to its − node.
         std::vector<std::complex<double>> x(c.size());
         in.stamp_excitation(1.0, x.data());
-        SmallSignal::solve(klu, x);
+        SmallSignal::solve(linear, x);
         const double transfer = out.value(x).real();
         double input_impedance;
         const int in_branch = c.branch_index(in.name());
@@ -58,7 +58,7 @@ public:
                 if (out.plus >= 0) x[out.plus] += 1.0;
                 if (out.minus >= 0) x[out.minus] -= 1.0;
             }
-            SmallSignal::solve(klu, x);
+            SmallSignal::solve(linear, x);
             output_impedance = out_is_current ? 1 / std::max(1e-20, x[out.plus].real()) : -out.value(x).real();
         }
 

@@ -1,0 +1,219 @@
+#include "solver/LinearSolver.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "solver/AmgEngine.hpp"
+#include "solver/CholmodEngine.hpp"
+#include "solver/FactorCache.hpp"
+#include "solver/NodalReduction.hpp"
+#include "solver/SimulationError.hpp"
+
+namespace ionspice::solver {
+
+void check_factor_memory(double bytes, double entries, int n, const char* what) {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return;
+    const double have = static_cast<double>(pages) * static_cast<double>(page);
+    if (bytes > have)
+        throw SimulationError(fmt::format("the matrix's {} would need about {:.1f} GB ({:.3g} entries for {} "
+                                          "unknowns), more than this machine's {:.1f} GB of memory",
+                                          what, bytes / 1e9, entries, n, have / 1e9));
+}
+
+namespace {
+
+/// Nodal unknowns from which a matrix factored once goes to the iterative path: measured in
+/// bench/README.md ("Direct or iterative"), where AMG-preconditioned CG overtakes CHOLMOD
+/// (its ordering included) and needs a fraction of its memory.
+constexpr int kAmgUnknowns = 1'000'000;
+
+std::unique_ptr<SpdEngine> make_engine(SolverChoice choice, Usage usage, int unknowns) {
+    const bool amg = AmgEngine::available() &&
+                     (choice == SolverChoice::Amg ||
+                      (choice == SolverChoice::Auto && usage == Usage::Once && unknowns >= kAmgUnknowns));
+    if (amg) return std::make_unique<AmgEngine>();
+    return std::make_unique<CholmodEngine>();
+}
+
+}  // namespace
+
+struct LinearSolver::Nodal {
+    explicit Nodal(NodalReduction r) : reduction(std::move(r)) {}
+    NodalReduction reduction;
+    std::unique_ptr<SpdEngine> engine;  ///< null until the first factorisation analyses
+    FactorCache<std::unique_ptr<SpdFactor>> cache;
+    std::vector<double> lower;
+};
+
+LinearSolver::LinearSolver() = default;
+LinearSolver::~LinearSolver() = default;
+
+void LinearSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, Usage usage,
+                           bool complex_values) {
+    const bool same = n == n_ && col_ptr == col_ptr_ && row_idx == row_idx_ && (nodal_ || !refused_.empty() || klu_analysed_);
+    if (same) {
+        // A pattern's usage only grows (a linear circuit's .op, then its transient): the engine
+        // and ordering chosen for fewer factorisations, or fewer solves, are chosen again.
+        if (usage > usage_ && nodal_) {
+            nodal_->cache.clear();
+            nodal_->engine.reset();
+            if (current_ == Path::Nodal) current_ = Path::None;
+        }
+        usage_ = std::max(usage_, usage);
+        complex_ = complex_ || complex_values;
+        if (klu_analysed_) klu_.analyze(n_, col_ptr_, row_idx_, usage_ != Usage::Once, complex_);
+        return;
+    }
+    n_ = n;
+    col_ptr_ = col_ptr;
+    row_idx_ = row_idx;
+    usage_ = usage;
+    complex_ = complex_values;
+    klu_analysed_ = false;
+    klu_.invalidate();
+    nodal_.reset();
+    refused_.clear();
+    note_.clear();
+    current_ = Path::None;
+    if (choice_ == SolverChoice::Klu) {
+        refused_ = "KLU asked for (.options solver=klu)";
+        return;
+    }
+    if (auto red = NodalReduction::find(n, col_ptr, row_idx))
+        nodal_ = std::make_unique<Nodal>(std::move(*red));
+    else
+        refused_ = "no nodal form (a source not grounded, a controlled source, a transistor or an inductor's current)";
+}
+
+KluSolver& LinearSolver::klu() {
+    if (!klu_analysed_) {
+        klu_.analyze(n_, col_ptr_, row_idx_, usage_ != Usage::Once, complex_);
+        klu_analysed_ = true;
+    }
+    return klu_;
+}
+
+void LinearSolver::refuse(std::string why) {
+    refused_ = std::move(why);
+    nodal_.reset();
+    if (current_ == Path::Nodal) current_ = Path::None;
+}
+
+FactorResult LinearSolver::factor(const std::vector<double>& values) {
+    if (nodal_) {
+        auto& nd = *nodal_;
+        FactorResult r;
+        if (nd.cache.current_equals(values) || (nd.cache.capacity() > 1 && nd.cache.select(values))) {
+            current_ = Path::Nodal;
+            return r;
+        }
+        if (nd.reduction.gather(values, nd.lower)) {
+            if (!nd.engine) {
+                nd.engine = make_engine(choice_, usage_, nd.reduction.size());
+                nd.engine->analyze(nd.reduction.lower_col_ptr(), nd.reduction.lower_row_idx(), usage_, threads_);
+            }
+            const auto* cur = nd.cache.current();
+            const std::size_t per = cur && cur->numeric ? cur->numeric->bytes() : 0;
+            auto& slot = nd.cache.slot(per);
+            if (auto f = nd.engine->factor(nd.lower, std::move(slot.numeric))) {
+                slot.numeric = std::move(f);
+                slot.values = values;
+                ++factors_;
+                current_ = Path::Nodal;
+                r.factored = true;
+                return r;
+            }
+            nd.cache.drop_current();
+            refuse("not positive definite");
+        } else {
+            refuse("not symmetric");
+        }
+    }
+    current_ = Path::Klu;
+    return klu().factor(values);
+}
+
+void LinearSolver::solve(std::vector<double>& b, bool transposed) {
+    if (current_ == Path::Nodal) {
+        try {
+            auto* e = nodal_->cache.current();
+            nodal_->reduction.solve(e->values, b, transposed, [&](double* rhs) { e->numeric->solve(rhs); });
+            ++solves_;
+            return;
+        } catch (const SpdSolveFailed& failed) {
+            // The iterative path missed its criterion (b is untouched): the direct one takes
+            // over for this pattern, from the same values.
+            auto& nd = *nodal_;
+            const std::vector<double> values = nd.cache.current()->values;
+            note_ = fmt::format("{}: CHOLMOD took over", failed.what());
+            nd.cache.clear();
+            nd.engine = std::make_unique<CholmodEngine>();
+            nd.engine->analyze(nd.reduction.lower_col_ptr(), nd.reduction.lower_row_idx(), usage_, threads_);
+            const FactorResult r = factor(values);
+            if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", note_));
+            solve(b, transposed);
+            return;
+        }
+    }
+    if (current_ != Path::Klu) throw std::logic_error("solve without a factorisation");
+    if (transposed)
+        klu_.solve_transposed(b);
+    else
+        klu_.solve(b);
+}
+
+void LinearSolver::solve(std::vector<double>& b) { solve(b, false); }
+
+void LinearSolver::solve_transposed(std::vector<double>& b) { solve(b, true); }
+
+void LinearSolver::invalidate() {
+    if (nodal_) nodal_->cache.clear();
+    klu_.invalidate();
+    current_ = Path::None;
+}
+
+bool LinearSolver::has_factorization() const {
+    if (current_ == Path::Nodal) return nodal_->cache.current() != nullptr;
+    return current_ == Path::Klu && klu_.has_factorization();
+}
+
+bool LinearSolver::factored_values_equal(const std::vector<double>& values) const {
+    if (current_ == Path::Nodal) return nodal_->cache.current_equals(values);
+    return current_ == Path::Klu && klu_.factored_values_equal(values);
+}
+
+bool LinearSolver::select_kept(const std::vector<double>& values) {
+    if (current_ == Path::Nodal) return nodal_->cache.select(values);
+    return current_ == Path::Klu && klu_.select_kept(values);
+}
+
+void LinearSolver::keep(int count, std::size_t max_bytes) {
+    klu_.keep(count, max_bytes);
+    if (nodal_) nodal_->cache.set_capacity(count, max_bytes);
+}
+
+FactorResult LinearSolver::factor(const std::vector<std::complex<double>>& values) { return klu().factor(values); }
+
+void LinearSolver::solve(std::vector<std::complex<double>>& b) { klu_.solve(b); }
+
+void LinearSolver::solve_transposed(std::vector<std::complex<double>>& b) { klu_.solve_transposed(b); }
+
+bool LinearSolver::has_complex_factorization() const { return klu_.has_complex_factorization(); }
+
+std::string LinearSolver::path() const {
+    if (current_ == Path::Nodal && nodal_->engine)
+        return fmt::format("nodal: {}; {} unknowns, {} grounded sources eliminated{}{}", nodal_->engine->describe(),
+                           nodal_->reduction.size(), nodal_->reduction.sources(), note_.empty() ? "" : "; ", note_);
+    return fmt::format("klu, {} ordering{}{}{}{}", klu_.ordering(), refused_.empty() ? "" : "; nodal path not taken: ",
+                       refused_, note_.empty() ? "" : "; ", note_);
+}
+
+long LinearSolver::factor_count() const { return factors_ + klu_.factor_count(); }
+long LinearSolver::refactor_count() const { return klu_.refactor_count(); }
+long LinearSolver::solve_count() const { return solves_ + klu_.solve_count(); }
+
+}  // namespace ionspice::solver

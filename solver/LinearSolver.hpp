@@ -1,0 +1,108 @@
+#pragma once
+// The linear-solver layer: the one interface through which Newton, the transient and the
+// small-signal analyses factor and solve (analyse once per pattern, factor, refactor, solve;
+// real and complex), and the choice of method by the matrix's structure:
+//
+//   - the nodal path, when the matrix has a nodal form (NodalReduction: the voltage sources
+//     are grounded, the rest is symmetric) and it is positive definite: CHOLMOD's supernodal
+//     Cholesky (CholmodEngine), or for the largest matrices of linear circuits conjugate
+//     gradients with hypre's BoomerAMG (AmgEngine);
+//   - KLU (KluSolver) for everything else: floating sources, controlled sources, transistors,
+//     inductor currents, a matrix that turned out not positive definite, and every complex
+//     (small-signal) matrix.
+//
+// Nothing is asked of the user: the structure is detected per pattern (once) and checked per
+// factorisation (symmetry: a cheap pass over the values; definiteness: by the Cholesky itself).
+// When the nodal path is refused for a pattern, KLU takes over for the rest of that pattern's
+// life, and `path()` says why. `.options solver=klu|cholmod|amg` forces a method (where the
+// structure allows it) for comparisons.
+
+#include <complex>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "solver/KluSolver.hpp"
+#include "solver/Options.hpp"
+#include "solver/SpdEngine.hpp"
+
+namespace ionspice::solver {
+
+class LinearSolver {
+public:
+    LinearSolver();
+    ~LinearSolver();
+    LinearSolver(const LinearSolver&) = delete;
+    LinearSolver& operator=(const LinearSolver&) = delete;
+
+    /// The method asked for (default Auto); takes effect at the next pattern.
+    void choose(SolverChoice choice) { choice_ = choice; }
+    /// Threads a large Cholesky factorisation may give the BLAS (0: all cores or
+    /// OPENBLAS_NUM_THREADS); everything else runs on the calling thread.
+    void set_threads(int threads) { threads_ = threads; }
+
+    /// A pattern (compressed columns, rows sorted); nothing is redone when it equals the last.
+    /// `usage` says how its matrices will be used (more factorisations pay for costlier
+    /// orderings and rule out the iterative path; many solves per factorisation favour factors
+    /// that solve fast). `complex_values`: complex factorisations will follow (KLU's ordering
+    /// weighs them).
+    void analyze(int n, const std::vector<int>& col_ptr, const std::vector<int>& row_idx, Usage usage = Usage::Once,
+                 bool complex_values = false);
+
+    FactorResult factor(const std::vector<double>& values);
+    void solve(std::vector<double>& b);
+    void solve_transposed(std::vector<double>& b);
+    /// Forgets every numeric factorisation (the next factor() is a full one).
+    void invalidate();
+    bool has_factorization() const;
+    /// The values are exactly those of the current factorisation.
+    bool factored_values_equal(const std::vector<double>& values) const;
+    /// Makes a kept factorisation of exactly these values the current one; false if none.
+    bool select_kept(const std::vector<double>& values);
+    /// How many real factorisations to keep (FactorCache), within `max_bytes`.
+    void keep(int count, std::size_t max_bytes = std::size_t(512) << 20);
+
+    /// Complex systems (G + jωC): always KLU, on the same pattern.
+    FactorResult factor(const std::vector<std::complex<double>>& values);
+    void solve(std::vector<std::complex<double>>& b);
+    void solve_transposed(std::vector<std::complex<double>>& b);
+    bool has_complex_factorization() const;
+
+    /// Which method solved the last real system, for --stats ("klu, amd ordering", "nodal:
+    /// cholmod supernodal, metis ordering; 512 grounded sources eliminated"), with the reason
+    /// the nodal form was refused, if it was.
+    std::string path() const;
+    /// The current real factorisation is the nodal one (tests).
+    bool nodal() const { return current_ == Path::Nodal; }
+
+    long factor_count() const;
+    long refactor_count() const;
+    long solve_count() const;
+
+private:
+    enum class Path { None, Klu, Nodal };
+    /// KLU analysed for the current pattern (lazily: the nodal path never needs it).
+    KluSolver& klu();
+    /// Gives up the nodal path for this pattern.
+    void refuse(std::string why);
+    void solve(std::vector<double>& b, bool transposed);
+
+    SolverChoice choice_ = SolverChoice::Auto;
+    int threads_ = 0;
+    int n_ = 0;
+    std::vector<int> col_ptr_, row_idx_;
+    Usage usage_ = Usage::Once;
+    bool complex_ = false, klu_analysed_ = false;
+    KluSolver klu_;
+
+    struct Nodal;
+    std::unique_ptr<Nodal> nodal_;  ///< the nodal path of this pattern, or null
+    std::string refused_;           ///< why the nodal path is not taken, if it was refused
+    std::string note_;              ///< what else happened on the way (an iterative solve that failed)
+    Path current_ = Path::None;
+    long factors_ = 0, solves_ = 0;
+};
+
+}  // namespace ionspice::solver
