@@ -1,15 +1,18 @@
 #include "solver/CholmodEngine.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
 #include <cholmod.h>
 #include <fmt/format.h>
 
-// OpenBLAS's thread count (libopenblas-dev; CHOLMOD's BLAS is the same library).
+// OpenBLAS's thread count (libopenblas-dev; CHOLMOD's BLAS is the same library), and the
+// OpenMP runtime CHOLMOD is built with.
 extern "C" {
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
+void omp_set_max_active_levels(int);
 }
 
 namespace ionspice::solver {
@@ -26,8 +29,13 @@ constexpr double kMetisFlopsOnce = 5e10;
 constexpr double kParallelFlops = 1e9;
 
 /// OpenBLAS's thread count when the process started: OPENBLAS_NUM_THREADS, else the cores.
+/// Also, once: CHOLMOD's own OpenMP loops (zeroing and copying each supernode, four threads
+/// each, a fork and join per supernode) are made inactive. On the development VM those
+/// fork/joins took 80 % of a 256² crossbar's factorisation (0.45 s of wall time for 0.09 s of
+/// work); the work that matters runs in the BLAS, on its own threads.
 int default_blas_threads() {
     static const int n = [] {
+        omp_set_max_active_levels(0);
         const int t = openblas_get_num_threads();
         openblas_set_num_threads(1);
         return t > 0 ? t : 1;
@@ -55,7 +63,8 @@ struct CholmodEngine::Impl {
     cholmod_sparse a{};                  ///< a shallow view of the caller's pattern and values
     bool metis = false;
     int threads = 1;
-    double fl = 0;
+    double fl = 0, lnz = 0;
+    double analyse_seconds = 0, factor_seconds = 0;  ///< the analysis, the last factorisation
 
     Impl() {
         cholmod_l_start(&common);
@@ -138,6 +147,7 @@ void CholmodEngine::analyze(const std::vector<std::int64_t>& col_ptr, const std:
     m.a.sorted = 1;
     m.a.packed = 1;
 
+    const auto t0 = std::chrono::steady_clock::now();
     m.threads = threads > 0 ? threads : default_blas_threads();
     m.common.supernodal = usage == Usage::ManySolves ? CHOLMOD_SIMPLICIAL : CHOLMOD_AUTO;
     const bool repeated = usage != Usage::Once;
@@ -145,7 +155,7 @@ void CholmodEngine::analyze(const std::vector<std::int64_t>& col_ptr, const std:
     if (!m.symbolic) throw std::runtime_error("CHOLMOD symbolic analysis failed (out of memory?)");
     m.metis = false;
     m.fl = m.common.fl;
-    double lnz = m.common.lnz;
+    m.lnz = m.common.lnz;
     if (m.fl > (repeated ? kMetisFlopsRepeated : kMetisFlopsOnce)) {
         if (cholmod_factor* nd = m.analyse_with(CHOLMOD_METIS)) {
             if (m.common.fl < m.fl) {
@@ -153,13 +163,14 @@ void CholmodEngine::analyze(const std::vector<std::int64_t>& col_ptr, const std:
                 m.symbolic = nd;
                 m.metis = true;
                 m.fl = m.common.fl;
-                lnz = m.common.lnz;
+                m.lnz = m.common.lnz;
             } else {
                 cholmod_l_free_factor(&nd, &m.common);
             }
         }
     }
-    check_factor_memory(lnz * (sizeof(double) + sizeof(SuiteSparse_long)), lnz, static_cast<int>(n),
+    m.analyse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    check_factor_memory(m.lnz * (sizeof(double) + sizeof(SuiteSparse_long)), m.lnz, static_cast<int>(n),
                         "Cholesky factor");
 }
 
@@ -177,10 +188,12 @@ std::unique_ptr<SpdFactor> CholmodEngine::factor(const std::vector<double>& lowe
         f = std::make_unique<CholmodFactor>(m.common, l);
     }
     int ok = 0;
+    const auto t0 = std::chrono::steady_clock::now();
     {
         BlasThreads blas(f->get()->is_super && m.fl > kParallelFlops ? m.threads : 1);
         ok = cholmod_l_factorize(&m.a, f->get(), &m.common);
     }
+    m.factor_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     m.a.xtype = CHOLMOD_PATTERN;
     m.a.x = nullptr;
     if (m.common.status == CHOLMOD_OUT_OF_MEMORY) throw std::bad_alloc();
@@ -189,8 +202,11 @@ std::unique_ptr<SpdFactor> CholmodEngine::factor(const std::vector<double>& lowe
 }
 
 std::string CholmodEngine::describe() const {
-    const bool super = impl_->symbolic && impl_->symbolic->is_super;
-    return fmt::format("cholmod {}, {} ordering", super ? "supernodal" : "simplicial", ordering());
+    const auto& m = *impl_;
+    const bool super = m.symbolic && m.symbolic->is_super;
+    return fmt::format("cholmod {}, {} ordering ({:.3f} s), {:.3g} entries in L, {:.3g} flops ({:.3f} s the last)",
+                       super ? "supernodal" : "simplicial", ordering(), m.analyse_seconds, m.lnz, m.fl,
+                       m.factor_seconds);
 }
 
 const char* CholmodEngine::ordering() const { return impl_->metis ? "metis" : "amd"; }

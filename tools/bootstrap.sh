@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-example}
-packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libmetis-dev libopenblas-dev libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3 gnuplot-nox
+packages=(g++ cmake make libeigen3-dev libsuitesparse-dev libmetis-dev libopenblas-dev libhypre-dev libopenmpi-dev openmpi-bin libboost-dev libfmt-dev doctest-dev libcli11-dev ngspice python3 gnuplot-nox
           python3-dev pybind11-dev python3-numpy python3-pytest python3-sklearn
           clang libfuzzer-14-dev)
 
