@@ -5,16 +5,44 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 namespace ionspice::solver {
 
+struct Plot::NameIndex {
+    std::mutex mutex;
+    std::unordered_map<std::string, int> of;
+    std::size_t count = 0;  ///< variables.size() when built
+};
+
 int Plot::find(const std::string& name) const {
-    for (std::size_t k = 0; k < variables.size(); ++k)
-        if (variables[k].name == name) return static_cast<int>(k);
+    auto scan = [&] {
+        for (std::size_t k = 0; k < variables.size(); ++k)
+            if (variables[k].name == name) return static_cast<int>(k);
+        return -1;
+    };
+    if (variables.size() < 64) return scan();
+    if (!index_) index_ = std::make_shared<NameIndex>();
+    std::lock_guard lock(index_->mutex);
+    auto build = [&] {
+        index_->of.clear();
+        index_->of.reserve(variables.size());
+        for (std::size_t k = variables.size(); k-- > 0;) index_->of[variables[k].name] = static_cast<int>(k);
+        index_->count = variables.size();
+    };
+    if (index_->count != variables.size()) build();
+    if (auto it = index_->of.find(name); it != index_->of.end()) {
+        const auto k = static_cast<std::size_t>(it->second);
+        if (k < variables.size() && variables[k].name == name) return it->second;
+        build();
+        it = index_->of.find(name);
+        return it == index_->of.end() ? -1 : it->second;
+    }
     return -1;
 }
 

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "parser/Netlist.hpp"
@@ -106,9 +107,13 @@ int run(int argc, char** argv) {
             solver::write_atomically(names[a], [&](std::ostream& out) { solver::write_csv(out, plots); });
         }
     }
-    if (stats)
-        fmt::print(std::cerr, "read {:.3f} s, write {:.3f} s\n", read_seconds,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
+    if (stats) {
+        rusage usage{};
+        ::getrusage(RUSAGE_SELF, &usage);
+        fmt::print(std::cerr, "read {:.3f} s, write {:.3f} s, peak memory {:.0f} MB\n", read_seconds,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(),
+                   static_cast<double>(usage.ru_maxrss) / 1024);
+    }
     if (quiet) return result.exit_status;
 
     for (const auto& line : result.log) fmt::print(std::cerr, "{}\n", line);
