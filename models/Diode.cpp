@@ -246,6 +246,12 @@ public:
     // later; ngspice-39 multiplies it by area·m once more, which only matters when area·m ≠ 1.
     // T is the device temperature (ngspice-39 takes the circuit temperature even with temp= or
     // dtemp=). Every generator is listed, zero or not, so that the summaries match ngspice's.
+    /// @d1[id] (and i(d1)): the current from anode to cathode, through the junction (and RS).
+    std::optional<double> quantity(std::string_view name, const double* x) const override {
+        if (name != "id" && name != "i") return std::nullopt;
+        return junction_current(s_, value_at(x, pi_) - value_at(x, n_), gmin_).id;
+    }
+
     void noise(const double* x, std::vector<NoiseSource>& out) const override {
         const double id = junction_current(s_, value_at(x, pi_) - value_at(x, n_), gmin_).id;
         out.push_back({.name = "rs", .plus = pi_, .minus = p_,

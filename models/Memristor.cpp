@@ -233,6 +233,11 @@ public:
 
     std::vector<std::string> output_quantities() const override { return {"g"}; }
     void outputs(const double* x, double* out) const override { out[0] = conductance(m_, value_at(x, nodes_[kX])).v; }
+    /// i(n1), @n1[i]: the current from p through the device to n.
+    std::optional<double> quantity(std::string_view name, const double* x) const override {
+        if (name != "i") return std::nullopt;
+        return current(m_, value_at(x, nodes_[kP]) - value_at(x, nodes_[kN]), value_at(x, nodes_[kX])).i;
+    }
 
     void noise(const double* x, std::vector<NoiseSource>& out) const override {
         const Current c = current(m_, value_at(x, nodes_[kP]) - value_at(x, nodes_[kN]), value_at(x, nodes_[kX]));

@@ -283,6 +283,7 @@ public:
     void load(LoadContext& ctx, const Stamp& st) override;
     void accept(const double* x, double time, double* history) override;
     void noise(const double* x, std::vector<NoiseSource>& out) const override;
+    std::optional<double> quantity(std::string_view name, const double* x) const override;
 
 private:
     enum Terminal { kG = 0, kD = 1, kS = 2, kB = 3 };  ///< rows/columns of block_: g, d', s', b
@@ -290,6 +291,14 @@ private:
     struct Voltages {
         double vgs, vds, vbs;  ///< V, normalised n-channel sense
     };
+    /// The static operating point at x (no limiting): voltages, mode, channel and drain current.
+    struct Operating {
+        Voltages v{};
+        bool normal = true;
+        ChannelCurrent c{};
+        double cd = 0;  ///< A, normalised sense
+    };
+    Operating operating(const double* x) const;
     Voltages limit(LoadContext& ctx, const Voltages& v);
 
     Mos1Instance k_;
@@ -397,14 +406,31 @@ void Mosfet1::accept(const double* x, double time, double* history) {
 // KF·|Id|^AF/m for m·KF·(|Id|/m)^AF (the same for m = 1 or AF = 1; ngspice-45 fixed the m
 // scaling); ngspice-43 and later default to NLEV = 2. Every generator is listed, zero or not, so
 // that the summaries match ngspice's.
-void Mosfet1::noise(const double* x, std::vector<NoiseSource>& out) const {
+Mosfet1::Operating Mosfet1::operating(const double* x) const {
     const double type = k_.type, vs = value_at(x, sp_);
-    const Voltages v{type * (value_at(x, g_) - vs), type * (value_at(x, dp_) - vs), type * (value_at(x, b_) - vs)};
-    const bool normal = v.vds >= 0;
-    const ChannelCurrent c =
-        normal ? channel(k_, v.vgs, v.vds, v.vbs) : channel(k_, v.vgs - v.vds, -v.vds, v.vbs - v.vds);
-    const double i_bd = bulk_junction(v.vbs - v.vds, k_.drain_sat, k_.vt, gmin_).i;
-    const double id = std::fabs((normal ? c.id : -c.id) - i_bd);
+    Operating o;
+    o.v = {type * (value_at(x, g_) - vs), type * (value_at(x, dp_) - vs), type * (value_at(x, b_) - vs)};
+    o.normal = o.v.vds >= 0;
+    o.c = o.normal ? channel(k_, o.v.vgs, o.v.vds, o.v.vbs)
+                   : channel(k_, o.v.vgs - o.v.vds, -o.v.vds, o.v.vbs - o.v.vds);
+    // ngspice's cd: the channel current in its direction, less the bulk–drain junction's.
+    o.cd = (o.normal ? o.c.id : -o.c.id) - bulk_junction(o.v.vbs - o.v.vds, k_.drain_sat, k_.vt, gmin_).i;
+    return o;
+}
+
+std::optional<double> Mosfet1::quantity(std::string_view name, const double* x) const {
+    // @m1[id] (and i(m1)): the current into the drain, as ngspice's (type-signed: negative for
+    // a conducting p-channel device).
+    if (name == "id" || name == "i") return k_.type * operating(x).cd;
+    return std::nullopt;
+}
+
+void Mosfet1::noise(const double* x, std::vector<NoiseSource>& out) const {
+    const Operating o = operating(x);
+    const Voltages& v = o.v;
+    const bool normal = o.normal;
+    const ChannelCurrent& c = o.c;
+    const double id = std::fabs(o.cd);
     const double four_kt = 4 * physics::kBoltzmann * k_.kelvin;
 
     double channel_g = 2.0 / 3.0 * c.gm;

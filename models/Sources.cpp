@@ -24,7 +24,12 @@ public:
     SourceBase(std::string name, SourceValue value, double multiplier)
         : IndependentSource(std::move(name)), src_(std::move(value)), m_(multiplier) {}
 
-    double dc_value() const override { return src_.dc; }
+    /// Without a DC value, the DC analyses use the waveform at t = 0, as ngspice's sources do
+    /// (SIN's phase, PWL's first value, a PULSE's v1).
+    double dc_value() const override {
+        if (src_.has_dc || src_.wave.kind == Waveform::Kind::None) return src_.dc;
+        return waveform_value(src_.wave, 0.0, defaults_);
+    }
     void set_dc_value(double v) override {
         src_.dc = v;
         src_.has_dc = true;
@@ -44,7 +49,7 @@ protected:
     /// waveform at ctx.time; scaled by source stepping and the multiplier.
     double value(const LoadContext& ctx) const {
         const bool wave = !ctx.dc && src_.wave.kind != Waveform::Kind::None;
-        const double v = wave ? waveform_value(src_.wave, ctx.time, defaults_) : src_.dc;
+        const double v = wave ? waveform_value(src_.wave, ctx.time, defaults_) : dc_value();
         return v * ctx.source_scale * m_;
     }
 

@@ -352,8 +352,6 @@ SourceSpec Elaborator::make_source(const SourceCard& s, Scope& scope) {
         for (const ValueRef& a : s.args) w.args.push_back(value(a, scope));
         if (s.repeat) w.repeat = value(*s.repeat, scope);
         if (s.delay) w.delay = value(*s.delay, scope);
-        // The card parser guarantees at least two arguments.
-        if (!out.has_dc) out.dc = s.wave == Waveform::Kind::Pwl ? w.args[1] : w.args[0];
     }
     return out;
 }

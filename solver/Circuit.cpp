@@ -77,7 +77,7 @@ Circuit::Circuit(const parser::Netlist& netlist, const SimOptions& options) {
     bind(netlist, options);
     history_ = std::make_unique<DeviceHistory>(history_size_);
     build_pattern();
-    load_linear();
+    load_linear(options.shunt());
 }
 
 Circuit::~Circuit() = default;
@@ -431,7 +431,7 @@ void Circuit::build_pattern() {
     for (auto& d : devices_) d->pattern(res);
 }
 
-void Circuit::load_linear() {
+void Circuit::load_linear(double shunt) {
     const int n = size();
     base_jf_.assign(nnz(), 0.0);
     base_jq_.assign(nnz(), 0.0);
@@ -449,6 +449,10 @@ void Circuit::load_linear() {
         d->load(ctx, st);
         if (d->has_source()) sourced_.push_back(d.get());
     }
+    // gshunt/rshunt: a conductance from every node to ground, linear like the devices.
+    if (shunt > 0)
+        for (int i = 0; i < n; ++i)
+            if (unknowns_[i].kind == UnknownKind::Voltage) base_jf_[diag_[i]] += shunt;
 }
 
 double Circuit::max_step(const double* x, const double* x_previous, double last_step) const {

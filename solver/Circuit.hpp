@@ -61,7 +61,7 @@ public:
     /// Slot of the diagonal entry of each node voltage (kNoSlot for other unknowns).
     const std::vector<int>& diag() const { return diag_; }
 
-    /// df/dx and dq/dx of all linear devices, stamped once.
+    /// df/dx and dq/dx of all linear devices (and of the gshunt/rshunt shunt), stamped once.
     const std::vector<double>& base_jf() const { return base_jf_; }
     const std::vector<double>& base_jq() const { return base_jq_; }
 
@@ -82,7 +82,7 @@ public:
 private:
     void bind(const parser::Netlist& netlist, const SimOptions& options);
     void build_pattern();
-    void load_linear();
+    void load_linear(double shunt);
 
     std::vector<Unknown> unknowns_;
     NameMap<std::string, int> node_of_;

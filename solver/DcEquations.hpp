@@ -18,13 +18,15 @@ public:
     void assemble(models::LoadContext& ctx, std::vector<double>& jacobian, std::vector<double>& residual) override;
     bool linear() const override { return circuit_.nonlinear().empty(); }
 
-    double shunt = 0;  ///< S from every voltage unknown to ground
+    double shunt = 0;  ///< S from every voltage unknown to ground: gmin stepping's (gshunt is in the base matrix)
     /// Unknowns held near a value through `tie_conductance` (.nodeset).
     std::vector<std::pair<int, double>> ties;
     double tie_conductance = 0;
-    /// Unknowns held at a value through `hold_conductance` in every solve (.ic without uic).
+    /// Unknowns held at a value through `hold_conductance` in every solve (.ic without uic):
+    /// 1e10 S, as ngspice's, so that a held node is off its value by no more than 1e-10 of the
+    /// current the circuit drives into it (1e4 S left a B-source memristor's state 13 % off).
     std::vector<std::pair<int, double>> holds;
-    double hold_conductance = 1e4;
+    double hold_conductance = 1e10;
 
 private:
     const Circuit& circuit_;

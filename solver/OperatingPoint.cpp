@@ -67,7 +67,6 @@ constexpr int kEasyStepIterations = 4;
 OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options, Newton& newton,
                                std::vector<double>& x, const OpSettings& settings) {
     DcEquations eq(circuit);
-    eq.shunt = options.gshunt;
     eq.holds = settings.holds;
     for (const auto& [i, v] : settings.holds) x[i] = v;
     NewtonSettings ns;
@@ -145,7 +144,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
                 ok = false;
                 break;
             }
-            eq.shunt = options.gshunt + g;
+            eq.shunt = g;
             NewtonResult s = attempt(first && settings.cold_start);
             if (s.status == NewtonStatus::Converged) {
                 first = false;
@@ -170,7 +169,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
             }
         }
         if (ok) {
-            eq.shunt = options.gshunt;
+            eq.shunt = 0;
             x = good;
             NewtonResult s = attempt(false);
             if (s.status == NewtonStatus::Converged) {
@@ -183,7 +182,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
 
     // Source stepping: from all sources off (a trivial solution) up to full value.
     if (options.src_steps > 0) {
-        eq.shunt = options.gshunt;
+        eq.shunt = 0;
         std::fill(x.begin(), x.end(), 0.0);
         ns.context.source_scale = 0;
         NewtonResult s = attempt(true);
@@ -220,7 +219,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     // when a shunt to ground (gmin) or scaled sources pull them to the wrong side. The step grows
     // tenfold after an easy step, twofold after a hard one, and shrinks eightfold after a failure.
     {
-        eq.shunt = options.gshunt;
+        eq.shunt = 0;
         ns.context.source_scale = 1;
         x = start;
         std::vector<std::pair<int, double>> ties;

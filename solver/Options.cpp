@@ -37,8 +37,8 @@ int count(const parser::Option& o, int least = 1, int most = 1000000000) {
 // controlled from the command line).
 const std::set<std::string> kIgnored = {
     "klu", "sparse", "spice", "acct", "noacct", "norefvalue", "noinit", "nopage", "nomod", "post",
-    "ingold", "numdgt", "list", "node", "opts", "savecurrents", "keepopinfo", "interp", "warn",
-    "rshunt", "pivtol", "pivrel", "itl3", "itl5", "itl6", "autostop", "nosopiaa",
+    "ingold", "numdgt", "list", "node", "opts", "keepopinfo", "interp", "warn",
+    "pivtol", "pivrel", "itl3", "itl5", "itl6", "autostop", "nosopiaa",
     "xmu", "defad", "defas", "defl", "defw", "bypass", "rseries", "cshunt", "minbreak", "ramptime"};
 
 }  // namespace
@@ -58,6 +58,7 @@ SimOptions read_options(const parser::Netlist& netlist) {
              s.gshunt = need_value(o);
              if (s.gshunt < 0) throw parser::NetlistError(o.loc, "option 'gshunt' must not be negative");
          }},
+        {"rshunt", [&](auto& o) { s.rshunt = positive(o); }},
         {"itl1", [&](auto& o) { s.itl1 = count(o); }},
         {"itl2", [&](auto& o) { s.itl2 = count(o); }},
         {"itl4", [&](auto& o) { s.itl4 = count(o); }},
@@ -65,6 +66,7 @@ SimOptions read_options(const parser::Netlist& netlist) {
         {"gminsteps", [&](auto& o) { s.gmin_steps = count(o, 0, 100); }},
         {"srcsteps", [&](auto& o) { s.src_steps = count(o, 0); }},
         {"noopiter", [&](auto& o) { s.no_op_iter = !o.value || *o.value != 0; }},
+        {"savecurrents", [&](auto& o) { s.save_currents = !o.value || *o.value != 0; }},
         {"temp", [&](auto& o) { s.temp = need_value(o); }},
         {"tnom", [&](auto& o) { s.tnom = need_value(o); }},
         {"maxord", [&](auto& o) {

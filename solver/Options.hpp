@@ -24,6 +24,10 @@ struct SimOptions {
     double trtol = 7;       ///< truncation-error overestimate factor
     double gmin = 1e-12;    ///< S, conductance across junctions
     double gshunt = 0;      ///< S, conductance from every node to ground (0: none)
+    double rshunt = 0;      ///< Ω, ngspice's resistor from every node to ground (0: none)
+    /// The conductance from every node to ground that gshunt and rshunt add up to, in every
+    /// analysis (Circuit stamps it with the linear devices).
+    double shunt() const { return gshunt + (rshunt > 0 ? 1 / rshunt : 0); }
     int itl1 = 100;         ///< DC Newton iteration limit
     int itl2 = 50;          ///< DC sweep point iteration limit
     int itl4 = 10;          ///< transient point iteration limit
@@ -35,6 +39,7 @@ struct SimOptions {
     IntegrationMethod method = IntegrationMethod::Trapezoidal;
     int maxord = 2;
     SolverChoice solver = SolverChoice::Auto;  ///< `.options solver=auto|klu|cholmod|amg`
+    bool save_currents = false;  ///< ngspice's savecurrents: every device's current in the plots
     std::uint64_t seed = 1;
     /// The device-to-device draws' seed; unset: `seed`. Fixing it keeps one "chip" while `seed`
     /// gives each run fresh cycle-to-cycle noise (a study chained over several netlists).

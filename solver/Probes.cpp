@@ -105,7 +105,7 @@ Probe resolve_probe(const Circuit& c, const std::string& item, const parser::Sou
 }
 
 std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, ProbeSet set,
-                                 const std::string& analysis) {
+                                 const std::string& analysis, bool save_currents) {
     const bool small_signal = set == ProbeSet::SmallSignal;
     std::vector<Probe> probes;
     bool save_all = n.saves.empty();
@@ -135,6 +135,17 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
                 }
             }
     }
+    // savecurrents: each device's current, as ngspice names it (@d1[id], @r1[i]), after the
+    // unknowns (a voltage source's or inductor's is already there as its branch current).
+    if (save_currents && !small_signal)
+        for (const auto& d : c.devices()) {
+            if (c.branch_index(d->name()) >= 0) continue;
+            for (const char* q : {"id", "i"})
+                if (auto p = quantity_probe(c, *d, q, fmt::format("@{}[{}]", d->name(), q), "current")) {
+                    probes.push_back(std::move(*p));
+                    break;
+                }
+        }
     // Unknowns are distinct; only the few named items can repeat what is already there.
     NameMap<std::string, bool> seen;
     auto add = [&](Probe p) {

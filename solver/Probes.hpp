@@ -46,9 +46,11 @@ enum class ProbeSet { LargeSignal, SmallSignal };
 
 /// The vectors every plot of this circuit holds: .save items, or by default every external
 /// node voltage, branch current and device state (and device outputs); plus whatever .print
-/// and .meas of `analysis` ask for.
+/// and .meas of `analysis` ask for; with `save_currents` (ngspice's `.options savecurrents`),
+/// a large-signal plot also every device's current that it can give as `@name[id]` or
+/// `@name[i]`.
 std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, ProbeSet set = ProbeSet::LargeSignal,
-                                 const std::string& analysis = "");
+                                 const std::string& analysis = "", bool save_currents = false);
 
 /// Appends one point: `head` (the scale and other leading values), then every probe at x.
 void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,

@@ -22,10 +22,6 @@ SmallSignal::SmallSignal(const Circuit& circuit, const SimOptions& options, cons
     history.attach(ctx);
     const models::Stamp stamp{g_.data(), c_.data(), f.data(), q.data()};
     for (auto* d : circuit.nonlinear()) d->load(ctx, stamp);
-    // The same shunt the operating point was solved with (gshunt), so that G is its Jacobian.
-    if (options.gshunt > 0)
-        for (int i = 0; i < circuit.size(); ++i)
-            if (circuit.unknowns()[i].kind == UnknownKind::Voltage) g_[circuit.diag()[i]] += options.gshunt;
 }
 
 void SmallSignal::factor(LinearSolver& linear, double frequency, const std::string& where) const {

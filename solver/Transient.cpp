@@ -169,6 +169,30 @@ private:
     bool shown_ = false;
 };
 
+/// With uic, the t = 0 point as ngspice's first transient load makes it: every charge (a
+/// capacitor's, an inductor's flux, a device state) keeps the value its initial condition
+/// gives, and the rest of the circuit obeys its equations at t = 0 (a source's node at the
+/// source's value, branch currents what the charges leave them). Solved as a backward-Euler
+/// step from those charges of the shortest length the run may take, hmin: f(x, 0) + (q(x) −
+/// q0)/hmin = 0, in which no charge moves measurably. Not converging leaves the initial values
+/// as they were.
+void consistent_start(const Circuit& circuit, const SimOptions& options, Newton& newton, TranEquations& eq,
+                      std::vector<double>& x, double hmin) {
+    const int n = circuit.size();
+    std::vector<double> q0, beta(static_cast<std::size_t>(n));
+    eq.charges(x.data(), 0.0, q0, false);
+    eq.alpha = 1 / hmin;
+    for (int i = 0; i < n; ++i) beta[static_cast<std::size_t>(i)] = -eq.alpha * q0[static_cast<std::size_t>(i)];
+    eq.beta = &beta;
+    NewtonSettings ns;
+    ns.max_iterations = options.itl1;
+    ns.context.dc = false;
+    ns.context.time = 0;
+    ns.context.gmin = options.gmin;
+    std::vector<double> start = x;
+    if (newton.solve(circuit, options, eq, start, ns).status == NewtonStatus::Converged) x = std::move(start);
+}
+
 }  // namespace
 
 TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& s,
@@ -181,9 +205,11 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
     // The starting point: an operating point with the .ic nodes held, or with uic the devices'
     // own initial values and the .ic nodes, without solving anything.
     std::vector<double> x(n, 0.0);
+    TranEquations eq(circuit);
     if (s.uic) {
         for (const auto& d : circuit.devices()) d->initial_conditions(x.data());
         for (const auto& [i, v] : s.ics) x[i] = v;
+        consistent_start(circuit, options, newton, eq, x, hmin);
     } else {
         OpSettings os;
         os.max_iterations = options.itl1;
@@ -194,7 +220,6 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
     }
     circuit.accept(x.data(), 0.0);
 
-    TranEquations eq(circuit);
     Integrator integ(options.method, options.maxord);
     Breakpoints bps(circuit, s.tstop);
     std::vector<double> tol_rate, tol_q;

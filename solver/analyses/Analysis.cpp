@@ -48,7 +48,7 @@ std::vector<double> AnalysisContext::operating_point(const std::string& analysis
 }
 
 const std::vector<Probe>& AnalysisContext::probes() {
-    if (!probes_) probes_ = output_probes(circuit(), base.netlist);
+    if (!probes_) probes_ = output_probes(circuit(), base.netlist, ProbeSet::LargeSignal, "", options().save_currents);
     return *probes_;
 }
 

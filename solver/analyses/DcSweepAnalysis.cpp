@@ -86,7 +86,7 @@ public:
         for (const auto& s : sweeps)
             if (!s.is_param) restore.emplace_back(s.spec->name, source(ctx.base, s.spec->name)->dc_value());
 
-        std::vector<Probe> probes = output_probes(*bound->circuit, bound->netlist);
+        std::vector<Probe> probes = output_probes(*bound->circuit, bound->netlist, ProbeSet::LargeSignal, "", bound->options.save_currents);
         for (const auto& p : probes) plot.variables.push_back(p.var);
 
         std::vector<std::size_t> idx(sweeps.size(), 0);
@@ -106,7 +106,7 @@ public:
                         x.assign(bound->circuit->size(), 0.0);
                         have_solution = false;
                     }
-                    probes = output_probes(*bound->circuit, bound->netlist);
+                    probes = output_probes(*bound->circuit, bound->netlist, ProbeSet::LargeSignal, "", bound->options.save_currents);
                 }
             }
             std::vector<double> head;

@@ -1,0 +1,93 @@
+// Conventions ngspice users rely on without writing them down: a source without a DC value has
+// its waveform's t = 0 value in DC (SIN's phase included), `.ic` without uic holds a node as
+// firmly as ngspice (1e10 S), with uic the first transient point is consistent (sources' nodes
+// at their values), rshunt/gshunt tie every node to ground in every analysis, and device
+// currents are outputs (`@r1[i]`, `@d1[id]`, `@m1[id]`, `i(n1)` of a memory device,
+// `.options savecurrents`).
+
+#include <cmath>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "tests/SimHelpers.hpp"
+
+using ionspice::test::netlist_error;
+using ionspice::test::simulate_text;
+using ionspice::test::value;
+
+TEST_CASE("a source without a DC value takes its waveform's t = 0 value in DC, SIN's phase included") {
+    const auto r = simulate_text(
+        "sin\nV1 a 0 SIN(0.1 0.5 1k 0 0 90)\nR1 a 0 1k\nV2 b 0 PULSE(1 0 1u 1n 1n 1u 2u)\nR2 b 0 1k\n"
+        "V3 c 0 PWL(0 0.3 1m 1)\nR3 c 0 1k\nV4 d 0 DC 2 SIN(0 1 1k)\nR4 d 0 1k\n.op\n.end\n");
+    CHECK(value(r, "v(a)") == doctest::Approx(0.6).epsilon(1e-12));  // ngspice: 0.6, not vo = 0.1
+    CHECK(value(r, "v(b)") == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(value(r, "v(c)") == doctest::Approx(0.3).epsilon(1e-12));
+    CHECK(value(r, "v(d)") == doctest::Approx(2.0).epsilon(1e-12));  // a written DC value wins
+}
+
+TEST_CASE(".ic without uic holds its node to 1e-10 of the current driven into it") {
+    // 1 mA into a with 1 kΩ to ground would make 1 V; .ic holds 0.5 V at the operating point:
+    // the hold takes the 0.5 mA left over, so v(a) − 0.5 = 0.5 mA / 1e10 S.
+    const auto r = simulate_text("ic\nI1 0 a 1m\nR1 a 0 1k\nC1 a 0 1n\n.ic v(a)=0.5\n.tran 1n 2n\n.end\n");
+    CHECK(std::abs(value(r, "v(a)", 0) - 0.5) < 1e-12);
+}
+
+TEST_CASE("uic: the t = 0 point is consistent (source nodes at their values, capacitors at their ic)") {
+    const auto r = simulate_text(
+        "uic\nV1 a 0 1\nR1 a b 1k\nC1 b 0 1u ic=0.25\nL1 a c 1m ic=2m\nR2 c 0 1k\n.tran 1u 1m uic\n"
+        ".meas tran vmin MIN v(a)\n.end\n");
+    CHECK(value(r, "v(a)", 0) == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(value(r, "v(b)", 0) == doctest::Approx(0.25).epsilon(1e-9));
+    CHECK(value(r, "i(l1)", 0) == doctest::Approx(2e-3).epsilon(1e-9));
+    // The inductor's current set by its ic flows through R2: v(c) = 2 V at t = 0.
+    CHECK(value(r, "v(c)", 0) == doctest::Approx(2.0).epsilon(1e-9));
+    // The source's current at t = 0: the capacitor branch (1 − 0.25)/1k and the inductor's 2 mA.
+    CHECK(value(r, "i(v1)", 0) == doctest::Approx(-(0.75e-3 + 2e-3)).epsilon(1e-9));
+    REQUIRE(!r.measures.empty());
+    CHECK(r.measures.front().value == doctest::Approx(1.0).epsilon(1e-12));
+}
+
+TEST_CASE("rshunt and gshunt tie every node to ground in DC, transient and AC") {
+    // A current source alone on a node: only the shunt carries it.
+    const auto r = simulate_text("shunt\n.options rshunt=1k\nI1 0 a 1m AC 1\nC1 a 0 1n\n.op\n.tran 1u 20u\n.ac lin 1 1 1\n.end\n");
+    CHECK(value(r, "v(a)", 0, 0) == doctest::Approx(1.0).epsilon(1e-9));
+    const auto& tran = r.plots.at(1);
+    CHECK(tran.at(tran.points() - 1, static_cast<std::size_t>(tran.find("v(a)"))) == doctest::Approx(1.0).epsilon(1e-6));
+    // At 1 Hz the capacitor is negligible: |v(a)| = 1 A · 1 kΩ.
+    const auto& ac = r.plots.at(2);
+    CHECK(std::abs(ac.complex_at(0, static_cast<std::size_t>(ac.find("v(a)")))) == doctest::Approx(1e3).epsilon(1e-6));
+    // gshunt and rshunt add up.
+    const auto both = simulate_text("shunt\n.options rshunt=1k gshunt=1m\nI1 0 a 1m\n.op\n.end\n");
+    CHECK(value(both, "v(a)") == doctest::Approx(0.5).epsilon(1e-9));
+    CHECK(netlist_error("t\n.options rshunt=0\nR1 a 0 1\n.op\n").find("option 'rshunt' must be positive") !=
+          std::string::npos);
+}
+
+TEST_CASE("device currents: @r1[i], @d1[id], @m1[id], i(n1) of a memory device, and .options savecurrents") {
+    const std::string deck = R"(currents
+V1 in 0 2
+R1 in a 1k
+D1 a 0 dm
+.model dm d is=1e-14
+Vd dd 0 1
+Vg g 0 1.5
+M1 dd g 0 0 nm w=10u l=1u
+.model nm nmos level=1 vto=0.5 kp=100u
+Vm m 0 0.2
+N1 0 m 0 mem g0=20u
+.model mem ecram (gmin=10u gmax=50u)
+)";
+    const auto r = simulate_text(deck + ".options savecurrents\n.op\n.end\n");
+    const double ir = (2 - value(r, "v(a)")) / 1e3;
+    CHECK(value(r, "@r1[i]") == doctest::Approx(ir).epsilon(1e-9));
+    CHECK(value(r, "@d1[id]") == doctest::Approx(ir).epsilon(1e-6));  // all of R1's current
+    // Saturation: id = kp/2·W/L·(vgs − vto)² = 50µ·10·1 = 0.5 mA, into the drain.
+    CHECK(value(r, "@m1[id]") == doctest::Approx(0.5e-3).epsilon(1e-9));
+    CHECK(value(r, "@m1[id]") == doctest::Approx(-value(r, "i(vd)")).epsilon(1e-9));
+    CHECK(value(r, "@n1[i]") == doctest::Approx(20e-6 * 0.2).epsilon(1e-9));
+    // Asked for by name, without savecurrents.
+    const auto named = simulate_text(deck + ".op\n.print op i(n1) @m1[id] i(r1)\n.end\n");
+    CHECK(value(named, "i(n1)") == doctest::Approx(20e-6 * 0.2).epsilon(1e-9));
+    CHECK(value(named, "i(r1)") == doctest::Approx(ir).epsilon(1e-9));
+}
