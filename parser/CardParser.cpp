@@ -380,12 +380,15 @@ void CardParser::passive(ElementCard& el, const char* what, const char* key, con
 
 void CardParser::semiconductor(ElementCard& el, const char* what, std::size_t nodes) {
     split(1);
-    // Q c b e [s] model: a number where the model would be is the substrate node (`0`); a word
-    // there is resolved by the elaborator, which knows the model names.
+    // Q c b e [s] model: a number where the model would be, followed by a word, is the
+    // substrate node (`0`); a word there is resolved by the elaborator, which knows the model
+    // names. Otherwise the token after the nodes is the model, even when it starts like a
+    // number: model names such as 2N2222, 1N4002 or 2SK456 are common (ngspice looks them up in
+    // its models for the same reason).
     if (el.letter == 'q' && positional_.size() > nodes + 1 && is_number_like(*positional_[nodes]) &&
         !is_number_like(*positional_[nodes + 1]))
         ++nodes;
-    if (positional_.size() < nodes + 1 || is_number_like(*positional_[nodes]))
+    if (positional_.size() < nodes + 1)
         fail(el.name.loc, std::string(what) + " " + std::string(el.name.name) + " needs " +
                               std::to_string(nodes) + " nodes and a model");
     for (std::size_t i = 0; i < nodes; ++i) add_node(el, *positional_[i]);

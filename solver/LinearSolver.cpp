@@ -104,6 +104,10 @@ void LinearSolver::refuse(std::string why) {
 }
 
 FactorResult LinearSolver::factor(const std::vector<double>& values) {
+    if (n_ == 0) {
+        current_ = Path::Empty;
+        return {};
+    }
     if (nodal_) {
         auto& nd = *nodal_;
         FactorResult r;
@@ -138,6 +142,7 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
 }
 
 void LinearSolver::solve(std::vector<double>& b, bool transposed) {
+    if (current_ == Path::Empty) return;
     if (current_ == Path::Nodal) {
         try {
             auto* e = nodal_->cache.current();
@@ -177,11 +182,13 @@ void LinearSolver::invalidate() {
 }
 
 bool LinearSolver::has_factorization() const {
+    if (current_ == Path::Empty) return true;
     if (current_ == Path::Nodal) return nodal_->cache.current() != nullptr;
     return current_ == Path::Klu && klu_.has_factorization();
 }
 
 bool LinearSolver::factored_values_equal(const std::vector<double>& values) const {
+    if (current_ == Path::Empty) return true;
     if (current_ == Path::Nodal) return nodal_->cache.current_equals(values);
     return current_ == Path::Klu && klu_.factored_values_equal(values);
 }
@@ -196,15 +203,23 @@ void LinearSolver::keep(int count, std::size_t max_bytes) {
     if (nodal_) nodal_->cache.set_capacity(count, max_bytes);
 }
 
-FactorResult LinearSolver::factor(const std::vector<std::complex<double>>& values) { return klu().factor(values); }
+FactorResult LinearSolver::factor(const std::vector<std::complex<double>>& values) {
+    if (n_ == 0) return {};
+    return klu().factor(values);
+}
 
-void LinearSolver::solve(std::vector<std::complex<double>>& b) { klu_.solve(b); }
+void LinearSolver::solve(std::vector<std::complex<double>>& b) {
+    if (n_ > 0) klu_.solve(b);
+}
 
-void LinearSolver::solve_transposed(std::vector<std::complex<double>>& b) { klu_.solve_transposed(b); }
+void LinearSolver::solve_transposed(std::vector<std::complex<double>>& b) {
+    if (n_ > 0) klu_.solve_transposed(b);
+}
 
-bool LinearSolver::has_complex_factorization() const { return klu_.has_complex_factorization(); }
+bool LinearSolver::has_complex_factorization() const { return n_ == 0 || klu_.has_complex_factorization(); }
 
 std::string LinearSolver::path() const {
+    if (current_ == Path::Empty) return "nothing to solve: no unknowns";
     if (current_ == Path::Nodal && nodal_->engine)
         return fmt::format("nodal: {}; {} unknowns, {} grounded sources eliminated{}{}", nodal_->engine->describe(),
                            nodal_->reduction.size(), nodal_->reduction.sources(), note_.empty() ? "" : "; ", note_);

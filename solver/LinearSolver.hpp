@@ -82,7 +82,8 @@ public:
     long solve_count() const;
 
 private:
-    enum class Path { None, Klu, Nodal };
+    /// Empty: a zero-by-zero system (a netlist without elements, which ngspice runs too).
+    enum class Path { None, Klu, Nodal, Empty };
     /// KLU analysed for the current pattern (lazily: the nodal path never needs it).
     KluSolver& klu();
     /// Gives up the nodal path for this pattern.

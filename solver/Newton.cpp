@@ -72,7 +72,7 @@ NewtonResult Newton::solve(const Circuit& circuit, const SimOptions& options, Eq
             break;
         }
         for (int i = 0; i < n; ++i) x[i] += dx_[i];
-        const double worst = *std::max_element(badness.begin(), badness.end());
+        const double worst = badness.empty() ? 0.0 : *std::max_element(badness.begin(), badness.end());
         if (stale) {
             // With an outdated matrix the iteration only contracts by some rho per step, and
             // whatever error it leaves is fed into the integration history (the trapezoidal

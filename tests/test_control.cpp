@@ -304,3 +304,10 @@ TEST_CASE("control: review fixes — break outside a loop, foreach of an empty l
     CHECK(c.result.warnings[0].find("the condition is taken as false") != std::string::npos);
     CHECK(netlist_error(kDivider + ".control\ndc v1 0 1 0.5\nunlet v(v-sweep)\n.endc\n.end\n").find("is the scale of plot dc1") != std::string::npos);
 }
+
+TEST_CASE("control: v(x) of a vector that is not a node is that vector, as ngspice reads it") {
+    const auto r = run(kDivider + ".control\nop\nlet foo = 2--3\necho \"foo = $&v(foo)\"\nlet d = v(2) - v(foo)\n"
+                                  "echo \"d = $&d\"\n.endc\n.end\n");
+    CHECK(r.out.find("foo = 5") != std::string::npos);
+    CHECK(r.out.find("d = -4.5") != std::string::npos);
+}

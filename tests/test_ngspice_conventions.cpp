@@ -91,3 +91,21 @@ N1 0 m 0 mem g0=20u
     CHECK(value(named, "i(n1)") == doctest::Approx(20e-6 * 0.2).epsilon(1e-9));
     CHECK(value(named, "i(r1)") == doctest::Approx(ir).epsilon(1e-9));
 }
+
+TEST_CASE("a netlist without elements runs its analyses, as ngspice's (a zero-by-zero system)") {
+    const auto r = simulate_text("empty\n.op\n.tran 0.1m 1m\n.ac lin 3 1k 2k\n.end\n");
+    REQUIRE(r.plots.size() == 3);
+    CHECK(r.plots[1].points() > 1);   // time points, no vectors but the scale
+    CHECK(r.plots[2].points() == 3);  // frequencies
+}
+
+TEST_CASE("model names that start like numbers (1N4002, 2N2222) are models where a model is due") {
+    const auto r = simulate_text(
+        "names\nI1 0 a 100u\nD1 a 0 1n4002\n.model 1n4002 d(is=1.3f)\nVc c 0 5\nRb c b 100k\nQ1 c b 0 2n2222\n"
+        "Q2 c b 0 2n2222 2\n.model 2n2222 npn(is=1e-14 bf=100)\n.op\n.end\n");
+    // 100 µA through the diode: v = n·Vt·ln(1 + I/IS).
+    const double vt = 1.380649e-23 * 300.15 / 1.602176634e-19;
+    // (to 1e-5: gmin and the constants of the thermal voltage move the sixth digit)
+    CHECK(value(r, "v(a)") == doctest::Approx(vt * std::log(1 + 100e-6 / 1.3e-15)).epsilon(1e-5));
+    CHECK(value(r, "v(b)") > 0.5);
+}

@@ -131,7 +131,6 @@ SimulationResult run_analyses(const parser::Deck& deck, const SimulateSettings& 
 }
 
 void run_cards(AnalysisContext& ctx, const std::vector<parser::Analysis>& cards) {
-    if (!cards.empty() && ctx.circuit().size() == 0) throw SimulationError("the netlist has no elements to simulate");
     for (const bool later : {false, true})
         for (const auto& card : cards) {
             const Analysis* a = find_analysis(card.card);

@@ -376,18 +376,30 @@ struct Parser {
         fail(fmt::format("no vector '{}'{}", name, in && !in->type_name.empty() ? " in plot " + in->type_name : ""));
     }
 
+    /// v(x): the node voltage v(x), or, as in ngspice (where a node's voltage is the vector
+    /// named by the node), any vector named x (`let foo = 5` … `v(foo)`).
+    Vec voltage(const std::string& node, const ControlPlot* in) {
+        if (in)
+            if (const Vec* v = in->find("v(" + node + ")")) return *v;
+        try {
+            return named(node, in);
+        } catch (const std::invalid_argument&) {
+            return lookup("v(" + node + ")", in);  // its message names v(node)
+        }
+    }
+
     Vec accessor_value(const std::string& kind, const std::string& inside, const ControlPlot* in) {
         const bool current = kind[0] == 'i';
         Vec v;
         if (current) {
             v = lookup("i(" + inside + ")", in);
         } else if (auto comma = inside.find(','); comma != std::string::npos) {
-            Vec a = lookup("v(" + inside.substr(0, comma) + ")", in);
-            Vec b = inside.substr(comma + 1) == "0" ? scalar("0", 0) : lookup("v(" + inside.substr(comma + 1) + ")", in);
+            Vec a = voltage(inside.substr(0, comma), in);
+            Vec b = inside.substr(comma + 1) == "0" ? scalar("0", 0) : voltage(inside.substr(comma + 1), in);
             v = binary(a, b, [](Complex x, Complex y) { return x - y; });
             v.name = "v(" + inside + ")";
         } else {
-            v = lookup("v(" + inside + ")", in);
+            v = voltage(inside, in);
         }
         const std::string mod = kind.substr(1);
         if (mod.empty()) return v;
