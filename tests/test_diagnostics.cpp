@@ -229,3 +229,11 @@ TEST_CASE("diagnostics: .width, .plot, .probe and .csparam are accepted with one
     CHECK(r.warnings[1].find("no effect") != std::string::npos);
     CHECK(ionspice::test::value(r, "v(a)") == 1.0);
 }
+
+TEST_CASE("diagnostics: a matrix that turns singular on the way, in every method, names the unknown") {
+    // The B source conducts (1 S) only below 0 V; 1 mA pushes a above 0 V on the first Newton
+    // step, where nothing holds it: every continuation ends on a singular matrix in v(a).
+    const std::string e = ionspice::test::simulation_error("sing\nI1 0 a 1m\nB1 a 0 I={v(a)*u(-v(a))}\n.op\n.end\n");
+    CHECK(e.find("no convergence at the operating point") != std::string::npos);
+    CHECK(e.find("the matrix turned singular at v(a)") != std::string::npos);
+}
