@@ -107,7 +107,7 @@ def main():
         raw = os.path.join(OUT, "ionspice.raw")
         t, peak, err = timed([IONSPICE, "--stats", "-r", raw, cir], RUNS)
         unknowns = re.search(r"(\d+) unknowns, \d+ matrix entries", err).group(1)
-        path = re.search(r"solves \((.*)\)$", err, re.M).group(1)
+        path = re.search(r"analyses \((.*)\)$", err, re.M).group(1)
         path = re.sub(r" \([0-9.]+ s[^)]*\)", "", path)  # keep the method, drop the timings
         auto = plot_of(raw)
         klu_cir = os.path.join(OUT, f"xbar{n}_{mode}_klu.cir")

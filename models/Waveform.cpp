@@ -21,6 +21,10 @@ const char* kind_name(Waveform::Kind k) {
             return "sin";
         case Waveform::Kind::Exp:
             return "exp";
+        case Waveform::Kind::Sffm:
+            return "sffm";
+        case Waveform::Kind::Am:
+            return "am";
         case Waveform::Kind::None:
             break;
     }
@@ -103,6 +107,33 @@ double exp_value(const Waveform& w, double t, const TransientDefaults& d) {
     const double rise = v1 + (v2 - v1) * (1 - std::exp(-(t - td1) / tau1));
     if (t <= td2) return rise;
     return rise + (v1 - v2) * (1 - std::exp(-(t - td2) / tau2));
+}
+
+/// ngspice 47's SFFM(vo va fc mdi fm td phasem phasec): v = vo + va·sin(2π·fc·τ + φc + mdi·sin(2π·fm·τ
+/// + φm)) with τ = t − td, 0 before td; fc defaults to 5/tstop, mdi to 90, fm (also when 0) to
+/// 500/tstop, and mdi is kept within [0, fc/fm], as ngspice limits it.
+double sffm_value(const Waveform& w, double t, const TransientDefaults& d) {
+    const double tau = t - arg_or(w, 5, 0.0);
+    if (tau <= 0) return 0;
+    const double vo = w.args[0], va = w.args[1];
+    const double fc = arg_or(w, 2, 5 / d.tstop);
+    const double fm = nonzero_arg_or(w, 4, 500 / d.tstop);
+    const double mdi = fm > 0 ? std::clamp(arg_or(w, 3, 90.0), 0.0, fc / fm) : 0.0;
+    const double phasem = arg_or(w, 6, 0.0) * std::numbers::pi / 180, phasec = arg_or(w, 7, 0.0) * std::numbers::pi / 180;
+    return vo + va * std::sin(2 * std::numbers::pi * fc * tau + phasec + mdi * std::sin(2 * std::numbers::pi * fm * tau + phasem));
+}
+
+/// ngspice 47's AM(vo vmo vma fm fc td phasem phasec): v = vo + (vmo + vma·sin(2π·fm·τ + φm))·
+/// sin(2π·fc·τ + φc) with τ = t − td, 0 before td; vma defaults to 1, fm to 5/tstop, fc to
+/// 500/tstop. (ngspice-39's AM(va vo mf fc td) had other arguments.)
+double am_value(const Waveform& w, double t, const TransientDefaults& d) {
+    const double tau = t - arg_or(w, 5, 0.0);
+    if (tau <= 0) return 0;
+    const double vo = w.args[0], vmo = w.args[1], vma = arg_or(w, 2, 1.0);
+    const double fm = arg_or(w, 3, 5 / d.tstop), fc = arg_or(w, 4, 500 / d.tstop);
+    const double phasem = arg_or(w, 6, 0.0) * std::numbers::pi / 180, phasec = arg_or(w, 7, 0.0) * std::numbers::pi / 180;
+    return vo + (vmo + vma * std::sin(2 * std::numbers::pi * fm * tau + phasem)) *
+                    std::sin(2 * std::numbers::pi * fc * tau + phasec);
 }
 
 double pwl_value(const Waveform& w, double t) {
@@ -207,6 +238,16 @@ void check_waveform(const Waveform& w, const std::string& what) {
             check_non_negative(w, what, 3, "tau1");
             check_non_negative(w, what, 5, "tau2");
             return;
+        case Waveform::Kind::Sffm:
+            check_count(w, what, 2, 8, "vo va fc mdi fm td phasem phasec");
+            check_non_negative(w, what, 2, "fc");
+            check_non_negative(w, what, 4, "fm");
+            return;
+        case Waveform::Kind::Am:
+            check_count(w, what, 2, 8, "vo vmo vma fm fc td phasem phasec");
+            check_non_negative(w, what, 3, "fm");
+            check_non_negative(w, what, 4, "fc");
+            return;
         case Waveform::Kind::Pwl: {
             const auto& a = w.args;
             if (a.size() < 2 || a.size() % 2 != 0)
@@ -237,6 +278,10 @@ double waveform_value(const Waveform& w, double t, const TransientDefaults& d) {
             return sin_value(w, t, d);
         case Waveform::Kind::Exp:
             return exp_value(w, t, d);
+        case Waveform::Kind::Sffm:
+            return sffm_value(w, t, d);
+        case Waveform::Kind::Am:
+            return am_value(w, t, d);
         case Waveform::Kind::None:
             break;
     }
@@ -262,6 +307,10 @@ void waveform_breakpoints(const Waveform& w, double t0, double t1, const Transie
             add_if_inside(nonzero_arg_or(w, 4, td1 + d.tstep), t0, t1, out);
             break;
         }
+        case Waveform::Kind::Sffm:
+        case Waveform::Kind::Am:
+            add_if_inside(arg_or(w, 5, 0.0), t0, t1, out);
+            break;
         case Waveform::Kind::None:
             break;
     }

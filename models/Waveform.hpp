@@ -1,5 +1,6 @@
 #pragma once
-// Evaluation of independent-source waveforms (PULSE, PWL, SIN, EXP) with ngspice-39's semantics,
+// Evaluation of independent-source waveforms (PULSE, PWL, SIN, EXP with ngspice-39's semantics;
+// SFFM and AM with ngspice 47's, whose arguments AM changed),
 // and the corners the transient analysis must step onto.
 
 #include <limits>

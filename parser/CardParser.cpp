@@ -630,12 +630,14 @@ void CardParser::source(ElementCard& el, const char* what) {
                 s->ac_mag = value(toks_[i++], false);
                 if (i < n && is_number_like(toks_[i])) s->ac_phase = value(toks_[i++], false);
             }
-        } else if (one_of(kw, {"pulse", "pwl", "sin", "exp"})) {
+        } else if (one_of(kw, {"pulse", "pwl", "sin", "exp", "sffm", "am"})) {
             if (s->wave != Waveform::Kind::None) fail(loc(t), ename + " already has a waveform");
             s->wave = kw == "pulse" ? Waveform::Kind::Pulse
                     : kw == "pwl"   ? Waveform::Kind::Pwl
                     : kw == "sin"   ? Waveform::Kind::Sin
-                                    : Waveform::Kind::Exp;
+                    : kw == "exp"   ? Waveform::Kind::Exp
+                    : kw == "sffm"  ? Waveform::Kind::Sffm
+                                    : Waveform::Kind::Am;
             s->wave_loc = loc(t);
             ++i;
             auto keyed_arg = [&](std::size_t& j) {
@@ -674,16 +676,17 @@ void CardParser::source(ElementCard& el, const char* what) {
                    one_of(lower(toks_[i]), {"r", "td"}))
                 keyed_arg(i);
             const std::size_t count = s->args.size();
-            const std::size_t max_args = s->wave == Waveform::Kind::Pulse ? 8
-                                       : s->wave == Waveform::Kind::Pwl   ? SIZE_MAX
-                                                                          : 6;
+            const std::size_t max_args =
+                s->wave == Waveform::Kind::Pulse || s->wave == Waveform::Kind::Sffm || s->wave == Waveform::Kind::Am ? 8
+                : s->wave == Waveform::Kind::Pwl                                                                    ? SIZE_MAX
+                                                                                                                    : 6;
             std::string upper = kw;
             for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
             if (count < 2) fail(s->wave_loc, upper + " needs at least 2 values");
             if (count > max_args) fail(s->wave_loc, upper + " takes at most " + std::to_string(max_args) + " values");
             if (s->wave == Waveform::Kind::Pwl && count % 2 != 0)
                 fail(s->wave_loc, "PWL needs time-value pairs (odd number of values given)");
-        } else if (one_of(kw, {"sffm", "am", "trnoise", "trrandom", "pat", "pwm"})) {
+        } else if (one_of(kw, {"trnoise", "trrandom", "pat", "pwm"})) {
             fail(loc(t), "waveform '" + kw + "' is not supported");
         } else if (keyed) {
             if (i + 2 >= n || !toks_[i + 2].is_value()) fail(loc(toks_[i + 1]), "missing value after '" + kw + "='");

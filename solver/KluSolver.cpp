@@ -170,6 +170,7 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
         if (m.col_ptr[c] == m.col_ptr[c + 1]) m.empty_column = c;
     if (m.empty_column >= 0) return;
     m.common.ordering = 0;  // AMD, whose flop estimate decides
+    ++analyses_;
     m.symbolic = klu_analyze(n, m.col_ptr.data(), m.row_idx.data(), &m.common);
     if (!m.symbolic) throw std::runtime_error("KLU symbolic analysis failed (out of memory?)");
     if (m.symbolic->est_flops * weight > (repeated ? kNestedDissectionFlops : kNestedDissectionFlopsOnce)) {

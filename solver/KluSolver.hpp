@@ -72,6 +72,7 @@ public:
     bool has_complex_factorization() const;
 
     /// Real and complex operations together.
+    long analysis_count() const { return analyses_; }
     long factor_count() const { return factors_; }
     long refactor_count() const { return refactors_; }
     long solve_count() const { return solves_; }
@@ -79,7 +80,7 @@ public:
 private:
     struct Impl;
     Impl* impl_;
-    long factors_ = 0, refactors_ = 0, solves_ = 0;
+    long analyses_ = 0, factors_ = 0, refactors_ = 0, solves_ = 0;
 };
 
 }  // namespace ionspice::solver

@@ -119,6 +119,7 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
             if (!nd.engine) {
                 nd.engine = make_engine(choice_, usage_, nd.reduction.size());
                 nd.engine->analyze(nd.reduction.lower_col_ptr(), nd.reduction.lower_row_idx(), usage_, threads_);
+                ++analyses_;
             }
             const auto* cur = nd.cache.current();
             const std::size_t per = cur && cur->numeric ? cur->numeric->bytes() : 0;
@@ -158,6 +159,7 @@ void LinearSolver::solve(std::vector<double>& b, bool transposed) {
             nd.cache.clear();
             nd.engine = std::make_unique<CholmodEngine>();
             nd.engine->analyze(nd.reduction.lower_col_ptr(), nd.reduction.lower_row_idx(), usage_, threads_);
+            ++analyses_;
             const FactorResult r = factor(values);
             if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", note_));
             solve(b, transposed);
@@ -227,8 +229,9 @@ std::string LinearSolver::path() const {
                        refused_, note_.empty() ? "" : "; ", note_);
 }
 
-long LinearSolver::factor_count() const { return factors_ + klu_.factor_count(); }
-long LinearSolver::refactor_count() const { return klu_.refactor_count(); }
-long LinearSolver::solve_count() const { return solves_ + klu_.solve_count(); }
+LinearSolver::Counts LinearSolver::counts() const {
+    return {analyses_ + klu_.analysis_count(), factors_ + klu_.factor_count(), klu_.refactor_count(),
+            solves_ + klu_.solve_count()};
+}
 
 }  // namespace ionspice::solver

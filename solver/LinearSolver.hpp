@@ -77,9 +77,11 @@ public:
     /// The current real factorisation is the nodal one (tests).
     bool nodal() const { return current_ == Path::Nodal; }
 
-    long factor_count() const;
-    long refactor_count() const;
-    long solve_count() const;
+    /// What it has done so far (real and complex, every engine).
+    struct Counts {
+        long analyses = 0, factors = 0, refactors = 0, solves = 0;
+    };
+    Counts counts() const;
 
 private:
     /// Empty: a zero-by-zero system (a netlist without elements, which ngspice runs too).
@@ -103,7 +105,7 @@ private:
     std::string refused_;           ///< why the nodal path is not taken, if it was refused
     std::string note_;              ///< what else happened on the way (an iterative solve that failed)
     Path current_ = Path::None;
-    long factors_ = 0, solves_ = 0;
+    long factors_ = 0, solves_ = 0, analyses_ = 0;
 };
 
 }  // namespace ionspice::solver

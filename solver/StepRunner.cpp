@@ -1,5 +1,7 @@
 #include "solver/StepRunner.hpp"
 
+#include "solver/Newton.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -90,13 +92,16 @@ SimulationResult run_steps(const parser::Deck& deck, const std::vector<parser::S
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
     auto work = [&] {
+        // One Newton per thread, kept from point to point: points of one topology (the usual
+        // .step) share its symbolic analysis and ordering, which a large array pays dearly for.
+        Newton newton;
         while (!failed.load()) {
             const std::size_t k = next.fetch_add(1);
             if (k >= n) return;
             auto start = std::chrono::steady_clock::now();
             try {
                 BoundNetlist bound(deck, points[k].params, points[k].sources);
-                results[k] = run_analyses(deck, step_settings, points[k], date, bound);
+                results[k] = run_analyses(deck, step_settings, points[k], date, bound, &newton);
             } catch (...) {
                 errors[k] = std::current_exception();
                 failed = true;

@@ -150,3 +150,30 @@ TEST_CASE("waveforms: wrong argument counts and ranges are errors naming the wav
     r.repeat = 1e-9;
     CHECK(param_of(r).empty());
 }
+
+TEST_CASE("SFFM and AM as ngspice 47 evaluates them: zero before td, defaults from tstop, MDI limited") {
+    const double pi = std::numbers::pi;
+    const TransientDefaults d{1e-6, 1e-3};
+    const Waveform fm = wave(Waveform::Kind::Sffm, {0.5, 2, 10e3, 3, 1e3, 1e-4, 30, 60});
+    for (double t : {0.0, 0.5e-4, 1.0e-4, 2.3e-4, 7.7e-4}) {
+        const double tau = t - 1e-4;
+        const double want =
+            tau <= 0 ? 0 : 0.5 + 2 * std::sin(2 * pi * 10e3 * tau + pi / 3 + 3 * std::sin(2 * pi * 1e3 * tau + pi / 6));
+        CHECK(waveform_value(fm, t, d) == doctest::Approx(want).epsilon(1e-12));
+    }
+    // MDI 90 (the default) is more than fc/fm = 5/500: limited to 0.01.
+    const Waveform limited = wave(Waveform::Kind::Sffm, {0, 1});
+    const double t = 3.3e-4, fc = 5 / 1e-3, fmod = 500 / 1e-3;
+    CHECK(waveform_value(limited, t, d) ==
+          doctest::Approx(std::sin(2 * pi * fc * t + 0.01 * std::sin(2 * pi * fmod * t))).epsilon(1e-12));
+
+    const Waveform am = wave(Waveform::Kind::Am, {0.1, 1, 0.5, 2e3, 50e3, 2e-4, 90, 0});
+    for (double tt : {1e-4, 2e-4, 3.1e-4, 9e-4}) {
+        const double tau = tt - 2e-4;
+        const double want =
+            tau <= 0 ? 0 : 0.1 + (1 + 0.5 * std::sin(2 * pi * 2e3 * tau + pi / 2)) * std::sin(2 * pi * 50e3 * tau);
+        CHECK(waveform_value(am, tt, d) == doctest::Approx(want).epsilon(1e-12));
+    }
+    check_times(breakpoints(am, 0, 1e-3, d), {2e-4});
+    CHECK_THROWS(check_waveform(wave(Waveform::Kind::Am, {0, 1, 1, -1}), "voltage source v1"));
+}

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -65,7 +66,7 @@ Run run(const std::string& netlist, const std::string& cards) {
     Run r;
     r.result = solver::simulate(parser::parse_deck(netlist + cards + ".end\n", "test.cir"), s);
     for (const auto& line : r.result.log)
-        if (auto at = line.find("solves ("); at != std::string::npos) r.path = line.substr(at + 8);
+        if (auto at = line.find("analyses ("); at != std::string::npos) r.path = line.substr(at + 10);
     return r;
 }
 
@@ -242,5 +243,28 @@ TEST_CASE("nodal reduction: transposed solves equal KLU's on the same matrix") {
             scale = std::max(scale, std::abs(x2[k]));
         }
         CHECK(worst < 1e-12 * scale);
+    }
+}
+
+TEST_CASE(".step points of one topology share the symbolic analysis of the thread that runs them") {
+    // Six points of a resistor network (the resistance stepped, the pattern the same): one
+    // analysis for the whole sweep on one thread, at most one per thread on two.
+    const std::string net = random_network(11, 60, 50, 4) + ".param rl=1k\nRl n2 0 {rl}\n.step param rl list 1k 2k 3k 4k 5k 6k\n.op\n.end\n";
+    for (const int threads : {1, 2}) {
+        solver::SimulateSettings s;
+        s.stats = true;
+        s.threads = threads;
+        const auto r = solver::simulate(parser::parse_deck(net, "test.cir"), s);
+        REQUIRE(r.plots.size() == 6);
+        long analyses = 0, points = 0;
+        for (const auto& line : r.log)
+            if (auto at = line.find(" solves, "); at != std::string::npos) {
+                analyses += std::atol(line.c_str() + at + 9);
+                ++points;
+            }
+        INFO("threads " << threads);
+        CHECK(points == 6);
+        CHECK(analyses >= 1);
+        CHECK(analyses <= threads);
     }
 }

@@ -107,8 +107,10 @@ void AnalysisContext::add_plot(Plot plot, bool has_scale) {
 
 void AnalysisContext::log_solver_stats(double seconds) {
     auto& k = newton.linear();
-    log(fmt::format("  solve {:.3f} s: {} factorisations, {} refactorisations, {} solves ({})", seconds,
-                    k.factor_count(), k.refactor_count(), k.solve_count(), k.path()));
+    const LinearSolver::Counts c = k.counts();
+    log(fmt::format("  solve {:.3f} s: {} factorisations, {} refactorisations, {} solves, {} symbolic analyses ({})",
+                    seconds, c.factors - counts_at_start_.factors, c.refactors - counts_at_start_.refactors,
+                    c.solves - counts_at_start_.solves, c.analyses - counts_at_start_.analyses, k.path()));
 }
 
 const Plot* AnalysisContext::last_plot(const std::string& analysis) const {
@@ -118,10 +120,10 @@ const Plot* AnalysisContext::last_plot(const std::string& analysis) const {
 }
 
 SimulationResult run_analyses(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step,
-                              const std::string& date, BoundNetlist& base) {
+                              const std::string& date, BoundNetlist& base, Newton* shared) {
     SimulationResult result;
     result.warnings = base.warnings();
-    AnalysisContext ctx(deck, settings, step, date, base, result);
+    AnalysisContext ctx(deck, settings, step, date, base, result, shared);
     if (settings.stats)
         ctx.log(fmt::format("elaborate {:.3f} s, bind {:.3f} s ({} devices, {} unknowns, {} matrix entries)",
                             base.elaborate_seconds, base.bind_seconds, base.circuit->devices().size(),

@@ -25,9 +25,12 @@ namespace ionspice::solver {
 /// What an analysis of one step point works with.
 class AnalysisContext {
 public:
+    /// `shared`: a Newton that outlives the point (a .step thread's, kept from point to point),
+    /// so that points of one topology share its symbolic analysis and ordering; null: its own.
     AnalysisContext(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step,
-                    const std::string& date, BoundNetlist& base, SimulationResult& result)
-        : deck(deck), settings(settings), step(step), date(date), base(base), result(result) {
+                    const std::string& date, BoundNetlist& base, SimulationResult& result, Newton* shared = nullptr)
+        : deck(deck), settings(settings), step(step), date(date), base(base), newton(shared ? *shared : own_newton_),
+          result(result), counts_at_start_(newton.linear().counts()) {
         newton.linear().set_threads(settings.threads);
     }
 
@@ -36,7 +39,12 @@ public:
     const StepPoint& step;
     const std::string& date;  ///< of every plot of the run, so that results do not depend on timing
     BoundNetlist& base;       ///< the netlist at this step point and its circuit
-    Newton newton;            ///< shared by the point's analyses: one pattern, one ordering
+
+private:
+    Newton own_newton_;
+
+public:
+    Newton& newton;           ///< shared by the point's analyses: one pattern, one ordering
     SimulationResult& result;
 
     const Circuit& circuit() const { return *base.circuit; }
@@ -73,6 +81,7 @@ public:
 private:
     std::optional<std::vector<Probe>> probes_;
     std::size_t first_plot_ = result.plots.size();  ///< this point's plots start here
+    LinearSolver::Counts counts_at_start_;          ///< what a shared solver had done before this point
 };
 
 class Analysis {
@@ -99,6 +108,6 @@ void run_cards(AnalysisContext& ctx, const std::vector<parser::Analysis>& cards)
 /// Runs every analysis of the point's netlist in the order written (the after_others ones
 /// last) and returns what they produced.
 SimulationResult run_analyses(const parser::Deck& deck, const SimulateSettings& settings, const StepPoint& step,
-                              const std::string& date, BoundNetlist& base);
+                              const std::string& date, BoundNetlist& base, Newton* shared = nullptr);
 
 }  // namespace ionspice::solver
