@@ -46,7 +46,7 @@ inline constexpr Slot kNoSlot = -1;
 
 /// Independent-source waveform (mirrors the netlist's, without source locations).
 struct Waveform {
-    enum class Kind { None, Pulse, Pwl, Sin, Exp, Sffm, Am };
+    enum class Kind { None, Pulse, Pwl, Sin, Exp, Sffm, Am, Trnoise, Trrandom };
     Kind kind = Kind::None;
     std::vector<double> args;
     std::optional<double> repeat;  ///< PWL r=

@@ -1,5 +1,6 @@
 // Independent sources:
-//   V p n [dc] [ac] [pulse(...) | pwl(...) | sin(...) | exp(...)]
+//   V p n [dc] [ac] [pulse(...) | pwl(...) | sin(...) | exp(...) | sffm(...) | am(...) |
+//                    trnoise(...) | trrandom(...)]
 //   I p n [dc] [ac] [waveform] [m=]
 // ngspice's sign conventions: a voltage source's branch current i flows from p through the
 // source to n; a current source's value flows from p through the source to n.
@@ -7,12 +8,15 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <memory>
 #include <numbers>
 
 #include "models/Device.hpp"
 #include "models/ParamReader.hpp"
 #include "models/Registry.hpp"
 #include "models/Stamping.hpp"
+#include "models/TransientNoise.hpp"
+#include "models/Variability.hpp"
 #include "models/Waveform.hpp"
 
 namespace ionspice::models {
@@ -21,24 +25,34 @@ namespace {
 /// What V and I share: the value at a load context.
 class SourceBase : public IndependentSource {
 public:
-    SourceBase(std::string name, SourceValue value, double multiplier)
-        : IndependentSource(std::move(name)), src_(std::move(value)), m_(multiplier) {}
+    SourceBase(std::string name, SourceValue value, double multiplier, std::uint64_t seed)
+        : IndependentSource(std::move(name)), src_(std::move(value)), m_(multiplier) {
+        if (src_.wave.kind == Waveform::Kind::Trnoise || src_.wave.kind == Waveform::Kind::Trrandom)
+            noise_ = std::make_unique<TransientNoise>(src_.wave, variability_key(seed, this->name()),
+                                                      fmt::format("source {}", this->name()));
+    }
 
     /// Without a DC value, the DC analyses use the waveform at t = 0, as ngspice's sources do
-    /// (SIN's phase, PWL's first value, a PULSE's v1).
+    /// (SIN's phase, PWL's first value, a PULSE's v1); TRNOISE and TRRANDOM add to the DC value.
     double dc_value() const override {
-        if (src_.has_dc || src_.wave.kind == Waveform::Kind::None) return src_.dc;
+        if (src_.has_dc || src_.wave.kind == Waveform::Kind::None || noise_) return src_.dc;
         return waveform_value(src_.wave, 0.0, defaults_);
     }
     void set_dc_value(double v) override {
         src_.dc = v;
         src_.has_dc = true;
     }
-    void set_transient_defaults(double tstep, double tstop) override { defaults_ = {tstep, tstop}; }
+    void set_transient_defaults(double tstep, double tstop) override {
+        defaults_ = {tstep, tstop};
+        if (noise_) noise_->prepare(tstop);
+    }
     bool is_linear() const override { return true; }
     bool has_source() const override { return true; }
     void breakpoints(double t0, double t1, std::vector<double>& out) const override {
-        waveform_breakpoints(src_.wave, t0, t1, defaults_, out);
+        if (noise_)
+            noise_->breakpoints(t0, t1, out);
+        else
+            waveform_breakpoints(src_.wave, t0, t1, defaults_, out);
     }
     std::complex<double> ac_phasor() const override {
         return std::polar(src_.ac_mag * m_, src_.ac_phase * std::numbers::pi / 180.0);
@@ -49,12 +63,15 @@ protected:
     /// waveform at ctx.time; scaled by source stepping and the multiplier.
     double value(const LoadContext& ctx) const {
         const bool wave = !ctx.dc && src_.wave.kind != Waveform::Kind::None;
-        const double v = wave ? waveform_value(src_.wave, ctx.time, defaults_) : dc_value();
+        const double v = !wave   ? dc_value()
+                         : noise_ ? noise_->value(ctx.time) + src_.dc
+                                  : waveform_value(src_.wave, ctx.time, defaults_);
         return v * ctx.source_scale * m_;
     }
 
 private:
     SourceValue src_;
+    std::unique_ptr<TransientNoise> noise_;  ///< TRNOISE/TRRANDOM: their draws
     double m_;  ///< multiplier (m= of a current source)
     TransientDefaults defaults_;
 };
@@ -149,7 +166,7 @@ std::unique_ptr<Device> create_v(const InstanceCard& card, const ModelParams*) {
     const std::string what = fmt::format("voltage source {}", card.name);
     ParamReader params(card.params, DeviceError::Where::Instance, what);
     params.reject_unknown();
-    return std::make_unique<VoltageSource>(card.name, source_value(card, what), 1.0);
+    return std::make_unique<VoltageSource>(card.name, source_value(card, what), 1.0, card.seed);
 }
 
 std::unique_ptr<Device> create_i(const InstanceCard& card, const ModelParams*) {
@@ -157,7 +174,7 @@ std::unique_ptr<Device> create_i(const InstanceCard& card, const ModelParams*) {
     ParamReader params(card.params, DeviceError::Where::Instance, what);
     const double m = params.positive("m", 1);
     params.reject_unknown();
-    return std::make_unique<CurrentSource>(card.name, source_value(card, what), m);
+    return std::make_unique<CurrentSource>(card.name, source_value(card, what), m, card.seed);
 }
 
 const Registrar voltage_registrar{Registration{

@@ -25,6 +25,10 @@ const char* kind_name(Waveform::Kind k) {
             return "sffm";
         case Waveform::Kind::Am:
             return "am";
+        case Waveform::Kind::Trnoise:
+            return "trnoise";
+        case Waveform::Kind::Trrandom:
+            return "trrandom";
         case Waveform::Kind::None:
             break;
     }
@@ -248,6 +252,9 @@ void check_waveform(const Waveform& w, const std::string& what) {
             check_non_negative(w, what, 3, "fm");
             check_non_negative(w, what, 4, "fc");
             return;
+        case Waveform::Kind::Trnoise:
+        case Waveform::Kind::Trrandom:
+            return;  // models/TransientNoise.cpp checks its arguments
         case Waveform::Kind::Pwl: {
             const auto& a = w.args;
             if (a.size() < 2 || a.size() % 2 != 0)
@@ -282,6 +289,8 @@ double waveform_value(const Waveform& w, double t, const TransientDefaults& d) {
             return sffm_value(w, t, d);
         case Waveform::Kind::Am:
             return am_value(w, t, d);
+        case Waveform::Kind::Trnoise:
+        case Waveform::Kind::Trrandom:  // drawn by models/TransientNoise
         case Waveform::Kind::None:
             break;
     }
@@ -311,6 +320,8 @@ void waveform_breakpoints(const Waveform& w, double t0, double t1, const Transie
         case Waveform::Kind::Am:
             add_if_inside(arg_or(w, 5, 0.0), t0, t1, out);
             break;
+        case Waveform::Kind::Trnoise:
+        case Waveform::Kind::Trrandom:
         case Waveform::Kind::None:
             break;
     }

@@ -630,14 +630,16 @@ void CardParser::source(ElementCard& el, const char* what) {
                 s->ac_mag = value(toks_[i++], false);
                 if (i < n && is_number_like(toks_[i])) s->ac_phase = value(toks_[i++], false);
             }
-        } else if (one_of(kw, {"pulse", "pwl", "sin", "exp", "sffm", "am"})) {
+        } else if (one_of(kw, {"pulse", "pwl", "sin", "exp", "sffm", "am", "trnoise", "trrandom"})) {
             if (s->wave != Waveform::Kind::None) fail(loc(t), ename + " already has a waveform");
-            s->wave = kw == "pulse" ? Waveform::Kind::Pulse
-                    : kw == "pwl"   ? Waveform::Kind::Pwl
-                    : kw == "sin"   ? Waveform::Kind::Sin
-                    : kw == "exp"   ? Waveform::Kind::Exp
-                    : kw == "sffm"  ? Waveform::Kind::Sffm
-                                    : Waveform::Kind::Am;
+            s->wave = kw == "pulse"   ? Waveform::Kind::Pulse
+                    : kw == "pwl"     ? Waveform::Kind::Pwl
+                    : kw == "sin"     ? Waveform::Kind::Sin
+                    : kw == "exp"     ? Waveform::Kind::Exp
+                    : kw == "sffm"    ? Waveform::Kind::Sffm
+                    : kw == "am"      ? Waveform::Kind::Am
+                    : kw == "trnoise" ? Waveform::Kind::Trnoise
+                                      : Waveform::Kind::Trrandom;
             s->wave_loc = loc(t);
             ++i;
             auto keyed_arg = [&](std::size_t& j) {
@@ -679,6 +681,8 @@ void CardParser::source(ElementCard& el, const char* what) {
             const std::size_t max_args =
                 s->wave == Waveform::Kind::Pulse || s->wave == Waveform::Kind::Sffm || s->wave == Waveform::Kind::Am ? 8
                 : s->wave == Waveform::Kind::Pwl                                                                    ? SIZE_MAX
+                : s->wave == Waveform::Kind::Trnoise                                                                ? 7
+                : s->wave == Waveform::Kind::Trrandom                                                               ? 5
                                                                                                                     : 6;
             std::string upper = kw;
             for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
@@ -686,7 +690,7 @@ void CardParser::source(ElementCard& el, const char* what) {
             if (count > max_args) fail(s->wave_loc, upper + " takes at most " + std::to_string(max_args) + " values");
             if (s->wave == Waveform::Kind::Pwl && count % 2 != 0)
                 fail(s->wave_loc, "PWL needs time-value pairs (odd number of values given)");
-        } else if (one_of(kw, {"trnoise", "trrandom", "pat", "pwm"})) {
+        } else if (one_of(kw, {"pat", "pwm"})) {
             fail(loc(t), "waveform '" + kw + "' is not supported");
         } else if (keyed) {
             if (i + 2 >= n || !toks_[i + 2].is_value()) fail(loc(toks_[i + 1]), "missing value after '" + kw + "='");

@@ -61,7 +61,7 @@ struct Param {
 
 /// Time-dependent part of an independent source, arguments as written (missing ones absent).
 struct Waveform {
-    enum class Kind { None, Pulse, Pwl, Sin, Exp, Sffm, Am };
+    enum class Kind { None, Pulse, Pwl, Sin, Exp, Sffm, Am, Trnoise, Trrandom };
     Kind kind = Kind::None;
     std::vector<double> args;    ///< PULSE(v1 v2 td tr tf pw per np), PWL(t1 v1 t2 v2 ...), ...
     std::optional<double> repeat;  ///< PWL `r=`: time the repetition restarts from

@@ -20,6 +20,10 @@ using parser::BehaviouralExpr;
 using parser::BuiltinFn;
 using Op = BehaviouralExpr::Op;
 
+/// What ngspice adds to a divisor's magnitude in B sources (PTfudge_factor, gmin·1e-20 at its
+/// default gmin).
+constexpr double kDivisionFudge = 1e-32;
+
 class ExprFunction final : public models::InputFunction {
 public:
     explicit ExprFunction(BehaviouralExpr e)
@@ -75,7 +79,14 @@ private:
         case Op::Add: v = a() + b(); combine(i, {{1.0, n.a}, {1.0, n.b}}); return;
         case Op::Sub: v = a() - b(); combine(i, {{1.0, n.a}, {-1.0, n.b}}); return;
         case Op::Mul: v = a() * b(); combine(i, {{b(), n.a}, {a(), n.b}}); return;
-        case Op::Div: v = a() / b(); combine(i, {{1 / b(), n.a}, {-a() / (b() * b()), n.b}}); return;
+        case Op::Div: {
+            // ngspice's PTdivide: the divisor moved 1e-32 (its gmin·1e-20) away from zero, so that
+            // x/0 on a first Newton iteration from zero is large and finite, not inf or NaN.
+            const double q = b() >= 0 ? b() + kDivisionFudge : b() - kDivisionFudge;
+            v = a() / q;
+            combine(i, {{1 / q, n.a}, {-a() / (q * q), n.b}});
+            return;
+        }
         case Op::Pow: power(i, n.a, n.b, Power::Operator); return;
         case Op::Eq: v = a() == b(); return;
         case Op::Ne: v = a() != b(); return;

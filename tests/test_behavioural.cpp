@@ -346,3 +346,13 @@ Rc c 0 1
     CHECK(value(r, "v(c)") == doctest::Approx(2.0).epsilon(1e-12));
     CHECK(netlist_error("t\nB1 a 0 I=1m tc1=\nR1 a 0 1\n.op\n").find("test.cir:2:") != std::string::npos);
 }
+
+TEST_CASE("B: x/0 is large and finite, as ngspice's PTdivide (a divisor that starts at 0 V converges)") {
+    // ngspice's examples/various/tmp-noise.cir: R20 = 1k·v(200) is 0 Ω on the first iteration
+    // from zero; v/0 must not poison Newton with inf or NaN.
+    const auto r = simulate_text("div\nV1 1 0 2\nV2 200 0 1\nR10 1 20 1k\nR20 20 0 '1k*v(200)'\nB1 a 0 V={1/v(200)}\n"
+                                 "Ra a 0 1\n.op\n.end\n");
+    CHECK(value(r, "v(20)") == doctest::Approx(1.0).epsilon(1e-9));
+    CHECK(value(r, "v(a)") == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(value(simulate_text("z\nVz z 0 0\nB1 a 0 V={v(z)/v(z)}\nRa a 0 1\n.op\n.end\n"), "v(a)") == 0);
+}

@@ -311,3 +311,13 @@ TEST_CASE("control: v(x) of a vector that is not a node is that vector, as ngspi
     CHECK(r.out.find("foo = 5") != std::string::npos);
     CHECK(r.out.find("d = -4.5") != std::string::npos);
 }
+
+TEST_CASE("control: let updates a vector where it lives, so a counter made before run keeps counting after it") {
+    // ngspice's examples/various/param_sweep.cir: the loop ran forever when let wrote the new
+    // value into each new plot and read the old one from the constants plot.
+    const auto r = run(kDivider + ".dc V1 0 1 0.5\n.control\nlet k = 1\nwhile k le 3\n  alter r1 = k*1k\n  run\n"
+                                  "  let k = k + 1\nend\necho \"k = $&k\"\n.endc\n.end\n");
+    CHECK(r.out.find("k = 4") != std::string::npos);
+    // Three runs of the script and then the netlist's own .dc.
+    CHECK(r.result.plots.size() == 4);
+}

@@ -1,10 +1,17 @@
-// Independent-source waveforms with ngspice-39's semantics, and their breakpoints.
+// Independent-source waveforms with ngspice's semantics, their breakpoints, and the statistics of
+// TRNOISE and TRRANDOM.
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <complex>
 #include <numbers>
 
+#include <unsupported/Eigen/FFT>
+
+#include "models/TransientNoise.hpp"
+#include "models/Variability.hpp"
 #include "models/Waveform.hpp"
 
 using namespace ionspice::models;
@@ -176,4 +183,119 @@ TEST_CASE("SFFM and AM as ngspice 47 evaluates them: zero before td, defaults fr
     }
     check_times(breakpoints(am, 0, 1e-3, d), {2e-4});
     CHECK_THROWS(check_waveform(wave(Waveform::Kind::Am, {0, 1, 1, -1}), "voltage source v1"));
+}
+
+namespace {
+
+/// TRNOISE/TRRANDOM of a source named "v1" with .options seed `seed`, prepared for `tstop`.
+ionspice::models::TransientNoise noise(Waveform::Kind k, std::vector<double> args, double tstop, std::uint64_t seed = 1) {
+    ionspice::models::TransientNoise n(wave(k, std::move(args)), ionspice::models::variability_key(seed, "v1"), "v1");
+    n.prepare(tstop);
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("TRNOISE: white samples every nt with the asked RMS, linear between them, 0 at t = 0") {
+    const double na = 1e-3, nt = 1e-9;
+    const auto n = noise(Waveform::Kind::Trnoise, {na, nt}, 2e-5);
+    const int count = 20000;
+    double sum = 0, squares = 0;
+    for (int k = 1; k <= count; ++k) {
+        const double v = n.value(k * nt);
+        sum += v;
+        squares += v * v;
+    }
+    const double mean = sum / count, rms = std::sqrt(squares / count);
+    CHECK(std::abs(mean) < 4 * na / std::sqrt(count));  // four standard errors
+    CHECK(rms == doctest::Approx(na).epsilon(0.03));     // sampling error of the RMS: 0.5 %
+    CHECK(n.value(0) == 0);
+    CHECK(n.value(10.5 * nt) == doctest::Approx(0.5 * (n.value(10 * nt) + n.value(11 * nt))).epsilon(1e-12));
+    // The same seed draws the same waveform; another seed another one.
+    const auto again = noise(Waveform::Kind::Trnoise, {na, nt}, 2e-5);
+    const auto other = noise(Waveform::Kind::Trnoise, {na, nt}, 2e-5, 7);
+    CHECK(again.value(123 * nt) == n.value(123 * nt));
+    CHECK(other.value(123 * nt) != n.value(123 * nt));
+    std::vector<double> bps;
+    n.breakpoints(0, 3.5 * nt, bps);
+    check_times(bps, {nt, 2 * nt, 3 * nt});
+}
+
+TEST_CASE("TRNOISE: the 1/f part has a spectrum falling as 1/f^nalpha") {
+    // Welch's estimate over 16 segments of 1024 samples; the slope of log S against log f
+    // between the 8th and the 128th bin should be −nalpha.
+    const double nt = 1e-6;
+    const std::size_t seg = 1024, segments = 16;
+    for (const double alpha : {1.0, 1.6}) {
+        const auto n = noise(Waveform::Kind::Trnoise, {0, nt, alpha, 1}, seg * segments * nt);
+        std::vector<double> power(seg / 2, 0.0);
+        Eigen::FFT<double> fft;
+        for (std::size_t s = 0; s < segments; ++s) {
+            std::vector<double> x(seg);
+            double mean = 0;
+            for (std::size_t k = 0; k < seg; ++k) mean += x[k] = n.value(static_cast<double>(s * seg + k + 1) * nt);
+            mean /= static_cast<double>(seg);
+            for (std::size_t k = 0; k < seg; ++k)  // Hann window, mean removed
+                x[k] = (x[k] - mean) * (0.5 - 0.5 * std::cos(2 * std::numbers::pi * static_cast<double>(k) / seg));
+            std::vector<std::complex<double>> X;
+            fft.fwd(X, x);
+            for (std::size_t k = 1; k < seg / 2; ++k) power[k] += std::norm(X[k]);
+        }
+        double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+        for (std::size_t k = 8; k <= 128; ++k) {
+            const double lx = std::log(static_cast<double>(k)), ly = std::log(power[k]);
+            sx += lx, sy += ly, sxx += lx * lx, sxy += lx * ly, m += 1;
+        }
+        const double slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+        INFO("nalpha " << alpha);
+        CHECK(slope == doctest::Approx(-alpha).epsilon(0.15));
+    }
+}
+
+TEST_CASE("TRNOISE: random telegraph noise is captured for the fraction rtsemt/(rtscapt + rtsemt)") {
+    const double capt = 2e-6, emt = 1e-6, tstop = 2e-2;  // about 6700 switches
+    const auto n = noise(Waveform::Kind::Trnoise, {0, 0, 0, 0, 1e-3, capt, emt}, tstop);
+    int captured = 0, other = 0;
+    const int probes = 200000;
+    for (int k = 0; k < probes; ++k) {
+        const double v = n.value((k + 0.5) * tstop / probes);
+        other += v != 0 && v != 1e-3;
+        captured += v > 0;
+    }
+    CHECK(other == 0);  // two levels only
+    CHECK(static_cast<double>(captured) / probes == doctest::Approx(emt / (capt + emt)).epsilon(0.06));
+    std::vector<double> bps;
+    n.breakpoints(0, tstop, bps);
+    CHECK(bps.size() > 6000);  // every switch
+}
+
+TEST_CASE("TRRANDOM: param2 before td, then a held draw every ts, of each distribution") {
+    const double ts = 1e-6, td = 5e-6;
+    auto draws = [&](double type, double p1, double p2) {
+        const auto n = noise(Waveform::Kind::Trrandom, {type, ts, td, p1, p2}, 1);
+        CHECK(n.value(td / 2) == p2);
+        CHECK(n.value(td + 0.2 * ts) == n.value(td + 0.9 * ts));  // held within a step
+        std::vector<double> v;
+        for (int k = 0; k < 20000; ++k) v.push_back(n.value(td + (k + 0.5) * ts));
+        return v;
+    };
+    auto mean = [](const std::vector<double>& v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s / static_cast<double>(v.size());
+    };
+    const auto uniform = draws(1, 2, 0.5);
+    CHECK(*std::min_element(uniform.begin(), uniform.end()) >= -1.5);
+    CHECK(*std::max_element(uniform.begin(), uniform.end()) < 2.5);
+    CHECK(mean(uniform) == doctest::Approx(0.5).epsilon(0.03));
+    const auto normal = draws(2, 0.1, 1);
+    double var = 0;
+    for (double x : normal) var += (x - 1) * (x - 1);
+    CHECK(std::sqrt(var / static_cast<double>(normal.size())) == doctest::Approx(0.1).epsilon(0.03));
+    CHECK(mean(draws(3, 2, 1)) == doctest::Approx(3).epsilon(0.03));
+    const auto poisson = draws(4, 3, 0);
+    CHECK(mean(poisson) == doctest::Approx(3).epsilon(0.03));
+    CHECK(std::all_of(poisson.begin(), poisson.end(), [](double x) { return x == std::floor(x) && x >= 0; }));
+    CHECK_THROWS(noise(Waveform::Kind::Trrandom, {5, ts}, 1));
+    CHECK_THROWS(noise(Waveform::Kind::Trrandom, {1, 0}, 1));
 }

@@ -109,3 +109,26 @@ TEST_CASE("model names that start like numbers (1N4002, 2N2222) are models where
     CHECK(value(r, "v(a)") == doctest::Approx(vt * std::log(1 + 100e-6 / 1.3e-15)).epsilon(1e-5));
     CHECK(value(r, "v(b)") > 0.5);
 }
+
+TEST_CASE("TRNOISE in a netlist: around its DC value, reproducible from .options seed, the same at any -j") {
+    const std::string deck = ".options seed=3\nV1 a 0 DC 0.5 TRNOISE(1m 1n)\nR1 a 0 1k\n.param r=1k\nR2 a b {r}\n"
+                             "R3 b 0 1k\n.step param r list 1k 2k 3k 4k\n.tran 1n 200n\n.end\n";
+    auto run = [&](int threads, const std::string& seed) {
+        ionspice::solver::SimulateSettings s;
+        s.threads = threads;
+        std::string d = "trnoise\n" + deck;
+        if (!seed.empty()) d.replace(d.find("seed=3"), 6, seed);
+        return ionspice::solver::simulate(ionspice::parser::parse_deck(d, "test.cir"), s);
+    };
+    const auto one = run(1, ""), three = run(3, ""), other = run(1, "seed=4");
+    REQUIRE(one.plots.size() == 4);
+    for (std::size_t k = 0; k < one.plots.size(); ++k) CHECK(one.plots[k].values == three.plots[k].values);
+    CHECK(one.plots[0].values != other.plots[0].values);
+    // Every step point draws the same noise (the source's name and the seed choose it).
+    const auto& p = one.plots[0];
+    const int a = p.find("v(a)");
+    double sum = 0;
+    for (std::size_t k = 0; k < p.points(); ++k) sum += p.at(k, static_cast<std::size_t>(a));
+    CHECK(sum / static_cast<double>(p.points()) == doctest::Approx(0.5).epsilon(1e-3));
+    CHECK(value(one, "v(a)", 0) == 0.5);  // 0 noise at t = 0
+}

@@ -182,7 +182,7 @@ TEST_CASE("sources: malformed waveforms are errors") {
     check_error("t\nV1 a 0 PWL(0 1 1m)\n", 2, 8, "time-value pairs");
     check_error("t\nV1 a 0 PULSE(0 1 2 3 4 5 6 7 8)\n", 2, 8, "at most 8");
     check_error("t\nV1 a 0 SIN(0 1\n", 2, 8, "missing ')'");
-    check_error("t\nV1 a 0 TRRANDOM(1 1n)\n", 2, 8, "waveform 'trrandom' is not supported");
+    check_error("t\nV1 a 0 PAT(1 0 0 1n 1n 1n b0101 1)\n", 2, 8, "waveform 'pat' is not supported");
     check_error("t\nV1 a 0 5 6\n", 2, 10, "unexpected '6'");
     check_error("t\nV1 a 0 dc\n", 2, 8, "missing value after 'dc'");
     check_error("t\nV1 a 0 sin(0 1) pulse(0 1)\n", 2, 17, "already has a waveform");

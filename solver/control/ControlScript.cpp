@@ -729,7 +729,14 @@ private:
         if (name.find('[') != std::string::npos) fail(loc, "'let' into part of a vector is not supported here");
         Vec v = eval(trim(args.substr(eq + 1)), loc);
         v.name = name;
-        current().set(std::move(v));
+        // As ngspice's let: a vector that exists is replaced where it is (the current plot, else
+        // the constants plot, where vectors made before the first run live), a new one goes to
+        // the current plot. A loop counter made before `run` thus keeps counting after it.
+        ControlPlot& constants = plots_.front();
+        if (!current().find(name) && &constants != &current() && constants.find(name))
+            constants.set(std::move(v));
+        else
+            current().set(std::move(v));
     }
 
     /// The file of a trailing `> file` or `>> file` (true: append) outside quotes and brackets,

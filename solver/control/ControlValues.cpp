@@ -410,9 +410,10 @@ struct Parser {
     }
 
     Vec named(const std::string& word, const ControlPlot* in) {
+        // ngspice's predefined vectors (its const.h: CODATA 2014 values).
         static const std::pair<const char*, double> kConstants[] = {
             {"pi", std::numbers::pi}, {"e", std::numbers::e}, {"c", 2.99792458e8}, {"i", 0},
-            {"kelvin", -273.15}, {"echarge", 1.60219e-19}, {"boltz", 1.38062e-23}, {"planck", 6.62620e-34},
+            {"kelvin", -273.15}, {"echarge", 1.6021766208e-19}, {"boltz", 1.38064852e-23}, {"planck", 6.626070040e-34},
             {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}};
         if (in)
             if (const Vec* v = in->find(word)) return *v;
