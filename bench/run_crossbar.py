@@ -30,7 +30,8 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from ngspice_reference import ROOT, ngspice47
+
 sys.path.insert(0, os.path.join(ROOT, "build", "python"))
 import ionspice  # noqa: E402
 
@@ -55,14 +56,6 @@ def timed(cmd, runs):
         if best is None or t < best[0]:
             best = (t, peak, "\n".join(lines[:-1]))
     return best
-
-
-def ngspice47():
-    path = os.environ.get("NGSPICE47")
-    if path:
-        return path
-    r = subprocess.run([os.path.join(ROOT, "bench", "build_ngspice.sh")], stdout=subprocess.PIPE, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
 
 
 def plot_of(raw):

@@ -15,24 +15,19 @@ through a pipe) are listed but not counted.
 """
 import os
 import re
-import subprocess
 import sys
-import tarfile
-import io
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GIT = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("NGSPICE_GIT", "/work/.mirror/imr+ngspice/repo")
+from ngspice_reference import DEFAULT_GIT, ROOT, export, ngspice47, run as run_command
+
+GIT = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_GIT
 IONSPICE = os.environ.get("IONSPICE", os.path.join(ROOT, "build", "ionspice"))
 TIMEOUT = float(os.environ.get("TIMEOUT", "60"))
 OUT = os.path.join(ROOT, "bench", "out", "ngspice-regression")
 NOT_COUNTED = ("pz/", "sens/", "pipe/")
 
 
-def export():
-    archive = subprocess.run(["git", "--git-dir", GIT, "archive", "HEAD", "tests/regression"], check=True,
-                             stdout=subprocess.PIPE).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as t:
-        t.extractall(OUT)
+def decks():
+    export(GIT, ["tests/regression"], OUT)
     base = os.path.join(OUT, "tests", "regression")
     decks = []
     for d, _, files in os.walk(base):
@@ -40,39 +35,28 @@ def export():
     return base, sorted(decks)
 
 
-def ngspice47():
-    path = os.environ.get("NGSPICE47")
-    if path:
-        return path
-    r = subprocess.run([os.path.join(ROOT, "bench", "build_ngspice.sh")], stdout=subprocess.PIPE, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 def run(cmd, cwd):
     """Exit status, checks, failed checks, and the first error line (or the reason it stopped)."""
-    try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           errors="replace", timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
+    code, out = run_command(cmd, cwd, TIMEOUT)
+    if code is None:
         return None, 1, 1, f"timeout after {TIMEOUT:g} s"
-    out = p.stdout
     total = failed = 0
     for m in re.finditer(r"(?:INFO|ERROR): (\d+) of (\d+) tests? failed", out):
         failed += int(m.group(1))
         total += int(m.group(2))
     if total == 0:
-        total, failed = 1, 0 if p.returncode == 0 else 1
+        total, failed = 1, 0 if code == 0 else 1
     first = next((l.strip() for l in out.splitlines() if "error" in l.lower()), "")
-    return p.returncode, total, failed, first[:140]
+    return code, total, failed, first[:140]
 
 
 def main():
-    base, decks = export()
+    base, names = decks()
     ng = ngspice47()
     print("| deck | ionspice exit | checks passed | ngspice 47 exit | ngspice 47 passed | ionspice's first error |")
     print("|---|---|---|---|---|---|")
     sums = {"decks": 0, "ran": 0, "checks": 0, "passed": 0, "ng_checks": 0, "ng_passed": 0}
-    for deck in decks:
+    for deck in names:
         cwd = os.path.join(base, os.path.dirname(deck))
         name = os.path.basename(deck)
         code, total, failed, first = run([IONSPICE, name], cwd)

@@ -14,16 +14,14 @@ its output, or a non-zero exit) or timeout. The table lists every deck; the summ
 and names the decks that ngspice solves and ionspice reads but does not solve (issue 15 asks for
 none), with ionspice's message.
 """
-import io
 import os
 import re
-import subprocess
 import sys
-import tarfile
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GIT = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("NGSPICE_GIT", "/work/.mirror/imr+ngspice/repo")
+from ngspice_reference import DEFAULT_GIT, ROOT, export, ngspice47, run as run_command
+
+GIT = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_GIT
 IONSPICE = os.environ.get("IONSPICE", os.path.join(ROOT, "build", "ionspice"))
 TIMEOUT = float(os.environ.get("TIMEOUT", "60"))
 JOBS = int(os.environ.get("JOBS", "2"))
@@ -35,11 +33,8 @@ NG_FAILED = re.compile(r"^error|simulation\(s\) aborted|timestep too small|analy
                        r"no such|cannot|can't find|not found|unknown", re.I | re.M)
 
 
-def export():
-    archive = subprocess.run(["git", "--git-dir", GIT, "archive", "HEAD", "examples", "tests"], check=True,
-                             stdout=subprocess.PIPE).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as t:
-        t.extractall(OUT)
+def all_decks():
+    export(GIT, ["examples", "tests"], OUT)
     decks = []
     for top in ("examples", "tests"):
         for d, _, files in os.walk(os.path.join(OUT, top)):
@@ -49,21 +44,8 @@ def export():
     return sorted(decks)
 
 
-def ngspice47():
-    path = os.environ.get("NGSPICE47")
-    if path:
-        return path
-    r = subprocess.run([os.path.join(ROOT, "bench", "build_ngspice.sh")], stdout=subprocess.PIPE, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 def run(cmd, cwd):
-    try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                           text=True, errors="replace", timeout=TIMEOUT)
-        return p.returncode, p.stdout
-    except subprocess.TimeoutExpired:
-        return None, ""
+    return run_command(cmd, cwd, TIMEOUT)
 
 
 def ionspice_outcome(code, out):
@@ -98,7 +80,7 @@ def survey(deck, ng):
 
 
 def main():
-    decks = export()
+    decks = all_decks()
     ng = ngspice47()
     with ThreadPoolExecutor(JOBS) as pool:
         rows = list(pool.map(lambda d: survey(d, ng), decks))

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "solver/AmgEngine.hpp"
+
 namespace ionspice::solver {
 
 namespace {
@@ -87,7 +89,13 @@ SimOptions read_options(const parser::Netlist& netlist) {
              if (o.text == "auto") s.solver = SolverChoice::Auto;
              else if (o.text == "klu") s.solver = SolverChoice::Klu;
              else if (o.text == "cholmod") s.solver = SolverChoice::Cholmod;
-             else if (o.text == "amg") s.solver = SolverChoice::Amg;
+             else if (o.text == "amg") {
+                 s.solver = SolverChoice::Amg;
+                 if (!AmgEngine::available())
+                     s.partly.push_back(parser::format_diagnostic(
+                         o.loc, "solver=amg: this build has no hypre (AMG); CHOLMOD solves the nodal systems instead",
+                         "warning"));
+             }
              else
                  throw parser::NetlistError(
                      o.loc, fmt::format("unknown linear solver '{}' (use auto, klu, cholmod or amg)", o.text));
@@ -106,7 +114,7 @@ SimOptions read_options(const parser::Netlist& netlist) {
 }
 
 std::vector<std::string> ignored_option_warnings(const SimOptions& options) {
-    std::vector<std::string> out;
+    std::vector<std::string> out = options.partly;
     for (const auto& o : options.ignored)
         out.push_back(parser::format_diagnostic(
             o.loc, fmt::format("option '{}' is accepted for ngspice's sake and has no effect here", o.name),

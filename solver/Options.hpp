@@ -47,6 +47,8 @@ struct SimOptions {
     /// Options ngspice knows that change nothing here (klu, post, …), as written: accepted, and
     /// each the subject of a warning (ignored_option_warnings).
     std::vector<parser::Option> ignored;
+    /// Located warnings about options taken only in part (`solver=amg` in a build without hypre).
+    std::vector<std::string> partly;
 };
 
 /// Reads the netlist's .options. Unknown names are errors at their location.
