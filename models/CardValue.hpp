@@ -29,6 +29,7 @@ inline double main_value(const InstanceCard& card, ParamReader& params, std::ini
         source = "0";
     }
     for (const char* n : names) {
+        if (card.defaulted.count(n)) continue;
         auto v = params.find(n);
         if (!v) continue;
         if (value)
@@ -37,6 +38,14 @@ inline double main_value(const InstanceCard& card, ParamReader& params, std::ini
         value = v;
         source = n;
     }
+    // A model line's default, when the instance gave no value of its own (read either way, so
+    // that it does not count as unknown).
+    for (const char* n : names)
+        if (card.defaulted.count(n))
+            if (auto v = params.find(n); v && !value) {
+                value = v;
+                source = n;
+            }
     if (!value) throw DeviceError(DeviceError::Where::Value, "", fmt::format("{}: {} missing", what, quantity));
     if (!std::isfinite(*value)) {
         auto where = source == "0" ? DeviceError::Where::Value : DeviceError::Where::Instance;

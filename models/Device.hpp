@@ -30,6 +30,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -102,6 +103,9 @@ struct InstanceCard {
     std::vector<std::string> refs;    ///< other elements named on the card (F/H: controlling V)
     std::vector<double> values;       ///< positional values
     std::map<std::string, double> params;
+    /// Names in `params` that come from the model line (ngspice's instance parameter defaults):
+    /// what the instance itself gives, positionally or by another name, wins over them.
+    std::set<std::string> defaulted;
     std::vector<std::string> flags;
     std::optional<SourceValue> source;
     /// B: the expression, its inputs the voltages between nodes[2 + 2k] and nodes[3 + 2k], then
@@ -118,15 +122,19 @@ struct InstanceCard {
 class DeviceError : public std::runtime_error {
 public:
     enum class Where { Instance, Model, Value };
-    DeviceError(Where where, std::string param, const std::string& message)
-        : std::runtime_error(message), where_(where), param_(std::move(param)) {}
+    DeviceError(Where where, std::string param, const std::string& message, bool unknown = false)
+        : std::runtime_error(message), where_(where), param_(std::move(param)), unknown_(unknown) {}
     Where where() const { return where_; }
     /// Parameter name (Instance/Model) or positional index as text (Value); empty: whole card.
     const std::string& param() const { return param_; }
+    /// The parameter is not one the device or model knows (rather than a bad value): on a
+    /// model card, ngspice then takes it as a default for the instances.
+    bool unknown() const { return unknown_; }
 
 private:
     Where where_;
     std::string param_;
+    bool unknown_;
 };
 
 /// What the solver offers a device while it declares itself.

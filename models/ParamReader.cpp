@@ -38,7 +38,7 @@ void ParamReader::fail(const std::string& name, const std::string& message) cons
 void ParamReader::reject_unknown() const {
     for (const auto& [name, value] : params_)
         if (!known_.count(name))
-            throw DeviceError(where_, name, fmt::format("{}: unknown parameter '{}'", what_, name));
+            throw DeviceError(where_, name, fmt::format("{}: unknown parameter '{}'", what_, name), true);
 }
 
 }  // namespace ionspice::models

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 
 #include <fmt/format.h>
@@ -197,7 +198,12 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         const models::ModelCard* card;
         const models::ModelParams* params;
         const models::Registration* reg;
+        /// Parameters on the model line that the model does not know: ngspice's instance
+        /// parameter defaults (`.model myres r(resistance=2k)`), given to every instance that
+        /// does not set them itself (null: none).
+        const std::vector<std::pair<std::string, double>>* instance_defaults;
     };
+    std::deque<std::vector<std::pair<std::string, double>>> defaults_of_models;
     std::unordered_map<std::string, Prepared> prepared;
 
     devices_.reserve(netlist.elements.size());
@@ -212,7 +218,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         const auto& e = netlist.elements[k];
         const models::Registration* reg = nullptr;
         const parser::Model* model = nullptr;
-        Prepared prep{nullptr, nullptr, nullptr};
+        Prepared prep{nullptr, nullptr, nullptr, nullptr};
         if (!e.model.empty()) {
             auto it = model_by_name.find(e.model);
             if (it == model_by_name.end())
@@ -242,14 +248,23 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
                 card->params = to_map(model->params);
                 for (const auto& w : model->words) card->words[w.name] = w.text;
                 std::shared_ptr<const models::ModelParams> params;
-                if (reg->prepare) {
+                std::vector<std::pair<std::string, double>> defaults;
+                // A parameter the model does not know is taken off its card and offered to the
+                // instances (their create() rejects it if they do not know it either).
+                while (reg->prepare) {
                     try {
                         params = reg->prepare(*card);
+                        break;
                     } catch (const DeviceError& err) {
-                        throw NetlistError(model_param_loc(*model, err.param()), err.what());
+                        auto it = card->params.find(err.param());
+                        if (!err.unknown() || err.where() != DeviceError::Where::Model || it == card->params.end())
+                            throw NetlistError(model_param_loc(*model, err.param()), err.what());
+                        defaults.emplace_back(it->first, it->second);
+                        card->params.erase(it);
                     }
                 }
-                prep = {card.get(), params.get(), reg};
+                prep = {card.get(), params.get(), reg,
+                        defaults.empty() ? nullptr : &defaults_of_models.emplace_back(std::move(defaults))};
                 model_cards_.push_back(std::move(card));
                 prepared_.push_back(std::move(params));
                 prepared.emplace(model->name, prep);
@@ -274,6 +289,10 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         for (const auto& v : e.values) card.values.push_back(v.value);
         card.params.clear();
         for (const auto& p : e.params) card.params[p.name] = p.value;
+        card.defaulted.clear();
+        if (prep.instance_defaults)
+            for (const auto& [name, value] : *prep.instance_defaults)
+                if (card.params.emplace(name, value).second) card.defaulted.insert(name);
         card.flags = e.flags;
         card.function.reset();
         if (e.behavioural) {
@@ -302,7 +321,16 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             if (decl.state >= 0) state_of_.emplace(dev->name(), decl.state);
         } catch (const DeviceError& err) {
             const parser::SourceLoc* loc = &e.loc;
-            if (err.where() == DeviceError::Where::Instance) {
+            const auto from_model = [&] {
+                if (prep.instance_defaults)
+                    for (const auto& d : *prep.instance_defaults)
+                        if (d.first == err.param()) return true;
+                return false;
+            };
+            if (err.where() == DeviceError::Where::Instance && model && from_model() &&
+                std::none_of(e.params.begin(), e.params.end(), [&](const auto& p) { return p.name == err.param(); })) {
+                loc = &model_param_loc(*model, err.param());  // a model-line default neither knows
+            } else if (err.where() == DeviceError::Where::Instance) {
                 loc = &param_loc(e.params, err.param(), e.loc);
             } else if (err.where() == DeviceError::Where::Model && model) {
                 loc = &model_param_loc(*model, err.param());

@@ -132,3 +132,15 @@ TEST_CASE("TRNOISE in a netlist: around its DC value, reproducible from .options
     CHECK(sum / static_cast<double>(p.points()) == doctest::Approx(0.5).epsilon(1e-3));
     CHECK(value(one, "v(a)", 0) == 0.5);  // 0 noise at t = 0
 }
+
+TEST_CASE("instance parameters on a .model line are defaults for its instances, as ngspice's") {
+    // ngspice's tests/regression/model/instance-defaults.cir, and an instance that sets its own.
+    const auto r = simulate_text("t\nv1 1 0 dc=1\nr1 1 0 myres\nv2 2 0 dc=1\nr2 2 0 myres r=1k\nv3 3 0 dc=1\n"
+                                 "r3 3 0 myres 4k\n.model myres r(resistance=2k)\n.op\n.end\n");
+    CHECK(value(r, "i(v1)") == doctest::Approx(-0.5e-3).epsilon(1e-12));
+    CHECK(value(r, "i(v2)") == doctest::Approx(-1e-3).epsilon(1e-12));
+    CHECK(value(r, "i(v3)") == doctest::Approx(-0.25e-3).epsilon(1e-12));
+    // A name neither the model nor its instances know is still an error, at the model line.
+    CHECK(netlist_error("t\nv1 1 0 1\nr1 1 0 myres\n.model myres r(rsh=1 bogus=3)\n.op\n.end\n")
+              .find("test.cir:4:28: error: resistor r1: unknown parameter 'bogus'") == 0);
+}
