@@ -87,6 +87,38 @@ void Session::altermod(const std::string& model, const std::string& param, doubl
     alter_and_rebind({true, model, param, value});
 }
 
+namespace {
+
+/// The waveform kind a vector parameter names (`@v1[pulse]`), or None.
+parser::Waveform::Kind waveform_kind(const std::string& name) {
+    using K = parser::Waveform::Kind;
+    static const std::pair<const char*, K> kinds[] = {{"pulse", K::Pulse}, {"pwl", K::Pwl}, {"sin", K::Sin},
+                                                      {"exp", K::Exp},     {"sffm", K::Sffm}, {"am", K::Am}};
+    for (const auto& [n, k] : kinds)
+        if (name == n) return k;
+    return K::None;
+}
+
+}  // namespace
+
+void Session::alter_waveform(const std::string& element, const std::string& kind, std::vector<double> args) {
+    bool found = false;
+    for (const auto& e : base_->netlist.elements) found = found || (e.name == element && e.source);
+    if (!found) throw SimulationError(fmt::format("alter: no independent source named '{}'", element));
+    if (waveform_kind(kind) == parser::Waveform::Kind::None)
+        throw SimulationError(fmt::format("alter: '{}' is not a waveform (pulse, pwl, sin, exp, sffm or am)", kind));
+    Alteration a{false, element, kind, 0, std::move(args)};
+    alter_and_rebind(std::move(a));
+}
+
+std::optional<std::vector<double>> Session::waveform(const std::string& name, const std::string& kind) const {
+    const auto k = waveform_kind(kind);
+    for (const auto& e : base_->netlist.elements)
+        if (e.name == name && e.source && k != parser::Waveform::Kind::None && e.source->wave.kind == k)
+            return e.source->wave.args;
+    return std::nullopt;
+}
+
 void Session::alter_and_rebind(Alteration a) {
     // A value the element refuses leaves the session as it was, not stuck with it.
     alterations_.push_back(std::move(a));
@@ -115,7 +147,12 @@ void Session::rebind() {
         }
         for (auto& e : n.elements) {
             if (e.name != a.name) continue;
-            if (!is_main_value(e.letter, a.param)) {
+            if (!a.args.empty() && e.source) {
+                e.source->wave.kind = waveform_kind(a.param);
+                e.source->wave.args = a.args;
+                e.source->wave.repeat.reset();
+                e.source->wave.delay.reset();
+            } else if (!is_main_value(e.letter, a.param)) {
                 put_param(e.params, a.param, a.value, e.loc);
             } else if (e.source) {
                 e.source->dc = a.value;

@@ -64,6 +64,12 @@ public:
     /// altered), or a device output quantity (`@n1[g]`) at the last run's solution; nullopt
     /// when `name` has no such parameter. Throws SimulationError when nothing is named `name`.
     std::optional<double> parameter(const std::string& name, const std::string& param) const;
+    /// A source's waveform as a vector, ngspice's `@v1[pulse]` (also pwl, sin, exp, sffm, am):
+    /// its arguments as written; nullopt when `name` has no such waveform.
+    std::optional<std::vector<double>> waveform(const std::string& name, const std::string& kind) const;
+    /// ngspice's `alter @v1[pulse] = [ … ]`: the source's waveform, of that kind, with these
+    /// arguments from the next analysis on (checked as a netlist's: a located error).
+    void alter_waveform(const std::string& element, const std::string& kind, std::vector<double> args);
 
     const BoundNetlist& bound() const { return *base_; }
 
@@ -75,6 +81,7 @@ private:
         bool model = false;
         std::string name, param;
         double value = 0;
+        std::vector<double> args;  ///< a waveform's, when param names its kind
     };
     std::vector<Alteration> alterations_;
     void alter_and_rebind(Alteration a);

@@ -321,3 +321,14 @@ TEST_CASE("control: let updates a vector where it lives, so a counter made befor
     // Three runs of the script and then the netlist's own .dc.
     CHECK(r.result.plots.size() == 4);
 }
+
+TEST_CASE("control: a source's waveform is a vector (@v1[pulse]) and alter sets it whole, as ngspice's") {
+    const auto r = run("w\nv1 1 0 dc 0.25 pulse(-1 2 3m 4u 5u 6m 7m)\nr1 1 0 1k\n.control\nop\nlet a = @v1[pulse]\n"
+                       "echo \"a = $&a\"\nalter @v1[pulse] = [ 2 5 11n 12n 13n 54n 105n ]\nlet b = @v1[pulse]\n"
+                       "echo \"b3 = $&b[2]\"\ntran 1n 40n\nlet m = vecmax(v(1))\necho \"max = $&m\"\n.endc\n.end\n");
+    CHECK(r.out.find("a = -1 2 0.003 4E-06 5E-06 0.006 0.007") != std::string::npos);
+    CHECK(r.out.find("b3 = 1.1E-08") != std::string::npos);
+    CHECK(r.out.find("max = 5") != std::string::npos);  // the new pulse ran
+    CHECK(netlist_error("w\nv1 1 0 1\nr1 1 0 1k\n.control\nalter @v1[pulse] = [ 1 2\n.endc\n.end\n")
+              .find("'[' without ']'") != std::string::npos);
+}

@@ -257,6 +257,9 @@ private:
                 throw std::invalid_argument(e.what());
             }
         };
+        s.device_vector = [this](const std::string& name, const std::string& param) {
+            return session().waveform(name, param);
+        };
         return s;
     }
 
@@ -1043,13 +1046,20 @@ private:
             fail(loc, fmt::format("'{}' needs an element, optionally a parameter, and a value", model ? "altermod" : "alter"));
         std::string value_text;
         for (std::size_t k = value_at; k < w.size(); ++k) value_text += (k > value_at ? " " : "") + w[k];
-        if (!value_text.empty() && value_text.front() == '[')
-            fail(loc, "vector values ([a b c]) in alter are not supported here");
-        const double value = scalar(value_text, loc);
+        std::vector<double> vector;
+        if (!value_text.empty() && value_text.front() == '[') {
+            // alter @v1[pulse] = [ 2 5 11n … ]: a source's waveform, as ngspice's.
+            const auto close = value_text.find(']');
+            if (close == std::string::npos) fail(loc, "'[' without ']' in the alter value");
+            if (model || param.empty()) fail(loc, "a vector value ([a b c]) alters a source's waveform: alter @v1[pulse] = [ … ]");
+            for (const auto& item : words(value_text.substr(1, close - 1))) vector.push_back(scalar(item, loc));
+            if (vector.empty()) fail(loc, "'[ ]' gives no values");
+        }
         Session& sess = session();
         try {
-            if (model) sess.altermod(name, param, value);
-            else sess.alter(name, param, value);
+            if (!vector.empty()) sess.alter_waveform(name, param, std::move(vector));
+            else if (model) sess.altermod(name, param, scalar(value_text, loc));
+            else sess.alter(name, param, scalar(value_text, loc));
         } catch (const SimulationError& e) {
             fail(loc, e.what());
         } catch (const parser::NetlistError& e) {

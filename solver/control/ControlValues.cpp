@@ -324,6 +324,13 @@ struct Parser {
         const std::string word = "@" + name + "[" + param + "]";
         if (scope.current)
             if (const Vec* v = scope.current->find(word)) return *v;
+        if (scope.device_vector)
+            if (auto values = scope.device_vector(name, param)) {
+                Vec r;
+                r.name = word;
+                for (double x : *values) r.data.emplace_back(x, 0);
+                return r;
+            }
         std::optional<double> v;
         if (scope.device_param) v = scope.device_param(name, param);
         if (!v) fail(fmt::format("'{}' has no parameter '{}' here", name, param));

@@ -52,6 +52,8 @@ struct Scope {
     /// `@name[param]` not saved in the plot: an element's or model's parameter; nullopt when
     /// it has none of that name; throws std::invalid_argument when nothing is named `name`.
     std::function<std::optional<double>(const std::string& name, const std::string& param)> device_param;
+    /// `@name[param]` that is a vector (a source's waveform, `@v1[pulse]`); nullopt when none.
+    std::function<std::optional<std::vector<double>>(const std::string& name, const std::string& param)> device_vector;
 };
 
 /// Evaluates an expression. Throws std::invalid_argument with a message (the caller adds the
