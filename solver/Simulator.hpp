@@ -59,6 +59,10 @@ struct SimulateSettings {
     /// the BLAS use in a large Cholesky factorisation; 0: one per hardware thread (or
     /// OPENBLAS_NUM_THREADS). The results do not depend on it.
     int threads = 0;
+    /// The command line's: the bound netlist of a run without .step is left for the process's
+    /// end to reclaim. Freeing a large array's circuit one allocation at a time costs a
+    /// noticeable part of its run, just before the process exits anyway.
+    bool keep_at_exit = false;
 };
 
 /// Elaborates the deck, builds the circuit and runs its analyses in the order written, once per

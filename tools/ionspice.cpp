@@ -90,6 +90,7 @@ int run(int argc, char** argv) {
     settings.out = quiet ? nullptr : &std::cout;
     settings.stats = stats;
     settings.threads = jobs;
+    settings.keep_at_exit = true;
     kept = new solver::SimulationResult(solver::simulate(*deck, settings));
     auto& result = *kept;
 
