@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "parser/Boxed.hpp"
 #include "parser/Expression.hpp"
 #include "parser/SourceLoc.hpp"
 
@@ -111,12 +112,12 @@ struct Element {
     std::vector<Param> values;  ///< positional values after nodes and model (R value, gain, area)
     std::vector<Param> params;  ///< name=value pairs, names lower case
     std::vector<std::string> flags;  ///< bare keywords, lower case ("off")
-    std::optional<SourceSpec> source;  ///< V and I only
+    Boxed<SourceSpec> source;  ///< V and I only
     /// B only: v= (a voltage source) or i= (a current source) and its expression. The nodes of
     /// its voltage inputs follow the two terminals in `nodes` (two per input), the elements of
     /// its current inputs are `refs`.
     using Behavioural = BehaviouralSource;
-    std::optional<Behavioural> behavioural;
+    Boxed<Behavioural> behavioural;
 };
 
 /// A .model card; inside a subcircuit its name is flattened like an element's ("x1.nmod").
