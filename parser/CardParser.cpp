@@ -753,8 +753,24 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
         options_card(after);
     } else if (word == ".temp") {
         tokenize(line, after, deck_.files, toks_);
-        if (toks_.size() != 1 || !toks_[0].is_value()) fail(card_loc_, "'.temp' needs one temperature");
-        deck_.options.push_back(OptionCard{"temp", value(toks_[0], true), std::string(text(toks_[0])), card_loc_});
+        std::vector<ValueRef> temps;
+        for (const Token& t : toks_) {
+            if (t.kind == Token::Kind::Comma) continue;
+            if (!t.is_value()) fail(loc(t), "'.temp' takes temperatures (°C)");
+            temps.push_back(value(t, true));
+        }
+        if (temps.empty()) fail(card_loc_, "'.temp' needs a temperature");
+        if (temps.size() == 1) {
+            deck_.options.push_back(OptionCard{"temp", temps.front(), std::string(text(toks_[0])), card_loc_});
+        } else {
+            // SPICE2's `.temp t1 t2 …`: every analysis at each temperature, as `.step temp list
+            // t1 t2 …` runs them (ngspice keeps only the first, with a warning).
+            SweepCard sw;
+            sw.kind = SweepSpec::Kind::List;
+            sw.name = NameRef{deck_.text.lower_copy("temp"), card_loc_};
+            sw.list = std::move(temps);
+            deck_.steps.push_back(std::move(sw));
+        }
     } else if (word == ".op") {
         tokenize(line, after, deck_.files, toks_);
         if (!toks_.empty()) fail(loc(toks_[0]), "'.op' takes no arguments");

@@ -23,6 +23,7 @@
 #include "solver/SimulationError.hpp"
 #include "solver/Simulator.hpp"
 #include "test_parser_helpers.hpp"
+#include "tests/SimHelpers.hpp"
 
 namespace fs = std::filesystem;
 using namespace ionspice;
@@ -359,4 +360,13 @@ TEST_CASE("step: a bad .step is an error at the offending word") {
     ptest::check_error("t\n.subckt s a\n.param q=1\nR1 a 0 {q}\n.ends\nX1 n s\n.step param q list 1 2\n", 7, 13,
                        "not subcircuit parameters");
     ptest::check_error("t\n.subckt s a\n.step param q list 1 2\n.ends\n", 3, 1, "not allowed inside a subcircuit");
+}
+
+TEST_CASE(".temp with several temperatures runs every analysis at each, as .step temp list") {
+    const auto r = ionspice::test::simulate_text("t\n.temp 27 50 100\nR1 a 0 1k tc1=0.01\nI1 0 a 1m\n.op\n.end\n");
+    REQUIRE(r.steps == 3);
+    REQUIRE(r.plots.size() == 3);
+    const double want[] = {1.0, 1.23, 1.73};
+    for (std::size_t k = 0; k < 3; ++k)
+        CHECK(ionspice::test::value(r, "v(a)", 0, k) == doctest::Approx(want[k]).epsilon(1e-12));
 }
