@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "solver/OutputWriters.hpp"
 #include "solver/Plot.hpp"
@@ -192,4 +193,91 @@ TEST_CASE("fit cli: --plot draws data, fits and parameters against the step to a
     std::string bytes = test::slurp(png);
     REQUIRE(bytes.size() > 1000);
     CHECK(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+}
+
+namespace {
+
+/// A nested bias sweep as a unit gives it: at each outer bias `vr` the unit's own G_e,min and
+/// I_ts,max (columns `gemin`, `itsmax`, as the netlist computes them beside the sweep) differ, and
+/// the G_e sweep starts below G_e,min, where the unit has not tipped yet.
+fs::path bias_sweep_csv() {
+    fs::path f = dir() / "bias_sweep.csv";
+    std::ofstream out(f);
+    out << "vr,ge,half,gemin,itsmax,i(vd)\n";
+    for (double vr : {1.0, 1.3, 1.6}) {
+        const double gemin = 1e-6 * vr * vr, itsmax = -1e-5 * (1 + vr);
+        for (double half : {1.0, -1.0})
+            for (int k = 0; k <= 24; ++k) {
+                double g = 0.5e-6 + (kGmax - 0.5e-6) * k / 24;
+                double wh = half * (g - gemin) / (kGmax - gemin);
+                double wb = wh >= 0 ? a_p(vr) * wh / (1 + b_p(vr) * wh) : a_n(vr) * wh / (1 - b_n(vr) * wh);
+                if (g < gemin) wb = 0.01 * half;  // off the transfer curve: must be left out
+                out << fmt::format("{},{},{},{},{},{}\n", vr, g, half, gemin, itsmax, itsmax * wb);
+            }
+    }
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("fit cli: per-point --gmin and --itsmax columns normalise each group of a nested sweep with its own") {
+    const fs::path f = bias_sweep_csv();
+    auto r = fit(f.string() + " --ge ge --sign-col half --gmin gemin --gmax 42u --its 'i(vd)' --itsmax itsmax"
+                              " --group vr --json");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    auto ap = json_values(r.out, "A_p"), bp = json_values(r.out, "B_p");
+    auto an = json_values(r.out, "A_n"), bn = json_values(r.out, "B_n"), vr = json_values(r.out, "vr");
+    REQUIRE(vr.size() == 3);
+    REQUIRE(ap.size() == 3);
+    REQUIRE(bn.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        CHECK(ap[k] == doctest::Approx(a_p(vr[k])).epsilon(1e-6));
+        CHECK(bp[k] == doctest::Approx(b_p(vr[k])).epsilon(1e-6));
+        CHECK(an[k] == doctest::Approx(a_n(vr[k])).epsilon(1e-6));
+        CHECK(bn[k] == doctest::Approx(b_n(vr[k])).epsilon(1e-6));
+    }
+    // The points below each group's G_e,min are reported as left out, and no default was used.
+    CHECK(r.err.find("8 points with 'ge' below G_min, outside the unit's range, left out (vr=1: 2 of 50, and in 2 more "
+                     "fits)") != std::string::npos);
+    CHECK(r.err.find("range in each fit") == std::string::npos);
+    CHECK(r.err.find("is poor") == std::string::npos);
+
+    // A per-half I_ts,max: the − half's limit given as its own column is used below W_h = 0 only.
+    auto halves = fit(f.string() + " --ge ge --sign-col half --gmin gemin --gmax 42u --its 'i(vd)' --itsmax itsmax"
+                                   " --itsmax-n 2e-5 --group vr --json");
+    REQUIRE(halves.status == 0);
+    auto an2 = json_values(halves.out, "A_n"), ap2 = json_values(halves.out, "A_p");
+    REQUIRE(an2.size() == 3);
+    CHECK(ap2[0] == doctest::Approx(a_p(1.0)).epsilon(1e-6));
+    CHECK(an2[0] == doctest::Approx(a_n(1.0) * 2e-5 / 2e-5).epsilon(1e-6));  // vr = 1: |itsmax| = 2e-5 already
+    CHECK(an2[2] == doctest::Approx(a_n(1.6) * 2.6e-5 / 2e-5).epsilon(1e-6));
+}
+
+TEST_CASE("fit cli: a default normalisation across groups and a poor fit are warned about") {
+    const fs::path f = bias_sweep_csv();
+    auto r = fit(f.string() + " --ge ge --sign-col half --its 'i(vd)' --itsmax -20u --group vr");
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.err.find("ionspice fit: warning: 3 fits normalised with G_min the 'ge' column's range in each fit") !=
+          std::string::npos);
+    // Every fit still looks good (R² > 0.998) with parameters up to 20 % off: only the warning tells.
+    CHECK(r.err.find("is poor") == std::string::npos);
+    // Points the form cannot describe: a poor R² is a warning, the fit is still printed.
+    fs::path scatter = dir() / "scatter.csv";
+    {
+        std::ofstream out(scatter);
+        out << "wh,wb\n";
+        for (int k = 0; k <= 20; ++k) out << fmt::format("{},{}\n", -1 + 0.1 * k, 0.1 * (-1 + 0.1 * k) + 0.3 * (k % 2));
+    }
+    auto poor = fit(scatter.string() + " --wh wh --wb wb");
+    CHECK(poor.status == 0);
+    CHECK(poor.err.find("ionspice fit: warning: R2 = ") != std::string::npos);
+    CHECK(poor.err.find("is poor: check G_min and I_ts,max for these points") != std::string::npos);
+    auto bad = fit(f.string() + " --ge ge --sign-col half --gmin nowhere --its 'i(vd)' --itsmax -20u --group vr");
+    CHECK(bad.status == 1);
+    CHECK(bad.err.find("unknown column 'nowhere'") != std::string::npos);
+    auto zero = fit(f.string() + " --ge ge --its 'i(vd)' --itsmax 0");
+    CHECK(zero.status == 2);
+    CHECK(zero.err.find("I_ts,max must be a non-zero number or a column") != std::string::npos);
 }

@@ -1,11 +1,13 @@
 // `ionspice plot` end to end: figures from raw and CSV files through gnuplot, and its errors.
 
+#include <cmath>
 #include <fstream>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "tests/CommandRun.hpp"
+#include "tools/GnuplotFigure.hpp"
 
 namespace fs = std::filesystem;
 using namespace ionspice;
@@ -91,4 +93,22 @@ TEST_CASE("plot: unknown vectors, unknown formats and a missing gnuplot are clea
     CHECK(missing.err.find("gnuplot is not installed; install it (Debian: apt-get install gnuplot-nox)") !=
           std::string::npos);
     CHECK_FALSE(fs::exists(png));
+}
+
+TEST_CASE("plot: linear axes are labelled in engineering notation, each tick distinct") {
+    // The reported axis: 1e-5…4e-5 A, once labelled 0.00002, 0.00002, 0.00003, 0.00003.
+    CHECK(tools::engineering_axis('y', 1e-5, 4e-5) ==
+          "set ytics ('10µ' 1e-05, '15µ' 1.5e-05, '20µ' 2e-05, '25µ' 2.5e-05, '30µ' 3e-05, '35µ' 3.5e-05, '40µ' 4e-05)\n"
+          "set yrange [1e-05:4e-05]\n");
+    // A transient's time axis, widened to whole ticks; a step of 2.5 needs its decimal.
+    CHECK(tools::engineering_axis('x', 0, 1.9e-7).find("('0' 0, '25n' 2.5e-08, '50n' 5e-08, '75n' 7.5e-08, '100n'") !=
+          std::string::npos);
+    CHECK(tools::engineering_axis('x', 0, 1.9e-7).find("set xrange [0:2e-07]") != std::string::npos);
+    CHECK(tools::engineering_axis('y', 0, 1.9e-5).find("'2.5µ' 2.5e-06, '5.0µ' 5e-06") != std::string::npos);
+    CHECK(tools::engineering_axis('y', -1.2, 1.2).find("('-1.5' -1.5, '-1.0' -1, '-0.5' -0.5, '0' 0, '0.5' 0.5") != std::string::npos);
+    CHECK(tools::engineering_axis('y', 1.0, 1.6).find("'1.0' 1, '1.1' 1.1") != std::string::npos);
+    CHECK(tools::engineering_axis('y', 2e3, 9e3).find("'2k' 2000") != std::string::npos);
+    // A constant gets a band around it; non-finite data leaves the ticks to gnuplot.
+    CHECK(tools::engineering_axis('y', 5e-3, 5e-3).find("'5.0m' 0.005") != std::string::npos);
+    CHECK(tools::engineering_axis('y', NAN, 1).empty());
 }

@@ -25,11 +25,21 @@ namespace ionspice::tools {
 namespace {
 
 constexpr const char* kPrefix = "ionspice fit: ";
+constexpr double kPoorR2 = 0.99;
+
+/// A normalisation level (G_min, G_max, I_ts,max): a SPICE number ("20u") for every point, or the
+/// name of a column read point by point — the per-bias quantity the netlist computes beside the
+/// sweep (a unit's G_e,min and I_ts,max move with Vread_H and Vref_G), or not given.
+struct Level {
+    std::string text;
+    std::optional<double> number;
+    bool given() const { return !text.empty(); }
+    bool is_column() const { return given() && !number; }
+};
 
 struct FitOptions {
     std::string file, wh, ge, sign = "+", sign_col, wb, its, form = "rational", analysis, figure;
-    std::string gmin_text, gmax_text, itsmax_text;  ///< SPICE numbers: "40u"
-    std::optional<double> gmin, gmax, itsmax;
+    Level gmin, gmax, itsmax, itsmax_n;
     std::vector<std::string> group;
     bool json = false;
 };
@@ -40,6 +50,7 @@ struct SeriesFit {
     std::vector<double> w_h, w_b;
     std::optional<TransferFit> fit;
     std::string error;
+    std::size_t below_range = 0;  ///< points with G_e < G_min, outside the unit's range: left out
 };
 
 /// A fitted parameter's name (A_p, B_n, r_p, …) and value.
@@ -80,33 +91,69 @@ void check_finite(const std::vector<double>& v, const Series& s, const std::stri
             throw FitError(fmt::format("non-finite value ({}) in column '{}' at point {}", v[k], column, s.rows[k]));
 }
 
-/// W_h and W_b of one series, normalised as the options say.
-void normalise(SeriesFit& sf, const FitOptions& o, double gmin, double gmax) {
+/// A level's value at each point of a series: its number, its column's values, or `fallback`.
+std::vector<double> level_values(const Level& level, const Series& s, double fallback) {
+    if (!level.is_column()) return std::vector<double>(s.rows.size(), level.number.value_or(fallback));
+    auto v = column_values(s, find_column(*s.plot, level.text));
+    check_finite(v, s, level.text);
+    return v;
+}
+
+/// W_h and W_b of one series, normalised as the options say. Every level is taken point by point,
+/// so a column computed per bias point normalises each group with its own G_e,min and I_ts,max;
+/// defaults (no --gmin/--gmax) are the G_e column's range within this series.
+void normalise(SeriesFit& sf, const FitOptions& o) {
     const auto& s = *sf.series;
     auto values = [&](const std::string& col) {
         auto v = column_values(s, find_column(*s.plot, col));
         check_finite(v, s, col);
         return v;
     };
+    const std::size_t n = s.rows.size();
+    std::vector<double> w_h(n);
+    std::vector<bool> keep(n, true);
     if (!o.wh.empty()) {
-        sf.w_h = values(o.wh);
+        w_h = values(o.wh);
     } else {
         // W_h = ±(G_e − G_e,min)/(G_e,max − G_e,min)
         auto g = values(o.ge);
-        std::vector<double> sign(g.size(), o.sign == "-" ? -1.0 : 1.0);
+        const auto [lo, hi] = std::minmax_element(g.begin(), g.end());
+        auto gmin = level_values(o.gmin, s, n ? *lo : 0.0), gmax = level_values(o.gmax, s, n ? *hi : 0.0);
+        std::vector<double> sign(n, o.sign == "-" ? -1.0 : 1.0);
         if (!o.sign_col.empty()) {
             auto sc = values(o.sign_col);
-            for (std::size_t k = 0; k < g.size(); ++k) sign[k] = sc[k] < 0 ? -1.0 : 1.0;
+            for (std::size_t k = 0; k < n; ++k) sign[k] = sc[k] < 0 ? -1.0 : 1.0;
         }
-        sf.w_h.resize(g.size());
-        for (std::size_t k = 0; k < g.size(); ++k) sf.w_h[k] = sign[k] * (g[k] - gmin) / (gmax - gmin);
+        for (std::size_t k = 0; k < n; ++k) {
+            if (!(gmax[k] > gmin[k]))
+                throw FitError(fmt::format("G_max ({}) must exceed G_min ({}) to normalise '{}' at point {}", gmax[k],
+                                           gmin[k], o.ge, s.rows[k]));
+            // Below G_e,min the divider has not tipped: the point belongs to no branch of the unit.
+            keep[k] = g[k] >= gmin[k];
+            w_h[k] = sign[k] * (g[k] - gmin[k]) / (gmax[k] - gmin[k]);
+        }
     }
+    std::vector<double> w_b(n);
     if (!o.wb.empty()) {
-        sf.w_b = values(o.wb);
+        w_b = values(o.wb);
     } else {
-        // W_b = I_ts/I_ts,max
-        sf.w_b = values(o.its);
-        for (double& v : sf.w_b) v /= *o.itsmax;
+        // W_b = I_ts/I_ts,max; with --itsmax-n the − half's limit below W_h = 0, oriented as --itsmax.
+        auto its = values(o.its), pmax = level_values(o.itsmax, s, 0.0);
+        auto nmax = o.itsmax_n.given() ? level_values(o.itsmax_n, s, 0.0) : pmax;
+        for (std::size_t k = 0; k < n; ++k) {
+            double d = w_h[k] < 0 ? std::copysign(std::abs(nmax[k]), pmax[k]) : pmax[k];
+            if (d == 0)
+                throw FitError(fmt::format("I_ts,max is 0 at point {}: W_b = I_ts/I_ts,max is undefined", s.rows[k]));
+            w_b[k] = its[k] / d;
+        }
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+        if (!keep[k]) {
+            ++sf.below_range;
+            continue;
+        }
+        sf.w_h.push_back(w_h[k]);
+        sf.w_b.push_back(w_b[k]);
     }
 }
 
@@ -252,13 +299,18 @@ int fit_run(int argc, char** argv) {
     app.add_option("file", o.file, "raw (ngspice layout) or CSV file")->required();
     app.add_option("--wh", o.wh, "column holding W_h");
     app.add_option("--ge", o.ge, "column holding the memory conductance G_e: W_h = ±(G_e − G_min)/(G_max − G_min)");
-    app.add_option("--gmin", o.gmin_text, "G_min (default: the --ge column's minimum over the file)");
-    app.add_option("--gmax", o.gmax_text, "G_max (default: the --ge column's maximum over the file)");
+    app.add_option("--gmin", o.gmin.text,
+                   "G_min: a number, or a column read point by point (default: the --ge column's minimum in each fit)");
+    app.add_option("--gmax", o.gmax.text,
+                   "G_max: a number or a column (default: the --ge column's maximum in each fit)");
     app.add_option("--sign", o.sign, "sign of W_h with --ge: + or - (default +)");
     app.add_option("--sign-col", o.sign_col, "sign of W_h with --ge from this column's sign, row by row");
     app.add_option("--wb", o.wb, "column holding W_b");
     app.add_option("--its", o.its, "column holding I_ts: W_b = I_ts/I_ts,max");
-    app.add_option("--itsmax", o.itsmax_text, "I_ts,max, the channel current at infinite G_e (same sign as I_ts)");
+    app.add_option("--itsmax", o.itsmax.text,
+                   "I_ts,max, the channel current at infinite G_e (same sign as I_ts): a number or a column");
+    app.add_option("--itsmax-n", o.itsmax_n.text,
+                   "I_ts,max of the - half, used where W_h < 0 (its magnitude, with --itsmax's sign; default --itsmax)");
     app.add_option("--form", o.form, "rational (A, B per sign) or ternary (A, B, r per sign)")
         ->check(CLI::IsMember({"rational", "ternary"}));
     app.add_option("--group", o.group, "one fit per value of these columns (leading step columns of a CSV file)")
@@ -272,46 +324,43 @@ int fit_run(int argc, char** argv) {
         fmt::print(std::cerr, "{}error: {} (try --help)\n", kPrefix, what);
         return 2;
     };
-    // SPICE numbers, so currents and conductances read as they do in a netlist: --itsmax 20u.
-    auto number = [&](const std::string& text, std::optional<double>& value, const char* name) {
-        if (text.empty()) return true;
-        value = parser::parse_number(text);
-        if (!value) usage(fmt::format("{}: '{}' is not a number", name, text));
-        return value.has_value();
-    };
-    if (!number(o.gmin_text, o.gmin, "--gmin") || !number(o.gmax_text, o.gmax, "--gmax") ||
-        !number(o.itsmax_text, o.itsmax, "--itsmax"))
-        return 2;
+    // SPICE numbers, so currents and conductances read as they do in a netlist (--itsmax 20u);
+    // anything else names a column (--itsmax 'i(vspm)'), checked against the file below.
+    for (Level* level : {&o.gmin, &o.gmax, &o.itsmax, &o.itsmax_n})
+        if (level->given()) level->number = parser::parse_number(level->text);
     if (o.wh.empty() == o.ge.empty()) return usage("give W_h as exactly one of --wh COL or --ge COL");
     if (o.wb.empty() == o.its.empty()) return usage("give W_b as exactly one of --wb COL or --its COL --itsmax I");
-    if (!o.its.empty() && !o.itsmax) return usage("--its needs --itsmax I (the channel current at infinite G_e)");
-    if (o.itsmax && (o.its.empty() || *o.itsmax == 0 || !std::isfinite(*o.itsmax)))
-        return usage("--itsmax goes with --its and must be a non-zero number");
-    if (o.ge.empty() && (o.gmin || o.gmax || !o.sign_col.empty() || app.count("--sign")))
+    if (!o.its.empty() && !o.itsmax.given())
+        return usage("--its needs --itsmax I|COL (the channel current at infinite G_e)");
+    if ((o.itsmax.given() || o.itsmax_n.given()) && o.its.empty()) return usage("--itsmax and --itsmax-n go with --its");
+    for (const Level* level : {&o.itsmax, &o.itsmax_n})
+        if (level->number && (*level->number == 0 || !std::isfinite(*level->number)))
+            return usage(fmt::format("I_ts,max must be a non-zero number or a column, not '{}'", level->text));
+    if (o.ge.empty() && (o.gmin.given() || o.gmax.given() || !o.sign_col.empty() || app.count("--sign")))
         return usage("--gmin, --gmax, --sign and --sign-col go with --ge");
     if (o.sign != "+" && o.sign != "-") return usage("--sign is + or -");
     if (!o.sign_col.empty() && app.count("--sign")) return usage("give either --sign or --sign-col");
+    if (o.gmin.number && o.gmax.number && !(*o.gmax.number > *o.gmin.number))
+        return usage(fmt::format("G_max ({}) must exceed G_min ({})", o.gmax.text, o.gmin.text));
 
     auto plots = read_table(o.file);
     SeriesRequest request;
     for (const auto* c : {&o.wh, &o.ge, &o.sign_col, &o.wb, &o.its})
         if (!c->empty()) request.columns.push_back(*c);
+    for (const Level* level : {&o.gmin, &o.gmax, &o.itsmax, &o.itsmax_n})
+        if (level->is_column()) request.columns.push_back(level->text);
     request.group = o.group;
     request.analysis = o.analysis;
     request.real_only = true;  // an AC plot's complex vectors are no transfer curve
     const auto series = select_series(plots, request);
 
-    double gmin = 0, gmax = 0;
-    if (!o.ge.empty()) {
-        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-        for (const auto& s : series)
-            for (double g : column_values(s, find_column(*s.plot, o.ge)))
-                if (std::isfinite(g)) lo = std::min(lo, g), hi = std::max(hi, g);
-        gmin = o.gmin.value_or(lo);
-        gmax = o.gmax.value_or(hi);
-        if (!(gmax > gmin))
-            throw std::runtime_error(fmt::format("G_max ({}) must exceed G_min ({}) to normalise '{}'", gmax, gmin, o.ge));
-    }
+    auto warn = [](const std::string& what) { fmt::print(std::cerr, "{}warning: {}\n", kPrefix, what); };
+    // Each fit normalises with its own data, but a unit's G_e,min is its reference's chord
+    // conductance at Vread_H/2, not the lowest G_e swept: across bias points a default is a guess.
+    if (!o.ge.empty() && series.size() > 1 && (!o.gmin.given() || !o.gmax.given()))
+        warn(fmt::format("{} fits normalised with {} the '{}' column's range in each fit; a unit's G_e,min moves "
+                         "with the bias: give it per point (--gmin COL, docs/mtt.md)",
+                         series.size(), !o.gmin.given() ? "G_min" : "G_max", o.ge));
 
     const auto form = *transfer_form(o.form);  // CLI11 admitted only the two names
     const bool alone = series.size() == 1;
@@ -321,8 +370,14 @@ int fit_run(int argc, char** argv) {
         SeriesFit sf;
         sf.series = &s;
         try {
-            normalise(sf, o, gmin, gmax);
+            normalise(sf, o);
+            std::string label = s.label(alone);
+            std::string where = label.empty() ? "" : label + ": ";
             sf.fit = fit_transfer(sf.w_h, sf.w_b, form);
+            // Below this the form misses the data's shape, most often a normalisation that does not
+            // belong to these points (the right one fits measured units to R² > 0.999).
+            if (sf.fit->r2 < kPoorR2)
+                warn(fmt::format("{}R2 = {:.4g} is poor: check G_min and I_ts,max for these points", where, sf.fit->r2));
         } catch (const FitError& e) {
             sf.error = e.what();
             std::string label = s.label(alone);
@@ -331,6 +386,19 @@ int fit_run(int argc, char** argv) {
         }
         fits.push_back(std::move(sf));
     }
+    // Points below G_min, one line for all fits: a sweep usually starts below every bias point's G_e,min.
+    std::size_t below = 0, below_fits = 0;
+    std::string first_below;
+    for (const auto& sf : fits)
+        if (sf.below_range) {
+            below += sf.below_range, ++below_fits;
+            if (first_below.empty())
+                first_below = fmt::format("{}{}{} of {}", sf.series->label(alone), alone ? "" : ": ", sf.below_range,
+                                          sf.series->rows.size());
+        }
+    if (below)
+        warn(fmt::format("{} points with '{}' below G_min, outside the unit's range, left out ({}{})", below, o.ge,
+                         first_below, below_fits > 1 ? fmt::format(", and in {} more fits", below_fits - 1) : ""));
     if (o.json)
         print_json(fits, o.form);
     else

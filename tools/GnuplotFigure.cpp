@@ -1,6 +1,9 @@
 #include "tools/GnuplotFigure.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -83,7 +86,8 @@ void GnuplotFigure::render(const std::string& script, std::ostream& warnings, co
     const fs::path script_path = dir_ / "figure.gp", out_path = dir_ / "gnuplot.out", err_path = dir_ / "gnuplot.err";
     {
         std::ofstream s(script_path);
-        s << terminal_ << "\nset output " << gnuplot_quote(figure.string()) << "\n" << script << "\nunset output\n";
+        // UTF-8: tick labels carry µ, titles the netlist's own text.
+        s << "set encoding utf8\n" << terminal_ << "\nset output " << gnuplot_quote(figure.string()) << "\n" << script << "\nunset output\n";
         if (!s) throw std::runtime_error(fmt::format("cannot write '{}'", script_path.string()));
     }
 
@@ -117,6 +121,45 @@ void GnuplotFigure::render(const std::string& script, std::ostream& warnings, co
         if (!line.empty()) fmt::print(warnings, "{}{}\n", prefix, line);
     const std::string bytes = slurp(figure);
     solver::write_atomically(output_, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+}
+
+std::string engineering_axis(char axis, double lo, double hi) {
+    if (!std::isfinite(lo) || !std::isfinite(hi)) return {};
+    if (hi < lo) std::swap(lo, hi);
+    if (hi == lo) {  // a constant: a band around it, as gnuplot draws one
+        const double pad = lo == 0 ? 1 : std::abs(lo) * 0.1;
+        lo -= pad, hi += pad;
+    }
+    // About eight intervals of 1, 2, 2.5 or 5 times a power of ten, as gnuplot chooses.
+    const double raw = (hi - lo) / 8;
+    const int p = static_cast<int>(std::floor(std::log10(raw)));
+    const double m = raw / std::pow(10.0, p);
+    double nice = 10;
+    for (double candidate : {1.0, 2.0, 2.5, 5.0})
+        if (candidate >= m * (1 - 1e-12)) {
+            nice = candidate;
+            break;
+        }
+    const double step = nice * std::pow(10.0, p);
+    const double i0 = std::floor(lo / step + 1e-9), i1 = std::ceil(hi / step - 1e-9);
+    const long count = std::lround(i1 - i0);
+    const double first = i0 * step, last = i1 * step;
+    if (!(step > 0) || count < 1 || count > 100) return {};
+    // One prefix for the axis, from its largest magnitude; decimals to show the step exactly.
+    static constexpr std::array<const char*, 10> prefixes{"f", "p", "n", "µ", "m", "", "k", "M", "G", "T"};
+    const double biggest = std::max(std::abs(first), std::abs(last));
+    int e3 = 3 * static_cast<int>(std::floor(std::log10(biggest) / 3));
+    e3 = std::clamp(e3, -15, 12);
+    const int nice_p = nice == 10 ? p + 1 : p;
+    const int decimals = std::max(0, e3 - nice_p + (nice == 2.5 ? 1 : 0));
+    const double unit = std::pow(10.0, e3);
+    std::string tics;
+    for (long k = 0; k <= count; ++k) {
+        double t = (i0 + static_cast<double>(k)) * step;
+        std::string label = t == 0 ? "0" : fmt::format("{:.{}f}{}", t / unit, decimals, prefixes[(e3 + 15) / 3]);
+        tics += fmt::format("{}{} {:.12g}", k ? ", " : "", gnuplot_quote(label), t);
+    }
+    return fmt::format("set {}tics ({})\nset {}range [{:.12g}:{:.12g}]\n", axis, tics, axis, first, last);
 }
 
 }  // namespace ionspice::tools

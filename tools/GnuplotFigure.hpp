@@ -34,6 +34,13 @@ private:
     std::filesystem::path dir_;
 };
 
+/// Tick marks for a linear axis (`axis` 'x' or 'y') whose data spans [lo, hi], labelled in
+/// engineering notation (10µ, 15µ, …, 2.5m, 100n): gnuplot's own labels print "%g" of each value,
+/// which on a 1e-5…4e-5 axis repeats 0.00002, 0.00002, 0.00003. Gives the commands `set
+/// <axis>tics (…)` and `set <axis>range [first:last]`, the range widened to whole ticks as
+/// gnuplot's autoscale widens it; empty (gnuplot's own ticks) when lo or hi is not finite.
+std::string engineering_axis(char axis, double lo, double hi);
+
 /// A gnuplot string literal: single quotes, embedded quotes doubled.
 std::string gnuplot_quote(const std::string& text);
 

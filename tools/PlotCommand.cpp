@@ -2,6 +2,7 @@
 // gnuplot, one curve per vector and per plot (per .step point, or per value of --group columns).
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -122,6 +123,11 @@ int plot_run(int argc, char** argv) {
 
     std::string plot_cmd;
     const bool alone = series.size() == 1;
+    // The data's extent, for the linear axes' engineering-notation ticks.
+    double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
+    auto extend = [](double v, double& lo, double& hi) {
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    };
     for (std::size_t s = 0; s < series.size(); ++s) {
         const auto& ser = series[s];
         const auto& p = *ser.plot;
@@ -130,8 +136,14 @@ int plot_run(int argc, char** argv) {
         for (const auto& v : vectors) cols.push_back(resolve_column(p, v));
         std::string data = figure.data(fmt::format("series{}.dat", s), [&](std::ostream& out) {
             for (std::size_t row : ser.rows) {
-                fmt::print(out, "{}", value(p, row, xc));
-                for (const auto& c : cols) fmt::print(out, " {}", value(p, row, c));
+                const double x = value(p, row, xc);
+                extend(x, x_lo, x_hi);
+                fmt::print(out, "{}", x);
+                for (const auto& c : cols) {
+                    const double y = value(p, row, c);
+                    extend(y, y_lo, y_hi);
+                    fmt::print(out, " {}", y);
+                }
                 out << '\n';
             }
         });
@@ -159,7 +171,9 @@ int plot_run(int argc, char** argv) {
     script += "set grid\nset key top left opaque box\n";
     if (series.size() * vectors.size() > 8) script += "set key outside right top\n";
     if (logx) script += "set logscale x\nset format x '%g'\n";
+    else script += engineering_axis('x', x_lo, x_hi);
     if (logy) script += "set logscale y\nset format y '%g'\n";
+    else script += engineering_axis('y', y_lo, y_hi);
     script += "plot " + plot_cmd + "\n";
     figure.render(script, std::cerr, std::string(kPrefix) + "gnuplot: ");
     return 0;
