@@ -20,6 +20,7 @@
 
 #include "solver/RawReader.hpp"
 #include "tests/CommandRun.hpp"
+#include "tools/Table.hpp"
 
 namespace fs = std::filesystem;
 using namespace ionspice;
@@ -414,4 +415,18 @@ TEST_CASE("raw layouts: cuts and corruptions of every sample are errors or fewer
     CHECK(runs == 14 * 250);
     CHECK(unnamed == 0);
     CHECK(other == 0);
+}
+
+TEST_CASE("raw layouts: fit and plot read LTspice's UTF-16 files and Xyce's steps as raw files") {
+    const fs::path dir = fs::path(IONSPICE_SOURCE_DIR) / "tests" / "data" / "raw";
+    // read_table decides raw or CSV from the first bytes: a UTF-16 "Title:" is a raw file.
+    auto lt = tools::read_table((dir / "ltspice_tran.raw").string());
+    REQUIRE(lt.size() == 1);
+    CHECK(lt[0].find("v(out)") >= 0);
+    auto xyce = tools::read_table((dir / "xyce_step_tran.raw").string());
+    CHECK(xyce.size() == 2);
+    const fs::path scratch = test::scratch_dir("raw_layouts_cli");
+    auto r = test::run_ionspice(scratch, "fit " + (dir / "ltspice_tran.raw").string() + " --wh 'v(in)' --wb 'v(out)'");
+    CHECK(r.err.find("is not a number") == std::string::npos);
+    CHECK(r.err.find("line") == std::string::npos);  // not read as CSV
 }

@@ -296,7 +296,7 @@ int fit_run(int argc, char** argv) {
     CLI::App app{"ionspice fit: fit the MTT transfer function W_b(W_h) to a raw or CSV file"};
     app.name("ionspice fit");
     FitOptions o;
-    app.add_option("file", o.file, "raw (ngspice layout) or CSV file")->required();
+    app.add_option("file", o.file, "raw file (ngspice, LTspice or Xyce layout) or CSV file")->required();
     app.add_option("--wh", o.wh, "column holding W_h");
     app.add_option("--ge", o.ge, "column holding the memory conductance G_e: W_h = ±(G_e − G_min)/(G_max − G_min)");
     app.add_option("--gmin", o.gmin.text,

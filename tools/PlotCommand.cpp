@@ -65,7 +65,7 @@ int plot_run(int argc, char** argv) {
     std::vector<std::string> vectors, group;
     bool logx = false, logy = false;
     std::vector<int> size{800, 600};
-    app.add_option("file", file, "raw (ngspice layout) or CSV file")->required();
+    app.add_option("file", file, "raw file (ngspice, LTspice or Xyce layout) or CSV file")->required();
     app.add_option("vectors", vectors,
                    "vectors to draw: v(out) i(vd) …; of an AC plot, the magnitude unless a function is named: "
                    "vdb(out) vm(out) vp(out) vr(out) vi(out), db(…) mag(…) ph(…) real(…) imag(…)");

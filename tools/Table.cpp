@@ -95,7 +95,7 @@ std::vector<solver::Plot> read_table(const std::string& path) {
     std::stringstream ss;
     ss << in.rdbuf();
     std::string text = ss.str();
-    if (lower(std::string(trim(text.substr(0, 16)))).starts_with("title:")) {
+    if (solver::looks_like_raw(std::string_view(text).substr(0, 64))) {
         auto plots = solver::read_raw(path);
         if (plots.empty()) throw std::runtime_error(fmt::format("'{}' holds no plots", path));
         return plots;

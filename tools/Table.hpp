@@ -16,7 +16,8 @@
 
 namespace ionspice::tools {
 
-/// Reads FILE as a raw file when it starts with "Title:", as CSV otherwise. Throws
+/// Reads FILE as a raw file when it starts with "Title:" (in any layout read_raw reads, an
+/// LTspice file's UTF-16 header included), as CSV otherwise. Throws
 /// std::runtime_error naming the file (and line, for CSV) when it cannot.
 std::vector<solver::Plot> read_table(const std::string& path);
 

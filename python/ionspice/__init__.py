@@ -90,9 +90,10 @@ def run(netlist: str | os.PathLike[str] | Circuit, *, params: Mapping[str, float
 
 
 def read_raw(path: str | os.PathLike[str]) -> Results:
-    """The plots of a raw file in ngspice's layout (ASCII or binary, real or complex, any number
-    of plots; ngspice's batch ``-r`` files and its ``write`` command's), as ``run`` returns them.
-    Raises Error for a file that is not one."""
+    """The plots of a raw file (ASCII or binary, real or complex, any number of plots): ngspice's
+    batch ``-r`` files and its ``write`` command's, LTspice's (UTF-16 or UTF-8 header, float data,
+    fastaccess, stepped runs split per run) and Xyce's, as ``run`` returns them. Raises Error for
+    a file that is not one."""
     return Results(_Loaded(_core.read_raw(os.fspath(path))))
 
 
