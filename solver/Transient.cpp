@@ -258,10 +258,21 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
         ~KeepFactorizations() { solver.keep(1); }
     } keep_factorizations(newton.linear(), circuit.nonlinear().empty());
 
+    // A linear circuit's first step after a corner is taken from tmax·2^-k: doubling from there
+    // comes back to tmax, and the few sizes of that lattice recur at every corner, so their
+    // factorisations are found kept. (A nonlinear circuit factors at every iteration anyway.)
+    const bool linear = circuit.nonlinear().empty();
+    auto on_lattice = [tmax, linear](double limit) {
+        if (!linear) return limit;
+        double h = tmax;
+        for (int k = 0; k < 60 && h > limit; ++k) h *= 0.5;
+        return h;
+    };
     while (t < s.tstop * (1 - 1e-12)) {
         const double eps = std::max(hmin, t * 1e-13);
         const double bp = bps.next_after(t, eps);
         h = std::min(h, tmax);
+        const double h_wanted = h;  // before a breakpoint cuts it: what the error allowed
         bool hits_bp = false;
         if (t + h >= bp - eps) {
             h = bp - t;
@@ -335,12 +346,15 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
         // Devices that see what no truncation error does (a switch nearing its threshold).
         if (xs.size() >= 2) next = std::min(next, circuit.max_step(xs.back().data(), xs.front().data(), h));
         if (hits_bp) {
-            // Inputs have a corner here: the next step is first order and does not extrapolate
-            // across it; the error test still spans the corner, which keeps the first steps
-            // after it short until they resolve the new slope.
+            // Inputs have a corner here: the next step is first order, does not extrapolate
+            // across it, and is a tenth of the shorter of the step the error allowed before the
+            // corner and the gap to the next one (as SPICE's): the error test cannot see a
+            // slope that starts at the corner until a step has crossed it, so a full step would
+            // be accepted on the old slope's history. Doubling from there resolves the new slope
+            // in a few steps, whose sizes recur at every corner (their factorisations are kept).
             after_bp = true;
             const double gap = bps.next_after(t, eps) - t;
-            next = std::min(next, std::max(0.1 * gap, hmin * 10));
+            next = std::min(next, std::max(on_lattice(0.1 * std::min(h_wanted, gap)), hmin * 10));
         } else {
             after_bp = false;
         }
