@@ -147,8 +147,9 @@ public:
     virtual Index add_node(std::string_view suffix) = 0;
     /// A new branch-current unknown, written to output as i(<device>).
     virtual Index add_branch() = 0;
-    /// A new state unknown (q = s), written to output as x(<device>).
-    virtual Index add_state() = 0;
+    /// A new state unknown (q = s), written to output as x(<device>); a device's further states
+    /// name a suffix: x(<device>#<suffix>).
+    virtual Index add_state(std::string_view suffix = {}) = 0;
     /// `count` history values, all zero at the start: returns the offset of the first into
     /// LoadContext::history and LoadContext::accepted.
     virtual std::size_t add_history(std::size_t count) = 0;
@@ -242,6 +243,12 @@ public:
 
     /// Times in (t0, t1] where the device's inputs have corners (transient).
     virtual void breakpoints(double /*t0*/, double /*t1*/, std::vector<double>& /*out*/) const {}
+    /// What a transient run of `tstop` with step `tstep` needs before it starts: ngspice fills
+    /// a source's waveform arguments left out (or zero) from .tran (PULSE rise/fall = tstep,
+    /// width/period = tstop, SIN frequency = 1/tstop, EXP delays and time constants = tstep;
+    /// until then such edges are ideal and widths and periods infinite), and random waveforms
+    /// draw their samples for the run. Throws DeviceError when the run asks too much of it.
+    virtual void set_transient_defaults(double /*tstep*/, double /*tstop*/) {}
 
     /// Transient: the longest next step this device allows after an accepted point x (the one
     /// before it x_previous, `last_step` apart; `accepted` its history values there). For what a
@@ -306,11 +313,6 @@ public:
     /// complex residual, in the rows and with the sign `load_source` adds its DC value: the
     /// small-signal system J·x = −f is then solved for the response to it.
     virtual void stamp_excitation(std::complex<double> value, std::complex<double>* f) const = 0;
-    /// ngspice fills waveform arguments left out (or zero) from .tran: PULSE rise/fall = tstep,
-    /// width/period = tstop, SIN frequency = 1/tstop, EXP delays and time constants = tstep.
-    /// A transient analysis calls this before it starts; until then such edges are ideal and
-    /// widths and periods infinite.
-    virtual void set_transient_defaults(double /*tstep*/, double /*tstop*/) {}
 };
 
 }  // namespace ionspice::models

@@ -1,6 +1,6 @@
 // ECRAM (electrochemical RAM): N<name> g d s model [g0=] [x0=]
 // .model NAME ecram (gmin gmax mapping=lin|log vp tp vd td nsteps vs vtp vtd dv gp gd qb kch ggate
-//                    cgate dtod ctoc kf af)
+//                    cgate dtod ctoc kf af frelax trelax rnw rnf rnalpha rnt)
 //
 // Three terminals, gate G, drain D, source S, and one state unknown s ∈ [0, 1], the normalised
 // channel conductance, written to output as x(<device>); g(<device>) is the channel conductance.
@@ -13,9 +13,24 @@
 // Gate–channel voltage: V_gc = V_G − [kch·V_D + (1 − kch)·V_S].
 // State: ṡ = ρ_dev·ρ_pulse·[R_p(V_gc)·F_p(s) − R_d(V_gc)·F_d(s)] (models/SoftBoundDrift.hpp), as
 // q = s, f = −ṡ in transient; in DC (.op, .dc) the state is held: f = s − s0.
+// Relaxation (frelax > 0): a fraction frelax of every update is volatile and decays with the
+// time constant trelax, as WOx ECRAM's conductance partly relaxes after each pulse. A second
+// state sv, written as x(<device>#volatile), carries it; the channel and the drift see the sum:
+//     G = G(s + sv),   ṡ = (1 − frelax)·ρ·R(V_gc, s + sv),   ṡv = frelax·ρ·R(V_gc, s + sv) − sv/trelax,
+// so between pulses sv(t) = sv(t0)·e^(−(t − t0)/trelax) and the conductance settles at G(s).
+// In DC sv is held at 0 (the device at rest). frelax = 0 (default) adds no state: the model is
+// exactly the one-state model.
 // Noise: the channel as a resistor, between D and S, at the operating point's state,
 //     thermal: 4kT·G(s),   1overf: KF·|I_DS|^AF/f   (kf = 0 by default: no flicker noise),
-// with T the circuit temperature. The gate leakage is noiseless (1 pS by default, and its
+// with T the circuit temperature; and read noise, the measured excess of a channel's current
+// over its mean, relative to that mean, one-sided:
+//     S_I(f) = I_DS²·(rnw² + rnf²/f^rnalpha)        (rnw in 1/√Hz, rnf in Hz^(rnalpha/2 − 1/2))
+// in .noise as the generators "read" and "read1overf", and in .tran as a multiplier of the
+// channel current, I_DS = G(s)·V_DS·(1 + n(t)), with n(t) TRNOISE's process (models/
+// TransientNoise.hpp) sampled every rnt (default: the run's tstep) and scaled to that density:
+// white deviation rnw/√(2·rnt), Kasdin's 1/f^rnalpha amplitude rnf·√((2π·rnt)^rnalpha/(2·rnt)).
+// The draws depend on the seed and the instance name only. The state equation sees no noise
+// (a read does not program), and g(<device>), i(<device>) are the noiseless G(s), G(s)·V_DS. The gate leakage is noiseless (1 pS by default, and its
 // generator would return through D and S in fixed proportions, which no single pair describes).
 // Defaults are the WOx/LiPON set of the MTT paper (docs/models.md): +10 V / 2 ms potentiation,
 // −7 V / 2 ms depression, 180 steps, window 0.079–50 µS.
@@ -25,6 +40,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
+#include <numbers>
 #include <optional>
 
 #include "models/CardValue.hpp"
@@ -36,6 +53,8 @@
 #include "models/Smooth.hpp"
 #include "models/SoftBoundDrift.hpp"
 #include "models/Stamping.hpp"
+#include "models/TransientNoise.hpp"
+#include "models/Waveform.hpp"
 #include "models/Variability.hpp"
 #include "models/WordReader.hpp"
 
@@ -57,6 +76,13 @@ struct EcramModel final : ModelParams, MemoryModel {
     double ctoc = 0;       ///< relative σ of the rate, drawn per programming pulse
     double kf = 0;         ///< flicker noise coefficient
     double af = 2;         ///< flicker noise current exponent
+    double frelax = 0;     ///< volatile fraction of each update (0: no relaxation state)
+    double trelax = 1e-3;  ///< s, decay time of the volatile part
+    double rnw = 0;        ///< 1/√Hz, white read noise relative to I_DS
+    double rnf = 0;        ///< 1/f read noise relative to I_DS (S = rnf²/f^rnalpha)
+    double rnalpha = 1;    ///< exponent of the 1/f read noise, in (0, 2]
+    double rnt = 0;        ///< s, the transient read noise's sample interval (0: the run's tstep)
+    bool read_noise() const { return rnw > 0 || rnf > 0; }
     SoftBoundDrift drift;
     std::string name;
 
@@ -89,6 +115,7 @@ public:
     Ecram(std::string name, const EcramModel& m, double s0, double kelvin, std::uint64_t seed,
           std::uint64_t device_seed)
         : Device(name), m_(m), s0_(s0), kelvin_(kelvin),
+          noise_key_(variability_key(seed, this->name() + "#read")),  // apart from the variability's draws
           variability_(seed, device_seed, name, m.dtod, m.ctoc, m.drift.vtp(), m.drift.vtd()) {}
 
     void declare(Declarer& d) override {
@@ -96,14 +123,15 @@ public:
         nodes_[kD] = d.terminal(1);
         nodes_[kS] = d.terminal(2);
         nodes_[kX] = d.add_state();
+        if (m_.frelax > 0) nodes_[kV] = d.add_state("volatile");
         variability_slots_ = d.add_history(Variability::kSlots);
     }
 
     void pattern(PatternBuilder& p) override {
-        for (std::size_t r = 0; r < 4; ++r)
-            for (std::size_t c = 0; c < 4; ++c)
-                // The gate row never depends on the state.
-                slot_[r][c] = (r == kG && c == kX) ? kNoSlot : p.entry(nodes_[r], nodes_[c]);
+        for (std::size_t r = 0; r < kRows; ++r)
+            for (std::size_t c = 0; c < kRows; ++c)
+                // The gate row never depends on the states (a grounded kV gives no entries).
+                slot_[r][c] = (r == kG && c >= kX) ? kNoSlot : p.entry(nodes_[r], nodes_[c]);
     }
 
     void load(LoadContext& ctx, const Stamp& st) override {
@@ -111,22 +139,31 @@ public:
         const double vg = value_at(x, nodes_[kG]);
         const double vd = value_at(x, nodes_[kD]);
         const double vs = value_at(x, nodes_[kS]);
-        const double s = value_at(x, nodes_[kX]);
+        // The channel sees the sum of the kept and the volatile state (sv = 0 without relaxation).
+        const double s = value_at(x, nodes_[kX]) + value_at(x, nodes_[kV]);
         // ∂V_gc/∂(V_G, V_D, V_S)
         const std::array<double, 3> w = {1, -m_.kch, -(1 - m_.kch)};
         const double vgc = vg - m_.kch * vd - (1 - m_.kch) * vs;
         const double vds = vd - vs;
 
-        const smooth::ValueSlope g = conductance(m_, s);
+        smooth::ValueSlope g = conductance(m_, s);
+        if (read_noise_ && !ctx.dc) {
+            // Read noise multiplies the channel's conductance (and so its current) at this time.
+            const double k = 1 + read_noise_->value(ctx.time);
+            g.v *= k;
+            g.d *= k;
+        }
         const double ids = g.v * vds;
         st.F(nodes_[kD], ids);
         st.F(nodes_[kS], -ids);
         G(st, kD, kD, g.v);
         G(st, kD, kS, -g.v);
         G(st, kD, kX, g.d * vds);
+        G(st, kD, kV, g.d * vds);
         G(st, kS, kD, -g.v);
         G(st, kS, kS, g.v);
         G(st, kS, kX, -g.d * vds);
+        G(st, kS, kV, -g.d * vds);
 
         const double ig = m_.ggate * vgc;
         for (std::size_t r = 0; r < 3; ++r) {
@@ -151,19 +188,48 @@ public:
             C(st, kS, kS, ch);
         }
 
-        // The state: q = s always, so a transient starts from the held DC value consistently.
-        st.Q(nodes_[kX], s);
+        // The states: q = s (and sv) always, so a transient starts from the held DC values.
+        const double sk = value_at(x, nodes_[kX]), sv = value_at(x, nodes_[kV]);
+        st.Q(nodes_[kX], sk);
         C(st, kX, kX, 1);
+        st.Q(nodes_[kV], sv);
+        C(st, kV, kV, 1);
         if (ctx.dc) {
-            st.F(nodes_[kX], s - s0_);
+            st.F(nodes_[kX], sk - s0_);
             G(st, kX, kX, 1);
+            st.F(nodes_[kV], sv);
+            G(st, kV, kV, 1);
             return;
         }
         const double rho = variability_.factor(ctx.accepted + variability_slots_);
         const DriftRate r = m_.drift.rate(vgc, s);
-        st.F(nodes_[kX], -rho * r.rate);
-        for (std::size_t c = 0; c < 3; ++c) G(st, kX, c, -rho * r.d_v * w[c]);
-        G(st, kX, kX, -rho * r.d_s);
+        // Each update split: 1 − frelax to the kept state, frelax to the volatile one.
+        for (const auto& [row, share] : {std::pair{kX, 1 - m_.frelax}, std::pair{kV, m_.frelax}}) {
+            if (nodes_[row] == kGround) continue;
+            st.F(nodes_[row], -share * rho * r.rate);
+            for (std::size_t c = 0; c < 3; ++c) G(st, row, c, -share * rho * r.d_v * w[c]);
+            G(st, row, kX, -share * rho * r.d_s);
+            G(st, row, kV, -share * rho * r.d_s);
+        }
+        if (nodes_[kV] != kGround) {
+            st.F(nodes_[kV], sv / m_.trelax);
+            G(st, kV, kV, 1 / m_.trelax);
+        }
+    }
+
+    void set_transient_defaults(double tstep, double tstop) override {
+        if (!m_.read_noise()) return;
+        // TRNOISE(na nt nalpha namp) with the density's white and 1/f parts (see the header).
+        const double nt = m_.rnt > 0 ? m_.rnt : tstep;
+        Waveform w;
+        w.kind = Waveform::Kind::Trnoise;
+        w.args = {m_.rnw / std::sqrt(2 * nt), nt, m_.rnf > 0 ? m_.rnalpha : 0.0,
+                  m_.rnf * std::sqrt(std::pow(2 * std::numbers::pi * nt, m_.rnalpha) / (2 * nt))};
+        read_noise_ = std::make_unique<TransientNoise>(w, noise_key_, fmt::format("ECRAM {}", name()));
+        read_noise_->prepare(tstop);
+    }
+    void breakpoints(double t0, double t1, std::vector<double>& out) const override {
+        if (read_noise_) read_noise_->breakpoints(t0, t1, out);
     }
 
     /// uic: the transient starts from the held state.
@@ -179,39 +245,47 @@ public:
     }
 
     std::vector<std::string> output_quantities() const override { return {"g"}; }
-    void outputs(const double* x, double* out) const override { out[0] = conductance(m_, value_at(x, nodes_[kX])).v; }
+    void outputs(const double* x, double* out) const override { out[0] = conductance(m_, state(x)).v; }
     /// i(n1), @n1[i]: the channel current from D to S (the read current); @n1[ig]: the gate
     /// leakage into the channel.
     std::optional<double> quantity(std::string_view name, const double* x) const override {
         const double vd = value_at(x, nodes_[kD]), vs = value_at(x, nodes_[kS]);
-        if (name == "i") return conductance(m_, value_at(x, nodes_[kX])).v * (vd - vs);
+        if (name == "i") return conductance(m_, state(x)).v * (vd - vs);
         if (name == "ig") return m_.ggate * (value_at(x, nodes_[kG]) - m_.kch * vd - (1 - m_.kch) * vs);
         return std::nullopt;
     }
 
     void noise(const double* x, std::vector<NoiseSource>& out) const override {
-        const double g = conductance(m_, value_at(x, nodes_[kX])).v;
+        const double g = conductance(m_, state(x)).v;
         out.push_back({.name = "thermal", .plus = nodes_[kD], .minus = nodes_[kS],
                        .white = 4 * physics::kBoltzmann * kelvin_ * g});
-        if (m_.kf != 0) {
-            const double ids = g * (value_at(x, nodes_[kD]) - value_at(x, nodes_[kS]));
+        const double ids = g * (value_at(x, nodes_[kD]) - value_at(x, nodes_[kS]));
+        if (m_.kf != 0)
             out.push_back({.name = "1overf", .plus = nodes_[kD], .minus = nodes_[kS],
                            .flicker = m_.kf * std::pow(std::fabs(ids), m_.af)});
-        }
+        if (m_.rnw > 0)
+            out.push_back({.name = "read", .plus = nodes_[kD], .minus = nodes_[kS], .white = ids * ids * m_.rnw * m_.rnw});
+        if (m_.rnf > 0)
+            out.push_back({.name = "read1overf", .plus = nodes_[kD], .minus = nodes_[kS],
+                           .flicker = ids * ids * m_.rnf * m_.rnf, .exponent = m_.rnalpha});
     }
 
 private:
-    enum Row : std::size_t { kG = 0, kD = 1, kS = 2, kX = 3 };
+    enum Row : std::size_t { kG = 0, kD = 1, kS = 2, kX = 3, kV = 4, kRows = 5 };
+    /// The state the channel sees: kept plus volatile.
+    double state(const double* x) const { return value_at(x, nodes_[kX]) + value_at(x, nodes_[kV]); }
     void G(const Stamp& st, std::size_t r, std::size_t c, double v) const { st.G(slot_[r][c], v); }
     void C(const Stamp& st, std::size_t r, std::size_t c, double v) const { st.C(slot_[r][c], v); }
 
     EcramModel m_;
     double s0_;      ///< state held in DC
     double kelvin_;  ///< K, temperature of the thermal noise
+    std::uint64_t noise_key_;                      ///< the read noise's stream
+    std::unique_ptr<TransientNoise> read_noise_;  ///< its draws for the current transient run
     Variability variability_;
     std::size_t variability_slots_ = 0;  ///< history: the variability's pulse state
-    std::array<Index, 4> nodes_{kGround, kGround, kGround, kGround};
-    std::array<std::array<Slot, 4>, 4> slot_{};
+    std::array<Index, kRows> nodes_{kGround, kGround, kGround, kGround, kGround};
+    std::array<std::array<Slot, kRows>, kRows> slot_{};
 };
 
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
@@ -231,6 +305,15 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     mp->ctoc = r.non_negative("ctoc", 0);
     mp->kf = r.non_negative("kf", 0);
     mp->af = r.non_negative("af", 2);
+    mp->frelax = r.get("frelax", 0);
+    if (!(mp->frelax >= 0 && mp->frelax < 1))
+        r.fail("frelax", fmt::format("must be in [0, 1), got {:g}", mp->frelax));
+    mp->trelax = r.positive("trelax", 1e-3);
+    mp->rnw = r.non_negative("rnw", 0);
+    mp->rnf = r.non_negative("rnf", 0);
+    mp->rnalpha = r.positive("rnalpha", 1);
+    if (mp->rnalpha > 2) r.fail("rnalpha", fmt::format("must be in (0, 2], got {:g}", mp->rnalpha));
+    mp->rnt = r.non_negative("rnt", 0);
     mp->log_ratio = std::log(mp->gmax / mp->gmin);
     mp->drift = SoftBoundDrift::read(r, DriftDefaults{});
     r.reject_unknown();

@@ -141,8 +141,9 @@ public:
         if (branch < 0) branch = i;
         return i;
     }
-    Index add_state() override {
-        Index i = add(fmt::format("x({})", device_), UnknownKind::State);
+    Index add_state(std::string_view suffix) override {
+        Index i = add(suffix.empty() ? fmt::format("x({})", device_) : fmt::format("x({}#{})", device_, suffix),
+                      UnknownKind::State);
         if (state < 0) state = i;
         return i;
     }

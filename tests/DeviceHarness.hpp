@@ -169,7 +169,9 @@ private:
         }
         Index add_node(std::string_view suffix) override { return add(std::string("node ") + std::string(suffix)); }
         Index add_branch() override { return add("branch"); }
-        Index add_state() override { return add("state"); }
+        Index add_state(std::string_view suffix) override {
+            return add(suffix.empty() ? std::string("state") : "state " + std::string(suffix));
+        }
         std::size_t add_history(std::size_t count) override {
             const std::size_t first = h_.history_.now.size();
             h_.history_.now.resize(first + count, 0.0);

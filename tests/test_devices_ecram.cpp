@@ -637,3 +637,65 @@ N1 g d 0 wox x0=0.2
     MESSAGE(".tran vs ngspice behavioural: worst |x - x_ngspice| = " << worst);
     CHECK(worst < 1e-3 * 0.3);
 }
+
+TEST_CASE("ECRAM (.tran): with relaxation the volatile part of a pulse's update decays as e^(-t/trelax)") {
+    const std::string body =
+        "Vg g 0 PULSE(0 10 1m 1u 1u 2m 1)\nVd d 0 0.1\nN1 g d 0 wox g0=10u\n.tran 0.1m 30m 0 20u\n.end\n";
+    const solver::Plot p = run_tran(
+        "relaxation\n.model wox ecram (frelax=0.3 trelax=5m)\n" + body, false);
+    // After the pulse (it ends at 3.002 ms) nothing drives the states: the volatile one decays
+    // by itself, the kept one stays, and G returns to G(s) of the kept state.
+    const double t0 = 4e-3, sv0 = at(p, "x(n1#volatile)", t0), s_kept = at(p, "x(n1)", t0);
+    CHECK(sv0 > 5e-4);  // one pulse moves the state by about 1/180, 30 % of it volatile
+    for (double dt : {2e-3, 5e-3, 10e-3, 20e-3}) {
+        INFO("t = " << t0 + dt);
+        CHECK(at(p, "x(n1#volatile)", t0 + dt) == doctest::Approx(sv0 * std::exp(-dt / 5e-3)).epsilon(0.01));
+        CHECK(at(p, "x(n1)", t0 + dt) == doctest::Approx(s_kept).epsilon(1e-9));
+    }
+    const double gmin = 0.079e-6, gmax = 50e-6;
+    CHECK(at(p, "g(n1)", t0) == doctest::Approx(gmin + (gmax - gmin) * (s_kept + sv0)).epsilon(1e-9));
+    CHECK(at(p, "g(n1)", 30e-3) == doctest::Approx(gmin + (gmax - gmin) * s_kept).epsilon(2e-3));
+    // Each update is split 70:30; the volatile share decays during the 2 ms pulse already, so
+    // what is left of it at the pulse's end is a little under 0.3/0.7 of the kept increase.
+    const double kept_increase = s_kept - (10e-6 - gmin) / (gmax - gmin);
+    const double end = at(p, "x(n1#volatile)", 3.002e-3);
+    CHECK(end < 0.3 / 0.7 * kept_increase);
+    CHECK(end > 0.7 * 0.3 / 0.7 * kept_increase);
+
+    // Off (frelax = 0, the default) the model is the one-state model, point for point.
+    const solver::Plot off = run_tran("no relaxation\n.model wox ecram (frelax=0)\n" + body, false);
+    const solver::Plot plain = run_tran("plain\n.model wox ecram\n" + body, false);
+    CHECK(off.find("x(n1#volatile)") < 0);
+    REQUIRE(off.points() == plain.points());
+    REQUIRE(off.values.size() == plain.values.size());
+    CHECK(off.values == plain.values);
+}
+
+TEST_CASE("ECRAM (.tran): read noise scales the channel current by 1 + n(t) with the density it is given") {
+    // A 0.1 V read of 25 µS for 20 ms, the read noise sampled every 10 µs: 2000 samples of a
+    // white process whose one-sided density is rnw² relative, so each sample's relative
+    // deviation is rnw/√(2·rnt) = 1e-3·/√(2e-5) = 0.2236.
+    const std::string model = ".model wox ecram (rnw=1e-3 rnt=10u)\n";
+    const std::string body = "Vd d 0 0.1\nN1 0 d 0 wox g0=25u\n.tran 10u 20m\n.end\n";
+    const solver::Plot p = run_tran("read noise\n" + model + body, false);
+    const int iv = p.find("i(vd)");
+    REQUIRE(iv >= 0);
+    const double mean_i = -25e-6 * 0.1;  // current into the source's + terminal
+    double sum = 0, sum2 = 0;
+    int count = 0;
+    for (int k = 1; k <= 2000; ++k) {
+        const double n = at(p, "i(vd)", k * 10e-6) / mean_i - 1;
+        sum += n, sum2 += n * n, ++count;
+    }
+    const double mean = sum / count, sd = std::sqrt(sum2 / count - mean * mean);
+    MESSAGE("read noise: mean " << mean << ", deviation " << sd << " (expected 0, 0.2236)");
+    CHECK(std::fabs(mean) < 0.02);                                     // 4 standard errors
+    CHECK(sd == doctest::Approx(1e-3 / std::sqrt(2 * 10e-6)).epsilon(0.05));
+    // The state does not see it, g(n1) is the noiseless conductance, and the draws are a
+    // function of the seed and the instance name: the same run twice gives the same waveform.
+    CHECK(at(p, "g(n1)", 0.01) == doctest::Approx(25e-6).epsilon(1e-9));
+    const solver::Plot again = run_tran("read noise again\n" + model + body, false);
+    CHECK(again.values == p.values);
+    const solver::Plot other = run_tran("another seed\n.options seed=7\n" + model + body, false);
+    CHECK(other.values != p.values);
+}

@@ -196,7 +196,7 @@ TEST_CASE("voltage source: left-out PULSE edges take tstep once the transient se
     tran.time = 0.5e-9;
     // Ideal edge until defaults are known.
     CHECK(h.load({0, 0}, tran).f[1] == doctest::Approx(-1));
-    dynamic_cast<models::IndependentSource&>(h.device()).set_transient_defaults(1e-9, 100e-9);
+    h.device().set_transient_defaults(1e-9, 100e-9);
     CHECK(h.load({0, 0}, tran).f[1] == doctest::Approx(-0.5));
 }
 

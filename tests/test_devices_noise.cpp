@@ -513,3 +513,23 @@ TEST_CASE("noise: memristor thermal noise 4kT·dI/dV at its state and bias") {
         CHECK(log_slope(fl, 1, 1e4) == doctest::Approx(-1).epsilon(1e-12));
     }
 }
+
+TEST_CASE("noise: ECRAM read noise I_DS²·(rnw² + rnf²/f^rnalpha) between drain and source") {
+    const ModelCard m{"ecmod", "ecram", {{"rnw", 2e-4}, {"rnf", 3e-3}, {"rnalpha", 1.2}}, {}};
+    DeviceHarness h = ecram(m, {});
+    const std::vector<double> x = {1, 0.3, -0.1, 0.25};
+    const double ids = (0.079e-6 + (50e-6 - 0.079e-6) * 0.25) * 0.4;
+    const std::vector<NoiseSource> n = noise_at(h, x);
+    CHECK(names(n) == std::vector<std::string>{"thermal", "read", "read1overf"});
+    const NoiseSource w = generator(n, "read"), f = generator(n, "read1overf");
+    CHECK(w.plus == 1);
+    CHECK(f.minus == 2);
+    CHECK(close(w.density(1e3), ids * ids * 4e-8, 1e-12));
+    CHECK(close(f.density(10), ids * ids * 9e-6 / std::pow(10.0, 1.2), 1e-12));
+    CHECK(log_slope(f, 1, 1e4) == doctest::Approx(-1.2).epsilon(1e-12));
+    // With no current there is no read noise; off by default.
+    CHECK(generator(noise_at(h, {1, 0, 0, 0.25}), "read").white == 0);
+    const ModelCard plain{"ecmod", "ecram", {}, {}};
+    DeviceHarness hp = ecram(plain, {});
+    CHECK(names(noise_at(hp, x)) == std::vector<std::string>{"thermal"});
+}

@@ -18,15 +18,14 @@ public:
         auto t0 = std::chrono::steady_clock::now();
         const Circuit& c = ctx.circuit();
         const parser::Netlist& n = ctx.base.netlist;
-        for (const auto& d : c.devices())
-            if (auto* src = dynamic_cast<models::IndependentSource*>(d.get())) {
-                try {
-                    src->set_transient_defaults(a.tstep, a.tstop);
-                } catch (const models::DeviceError& e) {
-                    // What a run of this length asks of a source (TRNOISE's samples).
-                    throw parser::NetlistError(c.element_of(d.get()).loc, e.what());
-                }
+        for (const auto& d : c.devices()) {
+            try {
+                d->set_transient_defaults(a.tstep, a.tstop);
+            } catch (const models::DeviceError& e) {
+                // What a run of this length asks of a device (TRNOISE's samples, read noise's).
+                throw parser::NetlistError(c.element_of(d.get()).loc, e.what());
             }
+        }
 
         TranSettings ts;
         ts.tstep = a.tstep;
