@@ -356,14 +356,15 @@ TEST_CASE("MTT RRAM unit (Vread_H = 0.8 V, Vref_G = 0.7 V): runs and its transfe
         INFO("W_h " << t.wh[k - 1] << " -> " << t.wh[k]);
         if (t.wh[k] > t.wh[k - 1]) CHECK(t.wb[k] > t.wb[k - 1]);
     }
-    // Near a sign function at the ends (W_b(+-1) = +-0.97), soft near 0 (the nonlinear read).
+    // Near a sign function at the ends, soft near 0.
     CHECK(t(1.0) > 0.9);
     CHECK(t(-1.0) < -0.9);
     TransferFit f = t.fit();
     REQUIRE(f.positive);
     REQUIRE(f.negative);
-    // A_p = 28.8, A_n = 32.1, R^2 = 0.997.
-    CHECK(f.positive->a.value > 10);
-    CHECK(f.negative->a.value > 10);
-    CHECK(f.r2 > 0.99);
+    // A_p = 44.3, A_n = 54.7, R^2 = 0.9991 (with VTO = 0.30 V; the ECRAM units' 0.45 V gave 29
+    // and 33): the paper reports parameters above 50.
+    CHECK(f.positive->a.value > 40);
+    CHECK(f.negative->a.value > 50);
+    CHECK(f.r2 > 0.999);
 }
