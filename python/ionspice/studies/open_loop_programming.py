@@ -227,10 +227,16 @@ Open loop, the four cycles together: mean absolute relative error **{open_mean:.
 reports 1.07 %). It comes from the device-to-device spread of the rate (2.3 %, not corrected by
 a global coefficient) and the cycle-to-cycle draw (0.8 % of each pulse), both in proportion to
 the size of the change, and from the update's dependence on the state (gp and the soft bounds:
-a cell far from mid-window moves slower than the coefficient, measured there, says). The model
-has no read noise and no relaxation after a pulse, which the measured 1.07 % includes; so ours
-is lower. Write-and-verify shrinks the error geometrically, each cycle correcting what the last
-left (the paper: 0.46, 0.21, 0.16 uS, 0.41 %; our floor is lower for the same reason).
+a cell far from mid-window moves slower than the coefficient, measured there, says). The
+measured 1.07 % also holds read noise and the conductance's relaxation after each pulse. The
+ECRAM model has both (`rnw`/`rnf` and `frelax`/`trelax`, docs/models.md), but they stay off
+here: the paper reports neither a read-noise density nor a relaxed fraction or its time
+constant, only the combined 2.3 % spatial-temporal spread of its cycling test and the 0.8 %
+cycle-to-cycle draw already used, so any value would be fitted to the write error itself.
+Ours is lower by what they would add. Write-and-verify shrinks the error geometrically, each
+cycle correcting what the last left (the paper: 0.46, 0.21, 0.16 uS, 0.41 %; its floor is what
+the verify reads' noise and the relaxation after the last pulse leave, which is why ours is
+lower).
 
 ![conductance maps]({paths['maps']})
 
