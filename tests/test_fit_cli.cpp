@@ -84,6 +84,21 @@ std::vector<double> json_values(const std::string& json, const std::string& key)
     return v;
 }
 
+/// The JSON of a fit of the three steps gives each step's a_p, b_p, a_n, b_n to 1e-6.
+void check_recovers_parameters(const std::string& json) {
+    auto ap = json_values(json, "A_p"), bp = json_values(json, "B_p");
+    auto an = json_values(json, "A_n"), bn = json_values(json, "B_n"), vr = json_values(json, "vr");
+    REQUIRE(vr.size() == 3);
+    REQUIRE(ap.size() == 3);
+    REQUIRE(bn.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        CHECK(ap[k] == doctest::Approx(a_p(vr[k])).epsilon(1e-6));
+        CHECK(bp[k] == doctest::Approx(b_p(vr[k])).epsilon(1e-6));
+        CHECK(an[k] == doctest::Approx(a_n(vr[k])).epsilon(1e-6));
+        CHECK(bn[k] == doctest::Approx(b_n(vr[k])).epsilon(1e-6));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("fit cli: a stepped raw file gives one line per step with its value and the parameters") {
@@ -117,17 +132,7 @@ TEST_CASE("fit cli: --ge/--its normalisation recovers each step's parameters to 
                  " --group vr --json");
     INFO(r.err);
     REQUIRE(r.status == 0);
-    auto ap = json_values(r.out, "A_p"), bp = json_values(r.out, "B_p");
-    auto an = json_values(r.out, "A_n"), bn = json_values(r.out, "B_n"), vr = json_values(r.out, "vr");
-    REQUIRE(vr.size() == 3);
-    REQUIRE(ap.size() == 3);
-    REQUIRE(bn.size() == 3);
-    for (std::size_t k = 0; k < 3; ++k) {
-        CHECK(ap[k] == doctest::Approx(a_p(vr[k])).epsilon(1e-6));
-        CHECK(bp[k] == doctest::Approx(b_p(vr[k])).epsilon(1e-6));
-        CHECK(an[k] == doctest::Approx(a_n(vr[k])).epsilon(1e-6));
-        CHECK(bn[k] == doctest::Approx(b_n(vr[k])).epsilon(1e-6));
-    }
+    check_recovers_parameters(r.out);
     CHECK(json_values(r.out, "A_p_err").size() == 3);
     CHECK(json_values(r.out, "R2").size() == 3);
 }
@@ -226,17 +231,7 @@ TEST_CASE("fit cli: per-point --gmin and --itsmax columns normalise each group o
                               " --group vr --json");
     INFO(r.err);
     REQUIRE(r.status == 0);
-    auto ap = json_values(r.out, "A_p"), bp = json_values(r.out, "B_p");
-    auto an = json_values(r.out, "A_n"), bn = json_values(r.out, "B_n"), vr = json_values(r.out, "vr");
-    REQUIRE(vr.size() == 3);
-    REQUIRE(ap.size() == 3);
-    REQUIRE(bn.size() == 3);
-    for (std::size_t k = 0; k < 3; ++k) {
-        CHECK(ap[k] == doctest::Approx(a_p(vr[k])).epsilon(1e-6));
-        CHECK(bp[k] == doctest::Approx(b_p(vr[k])).epsilon(1e-6));
-        CHECK(an[k] == doctest::Approx(a_n(vr[k])).epsilon(1e-6));
-        CHECK(bn[k] == doctest::Approx(b_n(vr[k])).epsilon(1e-6));
-    }
+    check_recovers_parameters(r.out);
     // The points below each group's G_e,min are reported as left out, and no default was used.
     CHECK(r.err.find("8 points with 'ge' below G_min, outside the unit's range, left out (vr=1: 2 of 50, and in 2 more "
                      "fits)") != std::string::npos);
