@@ -304,6 +304,26 @@ public:
         charges(st, o, vbe, vbc, vbx, vsub, vbe_x - vbe, vbc_x - vbc, vsub_x - vsub);
     }
 
+    /// @q1[ic], @q1[ib], @q1[ie], @q1[is] (and i(q1), the collector's): the static terminal
+    /// currents into the device, type-signed, as ngspice's bjtask.c defines them: the substrate
+    /// junction's current cdsub counts in ie (vertical) or ib (lateral), and is is −subs·cdsub.
+    /// An excess-phase delayed transport current is included; a transient's charge currents
+    /// are not.
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
+        if (name != "ic" && name != "i" && name != "ib" && name != "ie" && name != "is") return std::nullopt;
+        const double t = m_.type, m = s_.mult, subs = m_.lateral ? -1 : 1;
+        const double vsub = t * subs * (value_at(x, s_node_) - value_at(x, sc_));
+        const double cdsub = diode(s_.iss, vsub, m_.ns * s_.vt).i + gmin_noise_ * vsub;
+        if (name == "is") return -subs * cdsub * m * t;
+        const Op o = operating(t * (value_at(x, bp_) - value_at(x, ep_)), t * (value_at(x, bp_) - value_at(x, cp_)),
+                               gmin_noise_);
+        double cc = o.cc;
+        if (y1_ != kGround) cc += x[y1_] / kExcessScale - o.cbe / o.qb;
+        if (name == "ib") return (o.cb - (m_.lateral ? cdsub : 0.0)) * m * t;
+        if (name == "ie") return (-cc - o.cb + (m_.lateral ? 0.0 : cdsub)) * m * t;
+        return cc * m * t;
+    }
+
     // ngspice's bjtnoise.c: thermal noise of RC, RB (at the present base conductance) and RE,
     // shot noise 2q|I| of the collector and base currents, and flicker KF·|Ib|^AF/f.
     void noise(const double* x, std::vector<NoiseSource>& out) const override {

@@ -26,6 +26,11 @@ void Capacitor::load(LoadContext& ctx, const Stamp& s) {
     slots_.stamp_c(s, c_);
 }
 
+std::optional<double> Capacitor::quantity(std::string_view name, const double* /*x*/, const double* xdot) const {
+    if (name != "i") return std::nullopt;
+    return xdot ? c_ * (value_at(xdot, p_) - value_at(xdot, n_)) : 0.0;
+}
+
 namespace {
 
 /// `.model name c (...)`: ngspice's capacitor model (cap.c), defaults as capsetup.c.

@@ -20,6 +20,9 @@ public:
     void load(LoadContext& ctx, const Stamp& s) override;
     bool is_linear() const override { return true; }
     void initial_conditions(double* x) const override;
+    /// i(c1), @c1[i]: the current from p through the capacitor to n, C·d(vp − vn)/dt, with the
+    /// derivative the transient's integration formula gives (0 at a DC point).
+    std::optional<double> quantity(std::string_view name, const double* x, const double* xdot) const override;
 
     double capacitance() const { return c_; }  ///< F
     /// Voltage vp − vn at t = 0 when the user gave `ic=` (used with `uic`).

@@ -292,7 +292,11 @@ public:
     virtual void outputs(const double* /*x*/, double* /*out*/) const {}
     /// A quantity written only when asked for by name (ngspice's `@r1[i]`, and `i(r1)` of a
     /// device without a branch current) at x; nullopt when the device has none of that name.
-    virtual std::optional<double> quantity(std::string_view /*name*/, const double* /*x*/) const {
+    /// `xdot`: in a transient, the unknowns' time derivatives as the integration formula gives
+    /// them at this point (a charge's current is dq/dx·xdot); null at a DC point, where charges
+    /// carry no current.
+    virtual std::optional<double> quantity(std::string_view /*name*/, const double* /*x*/,
+                                           const double* /*xdot*/) const {
         return std::nullopt;
     }
 

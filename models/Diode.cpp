@@ -247,7 +247,7 @@ public:
     // T is the device temperature (ngspice-39 takes the circuit temperature even with temp= or
     // dtemp=). Every generator is listed, zero or not, so that the summaries match ngspice's.
     /// @d1[id] (and i(d1)): the current from anode to cathode, through the junction (and RS).
-    std::optional<double> quantity(std::string_view name, const double* x) const override {
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         if (name != "id" && name != "i") return std::nullopt;
         return junction_current(s_, value_at(x, pi_) - value_at(x, n_), gmin_).id;
     }

@@ -248,7 +248,7 @@ public:
     void outputs(const double* x, double* out) const override { out[0] = conductance(m_, state(x)).v; }
     /// i(n1), @n1[i]: the channel current from D to S (the read current); @n1[ig]: the gate
     /// leakage into the channel.
-    std::optional<double> quantity(std::string_view name, const double* x) const override {
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         const double vd = value_at(x, nodes_[kD]), vs = value_at(x, nodes_[kS]);
         if (name == "i") return conductance(m_, state(x)).v * (vd - vs);
         if (name == "ig") return m_.ggate * (value_at(x, nodes_[kG]) - m_.kch * vd - (1 - m_.kch) * vs);

@@ -118,6 +118,17 @@ public:
         row(st, 2, 0, -qgs.c, qgs.c, true);
     }
 
+    /// @j1[id], @j1[ig], @j1[is] (and i(j1), the drain's): the static terminal currents into the
+    /// device, as ngspice's cd, cg and −(cd + cg); a transient's junction-charge currents are not
+    /// included.
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
+        if (name != "id" && name != "i" && name != "ig" && name != "is") return std::nullopt;
+        const double t = m_.type, m = s_.mult;
+        const Op o = operating(t * (value_at(x, g_) - value_at(x, sp_)), t * (value_at(x, g_) - value_at(x, dp_)), 1e-12);
+        const double cd = m * t * (o.cdrain - o.cgd), cg = m * t * (o.cgs + o.cgd);
+        return name == "ig" ? cg : name == "is" ? -(cd + cg) : cd;
+    }
+
     // ngspice's jfetnoise.c (nlev 2): thermal noise of RD and RS, channel thermal noise
     // 4kT·(2/3)·|gm|, flicker KF·|Id|^AF/f.
     void noise(const double* x, std::vector<NoiseSource>& out) const override {

@@ -234,7 +234,7 @@ public:
     std::vector<std::string> output_quantities() const override { return {"g"}; }
     void outputs(const double* x, double* out) const override { out[0] = conductance(m_, value_at(x, nodes_[kX])).v; }
     /// i(n1), @n1[i]: the current from p through the device to n.
-    std::optional<double> quantity(std::string_view name, const double* x) const override {
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         if (name != "i") return std::nullopt;
         return current(m_, value_at(x, nodes_[kP]) - value_at(x, nodes_[kN]), value_at(x, nodes_[kX])).i;
     }

@@ -283,7 +283,7 @@ public:
     void load(LoadContext& ctx, const Stamp& st) override;
     void accept(const double* x, double time, double* history) override;
     void noise(const double* x, std::vector<NoiseSource>& out) const override;
-    std::optional<double> quantity(std::string_view name, const double* x) const override;
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override;
 
 private:
     enum Terminal { kG = 0, kD = 1, kS = 2, kB = 3 };  ///< rows/columns of block_: g, d', s', b
@@ -418,7 +418,7 @@ Mosfet1::Operating Mosfet1::operating(const double* x) const {
     return o;
 }
 
-std::optional<double> Mosfet1::quantity(std::string_view name, const double* x) const {
+std::optional<double> Mosfet1::quantity(std::string_view name, const double* x, const double* /*xdot*/) const {
     // @m1[id] (and i(m1)): the current into the drain, as ngspice's (type-signed: negative for
     // a conducting p-channel device).
     if (name == "id" || name == "i") return k_.type * operating(x).cd;

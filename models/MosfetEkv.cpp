@@ -125,6 +125,16 @@ public:
 
     void load(LoadContext& ctx, const Stamp& st) override;
 
+    /// @m1[id], i(m1): the channel current into the drain, type-signed as ngspice's MOSFETs'
+    /// (negative for a conducting p-channel device).
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
+        if (name != "id" && name != "i") return std::nullopt;
+        const double type = k_.type, vs = value_at(x, nodes_[kS]);
+        return type * channel(k_, type * (value_at(x, nodes_[kG]) - vs), type * (value_at(x, nodes_[kD]) - vs),
+                              type * (value_at(x, nodes_[kB]) - vs))
+                          .id;
+    }
+
     // The noise of the header comment; GMIN across drain–source is noiseless, as in SPICE.
     void noise(const double* x, std::vector<NoiseSource>& out) const override {
         const double type = k_.type, vs = value_at(x, nodes_[kS]);

@@ -60,7 +60,7 @@ public:
     }
 
     // ngspice's @r[i] (and i(r1)): the current from p to n; @r[p]: the power it dissipates.
-    std::optional<double> quantity(std::string_view name, const double* x) const override {
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         const double v = value_at(x, p_) - value_at(x, n_);
         if (name == "i") return g_ * v;
         if (name == "p") return g_ * v * v;

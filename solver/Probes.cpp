@@ -8,8 +8,9 @@ namespace ionspice::solver {
 
 using parser::NetlistError;
 
-double Probe::value(const std::vector<double>& x) const {
-    if (device && !quantity.empty()) return device->quantity(quantity, x.data()).value_or(0.0);
+double Probe::value(const std::vector<double>& x, const std::vector<double>* xdot) const {
+    if (device && !quantity.empty())
+        return device->quantity(quantity, x.data(), xdot ? xdot->data() : nullptr).value_or(0.0);
     if (device) {
         double buf[16];
         device->outputs(x.data(), buf);
@@ -42,7 +43,7 @@ namespace {
 std::optional<Probe> quantity_probe(const Circuit& c, const models::Device& d, const std::string& name,
                                     const std::string& item, const char* type) {
     const std::vector<double> zero(static_cast<std::size_t>(c.size()), 0.0);
-    if (!d.quantity(name, zero.data())) return std::nullopt;
+    if (!d.quantity(name, zero.data(), nullptr)) return std::nullopt;
     Probe p{{item, type}};
     p.device = &d;
     p.quantity = name;
@@ -135,16 +136,21 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
                 }
             }
     }
-    // savecurrents: each device's current, as ngspice names it (@d1[id], @r1[i]), after the
-    // unknowns (a voltage source's or inductor's is already there as its branch current).
+    // savecurrents: each device's terminal currents, as ngspice names them (@d1[id], @r1[i],
+    // @c1[i], @q1[ic] @q1[ib] @q1[ie] @q1[is], @j1[id] @j1[ig] @j1[is]), after the unknowns (a
+    // voltage source's or inductor's is already there as its branch current). A device's `i`
+    // is its main current, which a device with `id` or `ic` already gives under that name.
     if (save_currents && !small_signal)
         for (const auto& d : c.devices()) {
             if (c.branch_index(d->name()) >= 0) continue;
-            for (const char* q : {"id", "i"})
+            bool main = false;
+            for (const char* q : {"id", "ic", "i", "ib", "ie", "ig", "is"}) {
+                if (std::string_view(q) == "i" && main) continue;
                 if (auto p = quantity_probe(c, *d, q, fmt::format("@{}[{}]", d->name(), q), "current")) {
                     probes.push_back(std::move(*p));
-                    break;
+                    main = true;
                 }
+            }
         }
     // Unknowns are distinct; only the few named items can repeat what is already there.
     NameMap<std::string, bool> seen;
@@ -193,9 +199,9 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
 }
 
 void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,
-                  const std::vector<double>& x) {
+                  const std::vector<double>& x, const std::vector<double>* xdot) {
     plot.values.insert(plot.values.end(), head.begin(), head.end());
-    for (const auto& p : probes) plot.values.push_back(p.value(x));
+    for (const auto& p : probes) plot.values.push_back(p.value(x, xdot));
 }
 
 void append_point(Plot& plot, double scale, const std::vector<Probe>& probes,

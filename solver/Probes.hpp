@@ -24,7 +24,11 @@ struct Probe {
     int output = 0;  ///< index into the device's output_quantities()
     std::string quantity;  ///< else, when not empty: the device's quantity() of that name
 
-    double value(const std::vector<double>& x) const;
+    /// At x; `xdot` (a transient's time derivatives of the unknowns) for a device's charge
+    /// currents, null at a DC point.
+    double value(const std::vector<double>& x, const std::vector<double>* xdot = nullptr) const;
+    /// Whether the value needs `xdot`: a device's quantity (its charges may carry current).
+    bool uses_rates() const { return device && !quantity.empty(); }
     /// Of a small-signal solution. Only for probes that are differences of unknowns: a device's
     /// derived outputs are not linearised (small_signal output_probes leave them out).
     std::complex<double> value(const std::vector<std::complex<double>>& x) const;
@@ -52,9 +56,10 @@ enum class ProbeSet { LargeSignal, SmallSignal };
 std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, ProbeSet set = ProbeSet::LargeSignal,
                                  const std::string& analysis = "", bool save_currents = false);
 
-/// Appends one point: `head` (the scale and other leading values), then every probe at x.
+/// Appends one point: `head` (the scale and other leading values), then every probe at x
+/// (with the unknowns' time derivatives `xdot` in a transient).
 void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,
-                  const std::vector<double>& x);
+                  const std::vector<double>& x, const std::vector<double>* xdot = nullptr);
 /// The same for a complex plot: the scale (real) then every probe's complex value.
 void append_point(Plot& plot, double scale, const std::vector<Probe>& probes,
                   const std::vector<std::complex<double>>& x);

@@ -201,7 +201,7 @@ std::optional<double> Session::parameter(const std::string& name, const std::str
         const std::vector<double>& x = ctx_->last_solution;
         if (const models::Device* d = base_->circuit->find_device(name);
             d && static_cast<int>(x.size()) == base_->circuit->size()) {
-            if (auto v = d->quantity(param, x.data())) return v;
+            if (auto v = d->quantity(param, x.data(), nullptr)) return v;  // the last point, as at DC
             const auto q = d->output_quantities();
             for (std::size_t k = 0; k < q.size(); ++k)
                 if (q[k] == param) {

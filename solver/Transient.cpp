@@ -195,8 +195,9 @@ void consistent_start(const Circuit& circuit, const SimOptions& options, Newton&
 
 }  // namespace
 
-TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& s,
-                        const std::function<void(double, const std::vector<double>&)>& on_point) {
+TranStats run_transient(
+    const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& s,
+    const std::function<void(double, const std::vector<double>&, const std::vector<double>*)>& on_point) {
     const int n = circuit.size();
     TranStats stats;
     const double tmax = s.tmax > 0 ? s.tmax : std::min(s.tstep, (s.tstop - s.tstart) / 50);
@@ -235,7 +236,20 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
         hist.push_back(std::move(p0));
         xs.push_back(x);
     }
-    if (s.tstart <= 0) on_point(0.0, x);
+    // With want_rates, the unknowns themselves integrated like charges (q = x): their history
+    // gives dx/dt at each point by the step's own formula, for outputs such as i(c1).
+    std::deque<HistoryPoint> xhist;
+    std::vector<double> beta_x, xdot;
+    if (s.want_rates) {
+        HistoryPoint p0;
+        p0.time = 0;
+        p0.q = x;
+        p0.qdot.assign(n, 0.0);
+        xhist.push_back(std::move(p0));
+        xdot.assign(n, 0.0);
+    }
+    const std::vector<double>* rates = s.want_rates ? &xdot : nullptr;
+    if (s.tstart <= 0) on_point(0.0, x, rates);
 
     double t = 0;
     double h = std::min(tmax, s.tstep) / 10;
@@ -335,7 +349,18 @@ TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newto
         }
         if (xs.size() > 2) xs.pop_front();
         circuit.accept(xt.data(), t);
-        if (t >= s.tstart * (1 - 1e-12)) on_point(t, xt);
+        if (s.want_rates) {
+            const double ax = integ.coefficients(order, h, xhist, beta_x);  // the step's alpha
+            HistoryPoint px;
+            px.time = t;
+            px.q = xt;
+            px.qdot.resize(n);
+            for (int i = 0; i < n; ++i) px.qdot[i] = ax * xt[i] + beta_x[i];
+            xdot = px.qdot;
+            xhist.push_back(std::move(px));
+            if (xhist.size() > 3) xhist.pop_front();
+        }
+        if (t >= s.tstart * (1 - 1e-12)) on_point(t, xt, rates);
         progress.update(t, stats.accepted);
 
         // Next step: grow by 2 when the error allows it, shrink when it demands it, and

@@ -22,6 +22,9 @@ struct TranSettings {
     std::vector<std::pair<int, double>> ics;       ///< .ic: node unknown and value
     std::vector<std::pair<int, double>> nodesets;  ///< .nodeset for the operating point
     std::ostream* progress = nullptr;              ///< a terminal for the progress line, or null
+    /// Give on_point the unknowns' time derivatives (for charge currents such as i(c1)): one
+    /// more vector operation per step, so only when an output needs them.
+    bool want_rates = false;
 };
 
 struct TranStats {
@@ -31,10 +34,12 @@ struct TranStats {
     long iterations = 0;
 };
 
-/// Runs the transient and calls `on_point(t, x)` for every accepted point with t ≥ tstart
-/// (t = 0 included when tstart is 0). Throws SimulationError ("time step too small", naming the
-/// time and the unknowns that did not converge).
-TranStats run_transient(const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& settings,
-                        const std::function<void(double, const std::vector<double>&)>& on_point);
+/// Runs the transient and calls `on_point(t, x, xdot)` for every accepted point with t ≥ tstart
+/// (t = 0 included when tstart is 0). `xdot`: with `want_rates`, dx/dt at the point by the same
+/// integration formula and order as the step (zero at t = 0), else null. Throws SimulationError
+/// ("time step too small", naming the time and the unknowns that did not converge).
+TranStats run_transient(
+    const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& settings,
+    const std::function<void(double, const std::vector<double>&, const std::vector<double>*)>& on_point);
 
 }  // namespace ionspice::solver

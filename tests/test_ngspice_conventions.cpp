@@ -92,6 +92,56 @@ N1 0 m 0 mem g0=20u
     CHECK(value(named, "i(r1)") == doctest::Approx(ir).epsilon(1e-9));
 }
 
+TEST_CASE("savecurrents: a BJT's ic, ib, ie, is and a JFET's id, ig, is as ngspice 47 prints them") {
+    // The reference: ngspice 47 (bench/build_ngspice.sh) on this deck, `ngspice -b`, its .op
+    // listing of the @ vectors (6 digits); @q1[is], 3.403e-12 there, is a gmin-level current
+    // on which the two programs' substrate junctions differ by 1e-12 A.
+    const auto r = simulate_text(R"(savecurrents
+.options savecurrents
+VCC vcc 0 5
+VB b 0 0.7
+RC vcc c 1k
+Q1 c b 0 qn
+.model qn npn (is=1e-15 bf=100 vaf=50 rb=10 re=1 rc=5 cjs=1p iss=1e-16)
+VG g 0 -0.5
+RD vcc d 2k
+J1 d g 0 jn
+.model jn njf (vto=-2 beta=1e-3 lambda=0.02 is=1e-14)
+C1 c 0 1p
+.op
+.end
+)");
+    CHECK(value(r, "@q1[ic]") == doctest::Approx(5.938115e-04).epsilon(2e-6));
+    CHECK(value(r, "@q1[ib]") == doctest::Approx(5.528631e-06).epsilon(2e-6));
+    CHECK(value(r, "@q1[ie]") == doctest::Approx(-5.99340e-04).epsilon(2e-6));
+    CHECK(std::fabs(value(r, "@q1[is]")) < 1e-11);
+    CHECK(value(r, "@j1[id]") == doctest::Approx(2.012617e-03).epsilon(2e-6));
+    CHECK(value(r, "@j1[ig]") == doctest::Approx(-1.99476e-12).epsilon(2e-5));
+    CHECK(value(r, "@j1[is]") == doctest::Approx(-2.01262e-03).epsilon(2e-6));
+    CHECK(value(r, "@c1[i]") == 0);
+    // Kirchhoff at each device: what enters leaves.
+    CHECK(value(r, "@q1[ic]") + value(r, "@q1[ib]") + value(r, "@q1[ie]") + value(r, "@q1[is]") ==
+          doctest::Approx(0).scale(1e-3).epsilon(1e-12));
+    CHECK(value(r, "@j1[id]") + value(r, "@j1[ig]") + value(r, "@j1[is]") == doctest::Approx(0).scale(1e-3).epsilon(1e-9));
+}
+
+TEST_CASE("i(c1) in a transient is C·dv/dt by the integration formula: an RC's charging current") {
+    const auto r = simulate_text("rc\nV1 in 0 PULSE(0 1 0 1n 1n 1 2)\nR1 in out 1k\nC1 out 0 1u\n"
+                                 ".tran 10u 5m\n.print tran i(c1) i(v1)\n.end\n");
+    const auto& p = r.plots.at(0);
+    const int t = p.find("time"), ic = p.find("i(c1)"), iv = p.find("i(v1)");
+    REQUIRE(ic >= 0);
+    REQUIRE(iv >= 0);
+    CHECK(p.at(0, static_cast<std::size_t>(ic)) == 0);  // the operating point: no current
+    for (std::size_t k = 1; k < p.points(); ++k) {
+        const double time = p.at(k, static_cast<std::size_t>(t)), i = p.at(k, static_cast<std::size_t>(ic));
+        // The capacitor carries what the source delivers (nothing else is charged) ...
+        CHECK(i == doctest::Approx(-p.at(k, static_cast<std::size_t>(iv))).epsilon(1e-9));
+        // ... which is the RC's (1 − e^(−t/RC))' = e^(−t/RC)/R after the 1 ns edge.
+        if (time > 1e-5) CHECK(i == doctest::Approx(std::exp(-(time - 0.5e-9) / 1e-3) / 1e3).epsilon(2e-3));
+    }
+}
+
 TEST_CASE("a netlist without elements runs its analyses, as ngspice's (a zero-by-zero system)") {
     const auto r = simulate_text("empty\n.op\n.tran 0.1m 1m\n.ac lin 3 1k 2k\n.end\n");
     REQUIRE(r.plots.size() == 3);

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "solver/Probes.hpp"
@@ -45,11 +47,13 @@ public:
         plot.variables.push_back({"time", "time"});
         for (const auto& p : probes) plot.variables.push_back(p.var);
         std::vector<double> head(1);
-        TranStats st = run_transient(c, ctx.options(), ctx.newton, ts, [&](double t, const std::vector<double>& x) {
-            head[0] = t;
-            append_point(plot, head, probes, x);
-            if (ctx.warm_start) ctx.last_solution = x;
-        });
+        ts.want_rates = std::any_of(probes.begin(), probes.end(), [](const Probe& p) { return p.uses_rates(); });
+        TranStats st = run_transient(c, ctx.options(), ctx.newton, ts,
+                                     [&](double t, const std::vector<double>& x, const std::vector<double>* xdot) {
+                                         head[0] = t;
+                                         append_point(plot, head, probes, x, xdot);
+                                         if (ctx.warm_start) ctx.last_solution = x;
+                                     });
         const std::size_t points = plot.points();
         ctx.add_plot(std::move(plot), true);
         ctx.log(fmt::format(".tran: {} points, {} steps rejected (error), {} cut (Newton), {} Newton iterations",
