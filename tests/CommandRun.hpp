@@ -18,8 +18,12 @@ struct CommandRun {
     std::string out, err;
 };
 
+/// A fresh, empty directory for this tag and process. Emptied first: the name holds the process
+/// id, which a later run of the suite may be given again, and what that earlier process left
+/// (a netlist copied in, an output) would make copy_file fail or a check read old results.
 inline std::filesystem::path scratch_dir(const std::string& tag) {
     auto d = std::filesystem::temp_directory_path() / ("ionspice_" + tag + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(d);
     std::filesystem::create_directories(d);
     return d;
 }
