@@ -278,9 +278,9 @@ TranStats run_transient(
     const bool linear = circuit.nonlinear().empty();
     auto on_lattice = [tmax, linear](double limit) {
         if (!linear) return limit;
-        double h = tmax;
-        for (int k = 0; k < 60 && h > limit; ++k) h *= 0.5;
-        return h;
+        double step = tmax;
+        for (int k = 0; k < 60 && step > limit; ++k) step *= 0.5;
+        return step;
     };
     while (t < s.tstop * (1 - 1e-12)) {
         const double eps = std::max(hmin, t * 1e-13);

@@ -111,4 +111,6 @@ TEST_CASE("plot: linear axes are labelled in engineering notation, each tick dis
     // A constant gets a band around it; non-finite data leaves the ticks to gnuplot.
     CHECK(tools::engineering_axis('y', 5e-3, 5e-3).find("'5.0m' 0.005") != std::string::npos);
     CHECK(tools::engineering_axis('y', NAN, 1).empty());
+    CHECK(tools::engineering_axis('y', -1e308, 1e308).empty());  // the span overflows
+    CHECK(tools::engineering_axis('y', 0, 1e-320).empty());      // and underflows
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -132,6 +133,8 @@ std::string engineering_axis(char axis, double lo, double hi) {
     }
     // About eight intervals of 1, 2, 2.5 or 5 times a power of ten, as gnuplot chooses.
     const double raw = (hi - lo) / 8;
+    // A span that overflows or underflows a double has no ticks of ours (nor an int exponent).
+    if (!(std::isfinite(raw) && raw >= std::numeric_limits<double>::min())) return {};
     const int p = static_cast<int>(std::floor(std::log10(raw)));
     const double m = raw / std::pow(10.0, p);
     double nice = 10;
