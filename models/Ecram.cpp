@@ -22,15 +22,9 @@
 // exactly the one-state model.
 // Noise: the channel as a resistor, between D and S, at the operating point's state,
 //     thermal: 4kT·G(s),   1overf: KF·|I_DS|^AF/f   (kf = 0 by default: no flicker noise),
-// with T the circuit temperature; and read noise, the measured excess of a channel's current
-// over its mean, relative to that mean, one-sided:
-//     S_I(f) = I_DS²·(rnw² + rnf²/f^rnalpha)        (rnw in 1/√Hz, rnf in Hz^(rnalpha/2 − 1/2))
-// in .noise as the generators "read" and "read1overf", and in .tran as a multiplier of the
-// channel current, I_DS = G(s)·V_DS·(1 + n(t)), with n(t) TRNOISE's process (models/
-// TransientNoise.hpp) sampled every rnt (default: the run's tstep) and scaled to that density:
-// white deviation rnw/√(2·rnt), Kasdin's 1/f^rnalpha amplitude rnf·√((2π·rnt)^rnalpha/(2·rnt)).
-// The draws depend on the seed and the instance name only. The state equation sees no noise
-// (a read does not program), and g(<device>), i(<device>) are the noiseless G(s), G(s)·V_DS. The gate leakage is noiseless (1 pS by default, and its
+// with T the circuit temperature; and read noise (rnw, rnf, rnalpha, rnt: models/ReadNoise.hpp)
+// on the channel current, I_DS = G(s)·V_DS·(1 + n(t)) in .tran. The state equation sees no
+// noise (a read does not program), and g(<device>), i(<device>) are the noiseless G(s), G(s)·V_DS. The gate leakage is noiseless (1 pS by default, and its
 // generator would return through D and S in fixed proportions, which no single pair describes).
 // Defaults are the WOx/LiPON set of the MTT paper (docs/models.md): +10 V / 2 ms potentiation,
 // −7 V / 2 ms depression, 180 steps, window 0.079–50 µS.
@@ -40,8 +34,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <memory>
-#include <numbers>
 #include <optional>
 
 #include "models/CardValue.hpp"
@@ -53,8 +45,7 @@
 #include "models/Smooth.hpp"
 #include "models/SoftBoundDrift.hpp"
 #include "models/Stamping.hpp"
-#include "models/TransientNoise.hpp"
-#include "models/Waveform.hpp"
+#include "models/ReadNoise.hpp"
 #include "models/Variability.hpp"
 #include "models/WordReader.hpp"
 
@@ -78,11 +69,7 @@ struct EcramModel final : ModelParams, MemoryModel {
     double af = 2;         ///< flicker noise current exponent
     double frelax = 0;     ///< volatile fraction of each update (0: no relaxation state)
     double trelax = 1e-3;  ///< s, decay time of the volatile part
-    double rnw = 0;        ///< 1/√Hz, white read noise relative to I_DS
-    double rnf = 0;        ///< 1/f read noise relative to I_DS (S = rnf²/f^rnalpha)
-    double rnalpha = 1;    ///< exponent of the 1/f read noise, in (0, 2]
-    double rnt = 0;        ///< s, the transient read noise's sample interval (0: the run's tstep)
-    bool read_noise() const { return rnw > 0 || rnf > 0; }
+    ReadNoiseParams read_noise;
     SoftBoundDrift drift;
     std::string name;
 
@@ -115,7 +102,7 @@ public:
     Ecram(std::string name, const EcramModel& m, double s0, double kelvin, std::uint64_t seed,
           std::uint64_t device_seed)
         : Device(name), m_(m), s0_(s0), kelvin_(kelvin),
-          noise_key_(variability_key(seed, this->name() + "#read")),  // apart from the variability's draws
+          read_noise_(m.read_noise, seed, this->name(), fmt::format("ECRAM {}", this->name())),
           variability_(seed, device_seed, name, m.dtod, m.ctoc, m.drift.vtp(), m.drift.vtd()) {}
 
     void declare(Declarer& d) override {
@@ -147,12 +134,10 @@ public:
         const double vds = vd - vs;
 
         smooth::ValueSlope g = conductance(m_, s);
-        if (read_noise_ && !ctx.dc) {
-            // Read noise multiplies the channel's conductance (and so its current) at this time.
-            const double k = 1 + read_noise_->value(ctx.time);
-            g.v *= k;
-            g.d *= k;
-        }
+        // Read noise multiplies the channel's conductance (and so its current) at this time.
+        const double k = read_noise_.factor(ctx);
+        g.v *= k;
+        g.d *= k;
         const double ids = g.v * vds;
         st.F(nodes_[kD], ids);
         st.F(nodes_[kS], -ids);
@@ -217,19 +202,9 @@ public:
         }
     }
 
-    void set_transient_defaults(double tstep, double tstop) override {
-        if (!m_.read_noise()) return;
-        // TRNOISE(na nt nalpha namp) with the density's white and 1/f parts (see the header).
-        const double nt = m_.rnt > 0 ? m_.rnt : tstep;
-        Waveform w;
-        w.kind = Waveform::Kind::Trnoise;
-        w.args = {m_.rnw / std::sqrt(2 * nt), nt, m_.rnf > 0 ? m_.rnalpha : 0.0,
-                  m_.rnf * std::sqrt(std::pow(2 * std::numbers::pi * nt, m_.rnalpha) / (2 * nt))};
-        read_noise_ = std::make_unique<TransientNoise>(w, noise_key_, fmt::format("ECRAM {}", name()));
-        read_noise_->prepare(tstop);
-    }
+    void set_transient_defaults(double tstep, double tstop) override { read_noise_.prepare(tstep, tstop); }
     void breakpoints(double t0, double t1, std::vector<double>& out) const override {
-        if (read_noise_) read_noise_->breakpoints(t0, t1, out);
+        read_noise_.breakpoints(t0, t1, out);
     }
 
     /// uic: the transient starts from the held state.
@@ -263,11 +238,7 @@ public:
         if (m_.kf != 0)
             out.push_back({.name = "1overf", .plus = nodes_[kD], .minus = nodes_[kS],
                            .flicker = m_.kf * std::pow(std::fabs(ids), m_.af)});
-        if (m_.rnw > 0)
-            out.push_back({.name = "read", .plus = nodes_[kD], .minus = nodes_[kS], .white = ids * ids * m_.rnw * m_.rnw});
-        if (m_.rnf > 0)
-            out.push_back({.name = "read1overf", .plus = nodes_[kD], .minus = nodes_[kS],
-                           .flicker = ids * ids * m_.rnf * m_.rnf, .exponent = m_.rnalpha});
+        read_noise_.sources(ids, nodes_[kD], nodes_[kS], out);
     }
 
 private:
@@ -280,8 +251,7 @@ private:
     EcramModel m_;
     double s0_;      ///< state held in DC
     double kelvin_;  ///< K, temperature of the thermal noise
-    std::uint64_t noise_key_;                      ///< the read noise's stream
-    std::unique_ptr<TransientNoise> read_noise_;  ///< its draws for the current transient run
+    ReadNoise read_noise_;
     Variability variability_;
     std::size_t variability_slots_ = 0;  ///< history: the variability's pulse state
     std::array<Index, kRows> nodes_{kGround, kGround, kGround, kGround, kGround};
@@ -309,11 +279,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     if (!(mp->frelax >= 0 && mp->frelax < 1))
         r.fail("frelax", fmt::format("must be in [0, 1), got {:g}", mp->frelax));
     mp->trelax = r.positive("trelax", 1e-3);
-    mp->rnw = r.non_negative("rnw", 0);
-    mp->rnf = r.non_negative("rnf", 0);
-    mp->rnalpha = r.positive("rnalpha", 1);
-    if (mp->rnalpha > 2) r.fail("rnalpha", fmt::format("must be in (0, 2], got {:g}", mp->rnalpha));
-    mp->rnt = r.non_negative("rnt", 0);
+    mp->read_noise = ReadNoiseParams::read(r);
     mp->log_ratio = std::log(mp->gmax / mp->gmin);
     mp->drift = SoftBoundDrift::read(r, DriftDefaults{});
     r.reject_unknown();

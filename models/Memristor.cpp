@@ -11,7 +11,9 @@
 //     thermal: 4kT·∂I/∂V,   1overf: KF·|I|^AF/f   (model parameters kf = 0, af = 2: no flicker
 // noise unless kf is given), T the circuit temperature. ∂I/∂V is the small-signal conductance,
 // G(s)·cosh(V/vnl) for bulk and rram, rather than the chord I/V: the noise of a nonlinear
-// resistor biased at V is that of the resistor its small-signal model is.
+// resistor biased at V is that of the resistor its small-signal model is. Read noise (rnw, rnf,
+// rnalpha, rnt: models/ReadNoise.hpp) on the current, I·(1 + n(t)) in .tran; the state equation
+// does not see it, and i(<device>) is the noiseless current.
 //
 // level=vteam — voltage-threshold drift (Kvatinsky's VTEAM), with Kvatinsky's sign conventions
 // so that published parameter sets carry over: s is his normalised w, s = 0 is ON (ron) and
@@ -52,6 +54,7 @@
 #include "models/Device.hpp"
 #include "models/MemoryState.hpp"
 #include "models/ParamReader.hpp"
+#include "models/ReadNoise.hpp"
 #include "models/Physics.hpp"
 #include "models/Registry.hpp"
 #include "models/Smooth.hpp"
@@ -89,6 +92,7 @@ struct MemristorModel final : ModelParams, MemoryModel {
     double dtod = 0;    ///< relative σ of the rate, drawn once per device
     double ctoc = 0;    ///< relative σ of the rate, drawn per programming pulse
     double kf = 0;      ///< flicker noise coefficient
+    ReadNoiseParams read_noise;
     double af = 2;      ///< flicker noise current exponent
     VteamParams vteam;
     SoftBoundDrift drift;
@@ -179,6 +183,7 @@ public:
     Memristor(std::string name, const MemristorModel& m, double s0, double kelvin, std::uint64_t seed,
               std::uint64_t device_seed)
         : Device(name), m_(m), s0_(s0), kelvin_(kelvin),
+          read_noise_(m.read_noise, seed, this->name(), fmt::format("memristor {}", this->name())),
           variability_(seed, device_seed, name, m.dtod, m.ctoc, threshold_up(m), threshold_down(m)) {}
 
     void declare(Declarer& d) override {
@@ -196,7 +201,12 @@ public:
     void load(LoadContext& ctx, const Stamp& st) override {
         const double v = value_at(ctx.x, nodes_[kP]) - value_at(ctx.x, nodes_[kN]);
         const double s = value_at(ctx.x, nodes_[kX]);
-        const Current c = current(m_, v, s);
+        Current c = current(m_, v, s);
+        // Read noise multiplies the current at this time (1 in DC, or when off).
+        const double k = read_noise_.factor(ctx);
+        c.i *= k;
+        c.d_v *= k;
+        c.d_s *= k;
         st.F(nodes_[kP], c.i);
         st.F(nodes_[kN], -c.i);
         G(st, kP, kP, c.d_v);
@@ -223,6 +233,10 @@ public:
 
     /// uic: the transient starts from the held state.
     void initial_conditions(double* x) const override { x[nodes_[kX]] = s0_; }
+    void set_transient_defaults(double tstep, double tstop) override { read_noise_.prepare(tstep, tstop); }
+    void breakpoints(double t0, double t1, std::vector<double>& out) const override {
+        read_noise_.breakpoints(t0, t1, out);
+    }
 
     std::optional<double> held_state() const override { return s0_; }
     void set_held_state(double s) override { s0_ = checked_state(s, "x0", fmt::format("memristor {}", name())); }
@@ -246,6 +260,7 @@ public:
         if (m_.kf != 0)
             out.push_back({.name = "1overf", .plus = nodes_[kP], .minus = nodes_[kN],
                            .flicker = m_.kf * std::pow(std::fabs(c.i), m_.af)});
+        read_noise_.sources(c.i, nodes_[kP], nodes_[kN], out);
     }
 
 private:
@@ -262,6 +277,7 @@ private:
     MemristorModel m_;
     double s0_;
     double kelvin_;  ///< K, temperature of the thermal noise
+    ReadNoise read_noise_;
     Variability variability_;
     std::size_t variability_slots_ = 0;  ///< history: the variability's pulse state
     std::array<Index, 3> nodes_{kGround, kGround, kGround};
@@ -313,6 +329,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     mp->ctoc = r.non_negative("ctoc", 0);
     mp->kf = r.non_negative("kf", 0);
     mp->af = r.non_negative("af", 2);
+    mp->read_noise = ReadNoiseParams::read(r);
     switch (mp->level) {
         case Level::Vteam:
             read_vteam(r, w, *mp);

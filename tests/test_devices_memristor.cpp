@@ -522,3 +522,26 @@ N1 p 0 tio2 x0=0.3
     MESSAGE(".tran bulk vs ngspice behavioural: worst |x - x_ngspice| = " << worst);
     CHECK(worst < 1e-3 * 0.3);
 }
+
+TEST_CASE("memristor (.tran): read noise scales the current by 1 + n(t), the state untouched") {
+    // A bulk memristor read at 0.1 V for 20 ms, the read noise sampled every 10 µs: the relative
+    // deviation of each sample is rnw/√(2·rnt) = 2e-4/√(2e-5) = 0.0447.
+    const std::string text = "read noise\n.model mem memristor (level=bulk rnw=2e-4 rnt=10u)\n"
+                             "V1 p 0 0.1\nN1 p 0 mem x0=0.5\n.tran 10u 20m\n.end\n";
+    const auto r = solver::simulate(parser::parse_deck(text, "test.cir"));
+    const auto& p = r.plots.at(0);
+    const int iv = p.find("i(v1)"), ix = p.find("x(n1)");
+    REQUIRE(iv >= 0);
+    REQUIRE(ix >= 0);
+    const double mean_i = p.at(0, static_cast<std::size_t>(iv));  // the operating point: no noise
+    double sum = 0, sum2 = 0;
+    for (std::size_t k = 1; k < p.points(); ++k) {
+        const double n = p.at(k, static_cast<std::size_t>(iv)) / mean_i - 1;
+        sum += n, sum2 += n * n;
+        CHECK(p.at(k, static_cast<std::size_t>(ix)) == doctest::Approx(0.5).epsilon(1e-6));
+    }
+    const double count = static_cast<double>(p.points() - 1), mean = sum / count;
+    const double sd = std::sqrt(sum2 / count - mean * mean);
+    MESSAGE("memristor read noise: deviation " << sd << " (expected 0.0447)");
+    CHECK(sd == doctest::Approx(2e-4 / std::sqrt(2 * 10e-6)).epsilon(0.08));
+}

@@ -533,3 +533,21 @@ TEST_CASE("noise: ECRAM read noise I_DS²·(rnw² + rnf²/f^rnalpha) between dra
     DeviceHarness hp = ecram(plain, {});
     CHECK(names(noise_at(hp, x)) == std::vector<std::string>{"thermal"});
 }
+
+TEST_CASE("noise: a memristor's read noise I²·(rnw² + rnf²/f^rnalpha), as the ECRAM's") {
+    const ModelCard m{"mem", "memristor", {{"rnw", 1e-4}, {"rnf", 2e-3}}, {{"level", "bulk"}}};
+    DeviceHarness h = memristor(m, {{"x0", 0.3}});
+    const std::vector<double> x = {0.2, 0, 0.3};
+    const std::vector<NoiseSource> n = noise_at(h, x);
+    CHECK(names(n) == std::vector<std::string>{"thermal", "read", "read1overf"});
+    const NoiseSource th = generator(n, "thermal"), w = generator(n, "read"), f = generator(n, "read1overf");
+    // The thermal generator is the one without read noise; the read ones scale with I².
+    const ModelCard plain{"mem", "memristor", {}, {{"level", "bulk"}}};
+    DeviceHarness hp = memristor(plain, {{"x0", 0.3}});
+    CHECK(generator(noise_at(hp, x), "thermal").white == th.white);
+    const double i = *h.device().quantity("i", x.data(), nullptr);
+    CHECK(i > 0);
+    CHECK(close(w.white, i * i * 1e-8, 1e-12));
+    CHECK(close(f.density(100), i * i * 4e-6 / 100, 1e-12));
+    CHECK(log_slope(f, 1, 1e4) == doctest::Approx(-1).epsilon(1e-12));
+}
