@@ -315,8 +315,7 @@ public:
         const double vsub = t * subs * (value_at(x, s_node_) - value_at(x, sc_));
         const double cdsub = diode(s_.iss, vsub, m_.ns * s_.vt).i + gmin_noise_ * vsub;
         if (name == "is") return -subs * cdsub * m * t;
-        const Op o = operating(t * (value_at(x, bp_) - value_at(x, ep_)), t * (value_at(x, bp_) - value_at(x, cp_)),
-                               gmin_noise_);
+        const Op o = operating_at(x);
         double cc = o.cc;
         if (y1_ != kGround) cc += x[y1_] / kExcessScale - o.cbe / o.qb;
         if (name == "ib") return (o.cb - (m_.lateral ? cdsub : 0.0)) * m * t;
@@ -327,10 +326,7 @@ public:
     // ngspice's bjtnoise.c: thermal noise of RC, RB (at the present base conductance) and RE,
     // shot noise 2q|I| of the collector and base currents, and flicker KF·|Ib|^AF/f.
     void noise(const double* x, std::vector<NoiseSource>& out) const override {
-        const double t = m_.type;
-        const double vbe = t * (value_at(x, bp_) - value_at(x, ep_));
-        const double vbc = t * (value_at(x, bp_) - value_at(x, cp_));
-        const Op o = operating(vbe, vbc, gmin_noise_);
+        const Op o = operating_at(x);
         const double fourkt = 4 * physics::kBoltzmann * s_.kelvin, m = s_.mult;
         out.push_back({.name = "rc", .plus = cp_, .minus = c_, .white = fourkt * s_.gc * m});
         out.push_back({.name = "rb", .plus = bp_, .minus = b_, .white = fourkt * o.gx * m});
@@ -353,6 +349,13 @@ private:
 
     /// s, Weil's delay td = PTF (radians)·TF; 0 without excess phase.
     double excess_delay() const { return m_.ptf / (180.0 / std::numbers::pi) * m_.tf; }
+
+    /// At a solution, unlimited, with the gmin the analysis used (noise, device currents).
+    Op operating_at(const double* x) const {
+        const double t = m_.type;
+        return operating(t * (value_at(x, bp_) - value_at(x, ep_)), t * (value_at(x, bp_) - value_at(x, cp_)),
+                         gmin_noise_);
+    }
 
     Op operating(double vbe, double vbc, double gmin) const {
         Op o{};

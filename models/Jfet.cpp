@@ -124,7 +124,7 @@ public:
     std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         if (name != "id" && name != "i" && name != "ig" && name != "is") return std::nullopt;
         const double t = m_.type, m = s_.mult;
-        const Op o = operating(t * (value_at(x, g_) - value_at(x, sp_)), t * (value_at(x, g_) - value_at(x, dp_)), 1e-12);
+        const Op o = operating_at(x);
         const double cd = m * t * (o.cdrain - o.cgd), cg = m * t * (o.cgs + o.cgd);
         return name == "ig" ? cg : name == "is" ? -(cd + cg) : cd;
     }
@@ -132,10 +132,7 @@ public:
     // ngspice's jfetnoise.c (nlev 2): thermal noise of RD and RS, channel thermal noise
     // 4kT·(2/3)·|gm|, flicker KF·|Id|^AF/f.
     void noise(const double* x, std::vector<NoiseSource>& out) const override {
-        const double t = m_.type;
-        const double vgs = t * (value_at(x, g_) - value_at(x, sp_));
-        const double vgd = t * (value_at(x, g_) - value_at(x, dp_));
-        const Op o = operating(vgs, vgd, 1e-12);
+        const Op o = operating_at(x);
         const double fourkt = 4 * physics::kBoltzmann * s_.kelvin, m = s_.mult;
         out.push_back({.name = "rd", .plus = dp_, .minus = d_, .white = fourkt * s_.gd * m});
         out.push_back({.name = "rs", .plus = sp_, .minus = s_node_, .white = fourkt * s_.gs * m});
@@ -149,6 +146,12 @@ private:
         double cgs, ggs, cgd, ggd;  ///< gate junction currents (A) and conductances (S), gmin included
         double cdrain, gm, gds;     ///< channel current d' → s' and its derivatives in vgs, vds
     };
+
+    /// At a solution, unlimited, with SPICE's default gmin (noise, device currents).
+    Op operating_at(const double* x) const {
+        const double t = m_.type;
+        return operating(t * (value_at(x, g_) - value_at(x, sp_)), t * (value_at(x, g_) - value_at(x, dp_)), 1e-12);
+    }
 
     Op operating(double vgs, double vgd, double gmin) const {
         Op o{};

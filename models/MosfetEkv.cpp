@@ -129,17 +129,12 @@ public:
     /// (negative for a conducting p-channel device).
     std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         if (name != "id" && name != "i") return std::nullopt;
-        const double type = k_.type, vs = value_at(x, nodes_[kS]);
-        return type * channel(k_, type * (value_at(x, nodes_[kG]) - vs), type * (value_at(x, nodes_[kD]) - vs),
-                              type * (value_at(x, nodes_[kB]) - vs))
-                          .id;
+        return k_.type * channel_at(x).id;
     }
 
     // The noise of the header comment; GMIN across drain–source is noiseless, as in SPICE.
     void noise(const double* x, std::vector<NoiseSource>& out) const override {
-        const double type = k_.type, vs = value_at(x, nodes_[kS]);
-        const EkvCurrent c = channel(k_, type * (value_at(x, nodes_[kG]) - vs), type * (value_at(x, nodes_[kD]) - vs),
-                                     type * (value_at(x, nodes_[kB]) - vs));
+        const EkvCurrent c = channel_at(x);
         out.push_back({.name = "id", .plus = nodes_[kD], .minus = nodes_[kS],
                        .white = 4 * physics::kBoltzmann * k_.kelvin * 2.0 / 3.0 * std::fabs(c.d_vgs)});
         if (k_.kf != 0)
@@ -149,6 +144,13 @@ public:
 
 private:
     enum Terminal : std::size_t { kG = 0, kD = 1, kS = 2, kB = 3 };
+
+    /// The channel at a solution, unlimited (noise, the drain current as an output).
+    EkvCurrent channel_at(const double* x) const {
+        const double type = k_.type, vs = value_at(x, nodes_[kS]);
+        return channel(k_, type * (value_at(x, nodes_[kG]) - vs), type * (value_at(x, nodes_[kD]) - vs),
+                       type * (value_at(x, nodes_[kB]) - vs));
+    }
 
     struct Voltages {
         double vgs, vds, vbs;  ///< V, n-channel sense

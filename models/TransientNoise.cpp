@@ -8,6 +8,7 @@
 #include <unsupported/Eigen/FFT>
 
 #include "common/Random.hpp"
+#include "models/Waveform.hpp"
 
 namespace ionspice::models {
 
@@ -44,8 +45,6 @@ double poisson(std::uint64_t key, std::uint64_t index, double lambda) {
 /// The most samples a run may need (512 MB of them).
 constexpr double kMaxSamples = 64.0 * 1024 * 1024;
 
-double arg(const Waveform& w, std::size_t k, double fallback) { return k < w.args.size() ? w.args[k] : fallback; }
-
 }  // namespace
 
 TransientNoise::TransientNoise(const Waveform& w, std::uint64_t key, const std::string& what)
@@ -62,11 +61,11 @@ TransientNoise::TransientNoise(const Waveform& w, std::uint64_t key, const std::
                              w.args.size()));
         na_ = w.args[0];
         nt_ = w.args[1];
-        nalpha_ = arg(w, 2, 0);
-        namp_ = arg(w, 3, 0);
-        rtsam_ = arg(w, 4, 0);
-        rtscapt_ = arg(w, 5, 0);
-        rtsemt_ = arg(w, 6, 0);
+        nalpha_ = arg_or(w, 2, 0);
+        namp_ = arg_or(w, 3, 0);
+        rtsam_ = arg_or(w, 4, 0);
+        rtscapt_ = arg_or(w, 5, 0);
+        rtsemt_ = arg_or(w, 6, 0);
         if (nt_ < 0) fail("trnoise's nt must not be negative");
         if (nalpha_ < 0 || nalpha_ > 2) fail(fmt::format("trnoise's nalpha must be in [0, 2], got {:g}", nalpha_));
         if (rtsam_ > 0 && (rtscapt_ <= 0 || rtsemt_ <= 0))
@@ -79,9 +78,9 @@ TransientNoise::TransientNoise(const Waveform& w, std::uint64_t key, const std::
             fail(fmt::format("trrandom's type must be 1 (uniform), 2 (normal), 3 (exponential) or 4 (Poisson), got {:g}",
                              w.args[0]));
         ts_ = w.args[1];
-        td_ = arg(w, 2, 0);
-        param1_ = arg(w, 3, 1);
-        param2_ = arg(w, 4, 0);
+        td_ = arg_or(w, 2, 0);
+        param1_ = arg_or(w, 3, 1);
+        param2_ = arg_or(w, 4, 0);
         if (!(ts_ > 0)) fail("trrandom's ts must be positive");
         if (td_ < 0) fail("trrandom's td must not be negative");
     }

@@ -7,6 +7,9 @@
 #include <numbers>
 
 namespace ionspice::models {
+
+double arg_or(const Waveform& w, std::size_t k, double fallback) { return k < w.args.size() ? w.args[k] : fallback; }
+
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -35,8 +38,8 @@ const char* kind_name(Waveform::Kind k) {
     return "dc";
 }
 
-/// Argument k, or `fallback` when it is left out.
-double arg_or(const Waveform& w, std::size_t k, double fallback) { return k < w.args.size() ? w.args[k] : fallback; }
+/// A phase argument k, written in degrees (0 when left out), in radians.
+double phase_arg(const Waveform& w, std::size_t k) { return arg_or(w, k, 0.0) * std::numbers::pi / 180.0; }
 
 /// Argument k, or `fallback` when it is left out or zero (ngspice treats both alike).
 double nonzero_arg_or(const Waveform& w, std::size_t k, double fallback) {
@@ -91,7 +94,7 @@ double sin_value(const Waveform& w, double t, const TransientDefaults& d) {
     const double freq = nonzero_arg_or(w, 2, 1 / d.tstop);  // Hz
     const double td = arg_or(w, 3, 0.0);
     const double theta = arg_or(w, 4, 0.0);  // 1/s
-    const double phase = arg_or(w, 5, 0.0) * std::numbers::pi / 180.0;
+    const double phase = phase_arg(w, 5);
     // v = vo + va·sin(2π·f·(t − td) + φ)·e^(−θ·(t − td)) after the delay, vo + va·sin(φ) before.
     const double time = t - td;
     if (time <= 0) return vo + va * std::sin(phase);
@@ -123,7 +126,7 @@ double sffm_value(const Waveform& w, double t, const TransientDefaults& d) {
     const double fc = arg_or(w, 2, 5 / d.tstop);
     const double fm = nonzero_arg_or(w, 4, 500 / d.tstop);
     const double mdi = fm > 0 ? std::clamp(arg_or(w, 3, 90.0), 0.0, fc / fm) : 0.0;
-    const double phasem = arg_or(w, 6, 0.0) * std::numbers::pi / 180, phasec = arg_or(w, 7, 0.0) * std::numbers::pi / 180;
+    const double phasem = phase_arg(w, 6), phasec = phase_arg(w, 7);
     return vo + va * std::sin(2 * std::numbers::pi * fc * tau + phasec + mdi * std::sin(2 * std::numbers::pi * fm * tau + phasem));
 }
 
@@ -135,7 +138,7 @@ double am_value(const Waveform& w, double t, const TransientDefaults& d) {
     if (tau <= 0) return 0;
     const double vo = w.args[0], vmo = w.args[1], vma = arg_or(w, 2, 1.0);
     const double fm = arg_or(w, 3, 5 / d.tstop), fc = arg_or(w, 4, 500 / d.tstop);
-    const double phasem = arg_or(w, 6, 0.0) * std::numbers::pi / 180, phasec = arg_or(w, 7, 0.0) * std::numbers::pi / 180;
+    const double phasem = phase_arg(w, 6), phasec = phase_arg(w, 7);
     return vo + (vmo + vma * std::sin(2 * std::numbers::pi * fm * tau + phasem)) *
                     std::sin(2 * std::numbers::pi * fc * tau + phasec);
 }

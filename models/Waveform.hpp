@@ -20,6 +20,9 @@ struct TransientDefaults {
     double tstop = std::numeric_limits<double>::infinity();  ///< s
 };
 
+/// Argument k as written, or `fallback` when it is left out.
+double arg_or(const Waveform& w, std::size_t k, double fallback);
+
 /// Checks argument counts and ranges. Throws DeviceError(Where::Instance, "<kind>", …) naming
 /// `what` (e.g. "voltage source v1").
 void check_waveform(const Waveform& w, const std::string& what);

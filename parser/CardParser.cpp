@@ -630,16 +630,9 @@ void CardParser::source(ElementCard& el, const char* what) {
                 s->ac_mag = value(toks_[i++], false);
                 if (i < n && is_number_like(toks_[i])) s->ac_phase = value(toks_[i++], false);
             }
-        } else if (one_of(kw, {"pulse", "pwl", "sin", "exp", "sffm", "am", "trnoise", "trrandom"})) {
+        } else if (const Waveform::Kind kind = waveform_kind(kw); kind != Waveform::Kind::None) {
             if (s->wave != Waveform::Kind::None) fail(loc(t), ename + " already has a waveform");
-            s->wave = kw == "pulse"   ? Waveform::Kind::Pulse
-                    : kw == "pwl"     ? Waveform::Kind::Pwl
-                    : kw == "sin"     ? Waveform::Kind::Sin
-                    : kw == "exp"     ? Waveform::Kind::Exp
-                    : kw == "sffm"    ? Waveform::Kind::Sffm
-                    : kw == "am"      ? Waveform::Kind::Am
-                    : kw == "trnoise" ? Waveform::Kind::Trnoise
-                                      : Waveform::Kind::Trrandom;
+            s->wave = kind;
             s->wave_loc = loc(t);
             ++i;
             auto keyed_arg = [&](std::size_t& j) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "parser/Boxed.hpp"
@@ -69,6 +70,18 @@ struct Waveform {
     std::optional<double> delay;   ///< PWL `td=`
     SourceLoc loc;
 };
+
+/// The waveform a source keyword names ("pulse", "pwl", "sin", "exp", "sffm", "am", "trnoise",
+/// "trrandom"; lower case), or Kind::None.
+inline Waveform::Kind waveform_kind(std::string_view word) {
+    using K = Waveform::Kind;
+    static constexpr std::pair<std::string_view, K> kKinds[] = {
+        {"pulse", K::Pulse}, {"pwl", K::Pwl}, {"sin", K::Sin},         {"exp", K::Exp},
+        {"sffm", K::Sffm},   {"am", K::Am},   {"trnoise", K::Trnoise}, {"trrandom", K::Trrandom}};
+    for (const auto& [name, kind] : kKinds)
+        if (word == name) return kind;
+    return K::None;
+}
 
 /// Value specification of a V or I element.
 struct SourceSpec {

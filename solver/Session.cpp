@@ -89,14 +89,12 @@ void Session::altermod(const std::string& model, const std::string& param, doubl
 
 namespace {
 
-/// The waveform kind a vector parameter names (`@v1[pulse]`), or None.
+/// The waveform kind a vector parameter names (`@v1[pulse]`), or None: the deterministic ones,
+/// whose arguments are the waveform (a random one's are not what it gives).
 parser::Waveform::Kind waveform_kind(const std::string& name) {
     using K = parser::Waveform::Kind;
-    static const std::pair<const char*, K> kinds[] = {{"pulse", K::Pulse}, {"pwl", K::Pwl}, {"sin", K::Sin},
-                                                      {"exp", K::Exp},     {"sffm", K::Sffm}, {"am", K::Am}};
-    for (const auto& [n, k] : kinds)
-        if (name == n) return k;
-    return K::None;
+    const K k = parser::waveform_kind(name);
+    return k == K::Trnoise || k == K::Trrandom ? K::None : k;
 }
 
 }  // namespace

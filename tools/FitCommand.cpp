@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
-#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -91,12 +90,17 @@ void check_finite(const std::vector<double>& v, const Series& s, const std::stri
             throw FitError(fmt::format("non-finite value ({}) in column '{}' at point {}", v[k], column, s.rows[k]));
 }
 
+/// A column's values over a series, every one finite (else a FitError naming the point).
+std::vector<double> finite_column(const Series& s, const std::string& column) {
+    auto v = column_values(s, find_column(*s.plot, column));
+    check_finite(v, s, column);
+    return v;
+}
+
 /// A level's value at each point of a series: its number, its column's values, or `fallback`.
 std::vector<double> level_values(const Level& level, const Series& s, double fallback) {
     if (!level.is_column()) return std::vector<double>(s.rows.size(), level.number.value_or(fallback));
-    auto v = column_values(s, find_column(*s.plot, level.text));
-    check_finite(v, s, level.text);
-    return v;
+    return finite_column(s, level.text);
 }
 
 /// W_h and W_b of one series, normalised as the options say. Every level is taken point by point,
@@ -104,11 +108,7 @@ std::vector<double> level_values(const Level& level, const Series& s, double fal
 /// defaults (no --gmin/--gmax) are the G_e column's range within this series.
 void normalise(SeriesFit& sf, const FitOptions& o) {
     const auto& s = *sf.series;
-    auto values = [&](const std::string& col) {
-        auto v = column_values(s, find_column(*s.plot, col));
-        check_finite(v, s, col);
-        return v;
-    };
+    auto values = [&](const std::string& col) { return finite_column(s, col); };
     const std::size_t n = s.rows.size();
     std::vector<double> w_h(n);
     std::vector<bool> keep(n, true);
