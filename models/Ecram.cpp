@@ -24,8 +24,9 @@
 //     thermal: 4kT·G(s),   1overf: KF·|I_DS|^AF/f   (kf = 0 by default: no flicker noise),
 // with T the circuit temperature; and read noise (rnw, rnf, rnalpha, rnt: models/ReadNoise.hpp)
 // on the channel current, I_DS = G(s)·V_DS·(1 + n(t)) in .tran. The state equation sees no
-// noise (a read does not program), and g(<device>), i(<device>) are the noiseless G(s), G(s)·V_DS. The gate leakage is noiseless (1 pS by default, and its
-// generator would return through D and S in fixed proportions, which no single pair describes).
+// noise (a read does not program), and g(<device>), i(<device>) are the noiseless G(s) and
+// G(s)·V_DS. The gate leakage is noiseless (1 pS by default, and its generator would return
+// through D and S in fixed proportions, which no single pair describes).
 // Defaults are the WOx/LiPON set of the MTT paper (docs/models.md): +10 V / 2 ms potentiation,
 // −7 V / 2 ms depression, 180 steps, window 0.079–50 µS.
 
@@ -41,11 +42,11 @@
 #include "models/MemoryState.hpp"
 #include "models/ParamReader.hpp"
 #include "models/Physics.hpp"
+#include "models/ReadNoise.hpp"
 #include "models/Registry.hpp"
 #include "models/Smooth.hpp"
 #include "models/SoftBoundDrift.hpp"
 #include "models/Stamping.hpp"
-#include "models/ReadNoise.hpp"
 #include "models/Variability.hpp"
 #include "models/WordReader.hpp"
 
@@ -127,7 +128,8 @@ public:
         const double vd = value_at(x, nodes_[kD]);
         const double vs = value_at(x, nodes_[kS]);
         // The channel sees the sum of the kept and the volatile state (sv = 0 without relaxation).
-        const double s = value_at(x, nodes_[kX]) + value_at(x, nodes_[kV]);
+        const double sk = value_at(x, nodes_[kX]), sv = value_at(x, nodes_[kV]);
+        const double s = sk + sv;
         // ∂V_gc/∂(V_G, V_D, V_S)
         const std::array<double, 3> w = {1, -m_.kch, -(1 - m_.kch)};
         const double vgc = vg - m_.kch * vd - (1 - m_.kch) * vs;
@@ -174,7 +176,6 @@ public:
         }
 
         // The states: q = s (and sv) always, so a transient starts from the held DC values.
-        const double sk = value_at(x, nodes_[kX]), sv = value_at(x, nodes_[kV]);
         st.Q(nodes_[kX], sk);
         C(st, kX, kX, 1);
         st.Q(nodes_[kV], sv);

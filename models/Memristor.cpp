@@ -54,8 +54,8 @@
 #include "models/Device.hpp"
 #include "models/MemoryState.hpp"
 #include "models/ParamReader.hpp"
-#include "models/ReadNoise.hpp"
 #include "models/Physics.hpp"
+#include "models/ReadNoise.hpp"
 #include "models/Registry.hpp"
 #include "models/Smooth.hpp"
 #include "models/SoftBoundDrift.hpp"
@@ -92,8 +92,8 @@ struct MemristorModel final : ModelParams, MemoryModel {
     double dtod = 0;    ///< relative σ of the rate, drawn once per device
     double ctoc = 0;    ///< relative σ of the rate, drawn per programming pulse
     double kf = 0;      ///< flicker noise coefficient
-    ReadNoiseParams read_noise;
     double af = 2;      ///< flicker noise current exponent
+    ReadNoiseParams read_noise;
     VteamParams vteam;
     SoftBoundDrift drift;
     std::string name;

@@ -558,17 +558,12 @@ private:
             return;
         }
         starts.push_back(n);
+        // Each run is the plot with its own rows of the values.
+        const std::vector<double> values = std::move(p.values);
+        p.values.clear();
         for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
-            Plot q;
-            q.title = p.title;
-            q.name = p.name;
-            q.date = p.date;
-            q.analysis = p.analysis;
-            q.kind = p.kind;
-            q.scalar = p.scalar;
-            q.variables = p.variables;
-            q.step = p.step;
-            const auto first = p.values.begin() + static_cast<std::ptrdiff_t>(starts[s] * row);
+            Plot q = p;
+            const auto first = values.begin() + static_cast<std::ptrdiff_t>(starts[s] * row);
             q.values.assign(first, first + static_cast<std::ptrdiff_t>((starts[s + 1] - starts[s]) * row));
             out.push_back(std::move(q));
         }

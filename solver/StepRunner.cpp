@@ -1,7 +1,5 @@
 #include "solver/StepRunner.hpp"
 
-#include "solver/Newton.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -10,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "solver/Newton.hpp"
 #include "solver/OutputWriters.hpp"
 #include "solver/SimulationError.hpp"
 #include "solver/SweepPoints.hpp"

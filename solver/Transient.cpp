@@ -239,16 +239,16 @@ TranStats run_transient(
     // With want_rates, the unknowns themselves integrated like charges (q = x): their history
     // gives dx/dt at each point by the step's own formula, for outputs such as i(c1).
     std::deque<HistoryPoint> xhist;
-    std::vector<double> beta_x, xdot;
+    std::vector<double> beta_x;
+    const std::vector<double>* rates = nullptr;  // the newest xhist point's qdot, with want_rates
     if (s.want_rates) {
         HistoryPoint p0;
         p0.time = 0;
         p0.q = x;
         p0.qdot.assign(n, 0.0);
         xhist.push_back(std::move(p0));
-        xdot.assign(n, 0.0);
+        rates = &xhist.back().qdot;
     }
-    const std::vector<double>* rates = s.want_rates ? &xdot : nullptr;
     if (s.tstart <= 0) on_point(0.0, x, rates);
 
     double t = 0;
@@ -356,9 +356,9 @@ TranStats run_transient(
             px.q = xt;
             px.qdot.resize(n);
             for (int i = 0; i < n; ++i) px.qdot[i] = ax * xt[i] + beta_x[i];
-            xdot = px.qdot;
             xhist.push_back(std::move(px));
             if (xhist.size() > 3) xhist.pop_front();
+            rates = &xhist.back().qdot;
         }
         if (t >= s.tstart * (1 - 1e-12)) on_point(t, xt, rates);
         progress.update(t, stats.accepted);
