@@ -28,6 +28,12 @@ inline std::uint64_t fnv1a64(std::string_view s) {
     return h;
 }
 
+/// The seed of run `run` of a Monte Carlo series keyed by `base`: 53 bits, so that it survives
+/// being an option's value (a double) exactly.
+inline std::uint64_t monte_carlo_seed(std::uint64_t base, std::uint64_t run) {
+    return splitmix64(base ^ splitmix64(run ^ 0x6d6f6e746543ULL)) >> 11;
+}
+
 /// Standard normal number `index` of the stream `key`, by Box–Muller from two uniforms that are
 /// themselves pure functions of (key, index).
 inline double standard_normal(std::uint64_t key, std::uint64_t index) {

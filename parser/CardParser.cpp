@@ -1017,12 +1017,43 @@ void CardParser::step_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
     if (toks_.empty()) fail(card_loc_, "'.step' needs a parameter to step: '.step param NAME start stop increment'");
     std::size_t i = 0;
-    SweepCard sw = sweep(i, ".step");
+    SweepCard sw;
+    if (is_monte_carlo_step())
+        sw = monte_carlo_step(i);
+    else
+        sw = sweep(i, ".step");
     i = skip_commas(i);
     // One variable per line keeps the nesting order the order of the lines.
     if (i < toks_.size())
         fail(loc(toks_[i]), "'.step' steps one variable; write one '.step' line per variable to nest them");
     deck_.steps.push_back(std::move(sw));
+}
+
+bool CardParser::is_monte_carlo_step() const {
+    // `.step mc N …`; a .param named mc is still stepped as `.step mc 1 10 1` or `.step param mc …`.
+    const std::size_t n = toks_.size();
+    return n >= 2 && toks_[0].kind == Token::Kind::Word && lower(toks_[0]) == "mc" && is_number_like(toks_[1]) &&
+           (n == 2 || (toks_[2].kind == Token::Kind::Word && !looks_numeric(text(toks_[2]))));
+}
+
+SweepCard CardParser::monte_carlo_step(std::size_t& i) {
+    SweepCard sw;
+    sw.monte_carlo = true;
+    sw.name = name(toks_[0]);
+    sw.start = ValueRef::constant(1.0, loc(toks_[1]));
+    sw.stop = value(toks_[1], false);
+    sw.step = ValueRef::constant(1.0, loc(toks_[1]));
+    i = 2;
+    while (i < toks_.size()) {
+        const Token& t = toks_[i];
+        if (t.kind != Token::Kind::Word || lower(t) != "seed" || i + 2 >= toks_.size() ||
+            toks_[i + 1].kind != Token::Kind::Equals || !toks_[i + 2].is_value())
+            fail(loc(t), "'.step mc N' takes only 'seed=S' after the number of runs");
+        if (sw.seed) fail(loc(t), "'seed' is given twice");
+        sw.seed = value(toks_[i + 2], false);
+        i += 3;
+    }
+    return sw;
 }
 
 void CardParser::tran_card(std::size_t after) {

@@ -76,6 +76,9 @@ private:
     /// One swept variable starting at toks_[i] (.dc and .step share the syntax); advances i.
     /// `card` names the card in messages.
     SweepCard sweep(std::size_t& i, const char* card);
+    /// `.step mc N [seed=S]` (the tokens start with `mc` and a number of runs).
+    bool is_monte_carlo_step() const;
+    SweepCard monte_carlo_step(std::size_t& i);
     void dc_card(std::size_t after);
     void step_card(std::size_t after);
     void tran_card(std::size_t after);

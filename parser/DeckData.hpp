@@ -134,6 +134,10 @@ struct SweepCard {
     bool param_keyword = false;
     ValueRef start, stop, step;
     std::vector<ValueRef> list;
+    /// `.step mc N [seed=S]`: runs 1…N (start, stop, step = 1, N, 1), each with its own seeds;
+    /// `seed` is S when written.
+    bool monte_carlo = false;
+    std::optional<ValueRef> seed;
 };
 
 /// `dec|oct|lin N fstart fstop` of .ac and .noise, unevaluated.

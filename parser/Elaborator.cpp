@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/Random.hpp"
 #include "parser/Behavioural.hpp"
 #include "parser/BulkMemory.hpp"
 
@@ -86,12 +87,6 @@ Netlist Elaborator::run() {
 }
 
 void Elaborator::define_globals(Scope& global) {
-    // `.options seed=` (a number) keys agauss, gauss, unif, aunif and limit(nom, var); 0 when
-    // not written, so that a deck elaborates the same way every time.
-    if (!seed_given_)
-        for (const OptionCard& o : deck_.options)
-            if (o.name == "seed" && o.value && o.value->is_constant())
-                eval_.set_seed(static_cast<std::uint64_t>(o.value->number));
     // `temper`, ngspice's circuit temperature in expressions: the last .temp / .options temp=
     // (which may itself use .params), else 27 °C; a .param of that name is the user's.
     if (const std::int64_t t = deck_.symbols.find(kTemperatureOverride); t >= 0) {
@@ -105,6 +100,7 @@ void Elaborator::define_globals(Scope& global) {
     for (const auto& [raw_name, v] : overrides_) {
         std::string n = to_lower(raw_name);
         std::int64_t sym = deck_.symbols.find(n);
+        if (n == kMonteCarloOverride) continue;  // a run number: it only draws the seeds (below)
         if (n == kTemperatureOverride && (sym < 0 || global.find(static_cast<std::uint32_t>(sym))->loc.line == 0)) {
             // The temperature, not a .param: `temper` takes it (when named) and so does the
             // devices' temp option (add_outputs).
@@ -120,12 +116,52 @@ void Elaborator::define_globals(Scope& global) {
         global.assign(static_cast<std::uint32_t>(sym), v, existing ? existing->loc : Loc{});
     }
     for (const FuncDef& f : deck_.top.funcs) global.define_function(&f);
+    set_seeds(global);
     eval_.evaluate_all(global);
     if (!overrides_.empty()) check_conditions();
     for (const auto& e : global.entries())
         if (e.loc.line != 0 || deck_.symbols.name(e.sym) != kTemperatureOverride)
             net_.params.push_back(Param{deck_.symbols.name(e.sym), e.result, files_.at(e.loc)});
     for (auto& p : created) net_.params.push_back(std::move(p));
+}
+
+void Elaborator::set_seeds(Scope& global) {
+    // `.options seed=` keys agauss, gauss, unif, aunif and limit(nom, var); 0 when not written,
+    // so that a deck elaborates the same way every time. It may be an expression of .params (a
+    // stepped `chip` or `run`), evaluated before anything random is drawn.
+    auto seed_of = [&](const ValueRef& v) {
+        const double s = value(v, global);
+        if (eval_.has_drawn())
+            files_.fail(v.loc, "a seed cannot depend on a random function (agauss, gauss, unif, aunif, limit)");
+        if (!(s >= 0 && s < 0x1p64)) files_.fail(v.loc, fmt::format("a seed must be a number from 0 to 2^64, not {}", s));
+        return static_cast<std::uint64_t>(s);
+    };
+    std::optional<std::uint64_t> seed, devseed;
+    if (seed_given_) seed = eval_.seed();
+    for (const OptionCard& o : deck_.options) {
+        if (o.name == "seed" && o.value && !seed_given_) seed = seed_of(*o.value);
+        if (o.name == "devseed" && o.value) devseed = seed_of(*o.value);
+    }
+    if (seed) eval_.set_seed(*seed);
+    const auto run = overrides_.find(kMonteCarloOverride);
+    if (run == overrides_.end()) return;
+    // A `.step mc` run: the random functions and both device seeds (cycle-to-cycle and
+    // device-to-device) drawn afresh from (base seed, run number), so each run is another chip
+    // and another sequence of cycles; the same run always draws the same.
+    for (const SweepCard& s : deck_.steps)
+        if (s.monte_carlo && s.seed) seed = seed_of(*s.seed);
+    const auto k = static_cast<std::uint64_t>(run->second);
+    const std::uint64_t run_seed = monte_carlo_seed(seed.value_or(0), k);
+    const std::uint64_t run_devseed = devseed ? monte_carlo_seed(*devseed, k) : run_seed;
+    eval_.set_seed(run_seed);
+    for (auto [name, v] : {std::pair{"seed", run_seed}, std::pair{"devseed", run_devseed}}) {
+        // After the netlist's own options, so that the devices take these (add_outputs).
+        Option o;
+        o.name = name;
+        o.value = static_cast<double>(v);
+        o.text = std::to_string(v);
+        run_options_.push_back(std::move(o));
+    }
 }
 
 void Elaborator::check_conditions() {
@@ -557,6 +593,16 @@ void Elaborator::add_steps(Scope& global) {
     for (const SweepCard& s : deck_.steps) {
         // Bounds are evaluated with this elaboration's values; the solver takes the step points
         // from `read_steps`, without overrides, so a stepped value never moves its own range.
+        if (s.monte_carlo) {
+            if (const double runs = value(s.stop, global); !(runs >= 1 && runs == std::floor(runs)))
+                files_.fail(s.stop.loc, fmt::format("'.step mc' needs a whole number of runs, at least 1, not {}", runs));
+            SweepSpec sw = sweep_spec(s, ".step", global);
+            sw.is_monte_carlo = true;
+            for (const SweepSpec& earlier : net_.steps)
+                if (earlier.is_monte_carlo) files_.fail(s.name.loc, "a second '.step mc': one Monte Carlo series per deck");
+            net_.steps.push_back(std::move(sw));
+            continue;
+        }
         SweepSpec sw = sweep_spec(s, ".step", global);
         const std::int64_t sym = deck_.symbols.find(s.name.name);
         const bool is_param = sym >= 0 && global.find(static_cast<std::uint32_t>(sym)) != nullptr;
@@ -591,6 +637,7 @@ void Elaborator::add_outputs(Scope& global) {
         out.text = o.text;
         out.loc = files_.at(o.loc);
     }
+    for (const Option& o : run_options_) net_.options.push_back(o);
     if (auto t = overrides_.find(kTemperatureOverride); t != overrides_.end()) {
         // A swept temperature (.step temp, .dc temp) replaces the netlist's for the devices.
         Option& out = net_.options.emplace_back();

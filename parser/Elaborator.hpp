@@ -60,6 +60,9 @@ private:
     /// The top-level .params with the overrides applied, evaluated.
     /// Fails when an .if decided at reading comes out otherwise with the overrides.
     void check_conditions();
+    /// The random functions' seed (`.options seed`, or a `.step mc` run's) and, for a `.step mc`
+    /// run, the devices' seed options (run_options_).
+    void set_seeds(Scope& global);
     void define_globals(Scope& global);
     void add_analyses(Scope& global);
     /// .tran's times, checked so that the solver can integrate them as they are.
@@ -88,6 +91,7 @@ private:
     Evaluator eval_;
     const std::map<std::string, double>& overrides_;
     bool seed_given_ = false;
+    std::vector<Option> run_options_;  ///< a `.step mc` run's seed and devseed
     Netlist net_;
     std::vector<const SubcktDef*> active_;  ///< subcircuits being expanded, outermost first
 };

@@ -31,6 +31,9 @@ public:
 
     /// `.options seed`: the random functions' stream.
     void set_seed(std::uint64_t seed) { seed_ = seed; }
+    std::uint64_t seed() const { return seed_; }
+    /// Whether a random function has drawn a number yet.
+    bool has_drawn() const { return !draws_.empty(); }
     /// numparam's agauss, gauss, unif, aunif and two-argument limit of `args`, drawn for the
     /// call at `at`: the k-th evaluation of that call in an elaboration takes draw k of the
     /// stream keyed by (seed, the call's place), so a deck elaborates to the same values every

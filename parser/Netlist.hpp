@@ -146,6 +146,10 @@ struct Model {
 /// expression, and the `temp` option the devices read (`.step temp`, `.dc temp`).
 inline constexpr const char* kTemperatureOverride = "temper";
 
+/// The override that makes an elaboration one run of `.step mc`: its value, the run number (1…N),
+/// draws the run's seeds; it sets no .param.
+inline constexpr const char* kMonteCarloOverride = "mc run";
+
 /// One swept variable of .dc, or one `.step` line.
 struct SweepSpec {
     enum class Kind { Lin, Dec, Oct, List };
@@ -158,8 +162,12 @@ struct SweepSpec {
     /// `.step temp` / `.dc temp` (when no source or .param is named temp): the circuit
     /// temperature, set through the override kTemperatureOverride.
     bool is_temperature = false;
+    /// `.step mc N`: runs 1…N (a Lin sweep), each elaborated with its own seeds.
+    bool is_monte_carlo = false;
     /// The elaborate() override this sweep sets when it is not a source.
-    std::string override_name() const { return is_temperature ? kTemperatureOverride : name; }
+    std::string override_name() const {
+        return is_temperature ? kTemperatureOverride : is_monte_carlo ? kMonteCarloOverride : name;
+    }
     double start = 0, stop = 0;
     double step = 0;              ///< Lin: increment; Dec/Oct: points per decade/octave
     std::vector<double> list;     ///< List: the values

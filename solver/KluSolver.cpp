@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -85,6 +86,7 @@ struct KluSolver::Impl {
     klu_symbolic* symbolic = nullptr;
     FactorCache<Numeric> kept;
     int n = 0;
+    bool restarted = false;  ///< restart(): the next analyze() is judged as a new solver's
     bool repeated = false;  ///< the analysis was for repeated factorisations
     double weight = 1;      ///< of their flops: 4 once complex ones were asked for
     std::vector<int> col_ptr, row_idx;
@@ -144,6 +146,13 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
     // A complex multiply-add costs four real ones: AMD's (real) flop estimate, so weighted,
     // says what complex factorisations will cost.
     const double weight = complex_values ? 4.0 : 1.0;
+    if (std::exchange(m.restarted, false) && same) {
+        // A new solver would analyse for exactly these needs: keep the analysis if it is that.
+        if (m.repeated == repeated && m.weight == (repeated ? weight : 1.0)) return;
+        m.free_symbolic();
+        m.n = -1;  // analysed below as a new pattern
+        return analyze(n, col_ptr, row_idx, repeated, complex_values);
+    }
     if (same) {
         // The same pattern: only a first need for repeated (or repeated complex) factorisations
         // of a big matrix makes a new (nested-dissection) analysis worth dropping the
@@ -191,6 +200,11 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
 const char* KluSolver::ordering() const { return impl_->common.ordering == 3 ? "metis" : "amd"; }
 
 void KluSolver::invalidate() { impl_->free_numeric(); }
+
+void KluSolver::restart() {
+    impl_->free_numeric();
+    impl_->restarted = true;
+}
 
 bool KluSolver::has_factorization() const { return impl_->numeric() != nullptr; }
 

@@ -51,6 +51,10 @@ public:
     void solve_transposed(std::vector<double>& b);
     /// Forgets the numeric factorisations, real and complex (the next factor() is a full one).
     void invalidate();
+    /// invalidate(), and the next analyze() of this pattern behaves as a new solver's would:
+    /// the analysis is kept only when it is the one a new solver would make for that call
+    /// (the same pattern and needs), so that what follows does not depend on what came before.
+    void restart();
     /// A factorisation is available for solve().
     bool has_factorization() const;
     /// The values are exactly those last factored.

@@ -58,13 +58,16 @@ void LinearSolver::analyze(int n, const std::vector<int>& col_ptr, const std::ve
     if (same) {
         // A pattern's usage only grows (a linear circuit's .op, then its transient): the engine
         // and ordering chosen for fewer factorisations, or fewer solves, are chosen again.
-        if (usage > usage_ && nodal_) {
+        // After a restart() it is this call's, as for a new pattern.
+        const Usage want = restarted_ ? usage : std::max(usage_, usage);
+        if (want != usage_ && nodal_) {
             nodal_->cache.clear();
             nodal_->engine.reset();
             if (current_ == Path::Nodal) current_ = Path::None;
         }
-        usage_ = std::max(usage_, usage);
-        complex_ = complex_ || complex_values;
+        usage_ = want;
+        complex_ = restarted_ ? complex_values : complex_ || complex_values;
+        restarted_ = false;
         if (klu_analysed_) klu_.analyze(n_, col_ptr_, row_idx_, usage_ != Usage::Once, complex_);
         return;
     }
@@ -74,6 +77,8 @@ void LinearSolver::analyze(int n, const std::vector<int>& col_ptr, const std::ve
     usage_ = usage;
     complex_ = complex_values;
     klu_analysed_ = false;
+    restarted_ = false;
+    refused_by_values_ = false;
     klu_.invalidate();
     nodal_.reset();
     refused_.clear();
@@ -97,8 +102,9 @@ KluSolver& LinearSolver::klu() {
     return klu_;
 }
 
-void LinearSolver::refuse(std::string why) {
+void LinearSolver::refuse(std::string why, bool by_values) {
     refused_ = std::move(why);
+    refused_by_values_ = by_values;
     nodal_.reset();
     if (current_ == Path::Nodal) current_ = Path::None;
 }
@@ -133,9 +139,9 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
                 return r;
             }
             nd.cache.drop_current();
-            refuse("not positive definite");
+            refuse("not positive definite", true);
         } else {
-            refuse("not symmetric");
+            refuse("not symmetric", true);
         }
     }
     current_ = Path::Klu;
@@ -181,6 +187,22 @@ void LinearSolver::invalidate() {
     if (nodal_) nodal_->cache.clear();
     klu_.invalidate();
     current_ = Path::None;
+}
+
+void LinearSolver::restart() {
+    invalidate();
+    if (n_ == 0 && col_ptr_.empty()) return;  // nothing analysed yet
+    // KLU is analysed again when a new solver would be: lazily, for the usage then.
+    klu_.restart();
+    klu_analysed_ = false;
+    restarted_ = true;
+    note_.clear();
+    if (refused_by_values_) {
+        // A new solver would try the nodal path on the next values.
+        refused_.clear();
+        refused_by_values_ = false;
+        if (auto red = NodalReduction::find(n_, col_ptr_, row_idx_)) nodal_ = std::make_unique<Nodal>(std::move(*red));
+    }
 }
 
 bool LinearSolver::has_factorization() const {

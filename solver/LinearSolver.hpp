@@ -56,6 +56,13 @@ public:
     void solve_transposed(std::vector<double>& b);
     /// Forgets every numeric factorisation (the next factor() is a full one).
     void invalidate();
+    /// Forgets everything but the pattern's analyses, which are kept for the next use only
+    /// where a new solver would make the same: from here on the results are those of a new
+    /// LinearSolver, bit for bit (a refactorisation reuses earlier pivots, a usage once seen
+    /// changes the ordering), at the cost of none of the analyses that can be kept. Each
+    /// `.step` point starts with it, so a point's results do not depend on which points its
+    /// thread or process ran before.
+    void restart();
     bool has_factorization() const;
     /// The values are exactly those of the current factorisation.
     bool factored_values_equal(const std::vector<double>& values) const;
@@ -89,7 +96,9 @@ private:
     /// KLU analysed for the current pattern (lazily: the nodal path never needs it).
     KluSolver& klu();
     /// Gives up the nodal path for this pattern.
-    void refuse(std::string why);
+    /// `by_values`: refused for this matrix's values (not symmetric, not positive definite),
+    /// which a restart() forgets, not for the pattern's structure.
+    void refuse(std::string why, bool by_values = false);
     void solve(std::vector<double>& b, bool transposed);
 
     SolverChoice choice_ = SolverChoice::Auto;
@@ -98,6 +107,8 @@ private:
     std::vector<int> col_ptr_, row_idx_;
     Usage usage_ = Usage::Once;
     bool complex_ = false, klu_analysed_ = false;
+    bool restarted_ = false;       ///< restart(): the next analyze() sets the usage afresh
+    bool refused_by_values_ = false;
     KluSolver klu_;
 
     struct Nodal;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
@@ -49,7 +50,20 @@ int Plot::find(const std::string& name) const {
 std::string raw_date() {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
-    localtime_r(&now, &tm);
+    // SOURCE_DATE_EPOCH (the reproducible-builds convention: seconds since 1970, UTC) fixes the
+    // date, so that two runs of one netlist write the same bytes.
+    if (const char* fixed = std::getenv("SOURCE_DATE_EPOCH")) {
+        char* end = nullptr;
+        const long long t = std::strtoll(fixed, &end, 10);
+        if (end != fixed && *end == '\0' && t >= 0) {
+            now = static_cast<std::time_t>(t);
+            gmtime_r(&now, &tm);
+        } else {
+            localtime_r(&now, &tm);
+        }
+    } else {
+        localtime_r(&now, &tm);
+    }
     char buf[64];
     // %e: ngspice pads the day with a blank ("Dec  3"), as ctime does.
     std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S  %Y", &tm);

@@ -81,7 +81,8 @@ std::string stepped_title(const std::string& title, const std::vector<std::pair<
 /// The step values `stepped_title` appended, read back (empty when the title has none).
 std::vector<std::pair<std::string, double>> step_from_title(const std::string& title);
 
-/// "Mon Nov 23 15:30:41  2026", as ngspice dates its plots.
+/// "Mon Nov 23 15:30:41  2026", as ngspice dates its plots: now, local time, or the UTC time
+/// SOURCE_DATE_EPOCH gives (seconds since 1970), so that repeated runs write the same bytes.
 std::string raw_date();
 
 }  // namespace ionspice::solver

@@ -34,9 +34,22 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
                                                         ".control is not run in a .step deck (the steps are ionspice's, "
                                                         "the script ngspice's): only the netlist's analyses ran",
                                                         "warning"));
+        if (!r.holds_results) return r;  // the first process warns
         warn(r);
-        if (r.plots.empty()) warn_no_analysis();  // every analysis makes a plot per step
+        if (r.plots.empty() && r.steps) warn_no_analysis();  // every analysis makes a plot per step
         return r;
+    }
+    if (settings.ranks && settings.ranks->size() > 1) {
+        // Nothing to share: the first process runs it alone.
+        if (settings.ranks->rank() != 0) {
+            SimulationResult r;
+            r.holds_results = false;
+            return r;
+        }
+        if (settings.log)
+            fmt::print(*settings.log, "ionspice: warning: the netlist has no .step: rank 0 runs it alone, {} other "
+                                      "rank{} have nothing to do\n",
+                       settings.ranks->size() - 1, settings.ranks->size() == 2 ? "" : "s");
     }
     if (!parser::control_script(deck).empty()) {
         SimulationResult r = run_control(deck, settings);

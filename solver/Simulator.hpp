@@ -20,12 +20,29 @@ struct PrintTable {
     std::vector<PrintColumn> columns;  ///< what to print (the scale first for sweeps)
 };
 
+/// One `.step` point of a run: its values, and whether it ran.
+struct StepOutcome {
+    std::vector<std::pair<std::string, double>> values;  ///< every stepped variable, in .step order
+    /// Empty when the point ran; else its error as it is printed: a located diagnostic
+    /// (`file:line:col: error: …`, with the line and a caret) when `located`, a message otherwise.
+    std::string failure;
+    bool located = false;
+};
+
 struct SimulationResult {
     /// Without .step: one plot per analysis, in the order written. With .step: the same for
-    /// each step point in turn (step 0 first), so plots[s * analyses + a] is analysis a of step s.
+    /// each step point that ran, in step order, so plots[s * analyses + a] is analysis a of the
+    /// s-th point that ran.
     std::vector<Plot> plots;
-    /// Number of .step points; 0 when the netlist has no .step.
+    /// Number of .step points whose plots are in `plots`; 0 when the netlist has no .step.
     std::size_t steps = 0;
+    /// With .step, every point in step order, the failed ones too (SimulateSettings::keep_going).
+    std::vector<StepOutcome> step_points;
+    /// `.step mc N`: N (the stepped variable `mc` is the run number); 0 without.
+    std::size_t monte_carlo_runs = 0;
+    /// In a run shared by several processes (SimulateSettings::ranks), false on all but the
+    /// first, which holds everyone's results: the others write and print nothing.
+    bool holds_results = true;
     /// Located warnings about what the netlist asks for and ionspice accepts without acting on
     /// (once per run, not per step); simulate() also prints them to SimulateSettings::log.
     std::vector<std::string> warnings;
@@ -47,6 +64,23 @@ struct SimulationResult {
     int exit_status = 0;
 };
 
+/// Processes sharing one `.step` run (MPI ranks, started by the command line): each runs the
+/// points k with k % size() == rank() and the first gathers everyone's results, so the results
+/// are the same bytes whatever the number of processes.
+class StepRanks {
+public:
+    virtual ~StepRanks() = default;
+    virtual int rank() const = 0;
+    virtual int size() const = 0;
+    /// The first process's `text`, on every process.
+    virtual std::string broadcast(const std::string& text) = 0;
+    /// On the first process, every process's `bytes` in rank order; on the others, nothing.
+    virtual std::vector<std::string> gather(const std::string& bytes) = 0;
+    /// Ends every process at once (an error inside a collective step would leave the others
+    /// waiting): never returns.
+    [[noreturn]] virtual void abort(const std::string& message) = 0;
+};
+
 struct SimulateSettings {
     /// Progress and warnings (nullptr: none).
     std::ostream* log = nullptr;
@@ -63,6 +97,12 @@ struct SimulateSettings {
     /// end to reclaim. Freeing a large array's circuit one allocation at a time costs a
     /// noticeable part of its run, just before the process exits anyway.
     bool keep_at_exit = false;
+    /// A `.step` point that fails does not stop the others: its error goes to
+    /// SimulationResult::step_points and the run goes on (the command line's way). Otherwise the
+    /// first failing point in step order is thrown, as a sequential run would stop at it.
+    bool keep_going = false;
+    /// Processes to share the `.step` points with (nullptr: this one alone). Implies keep_going.
+    StepRanks* ranks = nullptr;
 };
 
 /// Elaborates the deck, builds the circuit and runs its analyses in the order written, once per

@@ -22,7 +22,9 @@
 #include "solver/OutputWriters.hpp"
 #include "solver/SimulationError.hpp"
 #include "solver/Simulator.hpp"
+#include "solver/StepSummary.hpp"
 #include "tools/Commands.hpp"
+#include "tools/MpiRanks.hpp"
 
 namespace {
 
@@ -47,21 +49,40 @@ std::vector<std::string> csv_names(const std::string& path, std::span<const solv
     return names;
 }
 
-int run(int argc, char** argv) {
+/// Writes `name` (nothing when empty) by `write`, through a temporary file.
+template <typename F>
+void write_file(const std::string& name, F write) {
+    if (!name.empty()) solver::write_atomically(name, write);
+}
+
+/// "out.csv" → "out.summary.csv".
+std::string summary_name(const std::string& path) {
+    std::filesystem::path p(path);
+    return (p.parent_path() / (p.stem().string() + ".summary" + (p.has_extension() ? p.extension().string() : ".csv")))
+        .string();
+}
+
+int run(int argc, char** argv, tools::MpiRanks& mpi) {
     CLI::App app{"ionspice: a SPICE-style circuit simulator for emerging memories (ECRAM, memristors, MOSFETs)"};
     app.footer("Sub-commands: ionspice fit (transfer-function fits), ionspice plot (figures from raw/CSV files),\n"
                "ionspice gen (array netlists); each takes --help.");
-    std::string netlist, raw, csv;
+    std::string netlist, raw, csv, meas;
     bool ascii = false, quiet = false, version = false, stats = false;
-    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Ranks sharing this machine share its cores.
+    int jobs = std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) / mpi.local_size());
     app.add_option("netlist", netlist, "netlist file (.cir)");
     app.add_option("-r,--raw", raw, "write results to a raw file (ngspice layout, binary unless --ascii)");
     app.add_flag("--ascii", ascii, "write the raw file in ASCII");
     app.add_option("--csv", csv, "write results as CSV (one file per analysis when there are several)");
+    app.add_option("--meas", meas,
+                   "write the .meas results as CSV, a row per .step point with its status; with .step mc also "
+                   "FILE's stem + .summary.csv, each measurement's statistics over the runs");
     app.add_flag("-q,--quiet", quiet, "print nothing but errors");
     app.add_flag("-v,--version", version, "print the version and exit");
     app.add_flag("--stats", stats, "print where the time went (reading, binding, solving, writing)");
-    app.add_option("-j,--jobs", jobs, "run .step points on N threads (default: all cores); results do not depend on N")
+    app.add_option("-j,--jobs", jobs,
+                   "run .step points on N threads (default: all cores, shared by the MPI ranks on this machine); "
+                   "results do not depend on N")
         ->check(CLI::PositiveNumber);
     try {
         app.parse(argc, argv);
@@ -91,13 +112,27 @@ int run(int argc, char** argv) {
     settings.stats = stats;
     settings.threads = jobs;
     settings.keep_at_exit = true;
+    settings.keep_going = true;  // a failed .step point is reported; the others still run and are written
+    settings.ranks = mpi.steps();
+    if (tools::MpiRanks::launched_without_mpi())
+        fmt::print(std::cerr, "ionspice: warning: started by an MPI launcher, but this ionspice was built without "
+                              "MPI: every process runs the whole netlist\n");
     kept = new solver::SimulationResult(solver::simulate(*deck, settings));
     auto& result = *kept;
+    if (!result.holds_results) return 0;  // another rank gathered, writes and reports
+
+    std::size_t failed = 0;
+    for (const auto& s : result.step_points) failed += !s.failure.empty();
+    const bool nothing_ran = !result.step_points.empty() && failed == result.step_points.size();
+    const auto statistics = solver::monte_carlo_statistics(result);
 
     auto t1 = std::chrono::steady_clock::now();
-    if (!raw.empty())
+    if (!raw.empty() && !nothing_ran)
         solver::write_atomically(raw, [&](std::ostream& out) { solver::write_raw(out, result.plots, ascii); });
-    if (!csv.empty()) {
+    write_file(meas, [&](std::ostream& out) { solver::write_measure_table(out, result); });
+    if (!meas.empty() && result.monte_carlo_runs)
+        write_file(summary_name(meas), [&](std::ostream& out) { solver::write_statistics_csv(out, statistics); });
+    if (!csv.empty() && !nothing_ran) {
         // A stepped run writes one file per analysis, holding that analysis of every step.
         const std::size_t steps = std::max<std::size_t>(result.steps, 1);
         const std::size_t analyses = result.plots.size() / steps;
@@ -115,9 +150,22 @@ int run(int argc, char** argv) {
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(),
                    static_cast<double>(usage.ru_maxrss) / 1024);
     }
-    if (quiet) return result.exit_status;
+    const int status = failed ? 1 : result.exit_status;
+    if (!quiet)
+        for (const auto& line : result.log) fmt::print(std::cerr, "{}\n", line);
+    // Each failed .step point, as an error of its own, after the points that ran were written.
+    for (const auto& s : result.step_points) {
+        if (s.failure.empty()) continue;
+        if (s.located)
+            fmt::print(std::cerr, "{}\n", s.failure);
+        else
+            fmt::print(std::cerr, "ionspice: error: {}\n", s.failure);
+    }
+    if (failed)
+        fmt::print(std::cerr, "ionspice: error: {} of {} .step points failed{}\n", failed, result.step_points.size(),
+                   raw.empty() && csv.empty() ? "" : "; the files hold the others");
+    if (quiet) return status;
 
-    for (const auto& line : result.log) fmt::print(std::cerr, "{}\n", line);
     // In the order the analyses ran (step by step): each plot's .print tables; without a file to
     // write, an operating point nobody printed goes to the terminal as in ngspice's batch mode.
     const bool to_terminal = raw.empty() && csv.empty();
@@ -162,7 +210,8 @@ int run(int argc, char** argv) {
                        p.name, result.steps);
         }
     }
-    return result.exit_status;  // a .control script's quit N
+    if (!statistics.empty()) solver::print_statistics(std::cout, statistics, result.monte_carlo_runs);
+    return status;  // a .control script's quit N, or 1 when a .step point failed
 }
 
 }  // namespace
@@ -183,19 +232,30 @@ int main(int argc, char** argv) {
             if (cmd == "plot") return tools::plot_main(argc - 1, argv + 1);
             if (cmd == "gen") return tools::gen_main(argc - 1, argv + 1);
         }
-        return run(argc, argv);
-    } catch (const parser::NetlistError& e) {
-        fmt::print(std::cerr, "{}\n", e.what());
-        return 1;
-    } catch (const std::bad_alloc&) {
-        fmt::print(std::cerr, "ionspice: error: out of memory (the circuit, its matrix or its results need more "
-                              "memory than this machine can give)\n");
-        return 1;
-    } catch (const solver::SimulationError& e) {
-        fmt::print(std::cerr, "ionspice: error: {}\n", e.what());
-        return 1;
     } catch (const std::exception& e) {
         fmt::print(std::cerr, "ionspice: error: {}\n", e.what());
         return 1;
+    }
+    // Declared outside the try: MPI is finalised after an error is reported, not before.
+    tools::MpiRanks mpi;
+    // Every rank reads the same netlist, so a mistake in it is every rank's: the first reports
+    // it. Other errors may be one rank's alone: each reports its own (a rank that exits non-zero
+    // makes mpirun end the others, so none is left waiting for it).
+    auto fail = [&](const std::string& message, bool everyones) {
+        if (mpi.rank() == 0 || !everyones) fmt::print(std::cerr, "{}\n", message);
+        return 1;
+    };
+    try {
+        return run(argc, argv, mpi);
+    } catch (const parser::NetlistError& e) {
+        return fail(e.what(), true);
+    } catch (const std::bad_alloc&) {
+        return fail("ionspice: error: out of memory (the circuit, its matrix or its results need more memory than this "
+                    "machine can give)",
+                    false);
+    } catch (const solver::SimulationError& e) {
+        return fail(fmt::format("ionspice: error: {}", e.what()), false);
+    } catch (const std::exception& e) {
+        return fail(fmt::format("ionspice: error: {}", e.what()), false);
     }
 }
