@@ -1,10 +1,14 @@
 #include "solver/AmgEngine.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -20,6 +24,16 @@ namespace ionspice::solver {
 #ifdef IONSPICE_HAVE_HYPRE
 
 namespace {
+
+/// share_over_ranks(): solves span MPI_COMM_WORLD (set once, before any solve).
+std::atomic<bool> g_world{false};
+std::atomic<long> g_distributed_solves{0};
+
+/// The rows [first, last) of n a rank owns: contiguous blocks, sizes differing by at most one.
+std::pair<HYPRE_Int, HYPRE_Int> owned_rows(HYPRE_Int n, int rank, int size) {
+    auto edge = [&](int r) { return static_cast<HYPRE_Int>(static_cast<long long>(n) * r / size); };
+    return {edge(rank), edge(rank + 1)};
+}
 
 /// hypre keeps global state (its error flag, memory pools): one call sequence at a time.
 std::mutex& hypre_mutex() {
@@ -63,21 +77,43 @@ public:
     void build(const std::vector<HYPRE_Int>& row_ptr, const std::vector<HYPRE_Int>& cols,
                const std::vector<double>& values) {
         std::lock_guard lock(hypre_mutex());
-        const HYPRE_Int last = n_ - 1;
-        HYPRE_IJMatrixCreate(MPI_COMM_SELF, 0, last, 0, last, &a_);
-        HYPRE_IJMatrixSetObjectType(a_, HYPRE_PARCSR);
-        std::vector<HYPRE_Int> sizes(static_cast<std::size_t>(n_)), rows(static_cast<std::size_t>(n_));
-        for (HYPRE_Int i = 0; i < n_; ++i) {
-            sizes[static_cast<std::size_t>(i)] = row_ptr[static_cast<std::size_t>(i) + 1] - row_ptr[static_cast<std::size_t>(i)];
-            rows[static_cast<std::size_t>(i)] = i;
+        // Alone, every row; across ranks, this rank's block of rows (hypre numbers rows
+        // globally, so the columns stay as they are).
+        comm_ = MPI_COMM_SELF;
+        first_ = 0;
+        end_ = n_;
+        if (g_world) {
+            comm_ = MPI_COMM_WORLD;
+            int rank = 0, size = 1;
+            MPI_Comm_rank(comm_, &rank);
+            MPI_Comm_size(comm_, &size);
+            std::tie(first_, end_) = owned_rows(n_, rank, size);
+            counts_.resize(static_cast<std::size_t>(size));
+            offsets_.resize(static_cast<std::size_t>(size));
+            for (int r = 0; r < size; ++r) {
+                const auto [a, b] = owned_rows(n_, r, size);
+                offsets_[static_cast<std::size_t>(r)] = a;
+                counts_[static_cast<std::size_t>(r)] = b - a;
+            }
         }
+        const HYPRE_Int mine = end_ - first_;
+        HYPRE_IJMatrixCreate(comm_, first_, end_ - 1, first_, end_ - 1, &a_);
+        HYPRE_IJMatrixSetObjectType(a_, HYPRE_PARCSR);
+        std::vector<HYPRE_Int> sizes(static_cast<std::size_t>(mine));
+        rows_.resize(static_cast<std::size_t>(mine));
+        for (HYPRE_Int i = first_; i < end_; ++i) {
+            sizes[static_cast<std::size_t>(i - first_)] =
+                row_ptr[static_cast<std::size_t>(i) + 1] - row_ptr[static_cast<std::size_t>(i)];
+            rows_[static_cast<std::size_t>(i - first_)] = i;
+        }
+        const auto from = static_cast<std::size_t>(row_ptr[static_cast<std::size_t>(first_)]);
         HYPRE_IJMatrixSetRowSizes(a_, sizes.data());
         HYPRE_IJMatrixInitialize(a_);
-        HYPRE_IJMatrixSetValues(a_, n_, sizes.data(), rows.data(), cols.data(), values.data());
+        HYPRE_IJMatrixSetValues(a_, mine, sizes.data(), rows_.data(), cols.data() + from, values.data() + from);
         HYPRE_IJMatrixAssemble(a_);
         HYPRE_IJMatrixGetObject(a_, reinterpret_cast<void**>(&par_a_));
         for (auto* v : {&b_, &x_}) {
-            HYPRE_IJVectorCreate(MPI_COMM_SELF, 0, last, v);
+            HYPRE_IJVectorCreate(comm_, first_, end_ - 1, v);
             HYPRE_IJVectorSetObjectType(*v, HYPRE_PARCSR);
             HYPRE_IJVectorInitialize(*v);
             HYPRE_IJVectorAssemble(*v);
@@ -102,7 +138,7 @@ public:
         HYPRE_BoomerAMGSetNumSweeps(amg_, 1);
         HYPRE_BoomerAMGSetTol(amg_, 0.0);
         HYPRE_BoomerAMGSetMaxIter(amg_, 1);
-        HYPRE_ParCSRPCGCreate(MPI_COMM_SELF, &pcg_);
+        HYPRE_ParCSRPCGCreate(comm_, &pcg_);
         HYPRE_PCGSetMaxIter(pcg_, AmgEngine::kMaxIterations);
         HYPRE_PCGSetTol(pcg_, AmgEngine::kRelativeResidual);
         HYPRE_PCGSetTwoNorm(pcg_, 1);
@@ -116,11 +152,10 @@ public:
     void solve(double* b) override {
         std::lock_guard lock(hypre_mutex());
         const auto t0 = std::chrono::steady_clock::now();
-        std::vector<HYPRE_Int> idx(static_cast<std::size_t>(n_));
-        for (HYPRE_Int i = 0; i < n_; ++i) idx[static_cast<std::size_t>(i)] = i;
-        std::vector<double> zero(static_cast<std::size_t>(n_), 0.0);
-        HYPRE_IJVectorSetValues(b_, n_, idx.data(), b);
-        HYPRE_IJVectorSetValues(x_, n_, idx.data(), zero.data());
+        const HYPRE_Int mine = end_ - first_;
+        std::vector<double> zero(static_cast<std::size_t>(mine), 0.0);
+        HYPRE_IJVectorSetValues(b_, mine, rows_.data(), b + first_);
+        HYPRE_IJVectorSetValues(x_, mine, rows_.data(), zero.data());
         HYPRE_ParCSRPCGSolve(pcg_, par_a_, par_b_, par_x_);
         HYPRE_Int converged = 0, iterations = 0;
         HYPRE_PCGGetConverged(pcg_, &converged);
@@ -133,7 +168,12 @@ public:
             throw SpdSolveFailed(fmt::format("AMG-preconditioned CG stopped at relative residual {:.2g} after {} "
                                            "iterations", res, iterations));
         }
-        HYPRE_IJVectorGetValues(x_, n_, idx.data(), b);
+        HYPRE_IJVectorGetValues(x_, mine, rows_.data(), b + first_);
+        if (comm_ != MPI_COMM_SELF) {
+            // Every rank goes on with the whole solution, as it would alone.
+            MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, b, counts_.data(), offsets_.data(), MPI_DOUBLE, comm_);
+            ++g_distributed_solves;
+        }
         solve_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     /// The matrix and its hierarchy (about twice the matrix, for these settings).
@@ -142,6 +182,10 @@ public:
 private:
     HYPRE_Int n_;
     std::size_t nnz_;
+    MPI_Comm comm_ = MPI_COMM_SELF;
+    HYPRE_Int first_ = 0, end_ = 0;  ///< the rows this rank owns
+    std::vector<HYPRE_Int> rows_;    ///< their numbers
+    std::vector<int> counts_, offsets_;  ///< every rank's rows, for the gather
     HYPRE_IJMatrix a_ = nullptr;
     HYPRE_IJVector b_ = nullptr, x_ = nullptr;
     HYPRE_ParCSRMatrix par_a_ = nullptr;
@@ -171,6 +215,20 @@ AmgEngine::AmgEngine() : impl_(std::make_unique<Impl>()) {
 AmgEngine::~AmgEngine() = default;
 
 bool AmgEngine::available() { return true; }
+
+bool AmgEngine::share_over_ranks() {
+    int initialised = 0;
+    MPI_Initialized(&initialised);
+    if (!initialised) return false;
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (size < 2) return false;
+    ensure_hypre();
+    g_world = true;
+    return true;
+}
+
+long AmgEngine::distributed_solves() { return g_distributed_solves; }
 
 void AmgEngine::analyze(const std::vector<std::int64_t>& col_ptr, const std::vector<std::int64_t>& row_idx, Usage,
                         int) {
@@ -219,9 +277,12 @@ std::unique_ptr<SpdFactor> AmgEngine::factor(const std::vector<double>& lower, s
 
 std::string AmgEngine::describe() const {
     const auto& m = *impl_;
-    return fmt::format("hypre BoomerAMG-preconditioned CG (setup {:.3f} s), {} iterations to a relative residual of "
-                       "{:g} ({:.3f} s the last solve)",
-                       m.setup_seconds, m.last_iterations, kRelativeResidual, m.solve_seconds);
+    int size = 1;
+    if (g_world) MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return fmt::format("hypre BoomerAMG-preconditioned CG{} (setup {:.3f} s), {} iterations to a relative residual "
+                       "of {:g} ({:.3f} s the last solve)",
+                       size > 1 ? fmt::format(" over {} MPI ranks", size) : "", m.setup_seconds, m.last_iterations,
+                       kRelativeResidual, m.solve_seconds);
 }
 
 #else  // no hypre in this build
@@ -230,6 +291,8 @@ struct AmgEngine::Impl {};
 AmgEngine::AmgEngine() = default;
 AmgEngine::~AmgEngine() = default;
 bool AmgEngine::available() { return false; }
+bool AmgEngine::share_over_ranks() { return false; }
+long AmgEngine::distributed_solves() { return 0; }
 void AmgEngine::analyze(const std::vector<std::int64_t>&, const std::vector<std::int64_t>&, Usage, int) {}
 std::unique_ptr<SpdFactor> AmgEngine::factor(const std::vector<double>&, std::unique_ptr<SpdFactor>) { return nullptr; }
 std::string AmgEngine::describe() const { return "AMG (not built)"; }

@@ -37,6 +37,17 @@ public:
     /// Whether this build has hypre (else factor() always fails and the direct path runs).
     static bool available();
 
+    /// One system across MPI ranks (`ionspice --distributed` under mpirun): from here on every
+    /// AMG solve of this process is one distributed solve over MPI_COMM_WORLD, each rank
+    /// owning a contiguous block of the nodal unknowns (rows of an array, as a netlist numbers
+    /// its nodes) in hypre's matrix, hierarchy and vectors; the solution is gathered on every
+    /// rank. Every rank must then make the same calls in the same order: each runs the same
+    /// deterministic analysis of the same netlist, and the gathered solution keeps them in step.
+    /// Returns false (and changes nothing) without hypre or outside a multi-rank MPI run.
+    static bool share_over_ranks();
+    /// Distributed solves so far in this process (what the command line reports).
+    static long distributed_solves();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

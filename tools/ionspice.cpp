@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "parser/Netlist.hpp"
+#include "solver/AmgEngine.hpp"
 #include "solver/AtomicFile.hpp"
 #include "solver/OutputWriters.hpp"
 #include "solver/SimulationError.hpp"
@@ -67,7 +68,7 @@ int run(int argc, char** argv, tools::MpiRanks& mpi) {
     app.footer("Sub-commands: ionspice fit (transfer-function fits), ionspice plot (figures from raw/CSV files),\n"
                "ionspice gen (array netlists); each takes --help.");
     std::string netlist, raw, csv, meas;
-    bool ascii = false, quiet = false, version = false, stats = false;
+    bool ascii = false, quiet = false, version = false, stats = false, distributed = false;
     // Ranks sharing this machine share its cores.
     int jobs = std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) / mpi.local_size());
     app.add_option("netlist", netlist, "netlist file (.cir)");
@@ -80,6 +81,9 @@ int run(int argc, char** argv, tools::MpiRanks& mpi) {
     app.add_flag("-q,--quiet", quiet, "print nothing but errors");
     app.add_flag("-v,--version", version, "print the version and exit");
     app.add_flag("--stats", stats, "print where the time went (reading, binding, solving, writing)");
+    app.add_flag("--distributed", distributed,
+                 "under mpirun: solve the circuit's linear systems across the ranks (conjugate gradients with "
+                 "hypre's BoomerAMG, each rank a block of the nodal unknowns) instead of sharing .step points");
     app.add_option("-j,--jobs", jobs,
                    "run .step points on N threads (default: all cores, shared by the MPI ranks on this machine); "
                    "results do not depend on N")
@@ -105,21 +109,44 @@ int run(int argc, char** argv, tools::MpiRanks& mpi) {
     static parser::Deck* deck = nullptr;
     static solver::SimulationResult* kept = nullptr;
     deck = new parser::Deck(parser::read_deck(netlist));
+    if (distributed) {
+        // Every rank runs the whole netlist in step with the others (the same analysis, one
+        // thread each), and every solve of the nodal matrix is one solve across all of them.
+        if (!solver::AmgEngine::share_over_ranks())
+            throw std::runtime_error(tools::MpiRanks::launched_without_mpi() || mpi.size() < 2
+                                         ? "--distributed needs at least 2 ranks under mpirun (mpirun -np N ionspice "
+                                           "--distributed …) and an ionspice built with MPI and hypre"
+                                         : "--distributed needs hypre (the AMG solver), which this build lacks");
+        *deck = parser::with_settings(*deck, {}, "solver=amg", "--distributed");
+        jobs = 1;
+    }
     double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     solver::SimulateSettings settings;
-    settings.log = quiet ? nullptr : &std::cerr;
-    settings.out = quiet ? nullptr : &std::cout;
+    // Distributed, the ranks compute the same results: the first one reports and writes them.
+    const bool reporter = !distributed || mpi.rank() == 0;
+    settings.log = quiet || !reporter ? nullptr : &std::cerr;
+    settings.out = quiet || !reporter ? nullptr : &std::cout;
     settings.stats = stats;
     settings.threads = jobs;
     settings.keep_at_exit = true;
     settings.keep_going = true;  // a failed .step point is reported; the others still run and are written
-    settings.ranks = mpi.steps();
+    settings.ranks = distributed ? nullptr : mpi.steps();
     if (tools::MpiRanks::launched_without_mpi())
         fmt::print(std::cerr, "ionspice: warning: started by an MPI launcher, but this ionspice was built without "
                               "MPI: every process runs the whole netlist\n");
     kept = new solver::SimulationResult(solver::simulate(*deck, settings));
     auto& result = *kept;
-    if (!result.holds_results) return 0;  // another rank gathered, writes and reports
+    if (distributed && stats) {
+        rusage usage{};
+        ::getrusage(RUSAGE_SELF, &usage);
+        fmt::print(std::cerr, "rank {} of {}: peak memory {:.0f} MB\n", mpi.rank(), mpi.size(),
+                   static_cast<double>(usage.ru_maxrss) / 1024);
+    }
+    if (!result.holds_results || !reporter) return 0;  // another rank writes and reports
+    if (distributed && solver::AmgEngine::distributed_solves() == 0)
+        fmt::print(std::cerr, "ionspice: warning: --distributed: no system was solved across the ranks (only a "
+                              "conductance network with grounded sources has the nodal form the distributed solver "
+                              "takes; see --stats): every rank solved the whole circuit\n");
 
     std::size_t failed = 0;
     for (const auto& s : result.step_points) failed += !s.failure.empty();
