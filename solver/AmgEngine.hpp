@@ -43,8 +43,9 @@ public:
     /// its nodes) in hypre's matrix, hierarchy and vectors; the solution is gathered on every
     /// rank. Every rank must then make the same calls in the same order: each runs the same
     /// deterministic analysis of the same netlist, and the gathered solution keeps them in step.
-    /// Returns false (and changes nothing) without hypre or outside a multi-rank MPI run.
-    static bool share_over_ranks();
+    /// `threads`: hypre's OpenMP threads in this rank (0: leave them). Returns false (and
+    /// changes nothing) without hypre or outside a multi-rank MPI run.
+    static bool share_over_ranks(int threads);
     /// Distributed solves so far in this process (what the command line reports).
     static long distributed_solves();
 

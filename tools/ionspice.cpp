@@ -83,7 +83,8 @@ int run(int argc, char** argv, tools::MpiRanks& mpi) {
     app.add_flag("--stats", stats, "print where the time went (reading, binding, solving, writing)");
     app.add_flag("--distributed", distributed,
                  "under mpirun: solve the circuit's linear systems across the ranks (conjugate gradients with "
-                 "hypre's BoomerAMG, each rank a block of the nodal unknowns) instead of sharing .step points");
+                 "hypre's BoomerAMG, each rank a block of the nodal unknowns, on -j threads) instead of sharing .step "
+                 "points");
     app.add_option("-j,--jobs", jobs,
                    "run .step points on N threads (default: all cores, shared by the MPI ranks on this machine); "
                    "results do not depend on N")
@@ -112,7 +113,8 @@ int run(int argc, char** argv, tools::MpiRanks& mpi) {
     if (distributed) {
         // Every rank runs the whole netlist in step with the others (the same analysis, one
         // thread each), and every solve of the nodal matrix is one solve across all of them.
-        if (!solver::AmgEngine::share_over_ranks())
+        // hypre's threads per rank: -j, whose default divides the machine's cores among its ranks.
+        if (!solver::AmgEngine::share_over_ranks(jobs))
             throw std::runtime_error(tools::MpiRanks::launched_without_mpi() || mpi.size() < 2
                                          ? "--distributed needs at least 2 ranks under mpirun (mpirun -np N ionspice "
                                            "--distributed …) and an ionspice built with MPI and hypre"
