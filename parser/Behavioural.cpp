@@ -1,5 +1,6 @@
 #include "parser/Behavioural.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -13,6 +14,8 @@ namespace {
 constexpr int kMaxCallDepth = 64;  // .func expansions inside one another
 /// Marks a ddt/sdt input until resolve() numbers the inputs (voltages, currents, then these).
 constexpr std::int32_t kAuxiliaryMark = 1 << 28;
+/// Named inputs are numbered from here while resolving (their place is known at the end).
+constexpr std::int32_t kNamedMark = 1 << 27;
 
 using Op = BehaviouralExpr::Op;
 
@@ -43,9 +46,15 @@ BehaviouralExpr BehaviouralResolver::resolve(const Expr& e, Scope& scope) {
     // Current inputs come after every voltage input, the ddt/sdt unknowns after both.
     const auto nv = static_cast<std::int32_t>(out_.voltages.size());
     const auto nc = static_cast<std::int32_t>(out_.currents.size());
+    const auto nn = static_cast<std::int32_t>(out_.names.size());
     for (auto& n : out_.nodes) {
-        if (n.op == Op::Input && n.a < 0) n.a = nv - n.a - 1;
-        if (n.op == Op::Input && n.a >= kAuxiliaryMark) n.a = nv + nc + (n.a - kAuxiliaryMark);
+        if (n.op != Op::Input) continue;
+        if (n.a < 0)
+            n.a = nv - n.a - 1;
+        else if (n.a >= kAuxiliaryMark)
+            n.a = nv + nc + nn + (n.a - kAuxiliaryMark);
+        else if (n.a >= kNamedMark)
+            n.a = nv + nc + (n.a - kNamedMark);
     }
     return std::move(out_);
 }
@@ -126,6 +135,14 @@ std::int32_t BehaviouralResolver::name(const ExprNode& n, Scope& scope, const Ca
         const auto& formals = call->def->formals;
         for (std::size_t k = 0; k < formals.size(); ++k)
             if (formals[k] == n.sym) return call->actuals[k];
+    }
+    if (const std::string& id = deck_.symbols.name(n.sym); is_named_ && is_named_(id)) {
+        auto at = std::find(out_.names.begin(), out_.names.end(), id);
+        if (at == out_.names.end()) at = out_.names.insert(at, id);
+        BehaviouralExpr::Node in;
+        in.op = Op::Input;
+        in.a = kNamedMark + static_cast<std::int32_t>(at - out_.names.begin());
+        return add(std::move(in));
     }
     if (deck_.symbols.name(n.sym) == "time") {
         BehaviouralExpr::Node t;

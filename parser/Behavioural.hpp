@@ -28,6 +28,9 @@ public:
     /// The expression `e` as seen from `scope`. Throws NetlistError (with the location of the
     /// offending name or call) for unknown names and functions and misused v() or i().
     BehaviouralExpr resolve(const Expr& e, Scope& scope);
+    /// Names that are inputs rather than parameters (BehaviouralExpr::names), taken before a
+    /// parameter of the same name.
+    void set_named_inputs(std::function<bool(std::string_view)> is_input) { is_named_ = std::move(is_input); }
 
 private:
     /// A .func call being expanded: its formals are bound to resolved argument nodes; other
@@ -53,6 +56,7 @@ private:
     Evaluator& eval_;
     FlatNode flat_node_;
     FlatElement flat_element_;
+    std::function<bool(std::string_view)> is_named_;
     BehaviouralExpr out_;
 };
 

@@ -1347,7 +1347,7 @@ void CardParser::measure_card(std::size_t after) {
         fail(line_->loc_at(an.pos), "'.meas' needs an analysis, tran, dc or ac, got '" + an.text + "'");
     m.analysis = an.text;
     m.name = next("a name").text;
-    const Word& kind = next("a measurement (FIND, WHEN, TRIG, AVG, MAX, MIN, PP, RMS, INTEG)");
+    const Word& kind = next("a measurement (FIND, WHEN, TRIG, AVG, MAX, MIN, PP, RMS, INTEG, PARAM)");
     const Loc kind_loc = line_->loc_at(kind.pos);
     if (kind.text == "find") {
         const Word& v = vector("a vector to find");
@@ -1365,6 +1365,10 @@ void CardParser::measure_card(std::size_t after) {
     } else if (kind.text == "when") {
         m.kind = Measure::Kind::When;
         m.when = crossing(false);
+    } else if (kind.text == "param") {
+        // An expression of .params and earlier measurements of the same analysis.
+        m.kind = Measure::Kind::Param;
+        m.param = keyed("param");
     } else if (kind.text == "trig") {
         m.kind = Measure::Kind::Delay;
         m.trig = crossing(true);
@@ -1380,7 +1384,8 @@ void CardParser::measure_card(std::size_t after) {
         for (const auto& [word, kk] : stats)
             if (kind.text == word) m.kind = kk, found = true;
         if (!found)
-            fail(kind_loc, "unknown measurement '" + kind.text + "' (FIND, WHEN, TRIG, AVG, MAX, MIN, PP, RMS, INTEG)");
+            fail(kind_loc,
+                 "unknown measurement '" + kind.text + "' (FIND, WHEN, TRIG, AVG, MAX, MIN, PP, RMS, INTEG, PARAM)");
         const Word& v = vector("a vector");
         m.vector = v.text;
         m.vector_loc = line_->loc_at(v.pos);

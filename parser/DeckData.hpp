@@ -193,6 +193,7 @@ struct MeasureCard {
     Loc vector_loc;
     std::optional<ValueRef> at, from, to;
     std::optional<Cross> when, trig, targ;
+    std::optional<ValueRef> param;  ///< PARAM's expression
     Loc loc;
 };
 

@@ -164,6 +164,41 @@ void Elaborator::set_seeds(Scope& global) {
     }
 }
 
+BehaviouralExpr Elaborator::measure_expression(const MeasureCard& c, Scope& global) {
+    // Names of the measurements of this analysis written before it are inputs; every other
+    // name is a .param. ngspice evaluates these once the analysis is done, as here.
+    auto earlier = [&](std::string_view name) {
+        for (const Measure& m : net_.measures)
+            if (m.analysis == c.analysis && m.name == name) return true;
+        return false;
+    };
+    auto no_signals = [&](const NameRef& n) -> std::string {
+        files_.fail(n.loc, "a '.meas … param' expression reads .params and earlier measurements, not the circuit's "
+                           "voltages or currents (measure them with FIND first)");
+    };
+    BehaviouralResolver r(deck_, eval_, no_signals, [&](std::string_view) -> std::string {
+        files_.fail(c.param->loc, "a '.meas … param' expression reads .params and earlier measurements, not the "
+                                  "circuit's voltages or currents (measure them with FIND first)");
+    });
+    r.set_named_inputs(earlier);
+    const ValueRef& v = *c.param;
+    BehaviouralExpr out;
+    if (v.is_name() && earlier(deck_.symbols.name(v.sym()))) {
+        out.names.push_back(deck_.symbols.name(v.sym()));
+        out.nodes.push_back({BehaviouralExpr::Op::Input, BuiltinFn::Sin, 0});
+    } else if (v.is_constant() || v.is_name()) {
+        BehaviouralExpr::Node n;
+        n.number = value(v, global);
+        out.nodes.push_back(n);
+    } else {
+        out = r.resolve(deck_.exprs[static_cast<std::size_t>(v.expr)], global);
+        if (!out.auxiliaries.empty())
+            files_.fail(v.loc, "a '.meas … param' expression has no ddt() or sdt(): it is a number, not a waveform");
+    }
+    if (out.root < 0) out.root = 0;
+    return out;
+}
+
 void Elaborator::check_conditions() {
     // Each .if was decided when the deck was read, with the .params before it; with the
     // overridden values it must come out the same, or the lines read would be the wrong ones.
@@ -669,7 +704,15 @@ void Elaborator::add_outputs(Scope& global) {
         return out;
     };
     for (const MeasureCard& c : deck_.measures) {
-        Measure& m = net_.measures.emplace_back();
+        if (c.param) {
+            // Check and resolve before the measurement joins the earlier ones: it may not read itself.
+            auto expr = measure_expression(c, global);
+            Measure& m = net_.measures.emplace_back();
+            m.expr = std::move(expr);
+        } else {
+            net_.measures.emplace_back();
+        }
+        Measure& m = net_.measures.back();
         m.analysis = c.analysis;
         m.name = c.name;
         m.kind = c.kind;

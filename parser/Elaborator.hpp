@@ -63,6 +63,9 @@ private:
     /// The random functions' seed (`.options seed`, or a `.step mc` run's) and, for a `.step mc`
     /// run, the devices' seed options (run_options_).
     void set_seeds(Scope& global);
+    /// A `.meas … param='expr'`'s expression, resolved against the .params and the earlier
+    /// measurements of its analysis (located errors for anything else).
+    BehaviouralExpr measure_expression(const MeasureCard& c, Scope& global);
     void define_globals(Scope& global);
     void add_analyses(Scope& global);
     /// .tran's times, checked so that the solver can integrate them as they are.

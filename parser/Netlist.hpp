@@ -44,6 +44,9 @@ struct BehaviouralExpr {
     std::int32_t root = -1;
     std::vector<std::pair<std::string, std::string>> voltages;  ///< v(first) − v(second), flat ("0": ground)
     std::vector<std::string> currents;                          ///< flat element names of i(...)
+    /// Values the caller supplies by name (a `.meas param` expression's earlier measurements),
+    /// read as the inputs after the currents.
+    std::vector<std::string> names;
     /// ddt(g) and sdt(g): each an unknown of the source's own (y = dg/dt, or dy/dt = g with
     /// y = 0 at the operating point), read by the expression as input voltages.size() +
     /// currents.size() + k; `root` is g's node.
@@ -230,7 +233,7 @@ struct OutputRequest {
 
 /// `.meas[ure] tran|dc|ac NAME …` (ngspice's forms; the solver evaluates it on the analysis' result).
 struct Measure {
-    enum class Kind { Find, When, Delay, Avg, Max, Min, Pp, Rms, Integ };
+    enum class Kind { Find, When, Delay, Avg, Max, Min, Pp, Rms, Integ, Param };
     /// A crossing: `vector` = value, the count-th rise, fall or either (or the last), after td.
     struct Cross {
         enum class Edge { Rise, Fall, Cross };
@@ -249,6 +252,9 @@ struct Measure {
     SourceLoc vector_loc;
     std::optional<double> at, from, to;
     std::optional<Cross> when, trig, targ;  ///< WHEN (FIND … WHEN, or WHEN alone); TRIG/TARG
+    /// PARAM: `param='expr'` of .params (numbers by now) and earlier measurements of the same
+    /// analysis (expr.names).
+    std::optional<BehaviouralExpr> expr;
     SourceLoc loc;
 };
 

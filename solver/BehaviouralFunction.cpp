@@ -27,7 +27,7 @@ constexpr double kDivisionFudge = 1e-32;
 class ExprFunction final : public models::InputFunction {
 public:
     explicit ExprFunction(BehaviouralExpr e)
-        : e_(std::move(e)), n_(e_.voltages.size() + e_.currents.size() + e_.auxiliaries.size()) {}
+        : e_(std::move(e)), n_(e_.voltages.size() + e_.currents.size() + e_.names.size() + e_.auxiliaries.size()) {}
 
     std::size_t inputs() const override { return n_; }
     std::size_t auxiliaries() const override { return e_.auxiliaries.size(); }

@@ -1,5 +1,7 @@
 #include "solver/Measure.hpp"
 
+#include "solver/BehaviouralFunction.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -115,11 +117,35 @@ double statistic(const Plot& p, const parser::Measure& m) {
 
 }  // namespace
 
-MeasureResult evaluate_measure(const Plot& plot, const parser::Measure& m) {
+namespace {
+
+/// PARAM: the expression of .params (numbers by now) and earlier measurements, evaluated as a B
+/// source's expression is.
+double parameter(const parser::Measure& m, std::span<const MeasureResult> earlier) {
+    std::vector<double> u;
+    for (const std::string& name : m.expr->names) {
+        const MeasureResult* found = nullptr;
+        for (const MeasureResult& e : earlier)
+            if (e.name == name) found = &e;
+        if (!found) throw Failed{fmt::format("'{}' is not measured before it", name)};
+        if (!found->value) throw Failed{fmt::format("'{}' failed", name)};
+        u.push_back(*found->value);
+    }
+    const auto f = make_behavioural_function(*m.expr);
+    std::vector<double> grad(f->inputs());
+    const double v = f->eval(u.data(), 0.0, grad.data());
+    if (!std::isfinite(v)) throw Failed{fmt::format("the expression is {}", v)};
+    return v;
+}
+
+}  // namespace
+
+MeasureResult evaluate_measure(const Plot& plot, const parser::Measure& m, std::span<const MeasureResult> earlier) {
     MeasureResult r;
     r.name = m.name;
     try {
         switch (m.kind) {
+        case Kind::Param: r.value = parameter(m, earlier); break;
         case Kind::Find: r.value = series(plot, m.vector).at(m.at ? *m.at : crossing(plot, *m.when)); break;
         case Kind::When: r.value = crossing(plot, *m.when); break;
         case Kind::Delay: r.value = crossing(plot, *m.targ) - crossing(plot, *m.trig); break;

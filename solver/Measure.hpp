@@ -5,6 +5,7 @@
 // taken as linear in the scale (time, or the swept variable), as ngspice does.
 
 #include <optional>
+#include <span>
 #include <string>
 
 #include "parser/Netlist.hpp"
@@ -20,7 +21,9 @@ struct MeasureResult {
 };
 
 /// Evaluates `m` on `plot` (whose variables hold every vector `m` names: see output_probes).
-MeasureResult evaluate_measure(const Plot& plot, const parser::Measure& m);
+/// `earlier`: the measurements of the same plot before `m`, which a PARAM expression reads by
+/// name.
+MeasureResult evaluate_measure(const Plot& plot, const parser::Measure& m, std::span<const MeasureResult> earlier = {});
 
 /// "name = value" as ngspice prints it, or "name: failed (why)".
 std::string format_measure(const MeasureResult& r);

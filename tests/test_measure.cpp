@@ -1,6 +1,7 @@
 // `.meas`: every form on waveforms whose answers are exact (PWL sources are linear between their
 // corners, and so is the interpolation), on a .dc sweep and in a .step run, plus its errors.
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -114,6 +115,48 @@ R2 out 0 {rl}
     CHECK(*r.measures[0].value == doctest::Approx(0.5));
     CHECK(*r.measures[1].value == doctest::Approx(0.75));
     CHECK(r.measures[1].plot == 1);
+}
+
+TEST_CASE(".meas PARAM: an expression of .params and the analysis' earlier measurements") {
+    const std::string deck = R"(param
+.param k=2
+V1 a 0 PWL(0 0 2u 2 4u 0)
+R1 a 0 1k
+.tran 0.1u 4u
+.dc V1 0 1 0.5
+.meas tran top MAX v(a)
+.meas tran bottom MIN v(a)
+.meas tran swing PARAM='top-bottom'
+.meas tran scaled param={k*swing + 1}
+.meas tran copy param=top
+.meas tran number param=3
+.meas dc top FIND v(a) AT=0.5
+.meas dc half param='top/2'
+)";
+    const auto r = simulate_text(deck + ".end\n");
+    std::map<std::string, double> tran, dc;
+    for (const auto& m : r.measures) {
+        INFO(m.name << ": " << m.failure);
+        REQUIRE(m.value);
+        (r.plots[m.plot].analysis == "tran" ? tran : dc)[m.name] = *m.value;
+    }
+    CHECK(tran.at("swing") == doctest::Approx(2.0));
+    CHECK(tran.at("scaled") == doctest::Approx(5.0));
+    CHECK(tran.at("copy") == tran.at("top"));
+    CHECK(tran.at("number") == 3.0);
+    // Each analysis reads its own measurements: the dc `top` is 0.5 V.
+    CHECK(dc.at("half") == doctest::Approx(0.25));
+    // A measurement that failed fails the expressions that read it, with the reason.
+    const auto f = simulate_text(deck + ".meas tran never WHEN v(a)=7\n.meas tran after param='never+1'\n.end\n");
+    const auto after = std::find_if(f.measures.begin(), f.measures.end(), [](auto& m) { return m.name == "after"; });
+    REQUIRE(after != f.measures.end());
+    CHECK(ionspice::solver::format_measure(*after).find("failed ('never' failed)") != std::string::npos);
+    // What it cannot read is a located error.
+    CHECK(netlist_error(deck + ".meas tran x param='v(a)'\n").find("test.cir:15:23: error: a '.meas … param' "
+                                                                    "expression reads .params and earlier "
+                                                                    "measurements") != std::string::npos);
+    CHECK(netlist_error(deck + ".meas tran x param='later'\n.meas tran later MAX v(a)\n")
+              .find("test.cir:15:21: error: undefined parameter 'later'") != std::string::npos);
 }
 
 TEST_CASE(".meas: a measurement that cannot be made fails with the reason; bad cards are located errors") {
