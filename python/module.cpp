@@ -21,6 +21,7 @@
 #include "solver/Session.hpp"
 #include "solver/SimulationError.hpp"
 #include "solver/Simulator.hpp"
+#include "solver/StepSummary.hpp"
 #include "tools/GenCommand.hpp"
 #include "tools/Table.hpp"
 #include "tools/TransferFit.hpp"
@@ -72,6 +73,10 @@ struct RunOutput {
     py::list measures;                  ///< (plot, name, value or None, failure)
     py::list reports;                   ///< (plot, text)
     py::list prints;                    ///< (plot, [headers])
+    std::size_t monte_carlo_runs = 0;   ///< `.step mc N`: N
+    /// Per measurement and combination of the other stepped variables: (group {name: value},
+    /// name, values, missing, mean, sigma, min, max, [quantiles at 5/25/50/75/95 %]).
+    py::list statistics;
 };
 
 RunOutput to_output(solver::SimulationResult r, std::string warnings) {
@@ -86,6 +91,15 @@ RunOutput to_output(solver::SimulationResult r, std::string warnings) {
         py::list headers;
         for (const auto& c : pt.columns) headers.append(c.header);
         o.prints.append(py::make_tuple(pt.plot, headers));
+    }
+    o.monte_carlo_runs = r.monte_carlo_runs;
+    for (const auto& st : solver::monte_carlo_statistics(r)) {
+        py::dict group;
+        for (const auto& [name, value] : st.group) group[py::str(name)] = value;
+        py::list q;
+        for (double x : st.quantiles) q.append(x);
+        o.statistics.append(
+            py::make_tuple(group, st.name, st.values, st.missing, st.mean, st.sigma, st.min, st.max, q));
     }
     o.plots = share(std::move(r.plots));
     return o;
@@ -217,7 +231,9 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("warnings", &RunOutput::warnings)
         .def_readonly("measures", &RunOutput::measures)
         .def_readonly("reports", &RunOutput::reports)
-        .def_readonly("prints", &RunOutput::prints);
+        .def_readonly("prints", &RunOutput::prints)
+        .def_readonly("monte_carlo_runs", &RunOutput::monte_carlo_runs)
+        .def_readonly("statistics", &RunOutput::statistics);
 
     m.def(
         "run",

@@ -18,11 +18,11 @@ from typing import Any, Mapping
 
 from . import _core
 from ._errors import ConvergenceError, Error, NetlistError
-from ._results import Measure, Plot, Results
+from ._results import Measure, Plot, Results, Statistics
 from .circuit import Circuit
 from . import arrays, fit
 
-__all__ = ["run", "read_raw", "read_csv", "Simulator", "Circuit", "Results", "Plot", "Measure",
+__all__ = ["run", "read_raw", "read_csv", "Simulator", "Circuit", "Results", "Plot", "Measure", "Statistics",
            "Error", "NetlistError", "ConvergenceError", "IonspiceWarning", "arrays", "fit"]
 
 
@@ -112,6 +112,8 @@ class _Loaded:
         self.log: list[str] = []
         self.measures: list[Any] = []
         self.reports: list[Any] = []
+        self.monte_carlo_runs = 0
+        self.statistics: list[Any] = []
 
 
 class Simulator:

@@ -44,6 +44,8 @@ class RunOutput:
     measures: list[tuple[int, str, float | None, str]]
     reports: list[tuple[int, str]]
     prints: list[tuple[int, list[str]]]
+    monte_carlo_runs: int
+    statistics: list[tuple[dict[str, float], str, int, int, float, float, float, float, list[float]]]
 
 def run(netlist: str, is_text: bool, params: dict[str, float], options: str, jobs: int) -> RunOutput: ...
 def read_raw(path: str) -> list[Plot]: ...

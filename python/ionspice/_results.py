@@ -21,6 +21,23 @@ class Measure(NamedTuple):
     failure: str
 
 
+class Statistics(NamedTuple):
+    """One ``.meas`` over the runs of a ``.step mc`` series, for one combination of the other
+    stepped variables (``group``, empty without them): how many runs gave a value and how many
+    did not, their mean, sample standard deviation (n - 1), min, max and the 5/25/50/75/95 %
+    quantiles (linear between order statistics, numpy's default)."""
+
+    group: dict[str, float]
+    name: str
+    values: int
+    missing: int
+    mean: float
+    sigma: float
+    min: float
+    max: float
+    quantiles: list[float]
+
+
 def _scale(self: Plot) -> np.ndarray | None:
     """The scale (vector 0: ``time``, ``frequency``, the swept source), or ``None`` for a plot of
     one point without one (``.op``, ``.tf``, the integrated noise)."""
@@ -88,6 +105,10 @@ class Results(list):
         self.measures: list[Measure] = [Measure(*m) for m in out.measures]
         #: Text an analysis printed for a plot (``.four``'s harmonics), by plot index.
         self.reports: dict[int, str] = {p: t for p, t in out.reports}
+        #: ``.step mc N``: N (0 without).
+        self.monte_carlo_runs: int = out.monte_carlo_runs
+        #: With ``.step mc``: each measurement's statistics over the runs.
+        self.statistics: list[Statistics] = [Statistics(*s) for s in out.statistics]
 
     def plot(self, analysis: str, step: int = 0) -> Plot:
         """The ``step``-th plot made by ``analysis`` ("op", "dc", "tran", "ac", "noise", "tf")."""

@@ -248,3 +248,31 @@ def test_to_pandas_when_pandas_is_installed() -> None:
     pd = pytest.importorskip("pandas")
     frame = ionspice.run(str(SOURCE / "netlists/examples/rc_ladder_pulse.cir"))[0].to_pandas()
     assert isinstance(frame, pd.DataFrame) and frame.index.name == "time"
+
+
+def test_monte_carlo_statistics_match_numpy_over_the_runs() -> None:
+    deck = """mc divider
+.param r=agauss(1k, 100, 1) vin=1
+V1 in 0 {vin}
+R1 in out {r}
+R2 out 0 1k
+.dc V1 {vin} {vin} 1
+.meas dc vout find v(out) at={vin}
+.meas dc half param='vout/2'
+.step mc 30 seed=4
+.step param vin list 1 2
+"""
+    r = ionspice.run(deck)
+    assert r.monte_carlo_runs == 30
+    assert len(r.statistics) == 4  # two measurements at each vin
+    for s in r.statistics:
+        assert isinstance(s, ionspice.Statistics)
+        plots = [k for k, p in enumerate(r) if dict(p.step)["vin"] == s.group["vin"]]
+        v = np.array([m.value for m in r.measures if m.name == s.name and m.plot in plots])
+        assert s.values == len(v) == 30 and s.missing == 0
+        assert s.mean == pytest.approx(v.mean(), rel=1e-12)
+        assert s.sigma == pytest.approx(v.std(ddof=1), rel=1e-12)
+        assert (s.min, s.max) == (v.min(), v.max())
+        assert s.quantiles == pytest.approx(list(np.percentile(v, [5, 25, 50, 75, 95])), rel=1e-12)
+    # Without .step mc there are none.
+    assert ionspice.run("d\nV1 a 0 1\nR1 a 0 1\n.op\n").statistics == []
