@@ -17,6 +17,7 @@ ionspice=${IONSPICE:-build/ionspice}
 out=bench/out
 mkdir -p "$out"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_vader_single_copy_mechanism=none  # containers often forbid its CMA reads
 
 summary() {  # wall, the solve line's seconds and iterations, peak memory per rank, from --stats
   python3 - "$1" "$2" <<'PY'

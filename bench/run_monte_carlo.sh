@@ -16,6 +16,7 @@ if [ -z "${IONSPICE:-}" ] && [ ! -x build/ionspice ]; then
   cmake --build build -j"$(nproc)" --target ionspice >/dev/null
 fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_vader_single_copy_mechanism=none  # containers often forbid its CMA reads
 export SOURCE_DATE_EPOCH=1796000000  # the raw files' date, so that they compare byte for byte
 netlist=bench/openloop_monte_carlo.cir
 
