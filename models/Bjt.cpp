@@ -493,7 +493,7 @@ private:
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<BjtModel>();
     mp->type = card.type == "pnp" ? -1 : 1;
-    ParamReader r(card.params, DeviceError::Where::Model, fmt::format("bipolar model {}", card.name));
+    ParamReader r(card, fmt::format("bipolar model {}", card.name));
     r.ignore({"level"});
     auto alias = [&](std::initializer_list<const char*> names) -> std::optional<double> {
         std::optional<double> v;
@@ -573,7 +573,8 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
         if (auto v = r.find(name); v && *v != ((std::string_view(name) == "nkf" || std::string_view(name) == "nk") ? 0.5 : 0))
             r.fail(name, "is not supported by ionspice's bipolar transistor (only its default is accepted)");
     // Safe-operating-area limits (warnings in ngspice) change nothing here.
-    r.ignore({"vbe_max", "vbc_max", "vce_max", "vcs_max", "ic_max", "ib_max", "pd_max", "te_max"});
+    r.unused({"vbe_max", "vbc_max", "vce_max", "vcs_max", "ic_max", "ib_max", "pd_max", "te_max"},
+             "safe-operating-area limits are not checked");
     // Temperature-coefficient sets (tbf1, trb2, tvaf1, …; trb/trc/tre the first of theirs): only zero.
     for (const auto& [name, v] : card.params) {
         const bool tempco = name.size() >= 3 && name[0] == 't' &&
@@ -593,7 +594,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     if (card.nodes.size() != 3 && card.nodes.size() != 4)
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: needs 3 or 4 nodes, got {}", what, card.nodes.size()));
-    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    ParamReader r(card, what);
     if (card.values.size() > 1)
         throw DeviceError(DeviceError::Where::Value, "1", fmt::format("{}: unexpected value {:g}", what, card.values[1]));
     double area = card.values.empty() ? r.positive("area", 1) : card.values[0];
@@ -603,7 +604,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const double mult = r.positive("m", 1);
     const double temp = r.get("temp", card.temp + r.get("dtemp", 0));
     // icvbe/icvce only matter to `uic`, which starts every device from its nodes' values here.
-    r.ignore({"icvbe", "icvce", "ic"});
+    r.unused({"icvbe", "icvce", "ic"}, "with uic the transistor starts from its nodes' values (set them with .ic)");
     r.reject_unknown();
     const bool off = read_off_flag(card, what);
     if (!(temp + physics::kCelsiusToKelvin > 0))

@@ -43,7 +43,7 @@ struct CapacitorModel final : ModelParams {
 };
 
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
-    ParamReader p(card.params, DeviceError::Where::Model, fmt::format("capacitor model {}", card.name));
+    ParamReader p(card, fmt::format("capacitor model {}", card.name));
     auto m = std::make_shared<CapacitorModel>();
     auto either = [&](const char* a, const char* b) {
         auto v = p.find(a);
@@ -64,7 +64,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     const auto di = p.find("di"), thick = p.find("thick");
     constexpr double eps0 = 8.854214871e-12, eps_sio2 = 3.4531479969e-11;  // F/m, ngspice's constants
     m->cj = cj ? *cj : (thick && *thick > 0) ? (di ? *di * eps0 : eps_sio2) / *thick : 0.0;
-    p.ignore({"bv_max"});
+    p.unused({"bv_max"}, "safe-operating-area limits are not checked");
     p.reject_unknown();
     return m;
 }
@@ -72,7 +72,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) {
     const auto* model = static_cast<const CapacitorModel*>(mp);
     const std::string what = fmt::format("capacitor {}", card.name);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     double c = 0;
     const auto w = params.find("w"), l = params.find("l");
     if (!model || !card.values.empty() || card.params.count("c") || card.params.count("capacitance") ||
@@ -89,7 +89,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) 
     const double scale = params.positive("scale", 1);
     const std::optional<double> ic = params.find("ic");
     const PassiveTemperature t = passive_temperature(params, card, model ? model->temp : PassiveTempModel{});
-    params.ignore({"bv_max"});
+    params.unused({"bv_max"}, "safe-operating-area limits are not checked");
     params.reject_unknown();
     // C(T) = C·factor·scale; m capacitors in parallel.
     const double c_t = m * c * t.factor * scale;

@@ -177,7 +177,7 @@ const std::string& control_of(const InstanceCard& card, const std::string& what)
 std::unique_ptr<Device> create_e(const InstanceCard& card, const ModelParams*) {
     const std::string what = fmt::format("voltage-controlled voltage source {}", card.name);
     check_nodes(card, what, 4);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     const double gain = main_value(card, params, {"gain"}, what, "gain");
     params.reject_unknown();
     return std::make_unique<Vcvs>(card.name, gain);
@@ -186,7 +186,7 @@ std::unique_ptr<Device> create_e(const InstanceCard& card, const ModelParams*) {
 std::unique_ptr<Device> create_g(const InstanceCard& card, const ModelParams*) {
     const std::string what = fmt::format("voltage-controlled current source {}", card.name);
     check_nodes(card, what, 4);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     const double gm = main_value(card, params, {"gain"}, what, "transconductance");
     const double m = params.positive("m", 1);
     params.reject_unknown();
@@ -197,7 +197,7 @@ std::unique_ptr<Device> create_f(const InstanceCard& card, const ModelParams*) {
     const std::string what = fmt::format("current-controlled current source {}", card.name);
     check_nodes(card, what, 2);
     const std::string& control = control_of(card, what);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     const double gain = main_value(card, params, {"gain"}, what, "gain");
     const double m = params.positive("m", 1);
     params.reject_unknown();
@@ -208,7 +208,7 @@ std::unique_ptr<Device> create_h(const InstanceCard& card, const ModelParams*) {
     const std::string what = fmt::format("current-controlled voltage source {}", card.name);
     check_nodes(card, what, 2);
     const std::string& control = control_of(card, what);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     const double r = main_value(card, params, {"gain"}, what, "transresistance");
     params.reject_unknown();
     return std::make_unique<Ccvs>(card.name, control, r);

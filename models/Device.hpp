@@ -62,12 +62,21 @@ struct SourceValue {
 };
 
 /// A .model card as devices see it. Parameter names lower case.
+/// A parameter a card was given that the device accepts and does not act on (an ngspice
+/// safe-operating-area limit, a setting another parameter switches off): the solver warns at it.
+struct ParamNote {
+    std::string param;
+    std::string message;  ///< why it has no effect, e.g. "safe-operating-area limits are not checked"
+};
+
 struct ModelCard {
     std::string name;
     std::string type;
     std::map<std::string, double> params;
     /// Parameters written as a bare word rather than a number, e.g. level=bulk, mapping=log.
     std::map<std::string, std::string> words;
+    /// What prepare() accepted without acting on it (ParamReader::unused and note).
+    mutable std::vector<ParamNote> notes;
 };
 
 /// A family's checked, defaulted model parameters, prepared once per .model card.
@@ -116,6 +125,8 @@ struct InstanceCard {
     double gmin = 1e-12;  ///< S, .options gmin (a switch's default off conductance, as ngspice)
     std::uint64_t seed = 0;         ///< .options seed: cycle-to-cycle variability
     std::uint64_t device_seed = 0;  ///< .options devseed (default seed): device-to-device variability
+    /// What create() accepted without acting on it (ParamReader::unused and note).
+    mutable std::vector<ParamNote> notes;
 };
 
 /// A parameter problem; the solver adds the netlist location of `param` (or of the card).

@@ -297,7 +297,7 @@ private:
 
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<DiodeModel>();
-    ParamReader r(card.params, DeviceError::Where::Model, fmt::format("diode model {}", card.name));
+    ParamReader r(card, fmt::format("diode model {}", card.name));
     r.ignore({"level", "d"});
     auto alias = [&](std::initializer_list<const char*> names) -> std::optional<double> {
         std::optional<double> v;
@@ -361,9 +361,11 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     // Parameters with no effect once the above are zero, safe-operating-area
     // limits (warnings only in ngspice), and level-3 geometry and recombination parameters (no
     // effect at level 1).
-    r.ignore({"ns",   "php", "mjsw", "fcs",    "ntun",   "xtitun", "keg",    "ctp",    "tphp", "pj",
-              "cth0", "fv_max", "bv_max", "id_max", "te_max", "pd_max", "isr", "nr", "lm", "lp", "wm", "wp",
-              "xom",  "xoi",    "xm",     "xp"});
+    r.unused({"ns", "php", "mjsw", "fcs", "ntun", "xtitun", "keg", "ctp", "tphp", "pj", "cth0", "isr", "nr", "lm",
+              "lp", "wm", "wp", "xom", "xoi", "xm", "xp"},
+             "ionspice's diode is ngspice's level 1, without sidewall, tunnelling, recombination or level-3 "
+             "geometry terms");
+    r.unused({"fv_max", "bv_max", "id_max", "te_max", "pd_max"}, "safe-operating-area limits are not checked");
     r.reject_unknown();
     return mp;
 }
@@ -371,7 +373,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const DiodeModel&>(*model);
     const std::string what = fmt::format("diode {}", card.name);
-    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    ParamReader r(card, what);
     if (card.values.size() > 1)
         throw DeviceError(DeviceError::Where::Value, "1",
                           fmt::format("{}: unexpected value {:g}", what, card.values[1]));
@@ -390,7 +392,8 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const double temp = r.get("temp", card.temp + r.get("dtemp", 0));  // °C
     // ic= is the initial junction voltage for `uic`, which this device does not use; pj= only
     // scales the (unsupported) sidewall terms.
-    r.ignore({"ic", "pj"});
+    r.unused({"ic"}, "with uic the diode starts from its nodes' values (set them with .ic)");
+    r.unused({"pj"}, "it scales the sidewall terms, which ionspice's diode does not have");
     r.reject_unknown();
     const bool off = read_off_flag(card, what);
     const double tnom = mp.tnom.value_or(card.tnom);

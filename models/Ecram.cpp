@@ -263,7 +263,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<EcramModel>();
     mp->name = card.name;
     const std::string what = fmt::format("ECRAM model {}", card.name);
-    ParamReader r(card.params, DeviceError::Where::Model, what);
+    ParamReader r(card, what);
     mp->gmin = r.positive("gmin", 0.079e-6);
     mp->gmax = r.positive("gmax", 50e-6);
     if (!(mp->gmax > mp->gmin))
@@ -280,6 +280,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     if (!(mp->frelax >= 0 && mp->frelax < 1))
         r.fail("frelax", fmt::format("must be in [0, 1), got {:g}", mp->frelax));
     mp->trelax = r.positive("trelax", 1e-3);
+    if (mp->frelax == 0) r.note("trelax", "there is no relaxation while frelax is 0");
     mp->read_noise = ReadNoiseParams::read(r);
     mp->log_ratio = std::log(mp->gmax / mp->gmin);
     mp->drift = SoftBoundDrift::read(r, DriftDefaults{});
@@ -295,7 +296,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const std::string what = fmt::format("ECRAM {}", card.name);
     require_terminals(card, 3, "gate drain source", what);
     reject_flags(card, what);
-    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    ParamReader r(card, what);
     const std::optional<double> g0 = r.find("g0");
     const std::optional<double> x0 = r.find("x0");
     r.reject_unknown();

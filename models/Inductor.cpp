@@ -63,7 +63,7 @@ double lundin(double l, double csect) {
 }
 
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
-    ParamReader p(card.params, DeviceError::Where::Model, fmt::format("inductor model {}", card.name));
+    ParamReader p(card, fmt::format("inductor model {}", card.name));
     auto m = std::make_shared<InductorModel>();
     const auto dia = p.find("dia"), length = p.find("length"), csect_given = p.find("csect");
     const double csect = dia ? std::numbers::pi * *dia * *dia / 4 : csect_given.value_or(0);
@@ -83,7 +83,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) {
     const auto* model = static_cast<const InductorModel*>(mp);
     const std::string what = fmt::format("inductor {}", card.name);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     double l = 0;
     const auto nt = params.find("nt");
     if (!model || !card.values.empty() || card.params.count("l") || card.params.count("inductance"))

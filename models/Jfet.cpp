@@ -274,7 +274,7 @@ JfetScaled scale(const JfetModel& mp, double area, double mult, double temp_c, d
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<JfetModel>();
     mp->type = card.type == "pjf" ? -1 : 1;
-    ParamReader r(card.params, DeviceError::Where::Model, fmt::format("jfet model {}", card.name));
+    ParamReader r(card, fmt::format("jfet model {}", card.name));
     r.ignore({"level"});
     mp->vto = r.get("vto", -2);
     if (auto v = r.find("vt0")) mp->vto = *v;
@@ -314,7 +314,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const std::string what = fmt::format("jfet {}", card.name);
     if (card.nodes.size() != 3)
         throw DeviceError(DeviceError::Where::Instance, "", fmt::format("{}: needs 3 nodes, got {}", what, card.nodes.size()));
-    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    ParamReader r(card, what);
     if (card.values.size() > 1)
         throw DeviceError(DeviceError::Where::Value, "1", fmt::format("{}: unexpected value {:g}", what, card.values[1]));
     const double area = card.values.empty() ? r.positive("area", 1) : card.values[0];
@@ -322,7 +322,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
         throw DeviceError(DeviceError::Where::Value, "0", fmt::format("{}: area must be positive, got {:g}", what, area));
     const double mult = r.positive("m", 1);
     const double temp = r.get("temp", card.temp + r.get("dtemp", 0));
-    r.ignore({"ic", "icvds", "icvgs"});
+    r.unused({"ic", "icvds", "icvgs"}, "with uic the jfet starts from its nodes' values (set them with .ic)");
     r.reject_unknown();
     const bool off = read_off_flag(card, what);
     if (!(temp + physics::kCelsiusToKelvin > 0))

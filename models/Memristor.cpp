@@ -322,7 +322,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<MemristorModel>();
     mp->name = card.name;
     const std::string what = fmt::format("memristor model {}", card.name);
-    ParamReader r(card.params, DeviceError::Where::Model, what);
+    ParamReader r(card, what);
     WordReader w(card.words, DeviceError::Where::Model, what);
     mp->level = read_level(r, w);
     mp->dtod = r.non_negative("dtod", 0);
@@ -370,7 +370,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const std::string what = fmt::format("memristor {}", card.name);
     require_terminals(card, 2, "p n", what);
     reject_flags(card, what);
-    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    ParamReader r(card, what);
     const double x0 = r.get("x0", 0);
     r.reject_unknown();
     return std::make_unique<Memristor>(card.name, mp, checked_state(x0, "x0", what), card.temp + physics::kCelsiusToKelvin, card.seed,

@@ -642,7 +642,7 @@ void Mosfet1::load(LoadContext& ctx, const Stamp& st) {
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<Mos1Model>();
     mp->type = card.type == "pmos" ? -1 : 1;
-    ParamReader r(card.params, DeviceError::Where::Model, fmt::format("MOSFET model {}", card.name));
+    ParamReader r(card, fmt::format("MOSFET model {}", card.name));
     r.ignore({"level", "nmos", "pmos"});
     auto non_negative = [&](const char* name) -> std::optional<double> {
         auto v = r.find(name);
@@ -710,7 +710,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const auto& mp = static_cast<const Mos1Model&>(*model);
     const std::string what = fmt::format("MOSFET {}", card.name);
     require_terminals(card, 4, "drain gate source bulk", what);
-    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    ParamReader r(card, what);
     const double w = r.positive("w", kDefaultWidth);
     const double l = r.positive("l", kDefaultLength);
     const double m = r.positive("m", 1);

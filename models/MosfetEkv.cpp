@@ -250,8 +250,7 @@ void MosfetEkv::load(LoadContext& ctx, const Stamp& st) {
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<EkvModel>();
     mp->type = card.type == "pmos" ? -1 : 1;
-    ParamReader r(card.params, DeviceError::Where::Model,
-                  fmt::format("MOSFET model {} (level 44, ionspice's smooth all-region model)", card.name));
+    ParamReader r(card, fmt::format("MOSFET model {} (level 44, ionspice's smooth all-region model)", card.name));
     r.ignore({"level"});
     mp->vto = r.get("vto", mp->type * 0.45);
     if (auto v = r.find("vt0")) mp->vto = *v;
@@ -271,7 +270,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     const auto& mp = static_cast<const EkvModel&>(*model);
     const std::string what = fmt::format("MOSFET {}", card.name);
     require_terminals(card, 4, "drain gate source bulk", what);
-    ParamReader r(card.params, DeviceError::Where::Instance, what);
+    ParamReader r(card, what);
     const double w = r.positive("w", kDefaultWidth);
     const double l = r.positive("l", kDefaultLength);
     const double m = r.positive("m", 1);

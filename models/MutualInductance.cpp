@@ -76,7 +76,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams*) {
     if (!(k >= -1 && k <= 1))
         throw DeviceError(DeviceError::Where::Value, "0",
                           fmt::format("{}: coupling factor {:g} is outside [-1, 1]", what, k));
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     params.reject_unknown();
     return std::make_unique<MutualInductance>(card.name, card.refs[0], card.refs[1], k);
 }

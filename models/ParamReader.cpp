@@ -19,6 +19,18 @@ void ParamReader::ignore(std::initializer_list<const char*> names) {
     for (const char* n : names) known_.insert(n);
 }
 
+void ParamReader::unused(std::initializer_list<const char*> names, std::string_view why) {
+    if (params_.empty()) return;
+    for (const char* n : names) {
+        known_.insert(n);
+        note(n, why);
+    }
+}
+
+void ParamReader::note(const std::string& name, std::string_view why) {
+    if (notes_ && params_.count(name)) notes_->push_back({name, fmt::format("{}: parameter '{}' has no effect: {}", what_, name, why)});
+}
+
 double ParamReader::positive(const std::string& name, double fallback) {
     double v = get(name, fallback);
     if (!(v > 0)) fail(name, fmt::format("must be positive, got {:g}", v));

@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "models/Device.hpp"
 
@@ -15,12 +17,24 @@ class ParamReader {
 public:
     ParamReader(const std::map<std::string, double>& params, DeviceError::Where where, std::string what)
         : params_(params), where_(where), what_(std::move(what)) {}
+    /// A model card's parameters; its notes collect what is accepted without effect.
+    ParamReader(const ModelCard& card, std::string what)
+        : params_(card.params), where_(DeviceError::Where::Model), what_(std::move(what)), notes_(&card.notes) {}
+    /// An instance's parameters, likewise.
+    ParamReader(const InstanceCard& card, std::string what)
+        : params_(card.params), where_(DeviceError::Where::Instance), what_(std::move(what)), notes_(&card.notes) {}
 
     /// The value if written (and marks it known).
     std::optional<double> find(const std::string& name);
     double get(const std::string& name, double fallback) { return find(name).value_or(fallback); }
-    /// Marks names that are accepted but have no effect (ngspice compatibility).
+    /// Marks names another part of the program reads (`level`, picked by the registry), or
+    /// whose written value is the only one accepted and changes nothing: no note.
     void ignore(std::initializer_list<const char*> names);
+    /// Names accepted for ngspice's decks that ionspice does not act on: each one written
+    /// becomes a note (a warning at it), `why` saying why it has no effect.
+    void unused(std::initializer_list<const char*> names, std::string_view why);
+    /// A note on `name`, when written: it has no effect here, `why`.
+    void note(const std::string& name, std::string_view why);
 
     /// Throws unless lo < v (or lo <= v with inclusive) — message names `what` and the parameter.
     double positive(const std::string& name, double fallback);
@@ -35,6 +49,7 @@ private:
     DeviceError::Where where_;
     std::string what_;
     std::set<std::string> known_;
+    std::vector<ParamNote>* notes_ = nullptr;  ///< the card's, when read from a card
 };
 
 }  // namespace ionspice::models

@@ -18,6 +18,10 @@ ReadNoiseParams ReadNoiseParams::read(ParamReader& r) {
     p.rnalpha = r.positive("rnalpha", 1);
     if (p.rnalpha > 2) r.fail("rnalpha", fmt::format("must be in (0, 2], got {:g}", p.rnalpha));
     p.rnt = r.non_negative("rnt", 0);
+    if (!p.on())
+        for (const char* name : {"rnalpha", "rnt"}) r.note(name, "there is no read noise without rnw or rnf");
+    else if (p.rnf == 0)
+        r.note("rnalpha", "it is the exponent of the 1/f read noise, and rnf is 0");
     return p;
 }
 

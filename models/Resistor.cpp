@@ -89,7 +89,7 @@ struct ResistorModel final : ModelParams {
 };
 
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
-    ParamReader p(card.params, DeviceError::Where::Model, fmt::format("resistor model {}", card.name));
+    ParamReader p(card, fmt::format("resistor model {}", card.name));
     auto m = std::make_shared<ResistorModel>();
     auto either = [&](const char* a, const char* b) {
         auto v = p.find(a);
@@ -111,7 +111,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     m->wf = p.get("wf", 1);
     m->temp.tnom = p.find("tnom");
     // bv_max is a limit ngspice only reports against (a check, not a model term).
-    p.ignore({"bv_max"});
+    p.unused({"bv_max"}, "safe-operating-area limits are not checked");
     p.reject_unknown();
     return m;
 }
@@ -119,7 +119,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) {
     const auto* model = static_cast<const ResistorModel*>(mp);
     const std::string what = fmt::format("resistor {}", card.name);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     // The resistance: written on the card; else from a model, rsh·(l − 2·short)/(w − 2·narrow)
     // when that is positive, else the model's r.
     std::optional<double> r;
@@ -143,7 +143,8 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) 
     const PassiveTemperature t = passive_temperature(params, card, model ? model->temp : PassiveTempModel{}, "tc");
     const std::optional<double> tce = params.find("tce");
     // `ac` is the resistance an AC analysis uses instead; noisy=0 switches its noise off.
-    params.ignore({"ac", "bv_max"});
+    params.unused({"ac"}, "the AC analysis uses the resistance itself");
+    params.unused({"bv_max"}, "safe-operating-area limits are not checked");
     const bool noisy = params.get("noisy", params.get("noise", 1)) != 0;
     params.reject_unknown();
     if (*r == 0) throw value_error(card, {"r", "resistance"}, fmt::format("{}: resistance must not be zero", what));

@@ -164,14 +164,14 @@ SourceValue source_value(const InstanceCard& card, const std::string& what) {
 
 std::unique_ptr<Device> create_v(const InstanceCard& card, const ModelParams*) {
     const std::string what = fmt::format("voltage source {}", card.name);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     params.reject_unknown();
     return std::make_unique<VoltageSource>(card.name, source_value(card, what), 1.0, card.seed);
 }
 
 std::unique_ptr<Device> create_i(const InstanceCard& card, const ModelParams*) {
     const std::string what = fmt::format("current source {}", card.name);
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     const double m = params.positive("m", 1);
     params.reject_unknown();
     return std::make_unique<CurrentSource>(card.name, source_value(card, what), m, card.seed);

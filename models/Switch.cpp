@@ -118,8 +118,7 @@ private:
 std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     auto mp = std::make_shared<SwitchModel>();
     mp->current = card.type == "csw";
-    ParamReader r(card.params, DeviceError::Where::Model,
-                  fmt::format("{} switch model {}", mp->current ? "current" : "voltage", card.name));
+    ParamReader r(card, fmt::format("{} switch model {}", mp->current ? "current" : "voltage", card.name));
     const char* t = mp->current ? "it" : "vt";
     const char* h = mp->current ? "ih" : "vh";
     mp->threshold = r.get(t, 0);
@@ -159,7 +158,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
             throw DeviceError(DeviceError::Where::Instance, "",
                               fmt::format("{}: unexpected '{}' (a switch takes 'on' or 'off')", what, f));
     }
-    ParamReader params(card.params, DeviceError::Where::Instance, what);
+    ParamReader params(card, what);
     params.reject_unknown();
     const std::string control = m.current && !card.refs.empty() ? card.refs[0] : std::string();
     return std::make_unique<Switch>(card.name, m, control, on, m.g_off.value_or(card.gmin),

@@ -34,6 +34,7 @@ void BoundNetlist::bind(const SourceValues& sources, std::chrono::steady_clock::
 std::vector<std::string> BoundNetlist::warnings() const {
     std::vector<std::string> out = netlist.warnings;
     for (auto& w : ignored_option_warnings(options)) out.push_back(std::move(w));
+    if (circuit) out.insert(out.end(), circuit->warnings().begin(), circuit->warnings().end());
     return out;
 }
 

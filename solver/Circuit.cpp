@@ -1,5 +1,7 @@
 #include "solver/Circuit.hpp"
 
+#include <map>
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -171,6 +173,8 @@ private:
 
 void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
     auto& registry = models::Registry::instance();
+    // Instances' notes by element letter and parameter: (its warning, how many more said it).
+    std::map<std::string, std::pair<std::size_t, std::size_t>> instance_notes;
 
     // External nodes first, in order of appearance, so voltages are contiguous and read in the
     // order the user wrote them. The terminals of all elements go into one flat array.
@@ -264,6 +268,9 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
                         card->params.erase(it);
                     }
                 }
+                for (const models::ParamNote& note : card->notes)
+                    warnings_.push_back(parser::format_diagnostic(model_param_loc(*model, note.param), note.message,
+                                                                  "warning"));
                 prep = {card.get(), params.get(), reg,
                         defaults.empty() ? nullptr : &defaults_of_models.emplace_back(std::move(defaults))};
                 model_cards_.push_back(std::move(card));
@@ -313,6 +320,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         }
 
         std::unique_ptr<models::Device> dev;
+        card.notes.clear();
         try {
             dev = reg->create(card, prep.params);
             CardDeclarer decl(unknowns_, history_size_, dev->name(), terminals.data() + first_terminal[k],
@@ -341,10 +349,26 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             }
             throw NetlistError(*loc, err.what());
         }
+        for (const models::ParamNote& note : card.notes) {
+            // Once per kind of element and parameter: an array of a million cells written with
+            // the same parameter says it once, with how many more.
+            auto [it, first] = instance_notes.try_emplace(fmt::format("{}\n{}", e.letter, note.param), warnings_.size(), 0);
+            if (first)
+                warnings_.push_back(
+                    parser::format_diagnostic(param_loc(e.params, note.param, e.loc), note.message, "warning"));
+            else
+                ++it->second.second;
+        }
         if (!device_of_.emplace(dev->name(), dev.get()).second)
             throw NetlistError(e.loc, fmt::format("element '{}' is defined twice", e.name));
         devices_.push_back(std::move(dev));
         element_.push_back(&e);
+    }
+    for (const auto& [key, at] : instance_notes) {
+        if (at.second == 0) continue;
+        std::string& w = warnings_[at.first];
+        w.insert(std::min(w.find('\n'), w.size()), fmt::format(" (and {} more element{} like it)", at.second,
+                                                                 at.second == 1 ? "" : "s"));
     }
 }
 

@@ -37,6 +37,9 @@ public:
     /// `netlist` must outlive the circuit (messages point into its elements).
     Circuit(const parser::Netlist& netlist, const SimOptions& options);
     ~Circuit();
+    /// Parameters the netlist gives that the devices accept and do not act on, as located
+    /// warnings (once per model line; once per kind of element and parameter, with a count).
+    const std::vector<std::string>& warnings() const { return warnings_; }
     Circuit(const Circuit&) = delete;
     Circuit& operator=(const Circuit&) = delete;
 
@@ -94,6 +97,8 @@ private:
     std::vector<std::unique_ptr<models::Device>> devices_;
     std::vector<const parser::Element*> element_;  ///< per device, into the netlist
     std::vector<std::unique_ptr<models::ModelCard>> model_cards_;
+    /// Located warnings for parameters the devices accept without acting on (ParamNote).
+    std::vector<std::string> warnings_;
     std::vector<std::shared_ptr<const models::ModelParams>> prepared_;
     std::vector<models::Device*> nonlinear_, sourced_;
     std::size_t history_size_ = 0;

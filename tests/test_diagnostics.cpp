@@ -159,6 +159,30 @@ TEST_CASE("diagnostics: .four fundamental and vectors") {
     ptest::check_error("t\n.four 1k v(out\n", 2, 10, "unbalanced parentheses in 'v(out'");
 }
 
+TEST_CASE("diagnostics: device parameters accepted without effect are located warnings, once") {
+    // An instance parameter on three resistors: one warning, at the first, with the count.
+    auto r = ionspice::test::simulate_text(
+        "t\nV1 a 0 1\nR1 a 0 1k ac=2k\nR2 a 0 1k ac=3k\nR3 a 0 1k ac=4k\n.op\n.end\n");
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].find("test.cir:3:14: warning: resistor r1: parameter 'ac' has no effect: the AC analysis "
+                             "uses the resistance itself (and 2 more elements like it)\n") == 0);
+    CHECK(r.warnings[0].find('^') != std::string::npos);
+    // On a model line: at the parameter. A setting another one switches off says which.
+    auto m = ionspice::test::simulate_text(
+        "t\nV1 g 0 0\nN1 d 0 g ec\nV2 d 0 0.1\n.model ec ecram (trelax=2m rnt=1u)\n.model dm d (php=0.9)\n"
+        "D1 d 0 dm\n.op\n.end\n");
+    REQUIRE(m.warnings.size() == 3);
+    CHECK(m.warnings[0].find("test.cir:5:25: warning: ECRAM model ec: parameter 'trelax' has no effect: there is no "
+                             "relaxation while frelax is 0") == 0);
+    CHECK(m.warnings[1].find("test.cir:5:32: warning: ECRAM model ec: parameter 'rnt' has no effect: there is no "
+                             "read noise without rnw or rnf") == 0);
+    CHECK(m.warnings[2].find("test.cir:6:18: warning: diode model dm: parameter 'php' has no effect") == 0);
+    // Acting on it, or not writing it, says nothing.
+    CHECK(ionspice::test::simulate_text("t\nV1 g 0 0\nN1 d 0 g ec\nV2 d 0 0.1\n"
+                                        ".model ec ecram (frelax=0.1 trelax=2m rnw=1e-4 rnt=1u)\n.op\n.end\n")
+              .warnings.empty());
+}
+
 TEST_CASE("diagnostics: ngspice options that change nothing here are accepted with a located warning") {
     auto r = ionspice::test::simulate_text("t\n.options klu reltol=1e-4 post=1\nV1 a 0 1\nR1 a 0 1\n.op\n.end\n");
     REQUIRE(r.warnings.size() == 2);
