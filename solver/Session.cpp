@@ -8,6 +8,7 @@
 
 #include "solver/OutputWriters.hpp"
 #include "solver/SimulationError.hpp"
+#include "solver/Transient.hpp"
 #include "solver/analyses/Analysis.hpp"
 
 namespace ionspice::solver {
@@ -247,8 +248,32 @@ std::size_t Session::hold_states() {
 
 SimulationResult Session::take() { return std::exchange(result_, SimulationResult{}); }
 
+void Session::arm_stop() {
+    // A new run forgets a transient stopped before it (as ngspice's next `tran` does).
+    ctx_->stop_at = stop_at_;
+    ctx_->paused_card.reset();
+    if (stop_at_ > 0 && !pause_) pause_ = std::make_unique<TranPause>();
+    if (pause_) pause_->paused = false;
+    ctx_->pause = stop_at_ > 0 ? pause_.get() : nullptr;
+}
+
+bool Session::paused() const { return pause_ && pause_->paused && ctx_->paused_card; }
+
+SimulationResult Session::resume() {
+    if (!paused()) throw SimulationError("'resume': no transient was stopped (use 'stop when time = t' before 'tran')");
+    result_ = SimulationResult{};
+    ctx_->stop_at = 0;  // the stop was met: on to the end
+    ctx_->pause = pause_.get();
+    const parser::Analysis card = *ctx_->paused_card;
+    ctx_->paused_card.reset();
+    run_cards(*ctx_, {card});
+    ctx_->pause = nullptr;
+    return take();
+}
+
 SimulationResult Session::run() {
     result_ = SimulationResult{};
+    arm_stop();
     run_cards(*ctx_, base_->netlist.analyses);
     return take();
 }
@@ -260,6 +285,7 @@ SimulationResult Session::run(std::string_view card) {
     if (n.analyses.size() != 1)
         throw SimulationError(fmt::format("'{}' is not one analysis card (.op, .dc, .tran, .ac, .noise, .tf)", card));
     result_ = SimulationResult{};
+    arm_stop();
     run_cards(*ctx_, n.analyses);
     return take();
 }

@@ -21,6 +21,7 @@
 namespace ionspice::solver {
 
 class AnalysisContext;
+struct TranPause;
 
 class Session {
 public:
@@ -54,6 +55,16 @@ public:
     /// states its pulses left). Returns how many devices changed.
     std::size_t hold_states();
 
+    /// ngspice's `stop when time = t`: every transient from now on stops at `t` (0: none), an
+    /// accepted point, and can be resumed.
+    void stop_at(double t) { stop_at_ = t; }
+    /// ngspice's `resume`: the stopped transient goes on from where it stopped, on the circuit as
+    /// it is now (altered or not), to its end; the plot holds the points after the stop. Throws
+    /// SimulationError when no transient is stopped.
+    SimulationResult resume();
+    /// A transient stopped and not yet resumed.
+    bool paused() const;
+
     /// Runs the netlist's own analyses.
     SimulationResult run();
     /// Runs one analysis card written as in a netlist (".op", ".tran 1n 10u", ".dc v1 0 1 0.1",
@@ -75,6 +86,8 @@ public:
 
 private:
     SimulationResult take();
+    /// Hands the stop time and the pause to the next run's transients.
+    void arm_stop();
     /// Elaborates the deck with the parameters and applies the alterations, then binds it.
     void rebind();
     struct Alteration {
@@ -96,6 +109,8 @@ private:
     std::unique_ptr<BoundNetlist> base_;
     SimulationResult result_;
     std::unique_ptr<AnalysisContext> ctx_;
+    double stop_at_ = 0;
+    std::unique_ptr<TranPause> pause_;  ///< a stopped transient's state
 };
 
 }  // namespace ionspice::solver

@@ -197,8 +197,13 @@ void consistent_start(const Circuit& circuit, const SimOptions& options, Newton&
 
 TranStats run_transient(
     const Circuit& circuit, const SimOptions& options, Newton& newton, const TranSettings& s,
-    const std::function<void(double, const std::vector<double>&, const std::vector<double>*)>& on_point) {
+    const std::function<void(double, const std::vector<double>&, const std::vector<double>*)>& on_point,
+    TranPause* pause) {
     const int n = circuit.size();
+    const bool resuming = pause && pause->paused;
+    if (resuming && (pause->xs.empty() || pause->xs.back().size() != static_cast<std::size_t>(n) ||
+                     pause->devices.now.size() != circuit.history().now.size()))
+        throw SimulationError("cannot resume the transient: the circuit has other unknowns than when it stopped");
     TranStats stats;
     const double tmax = s.tmax > 0 ? s.tmax : std::min(s.tstep, (s.tstop - s.tstart) / 50);
     const double hmin = std::max(tmax * 1e-11, s.tstop * 1e-15);
@@ -207,7 +212,10 @@ TranStats run_transient(
     // own initial values and the .ic nodes, without solving anything.
     std::vector<double> x(n, 0.0);
     TranEquations eq(circuit);
-    if (s.uic) {
+    if (resuming) {
+        x = pause->xs.back();
+        circuit.history() = pause->devices;
+    } else if (s.uic) {
         for (const auto& d : circuit.devices()) d->initial_conditions(x.data());
         for (const auto& [i, v] : s.ics) x[i] = v;
         consistent_start(circuit, options, newton, eq, x, hmin);
@@ -219,7 +227,7 @@ TranStats run_transient(
         os.where = "the transient's initial operating point";
         stats.iterations += solve_operating_point(circuit, options, newton, x, os).iterations;
     }
-    circuit.accept(x.data(), 0.0);
+    if (!resuming) circuit.accept(x.data(), 0.0);
 
     Integrator integ(options.method, options.maxord);
     Breakpoints bps(circuit, s.tstop);
@@ -228,7 +236,10 @@ TranStats run_transient(
 
     std::deque<HistoryPoint> hist;
     std::deque<std::vector<double>> xs;  // accepted solutions, newest last (for the predictor)
-    {
+    if (resuming) {
+        hist = std::move(pause->hist);
+        xs = std::move(pause->xs);
+    } else {
         HistoryPoint p0;
         p0.time = 0;
         eq.charges(x.data(), 0.0, p0.q, false);
@@ -242,18 +253,24 @@ TranStats run_transient(
     std::vector<double> beta_x;
     const std::vector<double>* rates = nullptr;  // the newest xhist point's qdot, with want_rates
     if (s.want_rates) {
-        HistoryPoint p0;
-        p0.time = 0;
-        p0.q = x;
-        p0.qdot.assign(n, 0.0);
-        xhist.push_back(std::move(p0));
+        if (resuming && !pause->xhist.empty()) {
+            xhist = std::move(pause->xhist);
+        } else {
+            HistoryPoint p0;
+            p0.time = resuming ? hist.back().time : 0;
+            p0.q = x;
+            p0.qdot.assign(n, 0.0);
+            xhist.push_back(std::move(p0));
+        }
         rates = &xhist.back().qdot;
     }
-    if (s.tstart <= 0) on_point(0.0, x, rates);
+    if (!resuming && s.tstart <= 0) on_point(0.0, x, rates);
 
-    double t = 0;
-    double h = std::min(tmax, s.tstep) / 10;
+    double t = resuming ? pause->t : 0;
+    // Resumed: from the step it had, shortened as after a corner (below, by after_bp).
+    double h = resuming ? std::min(pause->h, tmax) / 10 : std::min(tmax, s.tstep) / 10;
     bool after_bp = true;
+    if (pause) pause->paused = false;
     std::vector<double> beta, xt(n);
     Progress progress(s.progress, s.tstop);
     HistoryPoint cand;
@@ -284,7 +301,8 @@ TranStats run_transient(
     };
     while (t < s.tstop * (1 - 1e-12)) {
         const double eps = std::max(hmin, t * 1e-13);
-        const double bp = bps.next_after(t, eps);
+        double bp = bps.next_after(t, eps);
+        if (s.stop_at > t + eps && s.stop_at < bp) bp = s.stop_at;
         h = std::min(h, tmax);
         const double h_wanted = h;  // before a breakpoint cuts it: what the error allowed
         bool hits_bp = false;
@@ -362,6 +380,17 @@ TranStats run_transient(
         }
         if (t >= s.tstart * (1 - 1e-12)) on_point(t, xt, rates);
         progress.update(t, stats.accepted);
+        if (pause && s.stop_at > 0 && t >= s.stop_at * (1 - 1e-12) && t < s.tstop * (1 - 1e-12)) {
+            // `stop when time = t`: everything the next step would need, for resume.
+            pause->paused = true;
+            pause->t = t;
+            pause->h = h;
+            pause->hist = std::move(hist);
+            pause->xs = std::move(xs);
+            pause->xhist = std::move(xhist);
+            pause->devices = circuit.history();
+            return stats;
+        }
 
         // Next step: grow by 2 when the error allows it, shrink when it demands it, and
         // otherwise keep the step, so that a linear circuit's matrix stays factored.

@@ -2,6 +2,7 @@
 // against an answer that could fail — analytic values, ngspice-39's own output (tests/golden), or
 // the located message a mistake must give.
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <regex>
@@ -331,4 +332,41 @@ TEST_CASE("control: a source's waveform is a vector (@v1[pulse]) and alter sets 
     CHECK(r.out.find("max = 5") != std::string::npos);  // the new pulse ran
     CHECK(netlist_error("w\nv1 1 0 1\nr1 1 0 1k\n.control\nalter @v1[pulse] = [ 1 2\n.endc\n.end\n")
               .find("'[' without ']'") != std::string::npos);
+}
+
+TEST_CASE("control: stop when time = t, alter, resume: one transient, on the altered circuit from where it stopped") {
+    // An RC charged towards 5 V through 1k·(1 + 64·0.03125) = 3k (tau 3 ms), stopped at 1 ms;
+    // then the source is −5 V and the resistor 100·(1 + 64·0.0625) = 500 Ω (tau 0.5 ms). The
+    // capacitor's voltage is continuous at the stop; each segment is an exponential.
+    const std::string deck = "rc\nv1 1 0 dc 5\nr1 1 2 1k tc1=0.03125\nc2 2 0 1u\n.temp 91\n.control\n"
+                             "stop when time = 1ms\ntran 0.2u 2ms uic\nalter v1=-5\nalter r1=100\n"
+                             "alter @r1[tc1] = 0.0625\nresume\n.endc\n.end\n";
+    const auto r = run(deck);
+    REQUIRE(r.result.plots.size() == 1);  // the resumed points join the stopped run's plot
+    const auto& p = r.result.plots[0];
+    const int t = p.find("time"), v = p.find("v(2)");
+    REQUIRE(t >= 0);
+    REQUIRE(v >= 0);
+    const double tau1 = 1e-6 * 1e3 * (1 + 64 * 0.03125), tau2 = 1e-6 * 100 * (1 + 64 * 0.0625);
+    const double vstop = 5 * (1 - std::exp(-1e-3 / tau1));
+    double worst = 0, last = -1;
+    bool at_stop = false;
+    for (std::size_t k = 0; k < p.points(); ++k) {
+        const double time = p.at(k, static_cast<std::size_t>(t));
+        CHECK(time > last);  // one increasing time axis
+        last = time;
+        at_stop = at_stop || std::fabs(time - 1e-3) < 1e-12;
+        const double gold = time <= 1e-3 ? 5 * (1 - std::exp(-time / tau1))
+                                         : vstop + (-5 - vstop) * (1 - std::exp(-(time - 1e-3) / tau2));
+        worst = std::max(worst, std::fabs(p.at(k, static_cast<std::size_t>(v)) - gold));
+    }
+    CHECK(at_stop);                           // the stop is an accepted point
+    CHECK(last == doctest::Approx(2e-3));     // and the run went on to its end
+    CHECK(worst < 2e-6);                      // ngspice's own regression bound (it reaches 2.9e-8)
+
+    CHECK(netlist_error(kDivider + ".control\nresume\n.endc\n.end\n").find("test.cir:6:1: error: 'resume': no transient "
+                                                                          "was stopped") != std::string::npos);
+    const auto w = run(kDivider + ".control\nstop after 10\nop\n.endc\n.end\n");
+    REQUIRE(w.result.warnings.size() == 1);
+    CHECK(w.result.warnings[0].find("test.cir:6:1: warning: only 'stop when time = t' is run here") != std::string::npos);
 }

@@ -22,6 +22,8 @@
 
 namespace ionspice::solver {
 
+struct TranPause;
+
 /// What an analysis of one step point works with.
 class AnalysisContext {
 public:
@@ -71,6 +73,13 @@ public:
     /// operating point and the transient leave their final solution there.
     bool warm_start = false;
     std::vector<double> last_solution;
+
+    /// Set by a Session for ngspice's `stop when time = t` and `resume`: a transient stops at
+    /// `stop_at` (> 0) and leaves its state in `pause`, and a transient run while `pause` holds
+    /// one goes on from it; `paused_card` is the card of the transient that stopped.
+    double stop_at = 0;
+    TranPause* pause = nullptr;
+    std::optional<parser::Analysis> paused_card;
 
     /// output_probes(circuit(), base.netlist): the large-signal plots' vectors, built once per
     /// context (a kept circuit runs again and again). Whoever rebinds `base` calls

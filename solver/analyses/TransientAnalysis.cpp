@@ -48,16 +48,23 @@ public:
         for (const auto& p : probes) plot.variables.push_back(p.var);
         std::vector<double> head(1);
         ts.want_rates = std::any_of(probes.begin(), probes.end(), [](const Probe& p) { return p.uses_rates(); });
-        TranStats st = run_transient(c, ctx.options(), ctx.newton, ts,
-                                     [&](double t, const std::vector<double>& x, const std::vector<double>* xdot) {
-                                         head[0] = t;
-                                         append_point(plot, head, probes, x, xdot);
-                                         if (ctx.warm_start) ctx.last_solution = x;
-                                     });
+        ts.stop_at = ctx.stop_at;
+        TranStats st = run_transient(
+            c, ctx.options(), ctx.newton, ts,
+            [&](double t, const std::vector<double>& x, const std::vector<double>* xdot) {
+                head[0] = t;
+                append_point(plot, head, probes, x, xdot);
+                if (ctx.warm_start) ctx.last_solution = x;
+            },
+            ctx.pause);
+        if (ctx.pause && ctx.pause->paused) ctx.paused_card = a;
         const std::size_t points = plot.points();
         ctx.add_plot(std::move(plot), true);
-        ctx.log(fmt::format(".tran: {} points, {} steps rejected (error), {} cut (Newton), {} Newton iterations",
-                            points, st.rejected_error, st.rejected_newton, st.iterations));
+        ctx.log(fmt::format(".tran: {} points, {} steps rejected (error), {} cut (Newton), {} Newton iterations{}",
+                            points, st.rejected_error, st.rejected_newton, st.iterations,
+                            ctx.pause && ctx.pause->paused
+                                ? fmt::format(", stopped at t = {:g} s (resume goes on)", ctx.pause->t)
+                                : ""));
         if (ctx.settings.stats) ctx.log_solver_stats(seconds_since(t0));
     }
 };

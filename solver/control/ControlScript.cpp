@@ -168,7 +168,7 @@ const std::set<std::string> kNotRun = {
     "plot",  "hardcopy", "gnuplot", "asciiplot", "iplot",   "display", "show",   "showmod", "listing", "setcs",
     "shell", "rusage",   "version", "status",    "edit",    "source",  "option", "options", "save",    "linearize",
     "spec",  "cd",       "codemodel", "remcirc", "snsave",  "bug",     "help",   "history", "alias",
-    "fourier", "psd",     "trace",     "where",   "delete",  "step",   "stop",    "resume",  "load",
+    "fourier", "psd",     "trace",     "where",   "delete",  "step",   "load",
     "sens",  "pz",       "disto",   "pss",       "sp",      "devhelp", "inventory", "strcmp", "shift", "transpose",
     "unalias", "settype", "cross",   "wrs2p",   "esave",   "mc_source", "altermod_file", "diff",
     "rehash", "noise_cs", "meas_file", "setscale", "setseed", "sysinfo", "check", "optran", "pre_set"};
@@ -649,8 +649,13 @@ private:
         } else if (cmd == "run") {
             SimulationResult r = session().run();
             append(std::move(r), true);
+            note_pause();
         } else if (cmd == "alter" || cmd == "altermod") {
             alter(cmd == "altermod", args, loc);
+        } else if (cmd == "stop") {
+            stop(w, loc);
+        } else if (cmd == "resume") {
+            resume(loc);
         } else if (cmd == "reset") {
             session().reset();
         } else if (cmd == "meas" || cmd == "measure") {
@@ -1006,6 +1011,67 @@ private:
         write_atomically(file, [&](std::ostream& o) { write_raw(o, all, ascii); });
     }
 
+    /// ngspice's `stop when time = t` (also `>`, `>=`, `eq`, `gt`, `ge`): the transients from
+    /// here on stop at t, to be resumed. Other conditions are not run: a warning.
+    void stop(const std::vector<std::string>& w, const parser::SourceLoc& loc) {
+        std::vector<std::string> v(w.begin() + 1, w.end());
+        // "time=1ms" and "time =1ms" as "time = 1ms".
+        std::vector<std::string> t;
+        for (const auto& x : v) {
+            std::string rest = x;
+            for (const char* op : {">=", "=", ">"}) {
+                const auto at = rest.find(op);
+                if (at == std::string::npos || rest == op) continue;
+                if (at > 0) t.push_back(rest.substr(0, at));
+                t.push_back(op);
+                rest = rest.substr(at + std::string_view(op).size());
+                break;
+            }
+            if (!rest.empty()) t.push_back(rest);
+        }
+        static const std::set<std::string> kOps = {"=", ">", ">=", "eq", "gt", "ge"};
+        if (t.size() == 4 && lower(t[0]) == "when" && lower(t[1]) == "time" && kOps.count(lower(t[2]))) {
+            const auto time = parser::parse_number(t[3]);
+            if (!time || !(*time > 0)) fail(loc, fmt::format("'stop when time = t' needs a positive time, got '{}'", t[3]));
+            session().stop_at(*time);
+            return;
+        }
+        warn(loc, "only 'stop when time = t' is run here (ionspice stops a transient at a time, not on a vector's "
+                  "value or after a number of points); the script goes on without this stop");
+    }
+
+    /// ngspice's `resume`: the stopped transient goes on, on the circuit as altered since, and
+    /// its points join the stopped run's plot.
+    void resume(const parser::SourceLoc& loc) {
+        Session& s = session();
+        if (!s.paused() || !paused_plot_) fail(loc, "'resume': no transient was stopped ('stop when time = t', then tran)");
+        SimulationResult r = s.resume();
+        if (r.plots.empty()) return;
+        const Plot& more = r.plots.front();
+        Plot& whole = result_.plots[paused_plot_->second];
+        whole.values.insert(whole.values.end(), more.values.begin(), more.values.end());
+        ControlPlot& cp = plots_[paused_plot_->first];
+        const ControlPlot extra = control::from_plot(more, cp.type_name);
+        for (std::size_t k = 0; k < cp.vecs.size() && k < extra.vecs.size(); ++k)
+            cp.vecs[k].data.insert(cp.vecs[k].data.end(), extra.vecs[k].data.begin(), extra.vecs[k].data.end());
+        for (auto& l : r.log) result_.log.push_back(std::move(l));
+        if (!s.paused()) paused_plot_.reset();
+    }
+
+    /// After a run: the plot of a transient that stopped, for resume.
+    void note_pause() {
+        paused_plot_.reset();
+        if (!session_ || !session_->paused()) return;
+        for (std::size_t k = result_.plots.size(); k-- > 0;)
+            if (result_.plots[k].analysis == "tran") {
+                for (std::size_t c = plots_.size(); c-- > 0;)
+                    if (plots_[c].analysis == "tran") {
+                        paused_plot_ = std::pair{c, k};
+                        return;
+                    }
+            }
+    }
+
     void analysis(const std::string& card, const parser::SourceLoc& loc) {
         SimulationResult r;
         // The netlist's own mistakes (found when the session first elaborates it) point at the
@@ -1017,6 +1083,7 @@ private:
             fail(loc, e.message());
         }
         append(std::move(r), true);
+        note_pause();
     }
 
     void alter(bool model, const std::string& args, const parser::SourceLoc& loc) {
@@ -1142,6 +1209,8 @@ private:
     std::unique_ptr<Session> session_;
     std::vector<ControlPlot> plots_;
     std::size_t current_ = 0;
+    /// A stopped transient's plot: (index in plots_, index in result_.plots).
+    std::optional<std::pair<std::size_t, std::size_t>> paused_plot_;
     std::map<std::string, int> counts_;
     std::map<std::string, std::string> vars_;
     struct Function {
