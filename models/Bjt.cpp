@@ -309,6 +309,10 @@ public:
     /// junction's current cdsub counts in ie (vertical) or ib (lateral), and is is −subs·cdsub.
     /// An excess-phase delayed transport current is included; a transient's charge currents
     /// are not.
+    // In a transient these are the terminals' whole currents, charges included, as ngspice's.
+    int terminal_of(std::string_view name) const override {
+        return name == "ic" || name == "i" ? 0 : name == "ib" ? 1 : name == "ie" ? 2 : name == "is" ? 3 : -1;
+    }
     std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         if (name != "ic" && name != "i" && name != "ib" && name != "ie" && name != "is") return std::nullopt;
         const double t = m_.type, m = s_.mult, subs = m_.lateral ? -1 : 1;

@@ -306,6 +306,12 @@ public:
     /// `xdot`: in a transient, the unknowns' time derivatives as the integration formula gives
     /// them at this point (a charge's current is dq/dx·xdot); null at a DC point, where charges
     /// carry no current.
+    /// The terminal (index into the card's nodes) whose current `quantity` names (a bipolar
+    /// transistor's "ic" is its collector's), or -1. In a transient the solver gives such a
+    /// quantity as that terminal's whole current, as ngspice's @-currents are: the device's f at
+    /// the terminal's row plus its charges' rate there, from the device's own stamps; in DC (and
+    /// at a grounded terminal it cannot read) it is quantity() as written.
+    virtual int terminal_of(std::string_view /*quantity*/) const { return -1; }
     virtual std::optional<double> quantity(std::string_view /*name*/, const double* /*x*/,
                                            const double* /*xdot*/) const {
         return std::nullopt;

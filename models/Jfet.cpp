@@ -121,6 +121,10 @@ public:
     /// @j1[id], @j1[ig], @j1[is] (and i(j1), the drain's): the static terminal currents into the
     /// device, as ngspice's cd, cg and −(cd + cg); a transient's junction-charge currents are not
     /// included.
+    // In a transient these are the terminals' whole currents, charges included, as ngspice's.
+    int terminal_of(std::string_view name) const override {
+        return name == "id" || name == "i" ? 0 : name == "ig" ? 1 : name == "is" ? 2 : -1;
+    }
     std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
         if (name != "id" && name != "i" && name != "ig" && name != "is") return std::nullopt;
         const double t = m_.type, m = s_.mult;

@@ -121,6 +121,41 @@ const parser::Element& Circuit::element_of(const models::Device* d) const {
     throw std::logic_error("device not in circuit");
 }
 
+double Circuit::terminal_current(const models::Device& d, int row, const double* x, const double* xdot) const {
+    std::call_once(row_slots_once_, [&] {
+        row_slots_.assign(static_cast<std::size_t>(size()), {});
+        for (int c = 0; c < size(); ++c)
+            for (int k = col_ptr_[static_cast<std::size_t>(c)]; k < col_ptr_[static_cast<std::size_t>(c) + 1]; ++k)
+                row_slots_[static_cast<std::size_t>(row_idx_[static_cast<std::size_t>(k)])].emplace_back(k, c);
+    });
+    std::size_t at = 0;
+    while (at < devices_.size() && devices_[at].get() != &d) ++at;
+    if (at == devices_.size()) throw std::logic_error("device not in circuit");
+    // Scratch stamps, reused: the device adds into every row it touches, but only this row's
+    // entries are read, and they are cleared first.
+    thread_local std::vector<double> f, q, jf, jq;
+    const auto n = static_cast<std::size_t>(size()), m = static_cast<std::size_t>(nnz());
+    for (auto* v : {&f, &q}) v->resize(std::max(v->size(), n));
+    for (auto* v : {&jf, &jq}) v->resize(std::max(v->size(), m));
+    const auto& slots = row_slots_[static_cast<std::size_t>(row)];
+    f[static_cast<std::size_t>(row)] = 0;
+    for (const auto& [k, c] : slots) jq[static_cast<std::size_t>(k)] = 0;
+    // An evaluation outside Newton's sequence: the device's history values as they were after.
+    const auto [first, count] = history_range_[at];
+    double* now = history_->now.data() + first;
+    const std::vector<double> kept(now, now + count);
+    models::LoadContext ctx;
+    ctx.x = x;
+    ctx.dc = false;
+    ctx.history = history_->now.data();
+    ctx.accepted = history_->accepted.data();
+    devices_[at]->load(ctx, models::Stamp{jf.data(), jq.data(), f.data(), q.data()});
+    std::copy(kept.begin(), kept.end(), now);
+    double i = f[static_cast<std::size_t>(row)];
+    for (const auto& [k, c] : slots) i += jq[static_cast<std::size_t>(k)] * xdot[c];
+    return i;
+}
+
 namespace {
 
 class CardDeclarer final : public models::Declarer {
@@ -325,7 +360,9 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             dev = reg->create(card, prep.params);
             CardDeclarer decl(unknowns_, history_size_, dev->name(), terminals.data() + first_terminal[k],
                               first_terminal[k + 1] - first_terminal[k]);
+            const std::size_t first_history = history_size_;
             dev->declare(decl);
+            history_range_.emplace_back(first_history, history_size_ - first_history);
             if (decl.branch >= 0) branch_of_.emplace(dev->name(), decl.branch);
             if (decl.state >= 0) state_of_.emplace(dev->name(), decl.state);
         } catch (const DeviceError& err) {

@@ -4,6 +4,7 @@
 // and loads the linear devices once into a base matrix.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,6 +57,10 @@ public:
     models::Device* find_device(std::string_view name) const;
     /// The element a device was built from (for messages).
     const parser::Element& element_of(const models::Device* d) const;
+    /// The current into device `d` at unknown `row` (one of its terminals' nodes) at x, with
+    /// dx/dt = xdot: its f at that row plus Σ dq/dx·dx/dt there, from one evaluation of `d`
+    /// alone (its history values are put back after, so the run is as without it).
+    double terminal_current(const models::Device& d, int row, const double* x, const double* xdot) const;
 
     // Compressed-column pattern of J (every node voltage's diagonal entry included).
     const std::vector<int>& col_ptr() const { return col_ptr_; }
@@ -105,6 +110,11 @@ private:
     std::unique_ptr<DeviceHistory> history_;
 
     std::vector<int> col_ptr_, row_idx_, diag_;
+    /// Each device's history values: (first, count), in device order.
+    std::vector<std::pair<std::size_t, std::size_t>> history_range_;
+    /// By row: the pattern's slots in it and their columns (terminal_current; built on first use).
+    mutable std::vector<std::vector<std::pair<int, int>>> row_slots_;
+    mutable std::once_flag row_slots_once_;
     std::vector<double> base_jf_, base_jq_;
 };
 

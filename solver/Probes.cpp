@@ -1,5 +1,7 @@
 #include "solver/Probes.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "solver/OutputWriters.hpp"
@@ -9,6 +11,11 @@ namespace ionspice::solver {
 using parser::NetlistError;
 
 double Probe::value(const std::vector<double>& x, const std::vector<double>* xdot) const {
+    if (device && xdot && !terminal_rows.empty()) {
+        double i = 0;
+        for (int row : terminal_rows) i += circuit->terminal_current(*device, row, x.data(), xdot->data());
+        return minus_others ? -i : i;
+    }
     if (device && !quantity.empty())
         return device->quantity(quantity, x.data(), xdot ? xdot->data() : nullptr).value_or(0.0);
     if (device) {
@@ -47,6 +54,22 @@ std::optional<Probe> quantity_probe(const Circuit& c, const models::Device& d, c
     Probe p{{item, type}};
     p.device = &d;
     p.quantity = name;
+    if (const int t = d.terminal_of(name); t >= 0) {
+        const auto& nodes = c.element_of(&d).nodes;
+        std::vector<int> rows;
+        for (const auto& node : nodes) rows.push_back(c.node_index(node));
+        if (static_cast<std::size_t>(t) < rows.size()) {
+            p.circuit = &c;
+            if (rows[static_cast<std::size_t>(t)] >= 0) {
+                p.terminal_rows = {rows[static_cast<std::size_t>(t)]};
+            } else if (std::count(rows.begin(), rows.end(), models::kGround) == 1) {
+                // What leaves by the grounded terminal is what enters by the others.
+                for (int r : rows)
+                    if (r >= 0) p.terminal_rows.push_back(r);
+                p.minus_others = true;
+            }
+        }
+    }
     return p;
 }
 

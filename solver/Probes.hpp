@@ -23,6 +23,12 @@ struct Probe {
     const models::Device* device = nullptr;
     int output = 0;  ///< index into the device's output_quantities()
     std::string quantity;  ///< else, when not empty: the device's quantity() of that name
+    /// A quantity that is a terminal's current (Device::terminal_of): in a transient, the
+    /// terminal's whole current from `circuit` at these rows — the terminal's own, or, for a
+    /// grounded terminal, minus the sum of the others' (every other terminal off ground).
+    const Circuit* circuit = nullptr;
+    std::vector<int> terminal_rows;
+    bool minus_others = false;
 
     /// At x; `xdot` (a transient's time derivatives of the unknowns) for a device's charge
     /// currents, null at a DC point.

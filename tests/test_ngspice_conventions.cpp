@@ -194,3 +194,49 @@ TEST_CASE("instance parameters on a .model line are defaults for its instances, 
     CHECK(netlist_error("t\nv1 1 0 1\nr1 1 0 myres\n.model myres r(rsh=1 bogus=3)\n.op\n.end\n")
               .find("test.cir:4:28: error: resistor r1: unknown parameter 'bogus'") == 0);
 }
+
+TEST_CASE("savecurrents in a transient: a BJT's and a JFET's terminal currents carry their charges' currents") {
+    // Each terminal's node is reached by one source (or resistor) alone, so Kirchhoff gives the
+    // whole terminal current at every point: junction and diffusion charges included, as
+    // ngspice's @q1[ic] and @j1[ig] are (ngspice 47 on this deck: @q1[ic] = −i(vcc) while the
+    // base is charging, −1.01e-6 A at 1.005 ns, where the static collector current is 5e-12 A;
+    // @j1[ig] about −1.5 mA on the gate ramp, 2 pF at 1 V/ns).
+    const auto r = simulate_text(R"(charges
+vcc c 0 5
+vin b0 0 pulse(0 1 1n 1n 1n 5n 20n)
+rb b0 b 1k
+q1 c b 0 qn
+.model qn npn (is=1e-15 bf=100 cje=1p cjc=0.5p tf=0.1n rb=20 rc=5 re=2)
+vd d 0 2
+vj g 0 pulse(0 -1 1n 1n 1n 5n 20n)
+j1 d g 0 jm
+.model jm njf (beta=1m vto=-2 cgs=1p cgd=1p)
+.options savecurrents
+.tran 0.05n 4n
+.print tran @q1[ic] @q1[ib] @q1[ie] i(vcc) v(b0) v(b) @j1[id] @j1[ig] @j1[is] i(vd) i(vj)
+.end
+)");
+    const auto& p = r.plots.at(0);
+    auto col = [&](const char* name) {
+        const int k = p.find(name);
+        REQUIRE_MESSAGE(k >= 0, name);
+        return static_cast<std::size_t>(k);
+    };
+    double peak_ic = 0, peak_ig = 0;
+    for (std::size_t k = 1; k < p.points(); ++k) {
+        const double ic = p.at(k, col("@q1[ic]")), ib = p.at(k, col("@q1[ib]")), ie = p.at(k, col("@q1[ie]"));
+        CHECK(ic == doctest::Approx(-p.at(k, col("i(vcc)"))).scale(1e-6).epsilon(1e-9));
+        CHECK(ib == doctest::Approx((p.at(k, col("v(b0)")) - p.at(k, col("v(b)"))) / 1e3).scale(1e-6).epsilon(1e-9));
+        CHECK(ie == doctest::Approx(-(ic + ib)).scale(1e-6).epsilon(1e-9));  // the grounded emitter
+        // The JFET's charges are nonlinear in the gate voltages: C(v)·dv/dt at the point, with
+        // the integrator's dv/dt, differs from the integrated charge's rate by the truncation
+        // error (about 0.1 % on this ramp).
+        CHECK(p.at(k, col("@j1[id]")) == doctest::Approx(-p.at(k, col("i(vd)"))).scale(1e-5).epsilon(5e-3));
+        CHECK(p.at(k, col("@j1[ig]")) == doctest::Approx(-p.at(k, col("i(vj)"))).scale(1e-5).epsilon(5e-3));
+        peak_ic = std::max(peak_ic, std::fabs(ic));
+        peak_ig = std::max(peak_ig, std::fabs(p.at(k, col("@j1[ig]"))));
+    }
+    // The charges' currents are there: far above the static leakage the .op gives.
+    CHECK(peak_ic > 1e-5);
+    CHECK(peak_ig > 1e-3);
+}
