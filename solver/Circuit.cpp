@@ -115,11 +115,18 @@ models::Device* Circuit::find_device(std::string_view name) const {
     return it == device_of_.end() ? nullptr : it->second;
 }
 
-const parser::Element& Circuit::element_of(const models::Device* d) const {
-    for (std::size_t k = 0; k < devices_.size(); ++k)
-        if (devices_[k].get() == d) return *element_[k];
-    throw std::logic_error("device not in circuit");
+std::size_t Circuit::index_of(const models::Device* d) const {
+    // Built on first use: savecurrents asks for every device of a large circuit.
+    std::call_once(index_once_, [&] {
+        index_of_.reserve(devices_.size());
+        for (std::size_t k = 0; k < devices_.size(); ++k) index_of_.emplace(devices_[k].get(), k);
+    });
+    const auto it = index_of_.find(d);
+    if (it == index_of_.end()) throw std::logic_error("device not in circuit");
+    return it->second;
 }
+
+const parser::Element& Circuit::element_of(const models::Device* d) const { return *element_[index_of(d)]; }
 
 double Circuit::terminal_current(const models::Device& d, int row, const double* x, const double* xdot) const {
     std::call_once(row_slots_once_, [&] {
@@ -128,9 +135,7 @@ double Circuit::terminal_current(const models::Device& d, int row, const double*
             for (int k = col_ptr_[static_cast<std::size_t>(c)]; k < col_ptr_[static_cast<std::size_t>(c) + 1]; ++k)
                 row_slots_[static_cast<std::size_t>(row_idx_[static_cast<std::size_t>(k)])].emplace_back(k, c);
     });
-    std::size_t at = 0;
-    while (at < devices_.size() && devices_[at].get() != &d) ++at;
-    if (at == devices_.size()) throw std::logic_error("device not in circuit");
+    const std::size_t at = index_of(&d);
     // Scratch stamps, reused: the device adds into every row it touches, but only this row's
     // entries are read, and they are cleared first.
     thread_local std::vector<double> f, q, jf, jq;

@@ -115,6 +115,10 @@ private:
     /// By row: the pattern's slots in it and their columns (terminal_current; built on first use).
     mutable std::vector<std::vector<std::pair<int, int>>> row_slots_;
     mutable std::once_flag row_slots_once_;
+    /// Device → its index in devices_ (built on first use).
+    std::size_t index_of(const models::Device* d) const;
+    mutable std::unordered_map<const models::Device*, std::size_t> index_of_;
+    mutable std::once_flag index_once_;
     std::vector<double> base_jf_, base_jq_;
 };
 
