@@ -364,6 +364,18 @@ TEST_CASE("control: stop when time = t, alter, resume: one transient, on the alt
     CHECK(last == doctest::Approx(2e-3));     // and the run went on to its end
     CHECK(worst < 2e-6);                      // ngspice's own regression bound (it reaches 2.9e-8)
 
+    // The netlist's .meas are the whole run's: measured again once it has resumed.
+    const auto m = run("rc\nv1 1 0 dc 5\nr1 1 2 1k\nc2 2 0 1u\n.meas tran vmin min v(2)\n.meas tran vlast find v(2) "
+                       "at=2m\n.control\nstop when time = 1ms\ntran 0.2u 2ms uic\nalter v1=-5\nresume\n.endc\n.end\n");
+    REQUIRE(m.result.measures.size() == 2);
+    const double v1ms = 5 * (1 - std::exp(-1.0)), vend = v1ms + (-5 - v1ms) * (1 - std::exp(-1.0));
+    CHECK(m.result.measures[0].name == "vmin");
+    CHECK(m.result.measures[0].value.value_or(0) == doctest::Approx(vend).epsilon(1e-4));
+    CHECK(m.result.measures[1].value.value_or(0) == doctest::Approx(vend).epsilon(1e-4));
+    // At the stop, 2 ms was past the plot's end (a failure printed then); the final ones follow.
+    CHECK(m.out.find("vlast                : failed") != std::string::npos);
+    CHECK(m.out.rfind("vlast                = ") > m.out.find("vlast                : failed"));
+
     CHECK(netlist_error(kDivider + ".control\nresume\n.endc\n.end\n").find("test.cir:6:1: error: 'resume': no transient "
                                                                           "was stopped") != std::string::npos);
     const auto w = run(kDivider + ".control\nstop after 10\nop\n.endc\n.end\n");

@@ -1054,8 +1054,27 @@ private:
         const ControlPlot extra = control::from_plot(more, cp.type_name);
         for (std::size_t k = 0; k < cp.vecs.size() && k < extra.vecs.size(); ++k)
             cp.vecs[k].data.insert(cp.vecs[k].data.end(), extra.vecs[k].data.begin(), extra.vecs[k].data.end());
+        remeasure(paused_plot_->second);
         for (auto& l : r.log) result_.log.push_back(std::move(l));
         if (!s.paused()) paused_plot_.reset();
+    }
+
+    /// The netlist's `.meas tran` are the whole run's: once resumed, measured again on the whole
+    /// plot, in place of those made at the stop, and printed.
+    void remeasure(std::size_t plot) {
+        std::vector<MeasureResult> again;
+        for (const auto& m : session().bound().netlist.measures) {
+            if (m.analysis != "tran") continue;
+            MeasureResult r = evaluate_measure(result_.plots[plot], m, again);
+            r.plot = plot;
+            again.push_back(std::move(r));
+        }
+        if (again.empty()) return;
+        auto& all = result_.measures;
+        auto at = std::find_if(all.begin(), all.end(), [&](const MeasureResult& m) { return m.plot >= plot; });
+        at = all.erase(at, std::find_if(at, all.end(), [&](const MeasureResult& m) { return m.plot != plot; }));
+        for (const auto& m : again) say(format_measure(m) + "\n");
+        all.insert(at, again.begin(), again.end());
     }
 
     /// After a run: the plot of a transient that stopped, for resume.
