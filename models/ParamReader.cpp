@@ -28,7 +28,8 @@ void ParamReader::unused(std::initializer_list<const char*> names, std::string_v
 }
 
 void ParamReader::note(const std::string& name, std::string_view why) {
-    if (notes_ && params_.count(name)) notes_->push_back({name, fmt::format("{}: parameter '{}' has no effect: {}", what_, name, why)});
+    if (notes_ && params_.count(name))
+        notes_->push_back({name, fmt::format("{}: parameter '{}' has no effect: {}", what_, name, why)});
 }
 
 double ParamReader::positive(const std::string& name, double fallback) {

@@ -1032,7 +1032,7 @@ void CardParser::step_card(std::size_t after) {
 bool CardParser::is_monte_carlo_step() const {
     // `.step mc N …`; a .param named mc is still stepped as `.step mc 1 10 1` or `.step param mc …`.
     const std::size_t n = toks_.size();
-    return n >= 2 && toks_[0].kind == Token::Kind::Word && lower(toks_[0]) == "mc" && is_number_like(toks_[1]) &&
+    return n >= 2 && toks_[0].kind == Token::Kind::Word && lower(toks_[0]) == kMonteCarloVariable && is_number_like(toks_[1]) &&
            (n == 2 || (toks_[2].kind == Token::Kind::Word && !looks_numeric(text(toks_[2]))));
 }
 

@@ -172,20 +172,21 @@ BehaviouralExpr Elaborator::measure_expression(const MeasureCard& c, Scope& glob
             if (m.analysis == c.analysis && m.name == name) return true;
         return false;
     };
-    auto no_signals = [&](const NameRef& n) -> std::string {
-        files_.fail(n.loc, "a '.meas … param' expression reads .params and earlier measurements, not the circuit's "
-                           "voltages or currents (measure them with FIND first)");
-    };
-    BehaviouralResolver r(deck_, eval_, no_signals, [&](std::string_view) -> std::string {
-        files_.fail(c.param->loc, "a '.meas … param' expression reads .params and earlier measurements, not the "
-                                  "circuit's voltages or currents (measure them with FIND first)");
-    });
+    const char* no_signals = "a '.meas … param' expression reads .params and earlier measurements, not the "
+                             "circuit's voltages or currents (measure them with FIND first)";
+    BehaviouralResolver r(
+        deck_, eval_, [&](const NameRef& n) -> std::string { files_.fail(n.loc, no_signals); },
+        [&](std::string_view) -> std::string { files_.fail(c.param->loc, no_signals); });
     r.set_named_inputs(earlier);
     const ValueRef& v = *c.param;
     BehaviouralExpr out;
     if (v.is_name() && earlier(deck_.symbols.name(v.sym()))) {
+        // A bare earlier measurement: the expression is its one input.
         out.names.push_back(deck_.symbols.name(v.sym()));
-        out.nodes.push_back({BehaviouralExpr::Op::Input, BuiltinFn::Sin, 0});
+        BehaviouralExpr::Node in;
+        in.op = BehaviouralExpr::Op::Input;
+        in.a = 0;
+        out.nodes.push_back(in);
     } else if (v.is_constant() || v.is_name()) {
         BehaviouralExpr::Node n;
         n.number = value(v, global);
@@ -704,15 +705,11 @@ void Elaborator::add_outputs(Scope& global) {
         return out;
     };
     for (const MeasureCard& c : deck_.measures) {
-        if (c.param) {
-            // Check and resolve before the measurement joins the earlier ones: it may not read itself.
-            auto expr = measure_expression(c, global);
-            Measure& m = net_.measures.emplace_back();
-            m.expr = std::move(expr);
-        } else {
-            net_.measures.emplace_back();
-        }
-        Measure& m = net_.measures.back();
+        // Resolved before the measurement joins the earlier ones: it may not read itself.
+        std::optional<BehaviouralExpr> expr;
+        if (c.param) expr = measure_expression(c, global);
+        Measure& m = net_.measures.emplace_back();
+        m.expr = std::move(expr);
         m.analysis = c.analysis;
         m.name = c.name;
         m.kind = c.kind;

@@ -152,6 +152,8 @@ inline constexpr const char* kTemperatureOverride = "temper";
 /// The override that makes an elaboration one run of `.step mc`: its value, the run number (1…N),
 /// draws the run's seeds; it sets no .param.
 inline constexpr const char* kMonteCarloOverride = "mc run";
+/// `.step mc N`'s keyword, and the name its run number is stepped (and output) under.
+inline constexpr const char* kMonteCarloVariable = "mc";
 
 /// One swept variable of .dc, or one `.step` line.
 struct SweepSpec {

@@ -1,11 +1,10 @@
 #include "solver/Circuit.hpp"
 
-#include <map>
-
 #include <algorithm>
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 

@@ -88,7 +88,11 @@ void LinearSolver::analyze(int n, const std::vector<int>& col_ptr, const std::ve
         refused_ = "KLU asked for (.options solver=klu)";
         return;
     }
-    if (auto red = NodalReduction::find(n, col_ptr, row_idx))
+    find_nodal();
+}
+
+void LinearSolver::find_nodal() {
+    if (auto red = NodalReduction::find(n_, col_ptr_, row_idx_))
         nodal_ = std::make_unique<Nodal>(std::move(*red));
     else
         refused_ = "no nodal form (a source not grounded, a controlled source, a transistor or an inductor's current)";
@@ -201,7 +205,7 @@ void LinearSolver::restart() {
         // A new solver would try the nodal path on the next values.
         refused_.clear();
         refused_by_values_ = false;
-        if (auto red = NodalReduction::find(n_, col_ptr_, row_idx_)) nodal_ = std::make_unique<Nodal>(std::move(*red));
+        find_nodal();
     }
 }
 

@@ -99,6 +99,8 @@ private:
     /// `by_values`: refused for this matrix's values (not symmetric, not positive definite),
     /// which a restart() forgets, not for the pattern's structure.
     void refuse(std::string why, bool by_values = false);
+    /// The nodal path of the analysed pattern, or why there is none (refused_).
+    void find_nodal();
     void solve(std::vector<double>& b, bool transposed);
 
     SolverChoice choice_ = SolverChoice::Auto;

@@ -157,6 +157,18 @@ MeasureResult evaluate_measure(const Plot& plot, const parser::Measure& m, std::
     return r;
 }
 
+std::vector<MeasureResult> measure_plot(const Plot& plot, std::size_t index,
+                                        const std::vector<parser::Measure>& measures) {
+    std::vector<MeasureResult> out;
+    for (const auto& m : measures) {
+        if (m.analysis != plot.analysis) continue;
+        MeasureResult r = evaluate_measure(plot, m, out);
+        r.plot = index;
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 std::string format_measure(const MeasureResult& r) {
     if (r.value) return fmt::format("{:<20} = {:.6e}", r.name, *r.value);
     return fmt::format("{:<20} : failed ({})", r.name, r.failure);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "parser/Netlist.hpp"
 #include "solver/Plot.hpp"
@@ -24,6 +25,9 @@ struct MeasureResult {
 /// `earlier`: the measurements of the same plot before `m`, which a PARAM expression reads by
 /// name.
 MeasureResult evaluate_measure(const Plot& plot, const parser::Measure& m, std::span<const MeasureResult> earlier = {});
+/// Every measurement of `measures` for the plot's analysis, in order (each PARAM reading those
+/// before it), attributed to plot number `index`.
+std::vector<MeasureResult> measure_plot(const Plot& plot, std::size_t index, const std::vector<parser::Measure>& measures);
 
 /// "name = value" as ngspice prints it, or "name: failed (why)".
 std::string format_measure(const MeasureResult& r);

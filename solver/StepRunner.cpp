@@ -206,9 +206,8 @@ SimulationResult run_steps(const parser::Deck& deck, const std::vector<parser::S
     std::size_t ran = 0, plots = 0;
     for (std::size_t k = 0; k < n; ++k)
         if (out.step_points[k].failure.empty()) ++ran, plots += results[k].plots.size();
-    const std::string where =
-        ranks ? fmt::format("{} processes × {} thread{}", ranks->size(), threads, threads == 1 ? "" : "s")
-              : fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
+    std::string where = fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
+    if (ranks) where = fmt::format("{} processes × {}", ranks->size(), where);
     out.log.push_back(fmt::format(".step: {} points ({}), {} plots, {}{}, {:.3f} s", n, shape,
                                   plots, where,
                                   ran == n ? "" : fmt::format(", {} failed", n - ran), seconds_since(t0)));

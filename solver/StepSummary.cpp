@@ -99,7 +99,7 @@ std::vector<MeasureStatistics> monte_carlo_statistics(const SimulationResult& r)
     for (std::size_t k = 0; k < t.rows.size(); ++k) {
         std::vector<std::pair<std::string, double>> g;
         for (const auto& v : r.step_points[k].values)
-            if (v.first != "mc") g.push_back(v);
+            if (v.first != parser::kMonteCarloVariable) g.push_back(v);
         auto it = std::find(groups.begin(), groups.end(), g);
         group_of[k] = static_cast<std::size_t>(it - groups.begin());
         if (it == groups.end()) groups.push_back(std::move(g));

@@ -21,7 +21,6 @@
 #include "solver/AmgEngine.hpp"
 #include "solver/AtomicFile.hpp"
 #include "solver/OutputWriters.hpp"
-#include "solver/SimulationError.hpp"
 #include "solver/Simulator.hpp"
 #include "solver/StepSummary.hpp"
 #include "tools/Commands.hpp"
@@ -48,12 +47,6 @@ std::vector<std::string> csv_names(const std::string& path, std::span<const solv
         names.push_back(out.string());
     }
     return names;
-}
-
-/// Writes `name` (nothing when empty) by `write`, through a temporary file.
-template <typename F>
-void write_file(const std::string& name, F write) {
-    if (!name.empty()) solver::write_atomically(name, write);
 }
 
 /// "out.csv" → "out.summary.csv".
@@ -158,9 +151,12 @@ int run(int argc, char** argv, tools::MpiRanks& mpi) {
     auto t1 = std::chrono::steady_clock::now();
     if (!raw.empty() && !nothing_ran)
         solver::write_atomically(raw, [&](std::ostream& out) { solver::write_raw(out, result.plots, ascii); });
-    write_file(meas, [&](std::ostream& out) { solver::write_measure_table(out, result); });
-    if (!meas.empty() && result.monte_carlo_runs)
-        write_file(summary_name(meas), [&](std::ostream& out) { solver::write_statistics_csv(out, statistics); });
+    if (!meas.empty()) {
+        solver::write_atomically(meas, [&](std::ostream& out) { solver::write_measure_table(out, result); });
+        if (result.monte_carlo_runs)
+            solver::write_atomically(summary_name(meas),
+                                     [&](std::ostream& out) { solver::write_statistics_csv(out, statistics); });
+    }
     if (!csv.empty() && !nothing_ran) {
         // A stepped run writes one file per analysis, holding that analysis of every step.
         const std::size_t steps = std::max<std::size_t>(result.steps, 1);
@@ -254,18 +250,8 @@ int main(int argc, char** argv) {
         ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
         ::execv("/proc/self/exe", argv);
     }
-    try {
-        if (argc > 1) {
-            std::string_view cmd = argv[1];
-            if (cmd == "fit") return tools::fit_main(argc - 1, argv + 1);
-            if (cmd == "plot") return tools::plot_main(argc - 1, argv + 1);
-            if (cmd == "gen") return tools::gen_main(argc - 1, argv + 1);
-        }
-    } catch (const std::exception& e) {
-        fmt::print(std::cerr, "ionspice: error: {}\n", e.what());
-        return 1;
-    }
-    // Declared outside the try: MPI is finalised after an error is reported, not before.
+    // Declared before the try: MPI (started only under mpirun) is finalised after an error is
+    // reported, not before.
     tools::MpiRanks mpi;
     // Every rank reads the same netlist, so a mistake in it is every rank's: the first reports
     // it. Other errors may be one rank's alone: each reports its own (a rank that exits non-zero
@@ -275,6 +261,12 @@ int main(int argc, char** argv) {
         return 1;
     };
     try {
+        if (argc > 1) {
+            std::string_view cmd = argv[1];
+            if (cmd == "fit") return tools::fit_main(argc - 1, argv + 1);
+            if (cmd == "plot") return tools::plot_main(argc - 1, argv + 1);
+            if (cmd == "gen") return tools::gen_main(argc - 1, argv + 1);
+        }
         return run(argc, argv, mpi);
     } catch (const parser::NetlistError& e) {
         return fail(e.what(), true);
@@ -282,9 +274,7 @@ int main(int argc, char** argv) {
         return fail("ionspice: error: out of memory (the circuit, its matrix or its results need more memory than this "
                     "machine can give)",
                     false);
-    } catch (const solver::SimulationError& e) {
-        return fail(fmt::format("ionspice: error: {}", e.what()), false);
-    } catch (const std::exception& e) {
+    } catch (const std::exception& e) {  // SimulationError among them
         return fail(fmt::format("ionspice: error: {}", e.what()), false);
     }
 }

@@ -69,13 +69,7 @@ void AnalysisContext::add_plot(Plot plot, bool has_scale) {
     const Plot& p = result.plots.back();
     const std::size_t index = result.plots.size() - 1;
     const parser::Netlist& n = base.netlist;
-    const std::size_t first_measure = result.measures.size();
-    for (const auto& m : n.measures) {
-        if (m.analysis != kind) continue;
-        MeasureResult r = evaluate_measure(p, m, std::span(result.measures).subspan(first_measure));
-        r.plot = index;
-        result.measures.push_back(std::move(r));
-    }
+    for (auto& r : measure_plot(p, index, n.measures)) result.measures.push_back(std::move(r));
     const bool large_signal = kind == "op" || kind == "dc" || kind == "tran";
     for (const auto& pr : n.prints) {
         // A .print without an analysis is for the large-signal plots, as before .ac existed.

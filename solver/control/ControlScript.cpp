@@ -1014,11 +1014,10 @@ private:
     /// ngspice's `stop when time = t` (also `>`, `>=`, `eq`, `gt`, `ge`): the transients from
     /// here on stop at t, to be resumed. Other conditions are not run: a warning.
     void stop(const std::vector<std::string>& w, const parser::SourceLoc& loc) {
-        std::vector<std::string> v(w.begin() + 1, w.end());
         // "time=1ms" and "time =1ms" as "time = 1ms".
         std::vector<std::string> t;
-        for (const auto& x : v) {
-            std::string rest = x;
+        for (auto x = w.begin() + 1; x != w.end(); ++x) {
+            std::string rest = *x;
             for (const char* op : {">=", "=", ">"}) {
                 const auto at = rest.find(op);
                 if (at == std::string::npos || rest == op) continue;
@@ -1062,13 +1061,7 @@ private:
     /// The netlist's `.meas tran` are the whole run's: once resumed, measured again on the whole
     /// plot, in place of those made at the stop, and printed.
     void remeasure(std::size_t plot) {
-        std::vector<MeasureResult> again;
-        for (const auto& m : session().bound().netlist.measures) {
-            if (m.analysis != "tran") continue;
-            MeasureResult r = evaluate_measure(result_.plots[plot], m, again);
-            r.plot = plot;
-            again.push_back(std::move(r));
-        }
+        const std::vector<MeasureResult> again = measure_plot(result_.plots[plot], plot, session().bound().netlist.measures);
         if (again.empty()) return;
         auto& all = result_.measures;
         auto at = std::find_if(all.begin(), all.end(), [&](const MeasureResult& m) { return m.plot >= plot; });
@@ -1081,14 +1074,13 @@ private:
     void note_pause() {
         paused_plot_.reset();
         if (!session_ || !session_->paused()) return;
-        for (std::size_t k = result_.plots.size(); k-- > 0;)
-            if (result_.plots[k].analysis == "tran") {
-                for (std::size_t c = plots_.size(); c-- > 0;)
-                    if (plots_[c].analysis == "tran") {
-                        paused_plot_ = std::pair{c, k};
-                        return;
-                    }
-            }
+        // The newest transient plot, in each list (the control plots hold the constants too).
+        auto last_tran = [](const auto& plots) {
+            std::size_t k = plots.size();
+            while (k > 0 && plots[k - 1].analysis != "tran") --k;
+            return k - 1;
+        };
+        paused_plot_ = std::pair{last_tran(plots_), last_tran(result_.plots)};
     }
 
     void analysis(const std::string& card, const parser::SourceLoc& loc) {
