@@ -1,6 +1,7 @@
 #include "parser/Behavioural.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -245,7 +246,9 @@ std::int32_t BehaviouralResolver::voltage(const Expr& e, const ExprNode& n) {
 
 std::int32_t BehaviouralResolver::current(const Expr& e, const ExprNode& n) {
     const ExprNode* a = n.nargs == 1 ? &e.nodes[static_cast<std::size_t>(e.args[static_cast<std::size_t>(n.a)])] : nullptr;
-    if (a == nullptr || a->op != ExprOp::Name) fail(n.loc, "i() takes the name of a voltage source (or L, E, H, B v=)");
+    // An element's name starts with its letter (a number here is a node, not an element).
+    if (a == nullptr || a->op != ExprOp::Name || !std::isalpha(static_cast<unsigned char>(deck_.symbols.name(a->sym)[0])))
+        fail(n.loc, "i() takes the name of a voltage source (or L, E, H, B v=)");
     out_.currents.push_back(flat_element_(deck_.symbols.name(a->sym)));
     BehaviouralExpr::Node in;
     in.op = Op::Input;

@@ -614,6 +614,12 @@ void CardParser::source(ElementCard& el, const char* what) {
         if (kw == "dc") {
             ++i;
             if (keyed) ++i;
+            if (!keyed && i < n && toks_[i].kind == Token::Kind::Word && waveform_kind(lower(toks_[i])) != Waveform::Kind::None) {
+                // `DC PWL(…)`: ngspice reads the waveform and no DC value; so does ionspice,
+                // taking the waveform's value at t = 0 for DC, and says so.
+                deck_.warnings.emplace_back(loc(t), "'dc' without a value: the DC value is the waveform's at t = 0");
+                continue;
+            }
             if (i >= n || !toks_[i].is_value()) fail(loc(t), "missing value after 'dc'");
             s->dc = value(toks_[i], keyed);
             ++i;
@@ -685,6 +691,13 @@ void CardParser::source(ElementCard& el, const char* what) {
                 fail(s->wave_loc, "PWL needs time-value pairs (odd number of values given)");
         } else if (one_of(kw, {"pat", "pwm"})) {
             fail(loc(t), "waveform '" + kw + "' is not supported");
+        } else if (kw == "distof1" || kw == "distof2") {
+            // The inputs of ngspice's .disto analysis, which ionspice does not have (a .disto card
+            // is an error): accepted with their magnitude and phase, and a warning.
+            ++i;
+            for (int k = 0; k < 2 && i < n && is_number_like(toks_[i]); ++k) ++i;
+            deck_.warnings.emplace_back(loc(t), "'" + kw + "' is an input of ngspice's distortion analysis (.disto), "
+                                                "which ionspice does not have; it has no effect here");
         } else if (keyed) {
             if (i + 2 >= n || !toks_[i + 2].is_value()) fail(loc(toks_[i + 1]), "missing value after '" + kw + "='");
             el.more().params.push_back(named(t, toks_[i + 2]));
@@ -703,14 +716,10 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
                                                                       ".ends", ".global"};
     static const std::initializer_list<std::string_view> unsupported = {".disto", ".pz", ".sens", ".sp", ".pss", ".hb"};
     if (one_of(word, unsupported)) fail(card_loc_, "analysis '" + word + "' is not supported");
-    // ngspice's output-format and plotting cards, and .csparam (values for its control
-    // language): accepted, with a warning for the first of each kind, because output here is
-    // chosen on the command line (-r, --csv) and by .print, and .control runs only analyses.
-    if (one_of(word, {".width", ".plot", ".probe", ".csparam"})) {
-        const std::string what = word == ".width"      ? "sets ngspice's print width"
-                                 : word == ".csparam" ? "gives values to ngspice's control scripts, which run here "
-                                                        "only as their analyses"
-                                                      : "asks for plots ngspice draws";
+    // ngspice's output-format and plotting cards: accepted, with a warning for the first of
+    // each kind, because output here is chosen on the command line (-r, --csv) and by .print.
+    if (one_of(word, {".width", ".plot", ".probe"})) {
+        const std::string what = word == ".width" ? "sets ngspice's print width" : "asks for plots ngspice draws";
         bool seen = false;
         for (const auto& w : deck_.warnings) seen = seen || w.second.rfind("'" + word + "'", 0) == 0;
         if (!seen)
@@ -721,13 +730,15 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
     const bool known = one_of(word, in_subckt) ||
                        one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".ac", ".noise",
                                      ".tf", ".four", ".fourier", ".step", ".print", ".save", ".nodeset", ".ic",
-                                     ".title", ".endc", ".meas", ".measure"});
+                                     ".title", ".endc", ".meas", ".measure", ".csparam"});
     if (!known) fail(card_loc_, "unknown control card '" + word + "'");
     if (!open_.empty() && !one_of(word, in_subckt))
         fail(card_loc_, "'" + word + "' is not allowed inside a subcircuit");
 
     if (word == ".param") {
-        param_card(after);
+        param_card(after, body().params, ".param");
+    } else if (word == ".csparam") {
+        param_card(after, deck_.csparams, ".csparam");
     } else if (word == ".func") {
         func_card(after);
     } else if (word == ".model") {
@@ -802,12 +813,12 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
     // .endc outside a .control block: nothing to end.
 }
 
-void CardParser::param_card(std::size_t after) {
+void CardParser::param_card(std::size_t after, std::vector<ParamCard>& into, const char* card) {
     auto assigns = exprs_.parse_assignments(*line_, line_->text.substr(after));
-    if (assigns.empty()) fail(card_loc_, "'.param' needs name=value");
+    if (assigns.empty()) fail(card_loc_, fmt::format("'{}' needs name=value", card));
     for (auto& a : assigns) {
         const Loc at = a.expr.nodes[static_cast<std::size_t>(a.expr.root)].loc;
-        body().params.push_back(ParamCard{a.sym, a.loc, pool(std::move(a.expr), at)});
+        into.push_back(ParamCard{a.sym, a.loc, pool(std::move(a.expr), at)});
     }
 }
 
@@ -858,7 +869,34 @@ void CardParser::model_card(std::size_t after) {
     ModelCard m;
     m.name = name(toks_[0]);
     m.type = lower(toks_[1]);
-    for (std::size_t i = 2; i < toks_.size(); ++i) {
+    std::size_t first = 2;
+    if (m.type.rfind("ako:", 0) == 0) {
+        // PSpice's "a kind of" model (`.model qp ako:qp350 pnp(bf=150)`), which ngspice reads
+        // too: the named model's parameters, then this card's in their place or added. The base
+        // is a model defined before, here or at the top level; the type may be left out.
+        const std::string base = m.type.substr(4);
+        const ModelCard* from = nullptr;
+        for (const Body* b : {&body(), &deck_.top})
+            if (auto it = b->model_index.find(base); !from && it != b->model_index.end()) from = &b->models[it->second];
+        if (!from) fail(loc(toks_[1]), "'" + std::string(text(toks_[1])) + "': no model '" + base + "' is defined before it");
+        m.params = from->params;
+        m.words = from->words;
+        m.type = from->type;
+        if (toks_.size() > 2 && toks_[2].kind == Token::Kind::Word &&
+            (toks_.size() == 3 || toks_[3].kind != Token::Kind::Equals)) {
+            if (lower(toks_[2]) != from->type)
+                fail(loc(toks_[2]), "model '" + std::string(m.name.name) + "' is a kind of '" + base + "', of type '" +
+                                        from->type + "', not '" + lower(toks_[2]) + "'");
+            first = 3;
+        }
+    }
+    // The card's own value replaces one the AKO base gave.
+    const auto put = [](auto& list, auto&& item) {
+        for (auto& x : list)
+            if (x.name == item.name) return void(x = std::move(item));
+        list.push_back(std::move(item));
+    };
+    for (std::size_t i = first; i < toks_.size(); ++i) {
         const Token& t = toks_[i];
         if (t.kind == Token::Kind::LParen || t.kind == Token::Kind::RParen || t.kind == Token::Kind::Comma) continue;
         if (t.kind != Token::Kind::Word || i + 1 >= toks_.size() || toks_[i + 1].kind != Token::Kind::Equals)
@@ -869,11 +907,20 @@ void CardParser::model_card(std::size_t after) {
         // `level=bulk`, `mapping=log`: a bare word that is not a number is kept as a word;
         // the elaborator turns it into a number if it names a .param in scope.
         // `version=4.7.0` (BSIM cards) is a word too: a number with two dots is no number.
+        // PSpice's temperature parameters, under the names ngspice gives them (its PSpice mode
+        // renames them so): vendors' `.model rnoiseless res(t_abs=-273.15)`.
+        std::string_view key = deck_.text.lower_copy(text(t));
+        if (key == "t_abs") key = "temp";
+        else if (key == "t_rel_global") key = "dtemp";
+        else if (key == "t_measured") key = "tnom";
         if (v.kind == Token::Kind::Word &&
-            ((!looks_numeric(text(v)) && is_plain_word(text(v))) || is_version(text(v))))
-            m.words.push_back(NamedWord{deck_.text.lower_copy(text(t)), to_lower(text(v)), loc(t), loc(v)});
-        else
-            m.params.push_back(named(t, v));
+            ((!looks_numeric(text(v)) && is_plain_word(text(v))) || is_version(text(v)))) {
+            put(m.words, NamedWord{key, to_lower(text(v)), loc(t), loc(v)});
+        } else {
+            NamedValue nv = named(t, v);
+            nv.name = key;
+            put(m.params, std::move(nv));
+        }
         i += 2;
     }
     Body& b = body();
@@ -927,8 +974,12 @@ void CardParser::ends_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
     if (!toks_.empty()) {
         std::string n = lower(toks_[0]);
+        // ngspice closes the innermost subcircuit whatever name .ends gives (vendors' libraries
+        // have such slips): a warning, not an error.
         if (n != open_.back()->name.name)
-            fail(loc(toks_[0]), "'.ends " + n + "' does not match '.subckt " + std::string(open_.back()->name.name) + "'");
+            deck_.warnings.emplace_back(loc(toks_[0]), "'.ends " + n + "' closes '.subckt " +
+                                                           std::string(open_.back()->name.name) +
+                                                           "' (the name on .ends is not checked, as in ngspice)");
     }
     open_.pop_back();
 }
@@ -1529,6 +1580,45 @@ void CardParser::finish(const std::string& first_line) {
     if (!open_.empty())
         fail(open_.back()->card_loc, "'.subckt " + std::string(open_.back()->name.name) + "' has no '.ends'");
     deck_.title = has_title_override_ ? title_override_ : first_line;
+    if (!deck_.csparams.empty() && deck_.control.empty())
+        deck_.warnings.emplace_back(deck_.csparams.front().loc,
+                                    "'.csparam' gives values to a .control script, and this netlist has none; "
+                                    "it has no effect here");
+    define_pspice_parameters();
+}
+
+void CardParser::define_pspice_parameters() {
+    // PSpice's predefined parameters, which vendors' models use and ngspice's PSpice mode
+    // defines: temp, the circuit temperature (°C, `temper`), and vt, the thermal voltage kT/q
+    // there. Only when the deck names one and does not define it at the top level itself.
+    const auto wanted = [&](std::string_view name) {
+        const std::int64_t sym = deck_.symbols.find(name);
+        if (sym < 0) return false;
+        for (const ParamCard& p : deck_.top.params)
+            if (p.sym == sym) return false;
+        return true;
+    };
+    const bool temp = wanted("temp"), vt = wanted("vt");
+    if (!temp && !vt) return;
+    const std::uint32_t temper = deck_.symbols.intern(kTemperatureOverride);
+    if (temp) deck_.top.params.push_back(ParamCard{deck_.symbols.intern("temp"), Loc{}, ValueRef::name(temper, Loc{})});
+    if (vt) {
+        // (temper + 273.15) · k/q, k/q in V/K as ngspice writes it.
+        Expr e;
+        const auto node = [&](ExprOp op, double number, std::int32_t a, std::int32_t b) {
+            ExprNode n;
+            n.op = op;
+            n.number = number;
+            n.a = a;
+            n.b = b;
+            if (op == ExprOp::Name) n.sym = temper;
+            e.nodes.push_back(n);
+            return static_cast<std::int32_t>(e.nodes.size() - 1);
+        };
+        const std::int32_t sum = node(ExprOp::Add, 0, node(ExprOp::Name, 0, -1, -1), node(ExprOp::Number, 273.15, -1, -1));
+        e.root = node(ExprOp::Mul, 0, sum, node(ExprOp::Number, 8.6173303e-5, -1, -1));
+        deck_.top.params.push_back(ParamCard{deck_.symbols.intern("vt"), Loc{}, pool(std::move(e), Loc{})});
+    }
 }
 
 }  // namespace ionspice::parser

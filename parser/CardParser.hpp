@@ -23,6 +23,7 @@ public:
     void finish(const std::string& first_line);
 
 private:
+    void define_pspice_parameters();
     Body& body() { return open_.empty() ? deck_.top : open_.back()->body; }
     struct IfFrame {
         bool outer_active;  ///< the enclosing block's lines are read
@@ -67,7 +68,8 @@ private:
     /// .if/.elseif/.else/.endif: which lines are read (the others are skipped unread).
     void conditional(const std::string& word, std::size_t after);
     bool decide(std::size_t after);
-    void param_card(std::size_t after);
+    /// `.param` (into the current body's) and `.csparam` (into the deck's) name=value lists.
+    void param_card(std::size_t after, std::vector<ParamCard>& into, const char* card);
     void func_card(std::size_t after);
     void model_card(std::size_t after);
     void subckt_card(std::size_t after);

@@ -235,6 +235,8 @@ struct DeckData {
     std::vector<OutputCard> saves;
     std::vector<NodeValueCard> nodesets;
     std::vector<NodeValueCard> ics;
+    /// `.csparam name = value`: values handed to the `.control` script as vectors.
+    std::vector<ParamCard> csparams;
     /// What the deck asks for that ionspice accepts without acting on, one per kind of card:
     /// where, and the warning's text.
     std::vector<std::pair<Loc, std::string>> warnings;

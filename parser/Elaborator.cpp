@@ -46,7 +46,8 @@ Deck with_settings(const Deck& deck, const std::map<std::string, double>& params
     if (options.find_first_not_of(" \t") != std::string_view::npos) {
         // The options as a one-card netlist of their own, so that they are read (and their
         // mistakes located) exactly as an .options line in a netlist is.
-        const Netlist n = elaborate(parse_deck(fmt::format("* settings\n.options {}\n", options), name));
+        Netlist n = elaborate(parse_deck(fmt::format("* settings\n.options {}\n", options), name));
+        for (Option& o : n.options) o.from_caller = true;
         out.options_.insert(out.options_.end(), n.options.begin(), n.options.end());
     }
     return out;
@@ -123,6 +124,8 @@ void Elaborator::define_globals(Scope& global) {
         if (e.loc.line != 0 || deck_.symbols.name(e.sym) != kTemperatureOverride)
             net_.params.push_back(Param{deck_.symbols.name(e.sym), e.result, files_.at(e.loc)});
     for (auto& p : created) net_.params.push_back(std::move(p));
+    for (const ParamCard& c : deck_.csparams)
+        net_.csparams.push_back(Param{deck_.symbols.name(c.sym), value(c.value, global), files_.at(c.loc)});
 }
 
 void Elaborator::set_seeds(Scope& global) {

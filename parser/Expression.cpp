@@ -313,8 +313,10 @@ const x3::rule<class PowerId> power = "operand";
 const x3::rule<class PrimaryId> primary = "operand";
 
 const auto ternary_def = lor >> -((op('?') > ternary > ':' > ternary)[on_cond]);
-const auto lor_def = land >> *((op("||") > land)[bin<ExprOp::Or>]);
-const auto land_def = equality >> *((op("&&") > equality)[bin<ExprOp::And>]);
+// A single '|' or '&' is the same logical operator (PSpice's spelling, which vendors' models
+// use and ngspice reads).
+const auto lor_def = land >> *((x3::raw[x3::lit("||") | x3::lit('|')] > land)[bin<ExprOp::Or>]);
+const auto land_def = equality >> *((x3::raw[x3::lit("&&") | x3::lit('&')] > equality)[bin<ExprOp::And>]);
 // A lone '=' compares too, as in ngspice's numparam (`.if (sel = 2)`).
 const auto equality_def = relational >> *((op("==") > relational)[bin<ExprOp::Eq>] |
                                           (op("!=") > relational)[bin<ExprOp::Ne>] |
@@ -332,8 +334,15 @@ const auto multiplicative_def = unary >> *((op('*') > unary)[bin<ExprOp::Mul>] |
 const auto unary_def = (op('-') > unary)[un<ExprOp::Neg>] | (x3::lit('+') > unary) |
                        (op('!') > unary)[un<ExprOp::Not>] | power;
 const auto power_def = primary >> -((x3::raw[x3::lit("**") | x3::lit('^')] > unary)[bin<ExprOp::Pow>]);
+// v(node[, node]) and i(element): their arguments are names, not expressions, and a node name
+// may hold characters an expression would read as operators (`v(vc+, com)` in vendors' op-amp
+// macro models), so they are read up to the next ',' or ')'.
+const auto signal_word = x3::raw[x3::lexeme[x3::no_case[x3::char_("vi")] >> &x3::lit('(')]];
+const auto signal_arg = x3::raw[x3::lexeme[+(x3::char_ - x3::space - x3::char_(",(){}'"))]];
+const auto signal_call = (signal_word[on_name] >> x3::lit('(')[on_open] >
+                          ((signal_arg[on_name] >> x3::eps[on_name_end]) % ',') > ')')[on_name_end];
 const auto primary_def = number_p[on_number] | (x3::lit('(') > ternary > ')') |
-                         (x3::lit('{') > ternary > '}') | (x3::lit('\'') > ternary > '\'') |
+                         (x3::lit('{') > ternary > '}') | (x3::lit('\'') > ternary > '\'') | signal_call |
                          (ident[on_name] >> -(x3::lit('(')[on_open] > -(ternary % ',') > ')'))[on_name_end];
 
 BOOST_SPIRIT_DEFINE(ternary, lor, land, equality, relational, additive, multiplicative, unary,

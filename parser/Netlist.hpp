@@ -74,12 +74,12 @@ struct Waveform {
     SourceLoc loc;
 };
 
-/// The waveform a source keyword names ("pulse", "pwl", "sin", "exp", "sffm", "am", "trnoise",
-/// "trrandom"; lower case), or Kind::None.
+/// The waveform a source keyword names ("pulse", "pwl", "sin" or ngspice's "sine", "exp",
+/// "sffm", "am", "trnoise", "trrandom"; lower case), or Kind::None.
 inline Waveform::Kind waveform_kind(std::string_view word) {
     using K = Waveform::Kind;
     static constexpr std::pair<std::string_view, K> kKinds[] = {
-        {"pulse", K::Pulse}, {"pwl", K::Pwl}, {"sin", K::Sin},         {"exp", K::Exp},
+        {"pulse", K::Pulse}, {"pwl", K::Pwl}, {"sin", K::Sin}, {"sine", K::Sin}, {"exp", K::Exp},
         {"sffm", K::Sffm},   {"am", K::Am},   {"trnoise", K::Trnoise}, {"trrandom", K::Trrandom}};
     for (const auto& [name, kind] : kKinds)
         if (word == name) return kind;
@@ -223,6 +223,9 @@ struct Option {
     std::optional<double> value;
     std::string text;  ///< the value as written (for non-numeric values like method=gear)
     SourceLoc loc;
+    /// Given by the program running the deck (with_settings), not written in it: a name no
+    /// option has is then an error, where in a netlist it is a warning, as ngspice's.
+    bool from_caller = false;
 };
 
 /// `.print` / `.save`: output expressions such as "v(out)", "v(a,b)", "i(v1)".
@@ -279,6 +282,8 @@ struct Netlist {
     std::vector<NodeValue> nodesets;
     std::vector<NodeValue> ics;
     std::vector<Param> params;  ///< the top-level .param values after overrides
+    /// `.csparam` values (expressions of the .params), which the `.control` script sees as vectors.
+    std::vector<Param> csparams;
     /// Located warnings (`file:line:col: warning: …`, the line, a caret) about cards accepted
     /// without effect.
     std::vector<std::string> warnings;

@@ -106,8 +106,13 @@ SimOptions read_options(const parser::Netlist& netlist) {
             it->second(o);
         } else if (kIgnored.count(o.name)) {
             s.ignored.push_back(o);
-        } else {
+        } else if (o.from_caller) {
             throw parser::NetlistError(o.loc, fmt::format("unknown option '{}'", o.name));
+        } else {
+            // ngspice reports an option it does not know and goes on ("unknown option - ignored"):
+            // decks carry options of other simulators (SPICE2's lvlcod, HSPICE's post).
+            s.partly.push_back(parser::format_diagnostic(
+                o.loc, fmt::format("unknown option '{}' is ignored", o.name), "warning"));
         }
     }
     return s;

@@ -47,11 +47,13 @@ struct SimOptions {
     /// Options ngspice knows that change nothing here (klu, post, …), as written: accepted, and
     /// each the subject of a warning (ignored_option_warnings).
     std::vector<parser::Option> ignored;
-    /// Located warnings about options taken only in part (`solver=amg` in a build without hypre).
+    /// Located warnings about options taken only in part (`solver=amg` in a build without hypre)
+    /// or not at all (a name no option has, written in the netlist).
     std::vector<std::string> partly;
 };
 
-/// Reads the netlist's .options. Unknown names are errors at their location.
+/// Reads the netlist's .options. An unknown name is a warning when the netlist wrote it, an
+/// error at its location when the caller gave it (parser::Option::from_caller).
 SimOptions read_options(const parser::Netlist& netlist);
 
 /// One located warning (`file:line:col: warning: …`, the line, a caret) per ignored option.

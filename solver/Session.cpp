@@ -81,10 +81,14 @@ void Session::alter(const std::string& element, const std::string& param, double
     alter_and_rebind({false, element, param, value});
 }
 
-void Session::altermod(const std::string& model, const std::string& param, double value) {
+void Session::altermod(const std::string& name, const std::string& param, double value) {
+    // As ngspice's: `name` is a model, or an element whose model is meant.
+    std::string model = name;
     bool found = false;
     for (const auto& m : base_->netlist.models) found = found || m.name == model;
-    if (!found) throw SimulationError(fmt::format("altermod: no model named '{}'", model));
+    for (const auto& e : base_->netlist.elements)
+        if (!found && e.name == name && !e.model.empty()) model = e.model, found = true;
+    if (!found) throw SimulationError(fmt::format("altermod: no model (or element with a model) named '{}'", name));
     alter_and_rebind({true, model, param, value});
 }
 
@@ -129,9 +133,16 @@ void Session::alter_and_rebind(Alteration a) {
     }
 }
 
+void Session::alter_param(const std::string& name, double value) {
+    bool found = false;
+    for (const auto& p : base_->netlist.params) found = found || p.name == name;
+    if (!found) throw SimulationError(fmt::format("alterparam: no .param named '{}'", name));
+    reset_params_[name] = value;
+}
+
 void Session::reset() {
     alterations_.clear();
-    params_.clear();
+    params_ = reset_params_;
     rebind();
 }
 

@@ -40,9 +40,15 @@ public:
     /// Throws SimulationError for an element that does not exist, NetlistError for a value the
     /// element refuses.
     void alter(const std::string& element, const std::string& param, double value);
-    /// ngspice's `altermod`: sets parameter `param` of .model `model` from the next run on.
-    void altermod(const std::string& model, const std::string& param, double value);
-    /// Forgets every alter, altermod and set_param: the netlist as written (ngspice's `reset`).
+    /// ngspice's `altermod`: sets parameter `param` of .model `name` (or of the model of element
+    /// `name`) from the next run on.
+    void altermod(const std::string& name, const std::string& param, double value);
+    /// ngspice's `alterparam name = value`: top-level .param `name` takes `value` from the next
+    /// reset on (and keeps it through later resets). Throws SimulationError when the netlist
+    /// has no such .param.
+    void alter_param(const std::string& name, double value);
+    /// Forgets every alter, altermod and set_param: the netlist as written (ngspice's `reset`),
+    /// with the values alter_param gave its .params.
     void reset();
 
     /// Holds memory device `device` (flat name, e.g. "n1" or "n.x1.n1") at normalised state s.
@@ -103,6 +109,7 @@ private:
     parser::Deck deck_;
     SimulateSettings settings_;
     std::map<std::string, double> params_;
+    std::map<std::string, double> reset_params_;  ///< alter_param's, applied at each reset
     std::map<std::string, double> states_;  ///< held states set by set_state or hold_states
     std::string date_;
     StepPoint step_;  ///< none: a session is one circuit

@@ -67,7 +67,7 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
     warn(r);
     if (settings.keep_at_exit) {
         // A static pointer keeps it reachable: leak checkers (ASan) stay quiet.
-        static BoundNetlist* kept = nullptr;
+        [[maybe_unused]] static BoundNetlist* kept = nullptr;
         kept = new BoundNetlist(std::move(base));
     }
     return r;

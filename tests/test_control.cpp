@@ -10,6 +10,7 @@
 #include <string>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "parser/Netlist.hpp"
 #include "solver/RawReader.hpp"
@@ -221,7 +222,7 @@ TEST_CASE("control: what is accepted and not run is a located warning; a mistake
           std::string::npos);
     CHECK(netlist_error(kDivider + ".control\nalter r9 1k\n.endc\n.end\n").find("test.cir:6:1: error: alter: no element named 'r9'") !=
           std::string::npos);
-    CHECK(netlist_error(kDivider + ".control\naltermod nomodel is=1\n.endc\n.end\n").find("no model named 'nomodel'") !=
+    CHECK(netlist_error(kDivider + ".control\naltermod nomodel is=1\n.endc\n.end\n").find("no model (or element with a model) named 'nomodel'") !=
           std::string::npos);
     CHECK(netlist_error(kDivider + ".control\nforeach x 1 2\nop\n.endc\n.end\n").find("test.cir:6:1: error: block without 'end'") !=
           std::string::npos);
@@ -381,4 +382,55 @@ TEST_CASE("control: stop when time = t, alter, resume: one transient, on the alt
     const auto w = run(kDivider + ".control\nstop after 10\nop\n.endc\n.end\n");
     REQUIRE(w.result.warnings.size() == 1);
     CHECK(w.result.warnings[0].find("test.cir:6:1: warning: only 'stop when time = t' is run here") != std::string::npos);
+}
+
+TEST_CASE("control: ngspice's parameter loop — .csparam, alterparam and reset, setplot new, let v[k], destroy") {
+    // ngspice's examples/loops pattern: the results gathered in a plot of the script's own, each
+    // operating point read as op1 and destroyed, so that the next is op1 again. v(2) of the
+    // divider is R2/(R1 + R2) with R2 = {pr2}.
+    const auto r = run(R"(loop
+.param pr2 = 1k
+V1 1 0 1
+R1 1 2 1k
+R2 2 0 {pr2}
+.csparam start = {pr2}
+.csparam step = 500
+.control
+set curplot = new
+set curplottitle = "gathered"
+set out = $curplot
+echo $out $curplottitle
+let vals = vector(3)
+let k = 0
+let r = start
+while k < 3
+  alterparam pr2 = $&r
+  reset
+  op
+  setplot $out
+  let vals[k] = op1.v(2)
+  destroy op1
+  let r = r + step
+  let k = k + 1
+end
+print vals
+.endc
+.end
+)");
+    CHECK(r.out.find("unknown1 gathered\n") == 0);
+    for (int k = 0; k < 3; ++k) {
+        const double r2 = 1e3 + 500.0 * k;
+        CHECK(r.out.find(fmt::format("{}\t{:e}", k, r2 / (1e3 + r2))) != std::string::npos);
+    }
+    // Destroyed plots leave the script, not the run's results.
+    CHECK(r.result.plots.size() == 3);
+    CHECK(netlist_error(kDivider + ".control\nalterparam nothere = 1\n.endc\n.end\n")
+              .find("test.cir:6:1: error: alterparam: no .param named 'nothere'") != std::string::npos);
+    // An index past the end: reported, and the script goes on (as ngspice's other vector mistakes).
+    const auto past = run(kDivider + ".control\nlet v = vector(2)\nlet v[2] = 1\n.endc\n.end\n");
+    REQUIRE(past.result.warnings.size() == 1);
+    CHECK(past.result.warnings[0].find("test.cir:7:1: warning: index 2 is outside vector 'v' of length 2") == 0);
+    // altermod names a model, or an element whose model it is.
+    const auto m = run("m\nV1 1 0 1\nR1 1 2 1k\nR2 2 0 rmod\n.model rmod r (r=1k)\n.control\naltermod R2 r = 3k\nop\n.endc\n.end\n");
+    CHECK(value(m.result, "v(2)") == doctest::Approx(0.75));
 }

@@ -240,3 +240,56 @@ j1 d g 0 jm
     CHECK(peak_ic > 1e-5);
     CHECK(peak_ig > 1e-3);
 }
+
+TEST_CASE("vendors' PSpice-style models as ngspice reads them: AKO models, T_ABS, temp and vt, | and &, v(vc+)") {
+    // Q2's model is a kind of Q1's with bf doubled (is and vaf from qbase): at equal biases its
+    // base current is half Q1's. temp and vt are the circuit temperature and kT/q
+    // there; `|` and `&` are || and &&; a node name may hold '+'.
+    const auto r = simulate_text(R"(pspice
+.model qbase npn (is=1e-15 bf=100 vaf=50)
+.model qako ako:qbase npn (bf=200)
+.model rquiet res (t_abs=-273.15)
+VB1 b1 0 0.65
+VB2 b2 0 0.65
+VC c 0 2
+Q1 c b1 0 qbase
+Q2 c b2 0 qako
+Rsense vc+ 0 rquiet 1k
+Isense 0 vc+ 1m
+E1 t 0 value = {temp + 1000*vt}
+E2 l 0 value = {(V(VC+) > 0.5 | 0) + 2*(V(VC+, 0) > 0.5 & 0)}
+.op
+.end
+)");
+    CHECK(value(r, "i(vb1)") / value(r, "i(vb2)") == doctest::Approx(2.0).epsilon(1e-6));
+    CHECK(value(r, "v(t)") == doctest::Approx(27 + 1000 * 1.380649e-23 * 300.15 / 1.602176634e-19).epsilon(1e-6));
+    CHECK(value(r, "v(l)") == doctest::Approx(1.0));
+    CHECK(value(r, "v(vc+)") == doctest::Approx(1.0));
+    CHECK(netlist_error("t\n.model q2 ako:nothere npn (bf=2)\n.op\n.end\n").find("no model 'nothere' is defined before it") !=
+          std::string::npos);
+}
+
+TEST_CASE("ngspice's forgiving source and card forms: SINE, DC before a waveform, DISTOF, .ends name, unknown options") {
+    const auto r = simulate_text(R"(forms
+.options frobnicate=1
+V1 a 0 SINE(0.5 1 1k 0 0 90)
+V2 b 0 DC PWL(0 0.25 1m 1)
+V3 c 0 dc 1 ac 1 distof1 0.1 distof2 0.1 45
+R1 a 0 1k
+R2 b 0 1k
+XR c 0 half
+.subckt halfres p n
+R1 p n 2k
+.ends half
+.subckt half p n
+R1 p n 1k
+.ends halfres
+.op
+.end
+)");
+    CHECK(value(r, "v(a)") == doctest::Approx(1.5).epsilon(1e-12));   // SIN's value at t = 0
+    CHECK(value(r, "v(b)") == doctest::Approx(0.25).epsilon(1e-12));
+    CHECK(value(r, "i(v3)") == doctest::Approx(-1e-3).epsilon(1e-12));  // half is the 1k one
+    // Each is said: the unknown option, DC without a value, DISTOF1/2 and both .ends names.
+    CHECK(r.warnings.size() == 6);
+}

@@ -202,9 +202,15 @@ TEST_CASE("subckt: recursion, direct or indirect, is an error") {
 TEST_CASE("subckt: .subckt and .ends must pair up") {
     check_error("t\nR1 a 0 1\n.subckt open a\nR2 a 0 1\n", 3, 1, "'.subckt open' has no '.ends'");
     check_error("t\nR1 a 0 1\n.ends\n", 3, 1, "'.ends' without '.subckt'");
-    check_error("t\n.subckt one a\n.ends two\n", 3, 7, "'.ends two' does not match '.subckt one'");
     check_error("t\n.subckt one a\n.ends\n.subckt ONE b\n.ends\n", 4, 9, "already defined");
     check_error("t\n.subckt s a\n.tran 1n 1u\n.ends\n", 3, 1, "not allowed inside a subcircuit");
+}
+
+TEST_CASE("subckt: .ends naming another subcircuit closes the open one, with a warning (as ngspice)") {
+    Netlist n = elaborate(parse_deck("t\n.subckt one a\nR1 a 0 1\n.ends two\nX1 n one\n", "t.cir"));
+    CHECK(element(n, "r.x1.r1").nodes.at(0) == "n");
+    REQUIRE(n.warnings.size() == 1);
+    CHECK(n.warnings[0].find("t.cir:4:7: warning: '.ends two' closes '.subckt one'") == 0);
 }
 
 TEST_CASE("overrides: replace top-level parameters before anything is evaluated") {

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "parser/DeckData.hpp"
 #include "parser/Number.hpp"
 #include "solver/AtomicFile.hpp"
 #include "solver/Measure.hpp"
@@ -189,6 +190,7 @@ public:
         const auto lines = parser::control_script(deck_);
         const auto script = build(lines);
         try {
+            if (!deck_.data().csparams.empty()) define_csparams();
             block(script);
         } catch (const Quit& q) {
             result_.printed = result_.plots.size();
@@ -214,6 +216,16 @@ private:
     };
     struct Break {};
     struct Continue {};
+
+    /// `.csparam name = value`: a vector of one value in the constants plot, as ngspice makes it.
+    void define_csparams() {
+        for (const parser::Param& p : session().bound().netlist.csparams) {
+            Vec v;
+            v.name = p.name;
+            v.data = {p.value};
+            plots_.front().set(std::move(v));
+        }
+    }
 
     Session& session() {
         if (!session_) {
@@ -403,7 +415,7 @@ private:
                 continue;
             }
             if (query) {
-                out += vars_.count(name) ? "1" : "0";
+                out += vars_.count(name) || plot_variable(name) ? "1" : "0";
             } else if (vector) {
                 Vec v = eval(name, loc);
                 for (std::size_t k = 0; k < v.size(); ++k)
@@ -411,8 +423,9 @@ private:
                                                     : fmt::format("{:G},{:G}", v.data[k].real(), v.data[k].imag()));
             } else {
                 auto it = vars_.find(name);
-                if (it == vars_.end()) fail(loc, fmt::format("no variable '{}' (set it first)", name));
-                out += it->second;
+                if (const auto plot = it == vars_.end() ? plot_variable(name) : std::nullopt) out += *plot;
+                else if (it == vars_.end()) fail(loc, fmt::format("no variable '{}' (set it first)", name));
+                else out += it->second;
             }
             p = e;
         }
@@ -629,7 +642,7 @@ private:
             let(args, loc);
         } else if (cmd == "unlet" || cmd == "destroy") {
             if (cmd == "destroy") {
-                warn(loc, "'destroy' keeps every plot here (the plots are the run's results); the script goes on");
+                destroy(w, loc);
                 return;
             }
             for (std::size_t k = 1; k < w.size(); ++k) {
@@ -652,22 +665,20 @@ private:
             note_pause();
         } else if (cmd == "alter" || cmd == "altermod") {
             alter(cmd == "altermod", args, loc);
+        } else if (cmd == "alterparam") {
+            alter_param(args, loc);
         } else if (cmd == "stop") {
             stop(w, loc);
         } else if (cmd == "resume") {
             resume(loc);
         } else if (cmd == "reset") {
             session().reset();
+            define_csparams();  // as ngspice: reset gives the .csparam vectors their values again
         } else if (cmd == "meas" || cmd == "measure") {
             measure(line, loc);
         } else if (cmd == "setplot") {
-            if (w.size() < 2) fail(loc, "'setplot' needs a plot name (tran1, op1, …)");
-            for (std::size_t k = 0; k < plots_.size(); ++k)
-                if (plots_[k].type_name == lower(w[1])) {
-                    current_ = k;
-                    return;
-                }
-            fail(loc, fmt::format("no plot '{}'", w[1]));
+            if (w.size() < 2) fail(loc, "'setplot' needs a plot name (tran1, op1, …, or new)");
+            set_plot(w[1], loc);
         } else if (cmd == "compose") {
             compose(w, loc);
         } else if (cmd == "define") {
@@ -724,9 +735,81 @@ private:
                 continue;
             }
             const auto w = words(rest);
-            vars_[name] = w.empty() ? "" : w[0];
+            const std::string value = w.empty() ? "" : w[0];
             s = w.empty() ? "" : rest.substr(std::min(rest.size(), rest.find(w[0]) + w[0].size() + (rest[0] == '"' ? 2 : 0)));
+            // ngspice's plot variables act on the current plot rather than being stored.
+            if (name == "curplot") set_plot(value, loc);
+            else if (name == "curplottitle") current().title = value;
+            else if (name == "curplotname") current().name = value;
+            else vars_[name] = value;
         }
+    }
+
+    /// The variables ngspice derives from the current plot ($curplot, …); nullopt for others.
+    std::optional<std::string> plot_variable(const std::string& name) {
+        if (name == "curplot") return current().type_name;
+        if (name == "curplottitle") return current().title;
+        if (name == "curplotname") return current().name;
+        if (name == "curplotdate") return current().date;
+        return std::nullopt;
+    }
+
+    /// A plot's name: its kind and the smallest number no plot of the script has (op1, op2, …;
+    /// after `destroy op1` the next is op1 again, as in ngspice).
+    std::string unused_name(const std::string& kind) const {
+        for (int n = 1;; ++n) {
+            const std::string name = kind + std::to_string(n);
+            if (std::none_of(plots_.begin(), plots_.end(), [&](const ControlPlot& p) { return p.type_name == name; }))
+                return name;
+        }
+    }
+
+    /// `destroy [plot … | all]` (the current plot when none is named): the script no longer sees
+    /// the plots. They stay among the run's results, which -r writes.
+    void destroy(const std::vector<std::string>& w, const parser::SourceLoc& loc) {
+        std::vector<std::string> names;
+        for (std::size_t k = 1; k < w.size(); ++k) names.push_back(lower(w[k]));
+        if (names.empty()) names.push_back(current().type_name);
+        for (const std::string& name : names) {
+            if (name == "const" || name == "constants") {
+                warn(loc, "'destroy': the constants plot stays; the script goes on");
+                continue;
+            }
+            bool found = false;
+            for (std::size_t k = plots_.size(); k-- > 1;) {  // plots_[0], the constants, stays
+                if (name != "all" && plots_[k].type_name != name) continue;
+                found = true;
+                plots_.erase(plots_.begin() + static_cast<std::ptrdiff_t>(k));
+                if (paused_plot_ && paused_plot_->first == k) paused_plot_.reset();
+                else if (paused_plot_ && paused_plot_->first > k) --paused_plot_->first;
+                // The newest plot left becomes current when the current one goes.
+                if (current_ == k) current_ = plots_.size() - 1;
+                else if (current_ > k) --current_;
+            }
+            if (!found && name != "all") warn(loc, fmt::format("'destroy': no plot '{}'; the script goes on", name));
+        }
+    }
+
+    /// `setplot name` and `set curplot = name`: makes plot `name` current; `new` makes an empty
+    /// plot (unknown1, unknown2, …, as ngspice names them) for the script's own vectors.
+    void set_plot(const std::string& which, const parser::SourceLoc& loc) {
+        const std::string name = lower(which);
+        if (name == "new") {
+            ControlPlot p;
+            p.type_name = unused_name("unknown");
+            p.title = "anonymous";
+            p.name = "unknown";
+            p.date = raw_date();
+            plots_.push_back(std::move(p));
+            current_ = plots_.size() - 1;
+            return;
+        }
+        for (std::size_t k = 0; k < plots_.size(); ++k)
+            if (plots_[k].type_name == name) {
+                current_ = k;
+                return;
+            }
+        fail(loc, fmt::format("no plot '{}'", which));
     }
 
     void let(const std::string& args, const parser::SourceLoc& loc) {
@@ -734,7 +817,23 @@ private:
         if (eq == std::string::npos) fail(loc, "'let' needs name = expression");
         const std::string name = lower(trim(args.substr(0, eq)));
         if (name.empty()) fail(loc, "'let' needs a vector name before '='");
-        if (name.find('[') != std::string::npos) fail(loc, "'let' into part of a vector is not supported here");
+        if (const std::size_t open = name.find('['); open != std::string::npos) {
+            // let v[k] = x: one element of a vector that exists (ngspice's indexed let).
+            const std::size_t close = name.rfind(']');
+            if (close == std::string::npos || close < open) fail(loc, "'[' without ']' in 'let'");
+            const std::string base = trim(name.substr(0, open));
+            const double k = scalar(name.substr(open + 1, close - open - 1), loc);
+            Vec* target = current().find(base);
+            if (!target) target = plots_.front().find(base);
+            if (!target) fail(loc, fmt::format("no vector '{}' to set an element of (let it first)", base));
+            if (!(k >= 0 && k == std::floor(k) && k < static_cast<double>(target->size())))
+                fail(loc, fmt::format("index {:g} is outside vector '{}' of length {}", k, base, target->size()));
+            const Vec v = eval(trim(args.substr(eq + 1)), loc);
+            if (v.size() != 1) fail(loc, fmt::format("'let {}' needs one value, got {}", name, v.size()));
+            target->data[static_cast<std::size_t>(k)] = v.data[0];
+            target->real = target->real && v.real;
+            return;
+        }
         Vec v = eval(trim(args.substr(eq + 1)), loc);
         v.name = name;
         // As ngspice's let: a vector that exists is replaced where it is (the current plot, else
@@ -1097,6 +1196,23 @@ private:
         note_pause();
     }
 
+    void alter_param(const std::string& args, const parser::SourceLoc& loc) {
+        // alterparam name = value: a top-level .param, effective at the next reset (as ngspice).
+        std::string s = args;
+        for (char& c : s)
+            if (c == '=') c = ' ';
+        const auto w = words(s);
+        if (w.size() == 3)
+            fail(loc, fmt::format("alterparam of subcircuit '{}': ionspice changes top-level .params only "
+                                  "(alterparam name = value)", w[0]));
+        if (w.size() != 2) fail(loc, "'alterparam' needs a .param name and a value: alterparam name = value");
+        try {
+            session().alter_param(lower(w[0]), scalar(w[1], loc));
+        } catch (const SimulationError& e) {
+            fail(loc, e.what());
+        }
+    }
+
     void alter(bool model, const std::string& args, const parser::SourceLoc& loc) {
         // alter r1 = 2k | alter r1 2k | alter r1 r = 2k | alter @r1[r] = 2k (altermod alike)
         std::string s = args;
@@ -1178,8 +1294,7 @@ private:
             v.data = {*r.value};
             current().set(std::move(v));
         }
-        // plots_[0] is the constants plot; plots_[k] is the result's plot k - 1.
-        r.plot = current_ - 1;
+        r.plot = current().result.value_or(0);  // an analysis' plot: the analysis matched above
         result_.measures.push_back(std::move(r));
     }
 
@@ -1188,9 +1303,8 @@ private:
     void append(SimulationResult r, bool print_now) {
         const std::size_t offset = result_.plots.size();
         for (auto& p : r.plots) {
-            const std::string kind = p.analysis.empty() ? "plot" : p.analysis;
-            const std::string type = kind + std::to_string(++counts_[kind]);
-            plots_.push_back(control::from_plot(p, type));
+            plots_.push_back(control::from_plot(p, unused_name(p.analysis.empty() ? "plot" : p.analysis)));
+            plots_.back().result = result_.plots.size();
             current_ = plots_.size() - 1;
             result_.plots.push_back(std::move(p));
         }
@@ -1222,7 +1336,6 @@ private:
     std::size_t current_ = 0;
     /// A stopped transient's plot: (index in plots_, index in result_.plots).
     std::optional<std::pair<std::size_t, std::size_t>> paused_plot_;
-    std::map<std::string, int> counts_;
     std::map<std::string, std::string> vars_;
     struct Function {
         std::vector<std::string> params;

@@ -32,6 +32,9 @@ struct ControlPlot {
     std::string analysis;   ///< the analysis ("tran", "op", …); empty for the constants plot
     std::vector<Vec> vecs;  ///< vecs[0] is the scale when the plot has one
     bool has_scale = false;
+    /// Its index among the run's result plots; none for the constants plot and the plots the
+    /// script makes itself (`setplot new`).
+    std::optional<std::size_t> result;
 
     Vec* find(std::string_view name);
     const Vec* find(std::string_view name) const;
