@@ -617,7 +617,7 @@ void CardParser::source(ElementCard& el, const char* what) {
             if (!keyed && i < n && toks_[i].kind == Token::Kind::Word && waveform_kind(lower(toks_[i])) != Waveform::Kind::None) {
                 // `DC PWL(…)`: ngspice reads the waveform and no DC value; so does ionspice,
                 // taking the waveform's value at t = 0 for DC, and says so.
-                deck_.warnings.emplace_back(loc(t), "'dc' without a value: the DC value is the waveform's at t = 0");
+                warn_once(loc(t), "'dc' without a value: the DC value is the waveform's at t = 0");
                 continue;
             }
             if (i >= n || !toks_[i].is_value()) fail(loc(t), "missing value after 'dc'");
@@ -696,8 +696,8 @@ void CardParser::source(ElementCard& el, const char* what) {
             // is an error): accepted with their magnitude and phase, and a warning.
             ++i;
             for (int k = 0; k < 2 && i < n && is_number_like(toks_[i]); ++k) ++i;
-            deck_.warnings.emplace_back(loc(t), "'" + kw + "' is an input of ngspice's distortion analysis (.disto), "
-                                                "which ionspice does not have; it has no effect here");
+            warn_once(loc(t), "'" + kw + "' is an input of ngspice's distortion analysis (.disto), which ionspice "
+                              "does not have; it has no effect here");
         } else if (keyed) {
             if (i + 2 >= n || !toks_[i + 2].is_value()) fail(loc(toks_[i + 1]), "missing value after '" + kw + "='");
             el.more().params.push_back(named(t, toks_[i + 2]));
@@ -720,11 +720,7 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
     // each kind, because output here is chosen on the command line (-r, --csv) and by .print.
     if (one_of(word, {".width", ".plot", ".probe"})) {
         const std::string what = word == ".width" ? "sets ngspice's print width" : "asks for plots ngspice draws";
-        bool seen = false;
-        for (const auto& w : deck_.warnings) seen = seen || w.second.rfind("'" + word + "'", 0) == 0;
-        if (!seen)
-            deck_.warnings.emplace_back(card_loc_, "'" + word + "' " + what +
-                                                       "; it has no effect here (use .print, .save, -r or --csv)");
+        warn_once(card_loc_, "'" + word + "' " + what + "; it has no effect here (use .print, .save, -r or --csv)");
         return;
     }
     const bool known = one_of(word, in_subckt) ||
@@ -1573,6 +1569,14 @@ bool CardParser::decide(std::size_t after) {
     const bool yes = eval.value(cond, top) != 0;
     deck_.conditions.push_back(ConditionCard{cond, deck_.top.params.size(), yes, card_loc_});
     return yes;
+}
+
+void CardParser::warn_once(Loc at, std::string message) {
+    // The first card that says it is located; a deck of a thousand sources writing the same
+    // thing gets one warning, not a thousand.
+    for (const auto& w : deck_.warnings)
+        if (w.second == message) return;
+    deck_.warnings.emplace_back(at, std::move(message));
 }
 
 void CardParser::finish(const std::string& first_line) {

@@ -24,6 +24,8 @@ public:
 
 private:
     void define_pspice_parameters();
+    /// A warning about what the deck writes, unless the same words were said already.
+    void warn_once(Loc at, std::string message);
     Body& body() { return open_.empty() ? deck_.top : open_.back()->body; }
     struct IfFrame {
         bool outer_active;  ///< the enclosing block's lines are read
