@@ -184,6 +184,10 @@ struct LoadContext {
     const double* x = nullptr;  ///< the current Newton iterate
     double time = 0;            ///< s
     bool dc = true;             ///< operating point / DC sweep (states held, sources at DC)
+    /// The operating point a transient starts from (with dc): independent sources take their
+    /// waveform's value at t = 0 even where a DC value is written, as ngspice's do (MODETRANOP),
+    /// so that `DC 0 PULSE(-0.5 …)` starts at −0.5 V.
+    bool transient_start = false;
     bool init_junctions = false;  ///< first iteration from nothing: junctions start at vcrit
     double source_scale = 1;    ///< source stepping: every independent source is scaled by this
     double gmin = 1e-12;        ///< S, conductance devices put across their junctions

@@ -60,9 +60,10 @@ public:
 
 protected:
     /// The DC value in DC analyses (and in transient when there is no waveform), else the
-    /// waveform at ctx.time; scaled by source stepping and the multiplier.
+    /// waveform at ctx.time (at a transient's start too); scaled by source stepping and the
+    /// multiplier.
     double value(const LoadContext& ctx) const {
-        const bool wave = !ctx.dc && src_.wave.kind != Waveform::Kind::None;
+        const bool wave = (!ctx.dc || ctx.transient_start) && src_.wave.kind != Waveform::Kind::None;
         const double v = !wave   ? dc_value()
                          : noise_ ? noise_->value(ctx.time) + src_.dc
                                   : waveform_value(src_.wave, ctx.time, defaults_);
@@ -105,6 +106,11 @@ public:
     }
     void load_source(const LoadContext& ctx, double* f) const override { f[br_] -= value(ctx); }
     void stamp_excitation(std::complex<double> v, std::complex<double>* f) const override { f[br_] -= v; }
+    // ngspice's @v1[i]: the branch current, i(v1).
+    std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override {
+        if (name == "i") return x[br_];
+        return std::nullopt;
+    }
 
 private:
     Index p_ = kGround, n_ = kGround, br_ = kGround;

@@ -1,6 +1,10 @@
 // Switches, as ngspice's sw and csw:
 //   S p n cp cn model [on|off]   .model name sw  (vt= vh= ron= roff=)   control: v(cp) − v(cn)
 //   W p n vctl model [on|off]    .model name csw (it= ih= ron= roff=)   control: i(vctl)
+// and PSpice's smooth switches, which vendors' models use, as ngspice's PSpice compatibility runs
+// them (an XSPICE aswitch with log=true):
+//   S p n cp cn model            .model name vswitch (von= voff= ron= roff=)
+//   W p n vctl model             .model name iswitch (ion= ioff= ron= roff=)
 // A conductance between p and n that is 1/ron when the control is above vt + vh and 1/roff when
 // it is below vt − vh; inside that band it keeps the state it had: in DC the state of the last
 // Newton iterate (from the on/off flag at the first one), in a transient the state of the last
@@ -11,7 +15,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "models/Device.hpp"
 #include "models/ParamReader.hpp"
@@ -164,6 +170,125 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mode
     return std::make_unique<Switch>(card.name, m, control, on, m.g_off.value_or(card.gmin),
                                     card.temp + physics::kCelsiusToKelvin);
 }
+
+// PSpice's VSWITCH/ISWITCH: ln R linear in the control c between c_off (R = roff) and c_on
+// (R = ron), held at the end values beyond them, i = (v(p) − v(n))/R(c). Differentiated in the
+// control too, so Newton sees the switch turning.
+struct SmoothSwitchModel final : ModelParams {
+    bool current = false;
+    double on = 1, off = 0;  ///< von/voff (V) or ion/ioff (A)
+    double ln_ron = 0, ln_roff = std::log(1e6);
+};
+
+class SmoothSwitch final : public Device {
+public:
+    SmoothSwitch(std::string name, const SmoothSwitchModel& m, std::string control, double kelvin)
+        : Device(std::move(name)), m_(m), control_(std::move(control)), kelvin_(kelvin) {}
+
+    void declare(Declarer& d) override {
+        p_ = d.terminal(0);
+        n_ = d.terminal(1);
+        if (!m_.current) {
+            cp_ = d.terminal(2);
+            cn_ = d.terminal(3);
+        }
+    }
+    void pattern(PatternBuilder& p) override {
+        slots_.request(p, p_, n_);
+        if (m_.current) cp_ = p.branch_of(control_);  // the control is that branch's current
+        pc_ = p.entry(p_, cp_), nc_ = p.entry(n_, cp_);
+        if (!m_.current) pn_ = p.entry(p_, cn_), nn_ = p.entry(n_, cn_);
+    }
+
+    void load(LoadContext& ctx, const Stamp& s) override {
+        const double c = control(ctx.x);
+        const auto [g, dg] = conductance(c);
+        const double v = value_at(ctx.x, p_) - value_at(ctx.x, n_);
+        s.F(p_, g * v);
+        s.F(n_, -g * v);
+        slots_.stamp_g(s, g);
+        s.G(pc_, dg * v);
+        s.G(nc_, -dg * v);
+        s.G(pn_, -dg * v);
+        s.G(nn_, dg * v);
+    }
+
+    void noise(const double* x, std::vector<NoiseSource>& out) const override {
+        out.push_back({.name = "", .plus = p_, .minus = n_,
+                       .white = 4 * physics::kBoltzmann * kelvin_ * conductance(control(x)).first});
+    }
+
+private:
+    double control(const double* x) const { return value_at(x, cp_) - (m_.current ? 0.0 : value_at(x, cn_)); }
+    /// G and dG/dc at control c.
+    std::pair<double, double> conductance(double c) const {
+        const double f = (c - m_.off) / (m_.on - m_.off);  // 0 at c_off, 1 at c_on
+        const double clamped = std::clamp(f, 0.0, 1.0);
+        const double g = std::exp(-(m_.ln_roff + clamped * (m_.ln_ron - m_.ln_roff)));
+        const double dg = f == clamped ? -g * (m_.ln_ron - m_.ln_roff) / (m_.on - m_.off) : 0.0;
+        return {g, dg};
+    }
+
+    const SmoothSwitchModel& m_;
+    std::string control_;
+    double kelvin_;
+    Index p_ = kGround, n_ = kGround, cp_ = kGround, cn_ = kGround;
+    PairSlots slots_;
+    Slot pc_ = kNoSlot, nc_ = kNoSlot, pn_ = kNoSlot, nn_ = kNoSlot;
+};
+
+std::shared_ptr<const ModelParams> prepare_smooth(const ModelCard& card) {
+    auto mp = std::make_shared<SmoothSwitchModel>();
+    mp->current = card.type == "iswitch";
+    ParamReader r(card, fmt::format("{} model {}", card.type, card.name));
+    // PSpice's defaults.
+    mp->on = r.get(mp->current ? "ion" : "von", mp->current ? 1e-3 : 1.0);
+    mp->off = r.get(mp->current ? "ioff" : "voff", 0.0);
+    if (!(std::fabs(mp->on - mp->off) >= 1e-12))
+        r.fail(mp->current ? "ion" : "von", fmt::format("the on and off controls must differ (both {:g})", mp->on));
+    mp->ln_ron = std::log(r.positive("ron", 1));
+    mp->ln_roff = std::log(r.positive("roff", 1e6));
+    r.reject_unknown();
+    return mp;
+}
+
+std::unique_ptr<Device> create_smooth(const InstanceCard& card, const ModelParams* model) {
+    const auto& m = static_cast<const SmoothSwitchModel&>(*model);
+    const std::string what = fmt::format("{} switch {}", m.current ? "current-controlled" : "voltage-controlled", card.name);
+    if (m.current != (card.letter == 'w'))
+        throw DeviceError(DeviceError::Where::Instance, "",
+                          fmt::format("{}: model '{}' is a {} model; {} takes {}", what, card.model->name,
+                                      card.model->type, card.letter == 'w' ? "W" : "S",
+                                      card.letter == 'w' ? "iswitch" : "vswitch"));
+    const std::size_t nodes = m.current ? 2 : 4;
+    if (card.nodes.size() != nodes)
+        throw DeviceError(DeviceError::Where::Instance, "",
+                          fmt::format("{}: needs {} nodes, got {}", what, nodes, card.nodes.size()));
+    if (!card.flags.empty())
+        throw DeviceError(DeviceError::Where::Instance, "",
+                          fmt::format("{}: unexpected '{}' (a {} has no on/off state)", what, card.flags[0], card.model->type));
+    ParamReader params(card, what);
+    params.reject_unknown();
+    const std::string control = m.current && !card.refs.empty() ? card.refs[0] : std::string();
+    return std::make_unique<SmoothSwitch>(card.name, m, control, card.temp + physics::kCelsiusToKelvin);
+}
+
+const Registrar s_smooth{Registration{
+    .letter = 's',
+    .types = {"vswitch", "iswitch"},
+    .levels = {},
+    .description = "voltage-controlled switch, PSpice's smooth one",
+    .prepare = prepare_smooth,
+    .create = create_smooth,
+}};
+const Registrar w_smooth{Registration{
+    .letter = 'w',
+    .types = {"vswitch", "iswitch"},
+    .levels = {},
+    .description = "current-controlled switch, PSpice's smooth one",
+    .prepare = prepare_smooth,
+    .create = create_smooth,
+}};
 
 const Registrar s_registrar{Registration{
     .letter = 's',

@@ -73,6 +73,7 @@ OpReport solve_operating_point(const Circuit& circuit, const SimOptions& options
     ns.max_iterations = settings.max_iterations;
     ns.context.dc = true;
     ns.context.time = settings.time;
+    ns.context.transient_start = settings.transient_start;
     ns.context.gmin = options.gmin;
     OpReport report;
 

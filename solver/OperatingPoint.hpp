@@ -26,6 +26,8 @@ struct OpSettings {
     /// iteration while it contracts fast), for a nearby point whose matrix changed little.
     bool reuse_factorization = false;
     double time = 0;
+    /// A transient's initial operating point (LoadContext::transient_start).
+    bool transient_start = false;
     /// .nodeset values: held through a conductance for a first solve, then released.
     std::vector<std::pair<int, double>> nodesets;
     /// .ic values of a transient's operating point: held through every solve.

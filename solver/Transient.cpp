@@ -225,6 +225,7 @@ TranStats run_transient(
         os.nodesets = s.nodesets;
         os.holds = s.ics;
         os.where = "the transient's initial operating point";
+        os.transient_start = true;
         stats.iterations += solve_operating_point(circuit, options, newton, x, os).iterations;
     }
     if (!resuming) circuit.accept(x.data(), 0.0);

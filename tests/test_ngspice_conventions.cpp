@@ -293,3 +293,42 @@ R1 p n 1k
     // Each is said: the unknown option, DC without a value, DISTOF1/2 and both .ends names.
     CHECK(r.warnings.size() == 6);
 }
+
+TEST_CASE("a transient starts from its sources' waveforms at t = 0, even where a DC value is written (ngspice)") {
+    // ngspice's MODETRANOP: DC 2 SIN(0 1 1k) starts at 0 V, DC 0 PULSE(-0.5 …) at −0.5 V; the
+    // .op of the same deck takes the written DC values.
+    const std::string deck = "t\nV1 a 0 DC 2 SIN(0 1 1k)\nR1 a 0 1k\nV2 b 0 dc 0 pulse(-0.5 0.5 2u 1n 1n 1u 2u)\nR2 b 0 1k\n";
+    const auto tran = simulate_text(deck + ".tran 1u 3u\n.end\n");
+    CHECK(value(tran, "v(a)", 0) == doctest::Approx(0.0));
+    CHECK(value(tran, "v(b)", 0) == doctest::Approx(-0.5));
+    const auto op = simulate_text(deck + ".op\n.end\n");
+    CHECK(value(op, "v(a)") == doctest::Approx(2.0));
+    CHECK(value(op, "v(b)") == doctest::Approx(0.0));
+}
+
+TEST_CASE("PSpice's smooth switches (vswitch, iswitch): ln R linear between the off and on controls, as ngspice runs them") {
+    // Halfway between voff and von the resistance is √(ron·roff); beyond, ron or roff. A W switch
+    // reads the current of its sense source; @v1[i] is that source's current.
+    const auto r = simulate_text(R"(smooth
+.model vsw vswitch (von=2 voff=0 ron=10 roff=1e5)
+.model isw iswitch (ion=2m ioff=0 ron=10 roff=1e5)
+V1 a 0 1
+S1 a 0 c1 0 vsw
+VC1 c1 0 1
+S2 a 0 c2 0 vsw
+VC2 c2 0 3
+Vs d 0 1
+W1 d 0 vsense isw
+I1 0 e 1m
+Vsense e 0 0
+.save i(v1) @vs[i] i(vs)
+.op
+.end
+)");
+    const double half = 1 / std::sqrt(10 * 1e5), on = 1 / 10.0;
+    CHECK(-value(r, "i(v1)") == doctest::Approx(half + on).epsilon(1e-9));
+    CHECK(-value(r, "i(vs)") == doctest::Approx(half).epsilon(1e-9));
+    CHECK(value(r, "@vs[i]") == doctest::Approx(value(r, "i(vs)")).epsilon(1e-12));
+    CHECK(netlist_error("t\n.model vsw vswitch (von=1 voff=1)\nV1 a 0 1\nS1 a 0 a 0 vsw\n.op\n.end\n")
+              .find("the on and off controls must differ") != std::string::npos);
+}
