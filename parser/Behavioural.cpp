@@ -182,7 +182,17 @@ std::int32_t BehaviouralResolver::user_call(const Expr& e, const ExprNode& n, Sc
         cmp.b = number(0);
         return add(std::move(cmp));
     }
-    if (fname == "u" || fname == "uramp" || fname == "u2") {
+    // A .func: visible from where this expression (or the function it is in) was written.
+    const FuncDef* f = nullptr;
+    Scope* owner = nullptr;
+    for (Scope* s = call != nullptr ? call->owner : &scope; s != nullptr && f == nullptr; s = s->parent()) {
+        f = s->find_function(n.sym);
+        owner = s;
+    }
+    // PSpice's stp(x), which memristor models from PSpice use (Biolek's window), is u(x), as
+    // ngspice's PSpice mode defines it; a .func of that name is the deck's own.
+    const bool step = fname == "stp" && f == nullptr;
+    if (fname == "u" || fname == "uramp" || fname == "u2" || step) {
         // ngspice's ptfuncs.c: u(x) = 1 for x > 0, 0 for x < 0 and ½ at 0; uramp(x) = x for
         // x > 0, else 0; u2(x) = 0 for x ≤ 0, x up to 1, then 1 (a ramp clipped to [0, 1]).
         if (n.nargs != 1) fail(n.loc, fmt::format("{}() takes one argument, {} given", fname, n.nargs));
@@ -199,16 +209,9 @@ std::int32_t BehaviouralResolver::user_call(const Expr& e, const ExprNode& n, Sc
             c.c = no;
             return add(std::move(c));
         };
-        if (fname == "u") return pick(Op::Gt, 0, number(1), pick(Op::Lt, 0, number(0), number(0.5)));
+        if (fname == "u" || step) return pick(Op::Gt, 0, number(1), pick(Op::Lt, 0, number(0), number(0.5)));
         if (fname == "uramp") return pick(Op::Gt, 0, x, number(0));
         return pick(Op::Le, 0, number(0), pick(Op::Le, 1, x, number(1)));
-    }
-    // A .func: visible from where this expression (or the function it is in) was written.
-    const FuncDef* f = nullptr;
-    Scope* owner = nullptr;
-    for (Scope* s = call != nullptr ? call->owner : &scope; s != nullptr && f == nullptr; s = s->parent()) {
-        f = s->find_function(n.sym);
-        owner = s;
     }
     if (f == nullptr) fail(n.loc, fmt::format("undefined function '{}' in a behavioural source", fname));
     if (f->formals.size() != n.nargs)

@@ -356,3 +356,12 @@ TEST_CASE("B: x/0 is large and finite, as ngspice's PTdivide (a divisor that sta
     CHECK(value(r, "v(a)") == doctest::Approx(1.0).epsilon(1e-12));
     CHECK(value(simulate_text("z\nVz z 0 0\nB1 a 0 V={v(z)/v(z)}\nRa a 0 1\n.op\n.end\n"), "v(a)") == 0);
 }
+
+TEST_CASE("B: PSpice's stp(x) is u(x), unless the deck defines a .func stp of its own") {
+    const auto r = ionspice::test::simulate_text(
+        "stp\nV1 a 0 1\nV2 b 0 -1\nB1 x 0 V={stp(v(a)) + 2*stp(v(b)) + 4*stp(0)}\nR1 x 0 1\n.op\n.end\n");
+    CHECK(ionspice::test::value(r, "v(x)") == doctest::Approx(1 + 0 + 2));
+    const auto own = ionspice::test::simulate_text(
+        "stp\n.func stp(x) {3}\nV1 a 0 1\nB1 x 0 V={stp(v(a))}\nR1 x 0 1\n.op\n.end\n");
+    CHECK(ionspice::test::value(own, "v(x)") == doctest::Approx(3));
+}
