@@ -277,15 +277,21 @@ SimulationResult Session::resume() {
     ctx_->pause = pause_.get();
     const parser::Analysis card = *ctx_->paused_card;
     ctx_->paused_card.reset();
-    run_cards(*ctx_, {card});
+    run_in_context({card});
     ctx_->pause = nullptr;
     return take();
+}
+
+void Session::run_in_context(const std::vector<parser::Analysis>& cards) {
+    for (const auto& c : cards)
+        if (c.card == "tran") last_tran_ = c;
+    run_cards(*ctx_, cards);
 }
 
 SimulationResult Session::run() {
     result_ = SimulationResult{};
     arm_stop();
-    run_cards(*ctx_, base_->netlist.analyses);
+    run_in_context(base_->netlist.analyses);
     return take();
 }
 
@@ -297,7 +303,7 @@ SimulationResult Session::run(std::string_view card) {
         throw SimulationError(fmt::format("'{}' is not one analysis card (.op, .dc, .tran, .ac, .noise, .tf)", card));
     result_ = SimulationResult{};
     arm_stop();
-    run_cards(*ctx_, n.analyses);
+    run_in_context(n.analyses);
     return take();
 }
 

@@ -89,6 +89,9 @@ public:
     void alter_waveform(const std::string& element, const std::string& kind, std::vector<double> args);
 
     const BoundNetlist& bound() const { return *base_; }
+    /// The last `.tran` card a run ran (its tstep, tstop, tstart: ngspice's `linearize` grid);
+    /// nullopt before any transient.
+    const std::optional<parser::Analysis>& last_transient() const { return last_tran_; }
 
 private:
     SimulationResult take();
@@ -117,6 +120,9 @@ private:
     SimulationResult result_;
     std::unique_ptr<AnalysisContext> ctx_;
     double stop_at_ = 0;
+    std::optional<parser::Analysis> last_tran_;
+    /// Runs `cards` in the session's context, remembering the last transient among them.
+    void run_in_context(const std::vector<parser::Analysis>& cards);
     std::unique_ptr<TranPause> pause_;  ///< a stopped transient's state
 };
 

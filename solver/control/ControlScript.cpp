@@ -23,6 +23,7 @@
 #include "solver/Session.hpp"
 #include "solver/SimulationError.hpp"
 #include "solver/control/ControlValues.hpp"
+#include "solver/control/Spectrum.hpp"
 
 namespace ionspice::solver {
 
@@ -167,7 +168,7 @@ std::vector<Statement> build(const std::vector<parser::ControlLine>& lines) {
 /// ngspice commands that ionspice accepts without running: a warning names them.
 const std::set<std::string> kNotRun = {
     "plot",  "hardcopy", "gnuplot", "asciiplot", "iplot",   "display", "show",   "showmod", "listing", "setcs",
-    "shell", "rusage",   "version", "status",    "edit",    "source",  "option", "options", "save",    "linearize",
+    "shell", "rusage",   "version", "status",    "edit",    "source",  "option", "options", "save",
     "spec",  "cd",       "codemodel", "remcirc", "snsave",  "bug",     "help",   "history", "alias",
     "fourier", "psd",     "trace",     "where",   "delete",  "step",   "load",
     "sens",  "pz",       "disto",   "pss",       "sp",      "devhelp", "inventory", "strcmp", "shift", "transpose",
@@ -679,6 +680,10 @@ private:
         } else if (cmd == "setplot") {
             if (w.size() < 2) fail(loc, "'setplot' needs a plot name (tran1, op1, …, or new)");
             set_plot(w[1], loc);
+        } else if (cmd == "linearize") {
+            linearize(w, loc);
+        } else if (cmd == "fft") {
+            fft(w, loc);
         } else if (cmd == "compose") {
             compose(w, loc);
         } else if (cmd == "define") {
@@ -752,6 +757,139 @@ private:
         if (name == "curplotname") return current().name;
         if (name == "curplotdate") return current().date;
         return std::nullopt;
+    }
+
+    /// `linearize [vec …] [np=N]`, as ngspice's: a new transient plot (current from then on) on
+    /// the even grid tstart, tstart + tstep, … up to tstop of the last .tran (np= points instead),
+    /// each vector (all of the plot's when none is named) interpolated linearly.
+    void linearize(const std::vector<std::string>& w, const parser::SourceLoc& loc) {
+        const ControlPlot& old = current();
+        const Vec* time = old.scale();
+        if (old.analysis != "tran" || !time || !time->real)
+            fail(loc, fmt::format("'linearize' needs a transient plot; the current plot is {}", old.type_name));
+        if (time->size() < 2) fail(loc, "'linearize': the transient has fewer than two points");
+        std::vector<double> t(time->size());
+        for (std::size_t k = 0; k < t.size(); ++k) t[k] = time->data[k].real();
+        double tstart = t.front(), tstop = t.back(), tstep = (tstop - tstart) / static_cast<double>(t.size());
+        if (const auto& tran = session_ ? session_->last_transient() : std::nullopt)
+            tstart = tran->tstart, tstop = tran->tstop, tstep = tran->tstep;
+        std::optional<long> np;
+        std::vector<std::string> names;
+        for (std::size_t k = 1; k < w.size(); ++k) {
+            const std::string a = lower(w[k]);
+            if (a.rfind("np=", 0) != 0) {
+                names.push_back(a);
+                continue;
+            }
+            if (a == "np=auto2n") {
+                np = 1L << std::lround(std::log2((tstop - tstart) / tstep));
+                continue;
+            }
+            const auto v = parser::parse_number(a.substr(3));
+            if (!v || !(*v >= 2 && *v <= 1e8)) fail(loc, fmt::format("'linearize': np= needs a number of points from 2, got '{}'", w[k]));
+            np = std::lround(*v);
+        }
+        if (!((tstop - tstart) * tstep > 0) || tstop - tstart < tstep)
+            fail(loc, fmt::format("'linearize': bad grid: start {:g}, stop {:g}, step {:g}", tstart, tstop, tstep));
+        const long count = np ? *np : static_cast<long>((tstop - tstart) / tstep + 1.5);
+        if (np) tstep = (tstop - tstart) / static_cast<double>(count - 1);
+        if (count > 100000000) fail(loc, fmt::format("'linearize': {} points are too many", count));
+        std::vector<double> grid(static_cast<std::size_t>(count));
+        for (std::size_t k = 0; k < grid.size(); ++k) grid[k] = tstart + static_cast<double>(k) * tstep;
+
+        ControlPlot lin;
+        lin.type_name = unused_name("tran");
+        lin.title = old.title;
+        lin.name = old.name + " (linearized)";
+        lin.date = old.date;
+        lin.analysis = "tran";
+        lin.has_scale = true;
+        Vec scale = *time;
+        scale.data.assign(grid.begin(), grid.end());
+        lin.vecs.push_back(std::move(scale));
+        std::vector<double> y(t.size());
+        for (std::size_t k = 1; k < old.vecs.size(); ++k) {
+            const Vec& v = old.vecs[k];
+            if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) continue;
+            if (!v.real || v.size() != t.size()) {
+                warn(loc, fmt::format("'linearize': {} is {}; it is left out", v.name, v.real ? "not as long as the scale" : "complex"));
+                continue;
+            }
+            for (std::size_t p = 0; p < y.size(); ++p) y[p] = v.data[p].real();
+            Vec out = v;
+            const auto values = control::interpolate_linear(t, y, grid);
+            out.data.assign(values.begin(), values.end());
+            lin.vecs.push_back(std::move(out));
+        }
+        for (const std::string& n : names)
+            if (!old.find(n)) warn(loc, fmt::format("'linearize': no vector '{}'; the command goes on", n));
+        plots_.push_back(std::move(lin));
+        current_ = plots_.size() - 1;
+    }
+
+    /// `fft vec …`, as ngspice's (built without FFTW, as Debian's is): a new plot spect1, … with
+    /// the scale frequency and each vector's complex spectrum, the samples taken as they are
+    /// (`linearize` first for an even grid), weighted by `specwindow` (hanning unless set; its
+    /// order `specwindoworder`, at least 2) and zero-padded to a power of two.
+    void fft(const std::vector<std::string>& w, const parser::SourceLoc& loc) {
+        const ControlPlot& source = current();
+        const Vec* time = source.scale();
+        if (!time || !time->real || time->type != "time")
+            fail(loc, fmt::format("'fft' needs a plot with a real time scale; the current plot is {}", source.type_name));
+        if (time->size() < 2) fail(loc, "'fft' needs more than one time point");
+        if (w.size() < 2) fail(loc, "'fft' needs the vectors to transform");
+        std::vector<double> t(time->size());
+        for (std::size_t k = 0; k < t.size(); ++k) t[k] = time->data[k].real();
+        const double span = t.back() - t.front() + t.back() - t[t.size() - 2];
+        std::string kind = "hanning";
+        if (auto it = vars_.find("specwindow"); it != vars_.end()) kind = lower(it->second);
+        int order = 2;
+        if (auto it = vars_.find("specwindoworder"); it != vars_.end())
+            if (const auto v = parser::parse_number(it->second)) order = std::max(2, static_cast<int>(*v));
+        auto window = control::spectral_window(kind, t, span, order);
+        if (!window) {
+            warn(loc, fmt::format("'fft': unknown window '{}' (specwindow); none is used", kind));
+            window = control::spectral_window("none", t, span, order);
+        }
+        std::vector<std::string> names;
+        std::vector<std::vector<double>> signals;
+        for (std::size_t k = 1; k < w.size(); ++k) {
+            const Vec v = eval(w[k], loc);
+            if (v.size() != t.size() || !v.real || v.type == "time") {
+                warn(loc, fmt::format("'fft': {} is {}; it is left out", w[k],
+                                      !v.real ? "complex" : v.type == "time" ? "the time scale" : "not as long as the time scale"));
+                continue;
+            }
+            names.push_back(v.name.empty() ? lower(w[k]) : v.name);
+            std::vector<double>& y = signals.emplace_back(v.size());
+            for (std::size_t p = 0; p < y.size(); ++p) y[p] = v.data[p].real();
+        }
+        if (signals.empty()) return;
+        const control::Spectrum sp = control::fft(t, signals, *window);
+        say(fmt::format("FFT: Time span: {:g} s, input length: {}, zero padding: {}\n", sp.span, t.size(),
+                        sp.padded - t.size()));
+        say(fmt::format("FFT: Frequency resolution: {:g} Hz, output length: {}\n", 1.0 / sp.span, sp.frequency.size()));
+        ControlPlot spec;
+        spec.type_name = unused_name("spect");
+        spec.title = source.title;
+        spec.name = "Spectrum";
+        spec.date = raw_date();
+        spec.analysis = "spectrum";
+        spec.has_scale = true;
+        Vec f;
+        f.name = "frequency";
+        f.type = "frequency";
+        f.data.assign(sp.frequency.begin(), sp.frequency.end());
+        spec.vecs.push_back(std::move(f));
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            Vec a;
+            a.name = names[k];
+            a.real = false;
+            a.data = sp.amplitudes[k];
+            spec.vecs.push_back(std::move(a));
+        }
+        plots_.push_back(std::move(spec));
+        current_ = plots_.size() - 1;
     }
 
     /// A plot's name: its kind and the smallest number no plot of the script has (op1, op2, …;
