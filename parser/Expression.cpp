@@ -331,8 +331,9 @@ const auto additive_def = multiplicative >> *((op('+') > multiplicative)[bin<Exp
 const auto multiplicative_def = unary >> *((op('*') > unary)[bin<ExprOp::Mul>] |
                                            (op('/') > unary)[bin<ExprOp::Div>]);
 // Unary minus binds looser than power, so -2^2 is -4 as in mathematics.
+// `~` is PSpice's `!` (ngspice reads it so in vendors' models).
 const auto unary_def = (op('-') > unary)[un<ExprOp::Neg>] | (x3::lit('+') > unary) |
-                       (op('!') > unary)[un<ExprOp::Not>] | power;
+                       (x3::raw[x3::lit('!') | x3::lit('~')] > unary)[un<ExprOp::Not>] | power;
 const auto power_def = primary >> -((x3::raw[x3::lit("**") | x3::lit('^')] > unary)[bin<ExprOp::Pow>]);
 // v(node[, node]) and i(element): their arguments are names, not expressions, and a node name
 // may hold characters an expression would read as operators (`v(vc+, com)` in vendors' op-amp
@@ -379,7 +380,7 @@ const char* too_deep(std::string_view text) {
                 conditionals.pop_back();
             }
             operand_next = false;
-        } else if ((c == '-' || c == '+' || c == '!') && operand_next) {
+        } else if ((c == '-' || c == '+' || c == '!' || c == '~') && operand_next) {
             ++signs;
             deeper = true;
         } else if (c == '?') {
@@ -392,7 +393,7 @@ const char* too_deep(std::string_view text) {
             operand_next = false;
         } else {
             operand_next = true;  // an operator or a comma: an operand follows
-            if (c != '-' && c != '+' && c != '!') signs = 0;
+            if (c != '-' && c != '+' && c != '!' && c != '~') signs = 0;
         }
         if (deeper && brackets + signs + open_conditionals > kMaxExpressionNesting) return p;
     }

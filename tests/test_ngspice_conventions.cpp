@@ -241,10 +241,10 @@ j1 d g 0 jm
     CHECK(peak_ig > 1e-3);
 }
 
-TEST_CASE("vendors' PSpice-style models as ngspice reads them: AKO models, T_ABS, temp and vt, | and &, v(vc+)") {
+TEST_CASE("vendors' PSpice-style models as ngspice reads them: AKO models, T_ABS, temp and vt, | & ~, v(vc+)") {
     // Q2's model is a kind of Q1's with bf doubled (is and vaf from qbase): at equal biases its
     // base current is half Q1's. temp and vt are the circuit temperature and kT/q
-    // there; `|` and `&` are || and &&; a node name may hold '+'.
+    // there; `|`, `&` and `~` are ||, && and !; a node name may hold '+'.
     const auto r = simulate_text(R"(pspice
 .model qbase npn (is=1e-15 bf=100 vaf=50)
 .model qako ako:qbase npn (bf=200)
@@ -257,13 +257,13 @@ Q2 c b2 0 qako
 Rsense vc+ 0 rquiet 1k
 Isense 0 vc+ 1m
 E1 t 0 value = {temp + 1000*vt}
-E2 l 0 value = {(V(VC+) > 0.5 | 0) + 2*(V(VC+, 0) > 0.5 & 0)}
+E2 l 0 value = {(V(VC+) > 0.5 | 0) + 2*(V(VC+, 0) > 0.5 & 0) + 4*~(V(VC+) > 2)}
 .op
 .end
 )");
     CHECK(value(r, "i(vb1)") / value(r, "i(vb2)") == doctest::Approx(2.0).epsilon(1e-6));
     CHECK(value(r, "v(t)") == doctest::Approx(27 + 1000 * 1.380649e-23 * 300.15 / 1.602176634e-19).epsilon(1e-6));
-    CHECK(value(r, "v(l)") == doctest::Approx(1.0));
+    CHECK(value(r, "v(l)") == doctest::Approx(5.0));
     CHECK(value(r, "v(vc+)") == doctest::Approx(1.0));
     CHECK(netlist_error("t\n.model q2 ako:nothere npn (bf=2)\n.op\n.end\n").find("no model 'nothere' is defined before it") !=
           std::string::npos);
