@@ -40,6 +40,17 @@ struct SwitchModel final : ModelParams {
     double margin = 1e-3;
 };
 
+/// A switch's terminals: p and n, and the controlling nodes cp and cn unless a branch current
+/// controls it (W).
+void declare_terminals(Declarer& d, bool current, Index& p, Index& n, Index& cp, Index& cn) {
+    p = d.terminal(0);
+    n = d.terminal(1);
+    if (!current) {
+        cp = d.terminal(2);
+        cn = d.terminal(3);
+    }
+}
+
 // History: 0 before the first evaluation, then 1 (off) or 2 (on).
 constexpr double kOff = 1, kOn = 2;
 
@@ -50,12 +61,7 @@ public:
           g_off_(g_off), kelvin_(kelvin) {}
 
     void declare(Declarer& d) override {
-        p_ = d.terminal(0);
-        n_ = d.terminal(1);
-        if (!m_.current) {
-            cp_ = d.terminal(2);
-            cn_ = d.terminal(3);
-        }
+        declare_terminals(d, m_.current, p_, n_, cp_, cn_);
         hist_ = d.add_history(1);
     }
     void pattern(PatternBuilder& p) override {
@@ -144,18 +150,25 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
     return mp;
 }
 
-std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
-    const auto& m = static_cast<const SwitchModel&>(*model);
-    const std::string what = fmt::format("{} switch {}", m.current ? "current-controlled" : "voltage-controlled", card.name);
-    if (m.current != (card.letter == 'w'))
+/// What every switch card must be: S with a voltage-controlled model and 4 nodes, W with a
+/// current-controlled one and 2. Returns the switch's description for messages.
+std::string check_switch_card(const InstanceCard& card, bool current, const char* s_type, const char* w_type) {
+    const std::string what = fmt::format("{} switch {}", current ? "current-controlled" : "voltage-controlled", card.name);
+    if (current != (card.letter == 'w'))
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: model '{}' is a {} model; {} takes {}", what, card.model->name,
                                       card.model->type, card.letter == 'w' ? "W" : "S",
-                                      card.letter == 'w' ? "csw" : "sw"));
-    const std::size_t nodes = m.current ? 2 : 4;
+                                      card.letter == 'w' ? w_type : s_type));
+    const std::size_t nodes = current ? 2 : 4;
     if (card.nodes.size() != nodes)
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: needs {} nodes, got {}", what, nodes, card.nodes.size()));
+    return what;
+}
+
+std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
+    const auto& m = static_cast<const SwitchModel&>(*model);
+    const std::string what = check_switch_card(card, m.current, "sw", "csw");
     bool on = false;
     for (const auto& f : card.flags) {
         if (f == "on") on = true;
@@ -185,14 +198,7 @@ public:
     SmoothSwitch(std::string name, const SmoothSwitchModel& m, std::string control, double kelvin)
         : Device(std::move(name)), m_(m), control_(std::move(control)), kelvin_(kelvin) {}
 
-    void declare(Declarer& d) override {
-        p_ = d.terminal(0);
-        n_ = d.terminal(1);
-        if (!m_.current) {
-            cp_ = d.terminal(2);
-            cn_ = d.terminal(3);
-        }
-    }
+    void declare(Declarer& d) override { declare_terminals(d, m_.current, p_, n_, cp_, cn_); }
     void pattern(PatternBuilder& p) override {
         slots_.request(p, p_, n_);
         if (m_.current) cp_ = p.branch_of(control_);  // the control is that branch's current
@@ -254,16 +260,7 @@ std::shared_ptr<const ModelParams> prepare_smooth(const ModelCard& card) {
 
 std::unique_ptr<Device> create_smooth(const InstanceCard& card, const ModelParams* model) {
     const auto& m = static_cast<const SmoothSwitchModel&>(*model);
-    const std::string what = fmt::format("{} switch {}", m.current ? "current-controlled" : "voltage-controlled", card.name);
-    if (m.current != (card.letter == 'w'))
-        throw DeviceError(DeviceError::Where::Instance, "",
-                          fmt::format("{}: model '{}' is a {} model; {} takes {}", what, card.model->name,
-                                      card.model->type, card.letter == 'w' ? "W" : "S",
-                                      card.letter == 'w' ? "iswitch" : "vswitch"));
-    const std::size_t nodes = m.current ? 2 : 4;
-    if (card.nodes.size() != nodes)
-        throw DeviceError(DeviceError::Where::Instance, "",
-                          fmt::format("{}: needs {} nodes, got {}", what, nodes, card.nodes.size()));
+    const std::string what = check_switch_card(card, m.current, "vswitch", "iswitch");
     if (!card.flags.empty())
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: unexpected '{}' (a {} has no on/off state)", what, card.flags[0], card.model->type));
@@ -273,38 +270,32 @@ std::unique_ptr<Device> create_smooth(const InstanceCard& card, const ModelParam
     return std::make_unique<SmoothSwitch>(card.name, m, control, card.temp + physics::kCelsiusToKelvin);
 }
 
-const Registrar s_smooth{Registration{
-    .letter = 's',
-    .types = {"vswitch", "iswitch"},
-    .levels = {},
-    .description = "voltage-controlled switch, PSpice's smooth one",
-    .prepare = prepare_smooth,
-    .create = create_smooth,
-}};
-const Registrar w_smooth{Registration{
-    .letter = 'w',
-    .types = {"vswitch", "iswitch"},
-    .levels = {},
-    .description = "current-controlled switch, PSpice's smooth one",
-    .prepare = prepare_smooth,
-    .create = create_smooth,
-}};
+/// PSpice's types (vswitch, iswitch) or ngspice's (sw, csw): the model card says which switch.
+bool smooth_type(const std::string& type) { return type == "vswitch" || type == "iswitch"; }
+
+std::shared_ptr<const ModelParams> prepare_switch(const ModelCard& card) {
+    return smooth_type(card.type) ? prepare_smooth(card) : prepare(card);
+}
+
+std::unique_ptr<Device> create_switch(const InstanceCard& card, const ModelParams* model) {
+    return smooth_type(card.model->type) ? create_smooth(card, model) : create(card, model);
+}
 
 const Registrar s_registrar{Registration{
     .letter = 's',
-    .types = {"sw", "csw"},
+    .types = {"sw", "csw", "vswitch", "iswitch"},
     .levels = {},
     .description = "voltage-controlled switch",
-    .prepare = prepare,
-    .create = create,
+    .prepare = prepare_switch,
+    .create = create_switch,
 }};
 const Registrar w_registrar{Registration{
     .letter = 'w',
-    .types = {"sw", "csw"},
+    .types = {"sw", "csw", "vswitch", "iswitch"},
     .levels = {},
     .description = "current-controlled switch",
-    .prepare = prepare,
-    .create = create,
+    .prepare = prepare_switch,
+    .create = create_switch,
 }};
 
 }  // namespace
