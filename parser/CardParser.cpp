@@ -1379,7 +1379,16 @@ void CardParser::measure_card(std::size_t after) {
         } else {
             if (k >= w.size() || w[k].text != "=") fail(at_loc(k), "'.meas' needs '=' and a value after " + c.vector);
             ++k;
-            c.value = number(next("a value"));
+            // `WHEN v(out)=v(in)`: where the two vectors cross, as in ngspice.
+            if (k < w.size() && w[k].text.size() >= 4 && w[k].text.back() == ')' &&
+                std::isalpha(static_cast<unsigned char>(w[k].text[0])) && w[k].text.find('(') != std::string::npos &&
+                !parse_number(w[k].text)) {
+                c.other = w[k].text;
+                c.other_loc = line_->loc_at(w[k].pos);
+                ++k;
+            } else {
+                c.value = number(next("a value"));
+            }
         }
         edges(c);
         return c;

@@ -183,6 +183,8 @@ struct MeasureCard {
         std::string vector;
         Loc loc;
         std::optional<ValueRef> value, td;
+        std::string other;  ///< `vec=vec2`: the second vector (value then unset)
+        Loc other_loc;
         int count = 1;
         bool last = false;
         Measure::Cross::Edge edge = Measure::Cross::Edge::Cross;

@@ -700,7 +700,9 @@ void Elaborator::add_outputs(Scope& global) {
         Measure::Cross out;
         out.vector = c->vector;
         out.loc = files_.at(c->loc);
-        out.value = value(*c->value, global);
+        if (c->value) out.value = value(*c->value, global);
+        out.other = c->other;
+        if (!c->other.empty()) out.other_loc = files_.at(c->other_loc);
         if (c->td) out.td = value(*c->td, global);
         out.count = c->count;
         out.last = c->last;

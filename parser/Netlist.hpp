@@ -245,6 +245,9 @@ struct Measure {
         std::string vector;  ///< "v(in)", "v(a,b)", "i(v1)", …
         SourceLoc loc;
         double value = 0;
+        /// `WHEN v(out)=v(in)`: the vector crossed instead of the number `value` (empty: none).
+        std::string other;
+        SourceLoc other_loc;
         double td = 0;
         int count = 1;
         bool last = false;

@@ -61,13 +61,16 @@ Series series(const Plot& p, const std::string& name) {
     return s;
 }
 
-/// Where `c` is met: the count-th (or last) crossing of its value in its direction after td.
+/// Where `c` is met: the count-th (or last) crossing of its value (or of its other vector) in
+/// its direction after td.
 double crossing(const Plot& p, const Cross& c) {
     const Series s = series(p, c.vector);
+    std::vector<double> level(s.x.size(), c.value);
+    if (!c.other.empty()) level = series(p, c.other).y;  // the same plot: the same points
     int seen = 0;
     std::optional<double> last;
     for (std::size_t k = 1; k < s.x.size(); ++k) {
-        const double a = s.y[k - 1] - c.value, b = s.y[k] - c.value;
+        const double a = s.y[k - 1] - level[k - 1], b = s.y[k] - level[k];
         const bool rise = a < 0 && b >= 0, fall = a > 0 && b <= 0;
         if (!(c.edge == Cross::Edge::Rise ? rise : c.edge == Cross::Edge::Fall ? fall : rise || fall)) continue;
         const double t = a == b ? s.x[k] : s.x[k - 1] + (s.x[k] - s.x[k - 1]) * a / (a - b);
@@ -80,9 +83,10 @@ double crossing(const Plot& p, const Cross& c) {
     }
     if (last) return *last;
     const char* edge = c.edge == Cross::Edge::Rise ? "rise" : c.edge == Cross::Edge::Fall ? "fall" : "crossing";
-    throw Failed{c.last ? fmt::format("{} never reaches {:g}", c.vector, c.value)
-                        : fmt::format("{} has {} {}{} through {:g}, not {}", c.vector, seen, edge,
-                                      seen == 1 ? "" : "s", c.value, c.count)};
+    const std::string target = c.other.empty() ? fmt::format("{:g}", c.value) : c.other;
+    throw Failed{c.last ? fmt::format("{} never reaches {}", c.vector, target)
+                        : fmt::format("{} has {} {}{} through {}, not {}", c.vector, seen, edge,
+                                      seen == 1 ? "" : "s", target, c.count)};
 }
 
 double statistic(const Plot& p, const parser::Measure& m) {

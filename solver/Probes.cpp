@@ -215,8 +215,10 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
     for (const auto& m : n.measures) {
         if (!wanted(m.analysis)) continue;
         if (!m.vector.empty()) add(resolve(m.vector, m.vector_loc));
-        for (const auto* x : {&m.when, &m.trig, &m.targ})
+        for (const auto* x : {&m.when, &m.trig, &m.targ}) {
             if (*x) add(resolve((*x)->vector, (*x)->loc));
+            if (*x && !(*x)->other.empty()) add(resolve((*x)->other, (*x)->other_loc));
+        }
     }
     return probes;
 }

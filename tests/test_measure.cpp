@@ -203,3 +203,18 @@ plot v(a)
     // A mistake in such a command is located where it stands in the block.
     CHECK(netlist_error("t\nR1 a 0 1\n.control\n  tran 1u\n.endc\n.end\n").find("test.cir:4:") != std::string::npos);
 }
+
+TEST_CASE(".meas WHEN v(a)=v(b): where two vectors cross, as ngspice measures it") {
+    // Two ramps, 0→1 and 1→0 over 1 ms, cross at 0.5 ms and 0.5 V (ngspice 47 gives the same).
+    // v(b) never rises through v(a): that measurement fails with the reason.
+    const std::string deck = "x\nV1 a 0 PWL(0 0 1m 1)\nV2 b 0 PWL(0 1 1m 0)\nR1 a 0 1k\nR2 b 0 1k\n"
+                             ".save v(a)\n.tran 10u 1m\n.meas tran tx WHEN v(a)=v(b)\n"
+                             ".meas tran vx FIND v(a) WHEN v(a)=v(b) RISE=1\n";
+    const auto m = measures(deck + ".end\n");
+    CHECK(m.at("tx") == doctest::Approx(0.5e-3).epsilon(1e-9));
+    CHECK(m.at("vx") == doctest::Approx(0.5).epsilon(1e-9));
+    const auto r = simulate_text(deck + ".meas tran tno WHEN v(b)=v(a) RISE=1\n.end\n");
+    REQUIRE(r.measures.size() == 3);
+    CHECK_FALSE(r.measures[2].value);
+    CHECK(r.measures[2].failure == "v(b) has 0 rises through v(a), not 1");
+}
