@@ -1333,9 +1333,13 @@ void CardParser::measure_card(std::size_t after) {
         ++k;
         return number(next("a value"));
     };
+    // v(out), i(v1), vdb(out): something, '(' … ')'.
+    auto is_vector = [](const std::string& t) {
+        return t.size() >= 4 && t.find('(') != std::string::npos && t.back() == ')';
+    };
     auto vector = [&](const char* what) -> const Word& {
         const Word& v = next(what);
-        if (v.text.size() < 4 || v.text.find('(') == std::string::npos || v.text.back() != ')')
+        if (!is_vector(v.text))
             fail(line_->loc_at(v.pos), std::string("'.meas' needs ") + what + ", e.g. v(out), got '" + v.text + "'");
         return v;
     };
@@ -1380,9 +1384,8 @@ void CardParser::measure_card(std::size_t after) {
             if (k >= w.size() || w[k].text != "=") fail(at_loc(k), "'.meas' needs '=' and a value after " + c.vector);
             ++k;
             // `WHEN v(out)=v(in)`: where the two vectors cross, as in ngspice.
-            if (k < w.size() && w[k].text.size() >= 4 && w[k].text.back() == ')' &&
-                std::isalpha(static_cast<unsigned char>(w[k].text[0])) && w[k].text.find('(') != std::string::npos &&
-                !parse_number(w[k].text)) {
+            // (A value in parentheses, `(0.5)`, is a number: a vector starts with its name.)
+            if (k < w.size() && is_vector(w[k].text) && std::isalpha(static_cast<unsigned char>(w[k].text[0]))) {
                 c.other = w[k].text;
                 c.other_loc = line_->loc_at(w[k].pos);
                 ++k;

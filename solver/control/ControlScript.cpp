@@ -768,12 +768,15 @@ private:
         if (old.analysis != "tran" || !time || !time->real)
             fail(loc, fmt::format("'linearize' needs a transient plot; the current plot is {}", old.type_name));
         if (time->size() < 2) fail(loc, "'linearize': the transient has fewer than two points");
-        std::vector<double> t(time->size());
-        for (std::size_t k = 0; k < t.size(); ++k) t[k] = time->data[k].real();
+        const std::vector<double> t = time->reals();
         double tstart = t.front(), tstop = t.back(), tstep = (tstop - tstart) / static_cast<double>(t.size());
         if (const auto& tran = session_ ? session_->last_transient() : std::nullopt)
             tstart = tran->tstart, tstop = tran->tstop, tstep = tran->tstep;
-        std::optional<long> np;
+        if (!((tstop - tstart) * tstep > 0) || tstop - tstart < tstep)
+            fail(loc, fmt::format("'linearize': bad grid: start {:g}, stop {:g}, step {:g}", tstart, tstop, tstep));
+        // np=N points, np=auto2n the power of two nearest the grid's; else the grid's own.
+        double count = (tstop - tstart) / tstep + 1.5;
+        bool np = false;
         std::vector<std::string> names;
         for (std::size_t k = 1; k < w.size(); ++k) {
             const std::string a = lower(w[k]);
@@ -781,20 +784,16 @@ private:
                 names.push_back(a);
                 continue;
             }
-            if (a == "np=auto2n") {
-                np = 1L << std::lround(std::log2((tstop - tstart) / tstep));
-                continue;
-            }
-            const auto v = parser::parse_number(a.substr(3));
-            if (!v || !(*v >= 2 && *v <= 1e8)) fail(loc, fmt::format("'linearize': np= needs a number of points from 2, got '{}'", w[k]));
-            np = std::lround(*v);
+            const auto v = a == "np=auto2n" ? std::optional(std::exp2(std::round(std::log2((tstop - tstart) / tstep))))
+                                            : parser::parse_number(a.substr(3));
+            if (!v || !(*v >= 2)) fail(loc, fmt::format("'linearize': np= needs a number of points from 2, got '{}'", w[k]));
+            count = std::round(*v);
+            np = true;
         }
-        if (!((tstop - tstart) * tstep > 0) || tstop - tstart < tstep)
-            fail(loc, fmt::format("'linearize': bad grid: start {:g}, stop {:g}, step {:g}", tstart, tstop, tstep));
-        const long count = np ? *np : static_cast<long>((tstop - tstart) / tstep + 1.5);
-        if (np) tstep = (tstop - tstart) / static_cast<double>(count - 1);
-        if (count > 100000000) fail(loc, fmt::format("'linearize': {} points are too many", count));
-        std::vector<double> grid(static_cast<std::size_t>(count));
+        if (count > 1e8) fail(loc, fmt::format("'linearize': {:g} points are too many", count));
+        const auto points = static_cast<std::size_t>(count);
+        if (np) tstep = (tstop - tstart) / static_cast<double>(points - 1);
+        std::vector<double> grid(points);
         for (std::size_t k = 0; k < grid.size(); ++k) grid[k] = tstart + static_cast<double>(k) * tstep;
 
         ControlPlot lin;
@@ -807,7 +806,6 @@ private:
         Vec scale = *time;
         scale.data.assign(grid.begin(), grid.end());
         lin.vecs.push_back(std::move(scale));
-        std::vector<double> y(t.size());
         for (std::size_t k = 1; k < old.vecs.size(); ++k) {
             const Vec& v = old.vecs[k];
             if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) continue;
@@ -815,9 +813,8 @@ private:
                 warn(loc, fmt::format("'linearize': {} is {}; it is left out", v.name, v.real ? "not as long as the scale" : "complex"));
                 continue;
             }
-            for (std::size_t p = 0; p < y.size(); ++p) y[p] = v.data[p].real();
             Vec out = v;
-            const auto values = control::interpolate_linear(t, y, grid);
+            const auto values = control::interpolate_linear(t, v.reals(), grid);
             out.data.assign(values.begin(), values.end());
             lin.vecs.push_back(std::move(out));
         }
@@ -838,9 +835,8 @@ private:
             fail(loc, fmt::format("'fft' needs a plot with a real time scale; the current plot is {}", source.type_name));
         if (time->size() < 2) fail(loc, "'fft' needs more than one time point");
         if (w.size() < 2) fail(loc, "'fft' needs the vectors to transform");
-        std::vector<double> t(time->size());
-        for (std::size_t k = 0; k < t.size(); ++k) t[k] = time->data[k].real();
-        const double span = t.back() - t.front() + t.back() - t[t.size() - 2];
+        const std::vector<double> t = time->reals();
+        const double span = control::fft_span(t);
         std::string kind = "hanning";
         if (auto it = vars_.find("specwindow"); it != vars_.end()) kind = lower(it->second);
         int order = 2;
@@ -861,8 +857,7 @@ private:
                 continue;
             }
             names.push_back(v.name.empty() ? lower(w[k]) : v.name);
-            std::vector<double>& y = signals.emplace_back(v.size());
-            for (std::size_t p = 0; p < y.size(); ++p) y[p] = v.data[p].real();
+            signals.push_back(v.reals());
         }
         if (signals.empty()) return;
         const control::Spectrum sp = control::fft(t, signals, *window);

@@ -22,6 +22,12 @@ struct Vec {
     bool real = true;
 
     std::size_t size() const { return data.size(); }
+    /// The real parts of the values (all of a real vector).
+    std::vector<double> reals() const {
+        std::vector<double> out(data.size());
+        for (std::size_t k = 0; k < data.size(); ++k) out[k] = data[k].real();
+        return out;
+    }
 };
 
 /// A set of vectors: one analysis' results (its type name is `tran1`, `op2`, …) or the

@@ -31,6 +31,11 @@ std::vector<double> interpolate_linear(const std::vector<double>& x, const std::
     return out;
 }
 
+double fft_span(const std::vector<double>& time) {
+    const std::size_t n = time.size();
+    return time[n - 1] - time[0] + time[n - 1] - time[n - 2];
+}
+
 std::optional<std::vector<double>> spectral_window(const std::string& kind, const std::vector<double>& time, double span,
                                                    int order) {
     // As ngspice's fft_windows: each window has an average of about one, and is zero for
@@ -74,7 +79,7 @@ Spectrum fft(const std::vector<double>& time, const std::vector<std::vector<doub
              const std::vector<double>& window) {
     Spectrum s;
     const std::size_t length = time.size();
-    s.span = time[length - 1] - time[0] + time[length - 1] - time[length - 2];
+    s.span = fft_span(time);
     std::size_t n = 1;
     while (n < length) n <<= 1;
     s.padded = n;

@@ -16,6 +16,10 @@ namespace ionspice::solver::control {
 std::vector<double> interpolate_linear(const std::vector<double>& x, const std::vector<double>& y,
                                        const std::vector<double>& at);
 
+/// The time an fft's samples stand for: the last sample − the first + the last step (ngspice's
+/// span, which the windows and the frequency scale share). `time` has two samples or more.
+double fft_span(const std::vector<double>& time);
+
 /// ngspice's window `kind` (none, rectangular, triangle/bartlet/bartlett, hann/hanning/cosine,
 /// hamming, blackman, blackmanharris, flattop, gaussian of `order`) at the samples `time`, over
 /// the `span` that ends at the last sample; nullopt for a kind ngspice does not have.
@@ -25,7 +29,7 @@ std::optional<std::vector<double>> spectral_window(const std::string& kind, cons
 /// One fft: the frequencies and, per signal, its complex amplitudes (ngspice's scaling: the
 /// DC and Nyquist terms halved, every term over N/2).
 struct Spectrum {
-    double span = 0;             ///< s: the last sample − the first + the last step
+    double span = 0;             ///< s: fft_span of the samples
     std::size_t padded = 0;      ///< N, the power of two the samples are padded to
     std::vector<double> frequency;
     std::vector<std::vector<std::complex<double>>> amplitudes;
