@@ -489,3 +489,12 @@ echo $curplot
         CHECK(std::stod(r.out.substr(at + label.size())) == doctest::Approx(expected).epsilon(2e-4));
     }
 }
+
+TEST_CASE("control: a meas on a linearized transient belongs to the run it was made from") {
+    const auto r = run("t\nV1 a 0 SIN(0 1 100k)\nR1 a 0 1\n.control\nop\ntran 1u 10u\nlinearize\n"
+                       "meas tran vmax MAX v(a)\n.endc\n.end\n");
+    REQUIRE(r.result.plots.size() == 2);  // op1, tran1 (the linearized plot is the script's)
+    REQUIRE_FALSE(r.result.measures.empty());
+    CHECK(r.result.measures.back().name == "vmax");
+    CHECK(r.result.measures.back().plot == 1);
+}

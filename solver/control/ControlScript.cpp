@@ -803,6 +803,7 @@ private:
         lin.date = old.date;
         lin.analysis = "tran";
         lin.has_scale = true;
+        lin.result = old.result;  // a `meas` on it belongs to the run it was made from
         Vec scale = *time;
         scale.data.assign(grid.begin(), grid.end());
         lin.vecs.push_back(std::move(scale));
@@ -840,8 +841,10 @@ private:
         std::string kind = "hanning";
         if (auto it = vars_.find("specwindow"); it != vars_.end()) kind = lower(it->second);
         int order = 2;
-        if (auto it = vars_.find("specwindoworder"); it != vars_.end())
-            if (const auto v = parser::parse_number(it->second)) order = std::max(2, static_cast<int>(*v));
+        if (auto it = vars_.find("specwindoworder"); it != vars_.end()) {
+            if (const auto v = parser::parse_number(it->second); v && *v >= 2 && *v <= 1e6) order = static_cast<int>(*v);
+            else warn(loc, fmt::format("'fft': specwindoworder '{}' is not an order from 2; 2 is used", it->second));
+        }
         auto window = control::spectral_window(kind, t, span, order);
         if (!window) {
             warn(loc, fmt::format("'fft': unknown window '{}' (specwindow); none is used", kind));
@@ -1427,7 +1430,8 @@ private:
             v.data = {*r.value};
             current().set(std::move(v));
         }
-        r.plot = current().result.value_or(0);  // an analysis' plot: the analysis matched above
+        // The analysis matched above: a run's plot, or one linearized from it.
+        r.plot = current().result.value_or(0);
         result_.measures.push_back(std::move(r));
     }
 

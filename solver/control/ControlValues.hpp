@@ -38,8 +38,9 @@ struct ControlPlot {
     std::string analysis;   ///< the analysis ("tran", "op", …); empty for the constants plot
     std::vector<Vec> vecs;  ///< vecs[0] is the scale when the plot has one
     bool has_scale = false;
-    /// Its index among the run's result plots; none for the constants plot and the plots the
-    /// script makes itself (`setplot new`).
+    /// Its index among the run's result plots (of a `linearize`d plot: that of the transient it
+    /// came from); none for the constants plot and the plots the script makes itself
+    /// (`setplot new`, `fft`).
     std::optional<std::size_t> result;
 
     Vec* find(std::string_view name);
