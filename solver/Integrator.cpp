@@ -34,6 +34,39 @@ double Integrator::coefficients(int order, double h, const std::deque<HistoryPoi
     return a;
 }
 
+int RingingFilter::apply(HistoryPoint& p, const std::deque<HistoryPoint>& history,
+                         const std::vector<double>& tol_abs_rate, double reltol) {
+    if (history.size() < 2) return reset(), 0;
+    const HistoryPoint& p1 = history.back();
+    const HistoryPoint& p2 = history[history.size() - 2];
+    const double h1 = p.time - p1.time, h2 = p1.time - p2.time;
+    const std::size_t n = p.q.size();
+    e0_.resize(n);
+    int corrected = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double s1 = (p.q[i] - p1.q[i]) / h1, s2 = (p1.q[i] - p2.q[i]) / h2;
+        double e = p.qdot[i] - (s1 + h1 * (s1 - s2) / (h1 + h2));
+        if (seen_ >= 2) {
+            const double a = e - e1_[i], b = e1_[i] - e2_[i];
+            const double r = (a - b) / 4;
+            // Ringing flips the sign of e's differences at equal size; a real change of e's
+            // smooth part (the parabola's own error through a fast edge) rarely does: the two
+            // differences must cancel to a tenth of the smaller.
+            const bool alternating = a * b < 0 && std::fabs(a + b) <= 0.1 * std::min(std::fabs(a), std::fabs(b));
+            if (alternating && std::fabs(r) > tol_abs_rate[i] + reltol * std::fabs(p.qdot[i])) {
+                p.qdot[i] -= r;
+                e -= r;
+                ++corrected;
+            }
+        }
+        e0_[i] = e;
+    }
+    std::swap(e2_, e1_);
+    std::swap(e1_, e0_);
+    ++seen_;
+    return corrected;
+}
+
 double Integrator::error_ratio(int order, const HistoryPoint& c, const std::deque<HistoryPoint>& history,
                                const std::vector<double>& tol_abs_rate, const std::vector<double>& tol_abs_q,
                                const SimOptions& o, int* worst_row) const {

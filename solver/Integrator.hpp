@@ -26,6 +26,32 @@ struct HistoryPoint {
     std::vector<double> qdot;  ///< their derivatives, as the formula computed them
 };
 
+/// Trapezoidal ringing. The trapezoidal rule carries any error of dq/dt into the next point
+/// with the opposite sign and never damps it (it is A-stable, not L-stable): after a fast edge
+/// a source's current keeps alternating by a constant amount long after the circuit has
+/// settled, invisible in q and so in the truncation-error test. Each accepted trapezoidal
+/// point's dq/dt is compared with the derivative of the parabola through its q and the two
+/// before it: e = qdot − q'. A smooth error of that parabola changes e smoothly; ringing flips
+/// it. Where the last three e alternate (their two differences of opposite signs and equal to
+/// a tenth) by more than the rate's tolerance, the alternating part r = (e0 − 2e1 + e2)/4 is
+/// taken out of the point's qdot, so the next step starts from a derivative without it. The
+/// formula, and so the matrix, stay the trapezoidal ones (a linear circuit keeps its
+/// factorisations); the point already solved keeps its values.
+class RingingFilter {
+public:
+    /// Forget the past: after a first-order step (a corner) the sequence starts again.
+    void reset() { seen_ = 0; }
+    /// `p`: the accepted point (its qdot is corrected in place); `history`: the accepted points
+    /// before it, newest last. `tol_abs_rate` by row; reltol applies to |qdot|. Returns how many
+    /// rows were corrected.
+    int apply(HistoryPoint& p, const std::deque<HistoryPoint>& history, const std::vector<double>& tol_abs_rate,
+              double reltol);
+
+private:
+    std::vector<double> e0_, e1_, e2_;  ///< e at the newest point and the two before
+    int seen_ = 0;                      ///< consecutive points whose e is known
+};
+
 class Integrator {
 public:
     Integrator(IntegrationMethod method, int maxord) : method_(method), maxord_(maxord) {}

@@ -251,7 +251,7 @@ TranStats run_transient(
     // With want_rates, the unknowns themselves integrated like charges (q = x): their history
     // gives dx/dt at each point by the step's own formula, for outputs such as i(c1).
     std::deque<HistoryPoint> xhist;
-    std::vector<double> beta_x;
+    std::vector<double> beta_x, tol_rate_x;
     const std::vector<double>* rates = nullptr;  // the newest xhist point's qdot, with want_rates
     if (s.want_rates) {
         if (resuming && !pause->xhist.empty()) {
@@ -275,6 +275,7 @@ TranStats run_transient(
     std::vector<double> beta, xt(n);
     Progress progress(s.progress, s.tstop);
     HistoryPoint cand;
+    RingingFilter ringing, ringing_x;
     NewtonSettings ns;
     ns.max_iterations = options.itl4;
     ns.context.dc = false;
@@ -357,6 +358,10 @@ TranStats run_transient(
         }
 
         // Accepted. The oldest history entries are recycled as the next candidate's storage.
+        // A trapezoidal point's dq/dt loses any ringing before the next step builds on it.
+        const bool trapezoidal = order == 2 && integ.method() == IntegrationMethod::Trapezoidal;
+        if (trapezoidal) ringing.apply(cand, hist, tol_rate, options.reltol);
+        else ringing.reset();
         t = cand.time;
         if (hits_bp) t = bp;
         ++stats.accepted;
@@ -375,6 +380,14 @@ TranStats run_transient(
             px.q = xt;
             px.qdot.resize(n);
             for (int i = 0; i < n; ++i) px.qdot[i] = ax * xt[i] + beta_x[i];
+            if (trapezoidal) {
+                // A rate of an unknown is resolved to the unknown's own tolerance over the step.
+                tol_rate_x.resize(n);
+                for (int i = 0; i < n; ++i) tol_rate_x[i] = circuit.abs_tol(i, options) / h;
+                ringing_x.apply(px, xhist, tol_rate_x, options.reltol);
+            } else {
+                ringing_x.reset();
+            }
             xhist.push_back(std::move(px));
             if (xhist.size() > 3) xhist.pop_front();
             rates = &xhist.back().qdot;
