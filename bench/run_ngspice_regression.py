@@ -10,8 +10,8 @@ counted, and ngspice 47's for comparison) and the totals.
 The decks are exported with `git archive` into bench/out/ngspice-regression/. A deck's checks
 are read from the lines its script prints ("INFO: 0 of 15 tests failed", "ERROR: 2 of 15 tests
 failed", "ERROR, test failure, …"); a deck that prints none counts as one check, passed when it
-exits 0. The pz/ and sens/ decks (.pz and .sens, which ionspice does not have) and pipe/ (driven
-through a pipe) are listed but not counted.
+exits 0. The sens/ decks (.sens, which ionspice does not have) and pipe/ (driven through a pipe)
+are listed but not counted.
 """
 import os
 import re
@@ -23,7 +23,7 @@ GIT = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_GIT
 IONSPICE = os.environ.get("IONSPICE", os.path.join(ROOT, "build", "ionspice"))
 TIMEOUT = float(os.environ.get("TIMEOUT", "60"))
 OUT = os.path.join(ROOT, "bench", "out", "ngspice-regression")
-NOT_COUNTED = ("pz/", "sens/", "pipe/")
+NOT_COUNTED = ("sens/", "pipe/")
 
 
 def decks():

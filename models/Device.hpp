@@ -249,6 +249,11 @@ public:
     /// f(v_lim) + J·(v − v_lim), and increments ctx.noncon.
     virtual void load(LoadContext& ctx, const Stamp& s) = 0;
 
+    /// The small-signal analyses that stand for a frequency (.ac, .noise's gains, .pz; not
+    /// .tf, which is DC): what to add to load()'s df/dx where the device's small-signal
+    /// conductance differs from its DC one, as a resistor's `ac=` resistance does in ngspice.
+    virtual void load_small_signal(const Stamp& /*s*/) const {}
+
     /// Constant Jacobians and f = J·x + b(t).
     virtual bool is_linear() const { return false; }
     /// True when b(t) is not identically zero (independent sources).

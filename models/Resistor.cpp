@@ -22,8 +22,10 @@ public:
         double kf = 0, af = 1, ef = 1;  ///< ngspice's m·KF·(|I|/m)^AF / (area·f^EF)
         double m = 1, area = 1;
     };
-    Resistor(std::string name, double conductance, double kelvin, bool noisy, Flicker flicker)
-        : Device(std::move(name)), g_(conductance), kelvin_(kelvin), noisy_(noisy), flicker_(flicker) {}
+    Resistor(std::string name, double conductance, std::optional<double> ac_conductance, double kelvin, bool noisy,
+             Flicker flicker)
+        : Device(std::move(name)), g_(conductance), g_ac_(ac_conductance), kelvin_(kelvin), noisy_(noisy),
+          flicker_(flicker) {}
 
     void declare(Declarer& d) override {
         p_ = d.terminal(0);
@@ -39,6 +41,10 @@ public:
         slots_.stamp_g(s, g_);
     }
     bool is_linear() const override { return true; }
+    // ac=: the conductance .ac and .pz see (the noise generator keeps the DC one, as ngspice's).
+    void load_small_signal(const Stamp& s) const override {
+        if (g_ac_) slots_.stamp_g(s, *g_ac_ - g_);
+    }
 
     // Thermal noise 4kT·|G| at the resistor's own temperature: what ngspice's resnoise.c gives
     // unless temp= is written on the instance (ngspice-39 then takes the circuit temperature,
@@ -71,6 +77,7 @@ public:
 
 private:
     double g_;       ///< S
+    std::optional<double> g_ac_;  ///< S, from ac=: the small-signal analyses' instead of g_
     double kelvin_;  ///< K, the resistor's temperature
     bool noisy_;     ///< noisy=0: a noiseless resistor, as in ngspice
     Flicker flicker_;
@@ -143,7 +150,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) 
     const PassiveTemperature t = passive_temperature(params, card, model ? model->temp : PassiveTempModel{}, "tc");
     const std::optional<double> tce = params.find("tce");
     // `ac` is the resistance an AC analysis uses instead; noisy=0 switches its noise off.
-    params.unused({"ac"}, "the AC analysis uses the resistance itself");
+    const std::optional<double> r_ac = params.find("ac");
     params.unused({"bv_max"}, "safe-operating-area limits are not checked");
     const bool noisy = params.get("noisy", params.get("noise", 1)) != 0;
     params.reject_unknown();
@@ -164,7 +171,13 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) 
             fl.area = std::pow(l_given.value_or(model->defl) - 2 * model->shorten, model->lf) *
                       std::pow(w_given.value_or(model->defw) - 2 * model->narrow, model->wf);
     }
-    return std::make_unique<Resistor>(card.name, m / r_t, t.temp + physics::kCelsiusToKelvin, noisy, fl);
+    // The AC resistance scales with temperature, scale and m as the resistance does (ngspice).
+    std::optional<double> g_ac;
+    if (r_ac) {
+        if (*r_ac == 0) throw value_error(card, {"ac"}, fmt::format("{}: ac resistance must not be zero", what));
+        g_ac = m / (*r_ac * factor * scale);
+    }
+    return std::make_unique<Resistor>(card.name, m / r_t, g_ac, t.temp + physics::kCelsiusToKelvin, noisy, fl);
 }
 
 const Registrar registrar{Registration{

@@ -714,7 +714,7 @@ void CardParser::source(ElementCard& el, const char* what) {
 void CardParser::dot_card(const LogicalLine& line, const std::string& word, std::size_t after) {
     static const std::initializer_list<std::string_view> in_subckt = {".param", ".func", ".model", ".subckt",
                                                                       ".ends", ".global"};
-    static const std::initializer_list<std::string_view> unsupported = {".disto", ".pz", ".sens", ".sp", ".pss", ".hb"};
+    static const std::initializer_list<std::string_view> unsupported = {".disto", ".sens", ".sp", ".pss", ".hb"};
     if (one_of(word, unsupported)) fail(card_loc_, "analysis '" + word + "' is not supported");
     // ngspice's output-format and plotting cards: accepted, with a warning for the first of
     // each kind, because output here is chosen on the command line (-r, --csv) and by .print.
@@ -725,7 +725,7 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
     }
     const bool known = one_of(word, in_subckt) ||
                        one_of(word, {".options", ".option", ".opt", ".temp", ".op", ".dc", ".tran", ".ac", ".noise",
-                                     ".tf", ".four", ".fourier", ".step", ".print", ".save", ".nodeset", ".ic",
+                                     ".tf", ".pz", ".four", ".fourier", ".step", ".print", ".save", ".nodeset", ".ic",
                                      ".title", ".endc", ".meas", ".measure", ".csparam"});
     if (!known) fail(card_loc_, "unknown control card '" + word + "'");
     if (!open_.empty() && !one_of(word, in_subckt))
@@ -788,6 +788,8 @@ void CardParser::dot_card(const LogicalLine& line, const std::string& word, std:
         noise_card(after);
     } else if (word == ".tf") {
         tf_card(after);
+    } else if (word == ".pz") {
+        pz_card(after);
     } else if (word == ".four" || word == ".fourier") {  // ngspice reads `.fourier` as `.four`
         four_card(after);
     } else if (word == ".step") {
@@ -1241,6 +1243,35 @@ void CardParser::tf_card(std::size_t after) {
     deck_.analyses.push_back(std::move(a));
 }
 
+void CardParser::pz_card(std::size_t after) {
+    tokenize(*line_, after, deck_.files, toks_);
+    const std::string usage = "'.pz' takes the input nodes, the output nodes, cur or vol, and pol, zer or pz";
+    AnalysisCard a;
+    a.card = "pz";
+    a.loc = card_loc_;
+    std::size_t k = 0;
+    while (a.ports.size() < 4) {
+        k = skip_commas(k);
+        if (k == toks_.size()) fail(card_loc_, usage);
+        a.ports.push_back(node(toks_[k++]));
+    }
+    auto word = [&](std::initializer_list<std::string_view> allowed, const char* what) {
+        k = skip_commas(k);
+        if (k == toks_.size()) fail(card_loc_, usage);
+        const Token& t = toks_[k++];
+        const std::string w = to_lower(text(t));
+        if (t.kind != Token::Kind::Word || !one_of(w, allowed))
+            fail(loc(t), fmt::format("'.pz' expects {} here, got '{}'", what, text(t)));
+        return w;
+    };
+    a.current_input = word({"cur", "vol"}, "cur or vol") == "cur";
+    const std::string which = word({"pol", "zer", "pz"}, "pol, zer or pz");
+    a.poles = which != "zer";
+    a.zeros = which != "pol";
+    no_more(skip_commas(k), usage);
+    deck_.analyses.push_back(std::move(a));
+}
+
 void CardParser::four_card(std::size_t after) {
     tokenize(*line_, after, deck_.files, toks_);
     const std::size_t k = skip_commas(0);
@@ -1502,10 +1533,10 @@ void CardParser::output_card(std::size_t after, bool print) {
         while (j < s.size() && !is_blank(s[j]) && s[j] != '(') ++j;
         std::string w = to_lower(s.substr(i, j - i));
         if (j == s.size() || s[j] != '(') {
-            if (one_of(w, {"dc", "op", "tran", "ac", "noise", "tf"})) {
+            if (one_of(w, {"dc", "op", "tran", "ac", "noise", "tf", "pz"})) {
                 out.analysis = w;
                 i = j;
-            } else if (one_of(w, {"disto", "pz", "sens"})) {
+            } else if (one_of(w, {"disto", "sens"})) {
                 fail(line_->loc_at(i), "analysis '." + w + "' is not supported");
             }
         }

@@ -102,6 +102,7 @@ private:
     void ac_card(std::size_t after);
     void noise_card(std::size_t after);
     void tf_card(std::size_t after);
+    void pz_card(std::size_t after);
     void four_card(std::size_t after);
     /// Offset of the first character at or after `i` that is neither a blank nor a comma.
     std::size_t skip_separators(std::size_t i) const;

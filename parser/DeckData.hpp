@@ -161,6 +161,9 @@ struct AnalysisCard {
     std::optional<ValueRef> fundamental;         ///< .four
     std::vector<std::string> vectors;            ///< .four: as .print items
     std::vector<Loc> vector_locs;
+    std::vector<NameRef> ports;                  ///< .pz: in+ in− out+ out−
+    bool current_input = false;                  ///< .pz: cur (else vol)
+    bool poles = false, zeros = false;           ///< .pz: pol, zer or pz
 };
 
 struct OptionCard {

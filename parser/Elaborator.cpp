@@ -519,6 +519,13 @@ void Elaborator::add_analyses(Scope& global) {
         }
         out.vectors = a.vectors;
         for (Loc l : a.vector_locs) out.vector_locs.push_back(files_.at(l));
+        for (const NameRef& p : a.ports) {
+            out.ports.emplace_back(p.name);
+            out.port_locs.push_back(files_.at(p.loc));
+        }
+        out.current_input = a.current_input;
+        out.poles = a.poles;
+        out.zeros = a.zeros;
     }
 }
 

@@ -192,7 +192,7 @@ struct FrequencySweep {
 /// runs it by `card`, so this struct only carries what the cards say.
 struct Analysis {
     /// The card's name without the dot, lower case: "op", "dc", "tran", "ac", "noise", "tf",
-    /// "four".
+    /// "four", "pz".
     std::string card;
     SourceLoc loc;
     /// .dc: sweeps[0] is the inner (fastest) variable, as in `.dc V1 ... V2 ...`.
@@ -215,6 +215,13 @@ struct Analysis {
     double fundamental = 0;
     std::vector<std::string> vectors;
     std::vector<SourceLoc> vector_locs;
+    /// .pz: the input port's and the output port's nodes (in+, in−, out+, out−; flat, lower
+    /// case, ground "0"); `cur`: the transfer function is v(out)/i(in), else v(out)/v(in); which
+    /// of poles and zeros are wanted (pol, zer, pz).
+    std::vector<std::string> ports;
+    std::vector<SourceLoc> port_locs;
+    bool current_input = false;
+    bool poles = false, zeros = false;
 };
 
 /// One `.options` entry: `name=value` or a bare flag (value empty).

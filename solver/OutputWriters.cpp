@@ -101,9 +101,15 @@ void write_raw(std::ostream& out, const std::vector<Plot>& plots, bool ascii) {
         fmt::print(out, "No. Points: {:<8}\n", p.points());
         fmt::print(out, "Variables:\n");
         const bool log_grid = log_spaced(p);
-        for (std::size_t k = 0; k < p.variables.size(); ++k)
-            fmt::print(out, "\t{}\t{}\t{}{}\n", k, p.variables[k].name, p.variables[k].type,
+        for (std::size_t k = 0; k < p.variables.size(); ++k) {
+            // ngspice's rule: a voltage vector not named v(…) is written as v(name) (a pole-zero
+            // analysis' pole(1), a control script's `let x = v(a)`).
+            const Variable& var = p.variables[k];
+            const bool wrap = var.type == "voltage" && !(var.name.size() > 2 && (var.name[0] == 'v' || var.name[0] == 'V') &&
+                                                         var.name[1] == '(');
+            fmt::print(out, "\t{}\t{}{}{}\t{}{}\n", k, wrap ? "v(" : "", var.name, wrap ? ")" : "", var.type,
                        k == 0 && log_grid ? "\tgrid=3" : "");
+        }
         if (ascii) {
             fmt::print(out, "Values:\n");
             fmt::memory_buffer buf;
@@ -282,7 +288,7 @@ void print_table(std::ostream& out, const Plot& plot, const std::vector<PrintCol
         if (col.header.empty())
             col.header = col.fn ? derived_name(plot.variables[col.var].name, c.fn) : plot.variables[col.var].name;
         // The scale of an AC plot, frequency, is real though stored as complex: ngspice prints it so.
-        col.pair = plot.is_complex() && !col.fn && col.var > 0;
+        col.pair = plot.is_complex() && !col.fn && (col.var > 0 || plot.scalar);  // a scalar plot has no scale
         cols.push_back(std::move(col));
     }
     // A table's cells line up (15 characters each part); an .op line is for reading.

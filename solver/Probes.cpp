@@ -186,7 +186,7 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
     // plot holds them all, so that .print tran can name what .save left out); a small-signal
     // plot what its own name, its vector functions (vdb(out)) resolved to the vector.
     auto wanted = [&](const std::string& a) {
-        if (!small_signal) return a != "ac" && a != "noise" && a != "tf";
+        if (!small_signal) return a != "ac" && a != "noise" && a != "tf" && a != "pz";
         return a == analysis;
     };
     auto resolve = [&](const std::string& item, const parser::SourceLoc& loc) {

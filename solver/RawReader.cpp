@@ -319,7 +319,7 @@ private:
         p.step = name.step.empty() ? step_from_title(p.title) : name.step;
         p.analysis = analysis_of_plotname(p.name);
         p.scalar = n == "operating point" || n == "dc operating point" || n == "transfer function" ||
-                   n.starts_with("integrated noise");
+                   n.starts_with("integrated noise") || n == "pole-zero analysis";
         return p;
     }
 
@@ -587,6 +587,7 @@ std::string analysis_of_plotname(const std::string& plotname) {
     if (n == "ac analysis") return "ac";
     if (n.starts_with("noise spectral density") || n == "integrated noise" || n == "noise analysis") return "noise";
     if (n == "transfer function") return "tf";
+    if (n == "pole-zero analysis") return "pz";
     return {};
 }
 

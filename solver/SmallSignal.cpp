@@ -9,7 +9,7 @@
 
 namespace ionspice::solver {
 
-SmallSignal::SmallSignal(const Circuit& circuit, const SimOptions& options, const std::vector<double>& x)
+SmallSignal::SmallSignal(const Circuit& circuit, const SimOptions& options, const std::vector<double>& x, At at)
     : circuit_(circuit), g_(circuit.base_jf()), c_(circuit.base_jq()) {
     std::vector<double> f(circuit.size(), 0.0), q(circuit.size(), 0.0);
     models::LoadContext ctx;
@@ -22,6 +22,8 @@ SmallSignal::SmallSignal(const Circuit& circuit, const SimOptions& options, cons
     history.attach(ctx);
     const models::Stamp stamp{g_.data(), c_.data(), f.data(), q.data()};
     for (auto* d : circuit.nonlinear()) d->load(ctx, stamp);
+    if (at == At::Frequency)
+        for (const auto& d : circuit.devices()) d->load_small_signal(stamp);
 }
 
 void SmallSignal::factor(LinearSolver& linear, double frequency, const std::string& where) const {

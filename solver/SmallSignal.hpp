@@ -17,8 +17,13 @@ namespace ionspice::solver {
 
 class SmallSignal {
 public:
+    /// What the linearisation stands for: a frequency (.ac, .noise, .pz: devices add what
+    /// differs in small signal, Device::load_small_signal) or DC (.tf).
+    enum class At { Frequency, Dc };
+
     /// Linearises at x (an operating point).
-    SmallSignal(const Circuit& circuit, const SimOptions& options, const std::vector<double>& x);
+    SmallSignal(const Circuit& circuit, const SimOptions& options, const std::vector<double>& x,
+                At at = At::Frequency);
 
     /// Factors J(ω) = G + j·2π·f·C on `linear` (analysed on the circuit's pattern here). Throws
     /// SimulationError naming the node when it is singular; `where` says at what ("1 kHz").

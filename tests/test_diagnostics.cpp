@@ -165,10 +165,10 @@ TEST_CASE("diagnostics: .four fundamental and vectors") {
 TEST_CASE("diagnostics: device parameters accepted without effect are located warnings, once") {
     // An instance parameter on three resistors: one warning, at the first, with the count.
     auto r = ionspice::test::simulate_text(
-        "t\nV1 a 0 1\nR1 a 0 1k ac=2k\nR2 a 0 1k ac=3k\nR3 a 0 1k ac=4k\n.op\n.end\n");
+        "t\nV1 a 0 1\nR1 a 0 1k bv_max=2\nR2 a 0 1k bv_max=3\nR3 a 0 1k bv_max=4\n.op\n.end\n");
     REQUIRE(r.warnings.size() == 1);
-    CHECK(r.warnings[0].find("test.cir:3:14: warning: resistor r1: parameter 'ac' has no effect: the AC analysis "
-                             "uses the resistance itself (and 2 more elements like it)\n") == 0);
+    CHECK(r.warnings[0].find("test.cir:3:18: warning: resistor r1: parameter 'bv_max' has no effect: "
+                             "safe-operating-area limits are not checked (and 2 more elements like it)\n") == 0);
     CHECK(r.warnings[0].find('^') != std::string::npos);
     // On a model line: at the parameter. A setting another one switches off says which.
     auto m = ionspice::test::simulate_text(

@@ -506,7 +506,8 @@ TEST_CASE("nodeset and ic: v(node)=value pairs") {
 
 TEST_CASE("control cards: unknown ones and unsupported analyses are errors") {
     check_error("t\nR1 a 0 1\n.foo bar\n", 3, 1, "unknown control card '.foo'");
-    check_error("t\n.pz in 0 out 0 vol pz\n", 2, 1, "analysis '.pz' is not supported");
+    check_error("t\n.sens v(out)\n", 2, 1, "analysis '.sens' is not supported");
+    check_error("t\n.pz in 0 out 0 volt pz\n", 2, 16, "'.pz' expects cur or vol here, got 'volt'");
     check_error("t\n.disto dec 10 1 1k\n", 2, 1, "analysis '.disto' is not supported");
     check_error("t\n.print disto v(out)\n", 2, 8, "analysis '.disto' is not supported");
     check_error("t\n.op 1\n", 2, 5, "takes no arguments");

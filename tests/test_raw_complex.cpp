@@ -336,7 +336,8 @@ TEST_CASE("raw complex: extra header lines, variable attributes and flags of oth
     CHECK(solver::analysis_of_plotname("Transient Analysis") == "tran");
     CHECK(solver::analysis_of_plotname("AC Analysis") == "ac");
     CHECK(solver::analysis_of_plotname("Integrated Noise") == "noise");
-    CHECK(solver::analysis_of_plotname("Pole-Zero Analysis").empty());
+    CHECK(solver::analysis_of_plotname("Pole-Zero Analysis") == "pz");
+    CHECK(solver::analysis_of_plotname("Distortion - 2nd harmonic").empty());
 }
 
 TEST_CASE("raw complex: truncated and garbled files are errors naming the file, never crashes") {

@@ -9,7 +9,10 @@
 #include <sstream>
 #include <string>
 
+#include <vector>
+
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "solver/OutputWriters.hpp"
 #include "tests/SimHelpers.hpp"
@@ -303,4 +306,127 @@ TEST_CASE(".ac under .step: one complex plot per step, each with the step's valu
         CHECK(close(cvalue(p, "v(out)", 0), 1.0 / Complex(1, w * rc), 1e-9));
         CHECK(p.step.at(0).second == doctest::Approx((s + 1) * 1e3));
     }
+}
+
+namespace {
+
+/// The poles (or zeros) of a .pz plot, in its order.
+std::vector<Complex> pz_roots(const solver::Plot& p, const std::string& kind) {
+    std::vector<Complex> out;
+    for (int k = 1;; ++k) {
+        const int v = p.find(kind + "(" + std::to_string(k) + ")");
+        if (v < 0) return out;
+        out.push_back(p.complex_at(0, static_cast<std::size_t>(v)));
+    }
+}
+
+}  // namespace
+
+TEST_CASE(".pz: an RC low-pass (vol) has one pole at -1/RC and no finite zero") {
+    auto res = simulate_text("rc\nV1 in 0 DC 0 AC 1\nR1 in out 1k\nC1 out 0 10p\n.pz in 0 out 0 vol pz\n.end\n");
+    const auto& p = plot_of(res, "pz");
+    CHECK(p.name == "Pole-Zero Analysis");
+    CHECK(p.scalar);
+    const auto poles = pz_roots(p, "pole");
+    REQUIRE(poles.size() == 1);
+    CHECK(close(poles[0], -1e8, 1e-12));
+    CHECK(pz_roots(p, "zero").empty());
+}
+
+TEST_CASE(".pz: a bridged-T notch: poles -(3±√5)/2 /RC, a double zero at -1/RC") {
+    // H(s) = (s²R²C² + 2sRC + 1)/(s²R²C² + 3sRC + 1) with R = 1k, C = 1 µF.
+    auto res = simulate_text("bridge-T\nV1 1 0 12 AC 1\nC1 1 2 1U\nC2 2 3 1U\nR3 2 0 1K\nR4 1 3 1K\n"
+                             ".pz 1 0 3 0 vol pz\n.end\n");
+    const auto& p = plot_of(res, "pz");
+    const auto poles = pz_roots(p, "pole"), zeros = pz_roots(p, "zero");
+    REQUIRE(poles.size() == 2);
+    CHECK(close(poles[0], -(3 + std::sqrt(5.0)) / 2 * 1e3, 1e-10));  // real part rising, as ngspice lists
+    CHECK(close(poles[1], -(3 - std::sqrt(5.0)) / 2 * 1e3, 1e-10));
+    REQUIRE(zeros.size() == 2);  // a double root, merged from the two that rounding splits it into
+    for (const auto& z : zeros) {
+        CHECK(close(z, -1e3, 1e-12));
+        CHECK(z.imag() == 0);  // not a pair of complex roots rounding split it into
+    }
+}
+
+TEST_CASE(".pz: cur poles of stages coupled one way are each stage's -R/L, even a triple one") {
+    // ngspice's tests/polezero/pz2.cir and pzt.cir: parallel R‖L stages driven by VCCSs.
+    std::string four = "pz2\niin 1 0 ac\n";
+    const double r[] = {1.019524e9, 8.296965e8, 8.652054e7, 1.060594e7};
+    for (int k = 1; k <= 4; ++k) {
+        four += fmt::format("r{0} {0} 0 {1}\nl{0} {0} 0 1\n", k, r[k - 1]);
+        if (k > 1) four += fmt::format("g{0} {0} 0 {1} 0 1\n", k, k - 1);
+    }
+    auto res = simulate_text(four + ".pz 1 0 4 0 cur pol\n.end\n");
+    auto poles = pz_roots(plot_of(res, "pz"), "pole");
+    REQUIRE(poles.size() == 4);
+    for (int k = 0; k < 4; ++k) CHECK(close(poles[k], -r[k], 1e-9));
+    std::string three = "pzt\niin 1 0 ac\n";
+    for (int k = 1; k <= 3; ++k) {
+        three += fmt::format("r{0} {0} 0 1\nl{0} {0} 0 0.05\n", k);
+        if (k > 1) three += fmt::format("g{0} {0} 0 {1} 0 1\n", k, k - 1);
+    }
+    res = simulate_text(three + ".pz 1 0 3 0 cur pol\n.end\n");
+    poles = pz_roots(plot_of(res, "pz"), "pole");
+    REQUIRE(poles.size() == 3);
+    for (const auto& s : poles) CHECK(s == Complex(-20, 0));
+}
+
+TEST_CASE(".pz: a complex pair comes as the root, then its conjugate; a zero at the origin is exactly 0") {
+    // Series RLC into C‖R: the characteristic polynomial's roots, by its own coefficients.
+    auto res = simulate_text("rlc\nV1 1 0 DC 0 AC 1\nR1 1 2 10\nL1 2 3 1u\nC1 3 0 1n\nR2 3 0 1k\n"
+                             ".pz 1 0 3 0 vol pol\n.end\n");
+    const auto poles = pz_roots(plot_of(res, "pz"), "pole");
+    REQUIRE(poles.size() == 2);
+    // (R1 + sL)(1/R2 + sC) + 1 = 0  →  LC s² + (R1C + L/R2) s + (1 + R1/R2) = 0
+    const double a = 1e-6 * 1e-9, b = 10 * 1e-9 + 1e-6 / 1e3, c = 1 + 10.0 / 1e3;
+    const Complex root = (-b + std::sqrt(Complex(b * b - 4 * a * c))) / (2 * a);
+    CHECK(root.imag() > 0);
+    CHECK(close(poles[0], root, 1e-10));
+    CHECK(close(poles[1], std::conj(root), 1e-10));
+    // A high-pass: v(2)/i(1) = R2·sC·R1/(1 + sC(R1 + R2)): a zero at s = 0, a pole at -1/(C(R1+R2)).
+    res = simulate_text("hp\nr1 1 0 1k\nr2 2 0 1k\nc1 1 2 1.0e-12\n.pz 1 0 2 0 cur pz\n.end\n");
+    const auto& p = plot_of(res, "pz");
+    REQUIRE(pz_roots(p, "pole").size() == 1);
+    CHECK(close(pz_roots(p, "pole")[0], -5e8, 1e-12));
+    REQUIRE(pz_roots(p, "zero").size() == 1);
+    CHECK(pz_roots(p, "zero")[0] == Complex(0, 0));
+}
+
+TEST_CASE(".pz: a capacitor straight across a voltage input leaves no pole at infinity behind") {
+    // The input port shorted (vol) puts Cin in a loop with it: an infinite root of index 2,
+    // which rounding turns into a huge spurious one unless it is recognised.
+    auto res = simulate_text("idx2\niin in 0 ac 1\ncin in 0 1p\nr1 in out 1k\nc2 out 0 2p\nr2 out 0 3k\n"
+                             "e1 o2 0 out 0 2\nr3 o2 o3 1k\nc3 o3 0 1p\n.pz in 0 o3 0 vol pol\n.end\n");
+    const auto poles = pz_roots(plot_of(res, "pz"), "pole");
+    REQUIRE(poles.size() == 2);
+    CHECK(close(poles[0], -1e9, 1e-12));      // r3·c3
+    CHECK(close(poles[1], -2e9 / 3, 1e-12));  // c2 with r1‖r2 (the input shorted)
+}
+
+TEST_CASE(".pz: bad ports and forms are located errors") {
+    const std::string rc = "rc\nV1 in 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n";
+    CHECK(netlist_error(rc + ".pz in 0 nowhere 0 vol pz\n").find("no node named 'nowhere'") != std::string::npos);
+    CHECK(netlist_error(rc + ".pz in in out 0 vol pz\n").find("input is shorted") != std::string::npos);
+    CHECK(netlist_error(rc + ".pz in 0 in 0 vol pz\n").find("transfer function is 1") != std::string::npos);
+    CHECK(netlist_error(rc + ".pz in 0 out 0 volt pz\n").find("cur or vol") != std::string::npos);
+    CHECK(netlist_error(rc + ".pz in 0 out 0 vol\n").find("'.pz' takes") != std::string::npos);
+    CHECK(netlist_error(rc + ".pz in 0 out 0 cur poles\n").find("pol, zer or pz") != std::string::npos);
+}
+
+TEST_CASE("a resistor's ac= resistance is what .ac and .pz see; .op and .tf keep the DC one (ngspice)") {
+    // ngspice's tests/regression/pz/ac-resistance.cir: R1 1k for DC, 4k in small signal.
+    const std::string deck = "acres\nVin 1 0 dc 5.0 ac 3.0\nR1 1 2 1k ac=4k\nC2 2 0 1n\nR2 2 0 4k\n";
+    auto res = simulate_text(deck + ".op\n.tf v(2) vin\n.ac lin 3 100k 200k\n.pz 1 0 2 0 vol pz\n.end\n");
+    CHECK(rvalue(plot_of(res, "op"), "v(2)") == doctest::Approx(5.0 * 0.8).epsilon(1e-12));
+    CHECK(rvalue(plot_of(res, "tf"), "transfer_function") == doctest::Approx(0.8).epsilon(1e-12));
+    const auto& ac = plot_of(res, "ac");
+    const double tau = 2e3 * 1e-9;  // (4k ‖ 4k)·1n
+    for (std::size_t k = 0; k < ac.points(); ++k) {
+        const Complex s(0, 2 * kPi * ac.at(k, 0));
+        CHECK(close(cvalue(ac, "v(2)", k), 3.0 * 0.5 / (1.0 + s * tau), 1e-12));
+    }
+    const auto poles = pz_roots(plot_of(res, "pz"), "pole");
+    REQUIRE(poles.size() == 1);
+    CHECK(close(poles[0], -1 / tau, 1e-12));
 }

@@ -26,7 +26,7 @@ public:
         const bool out_is_current = out.var.type == "current";
 
         const std::vector<double> op = ctx.operating_point("tf");
-        const SmallSignal ss(c, ctx.options(), op);
+        const SmallSignal ss(c, ctx.options(), op, SmallSignal::At::Dc);
         auto& linear = ctx.newton.linear();
         ss.factor(linear, 0.0, "the .tf operating point");
 

@@ -171,7 +171,7 @@ const std::set<std::string> kNotRun = {
     "shell", "rusage",   "version", "status",    "edit",    "source",  "option", "options", "save",
     "spec",  "cd",       "codemodel", "remcirc", "snsave",  "bug",     "help",   "history", "alias",
     "fourier", "psd",     "trace",     "where",   "delete",  "step",   "load",
-    "sens",  "pz",       "disto",   "pss",       "sp",      "devhelp", "inventory", "strcmp", "shift", "transpose",
+    "sens",  "disto",   "pss",       "sp",      "devhelp", "inventory", "strcmp", "shift", "transpose",
     "unalias", "settype", "cross",   "wrs2p",   "esave",   "mc_source", "altermod_file", "diff",
     "rehash", "noise_cs", "meas_file", "setscale", "setseed", "sysinfo", "check", "optran", "pre_set"};
 
@@ -658,7 +658,8 @@ private:
             wrdata(args, loc);
         } else if (cmd == "write") {
             write(args, loc);
-        } else if (cmd == "op" || cmd == "tran" || cmd == "dc" || cmd == "ac" || cmd == "noise" || cmd == "tf") {
+        } else if (cmd == "op" || cmd == "tran" || cmd == "dc" || cmd == "ac" || cmd == "noise" || cmd == "tf" ||
+                   cmd == "pz") {
             analysis("." + line, loc);
         } else if (cmd == "run") {
             SimulationResult r = session().run();
@@ -1107,9 +1108,11 @@ private:
         return n;
     }
 
-    static std::string value_text(const Vec& v, std::size_t k) {
+    /// A value as ngspice's print writes it: a complex one as "re,<tab>im" in a table, "re,im"
+    /// after `name = `.
+    static std::string value_text(const Vec& v, std::size_t k, bool table = true) {
         if (v.real) return control::format_number(v.data[k].real());
-        return control::format_number(v.data[k].real()) + ",\t" + control::format_number(v.data[k].imag());
+        return control::format_number(v.data[k].real()) + (table ? ",\t" : ",") + control::format_number(v.data[k].imag());
     }
 
     void print(const std::string& args, const parser::SourceLoc& loc) {
@@ -1121,7 +1124,7 @@ private:
         bool scalars = true;
         for (const auto& v : vs) scalars = scalars && v.size() == 1;
         if (scalars) {
-            for (const auto& v : vs) say(fmt::format("{} = {}\n", v.name, value_text(v, 0)));
+            for (const auto& v : vs) say(fmt::format("{} = {}\n", v.name, value_text(v, 0, false)));
             return;
         }
         const ControlPlot& p = current();

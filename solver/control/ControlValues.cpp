@@ -371,7 +371,19 @@ struct Parser {
             p = close + 1;
             return accessor_value(word, inside, in);
         }
-        if (p < s.size() && s[p] == '(') return call(word);
+        if (p < s.size() && s[p] == '(') {
+            // A vector whose name has parentheses (a pole-zero plot's pole(1)), before a function.
+            if (const std::size_t close = s.find(')', p); close != std::string_view::npos && in) {
+                std::string inside = lower(s.substr(p + 1, close - p - 1));
+                inside.erase(std::remove_if(inside.begin(), inside.end(), [](unsigned char ch) { return std::isspace(ch); }),
+                             inside.end());
+                if (const Vec* v = in->find(word + "(" + inside + ")")) {
+                    p = close + 1;
+                    return *v;
+                }
+            }
+            return call(word);
+        }
         return named(word, in);
     }
 
