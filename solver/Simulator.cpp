@@ -1,5 +1,6 @@
 #include "solver/Simulator.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -17,7 +18,7 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
     const std::string date = raw_date();
     auto warn_no_analysis = [&] {
         if (settings.log)
-            fmt::print(*settings.log, "ionspice: warning: the netlist has no analysis (.op, .dc, .tran, .ac, .noise, .tf)\n");
+            fmt::print(*settings.log, "ionspice: warning: the netlist has no analysis (.op, .dc, .tran, .ac, .noise, .tf, .pz)\n");
     };
     // The step points come from the top-level .params alone: the deck is not elaborated with its
     // own values first, which a large deck would pay for and which need not even be valid (an
@@ -59,6 +60,9 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
     auto t0 = std::chrono::steady_clock::now();
     parser::Netlist netlist = parser::elaborate(deck);
     const double elaborate_seconds = seconds_since(t0);
+    if (settings.deck_done && std::none_of(netlist.analyses.begin(), netlist.analyses.end(),
+                                           [](const parser::Analysis& a) { return a.card == "dc"; }))
+        settings.deck_done();
     if (netlist.analyses.empty()) warn_no_analysis();
     // Without .step this one elaboration serves the whole run.
     const StepPoint none;

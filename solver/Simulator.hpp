@@ -3,6 +3,7 @@
 // command line (and the tests) use. With `.step` lines, the whole set of analyses runs once per
 // step point, the points spread over threads.
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -97,6 +98,12 @@ struct SimulateSettings {
     /// end to reclaim. Freeing a large array's circuit one allocation at a time costs a
     /// noticeable part of its run, just before the process exits anyway.
     bool keep_at_exit = false;
+    /// Called once in a run that will not read the deck again (no .step, .control or .dc, the
+    /// ones that elaborate it anew), right after its one elaboration and before the circuit is
+    /// bound: a caller that holds a large deck for this run alone can free it there, and the
+    /// run's peak memory is the netlist's and the circuit's without it (a 1024² crossbar's
+    /// cards are 0.9 GB). The Deck object itself must stay, even emptied.
+    std::function<void()> deck_done;
     /// A `.step` point that fails does not stop the others: its error goes to
     /// SimulationResult::step_points and the run goes on (the command line's way). Otherwise the
     /// first failing point in step order is thrown, as a sequential run would stop at it.

@@ -370,3 +370,31 @@ TEST_CASE(".temp with several temperatures runs every analysis at each, as .step
     for (std::size_t k = 0; k < 3; ++k)
         CHECK(ionspice::test::value(r, "v(a)", 0, k) == doctest::Approx(want[k]).epsilon(1e-12));
 }
+
+TEST_CASE("deck_done: a run that reads its deck once lets the caller free it; .dc and .step keep it") {
+    // The command line frees the cards there (a 1024² crossbar's are 0.9 GB of its peak).
+    auto run_with = [](const std::string& text, bool& called) {
+        parser::Deck deck = parser::parse_deck(text, "done.cir");
+        solver::SimulateSettings s;
+        called = false;
+        s.deck_done = [&] {
+            deck = parser::Deck(nullptr);  // what the command line does: the cards are gone
+            called = true;
+        };
+        return solver::simulate(deck, s);
+    };
+    bool called = false;
+    const std::string divider = "div\nV1 a 0 2\nR1 a b 1k\nR2 b 0 1k\n";
+    auto r = run_with(divider + ".op\n.tran 1u 10u\n.print tran v(b)\n.end\n", called);
+    CHECK(called);
+    REQUIRE(r.plots.size() == 2);
+    CHECK(at(r.plots[0], "v(b)") == doctest::Approx(1.0));
+    CHECK(r.prints.size() == 1);
+    // A .dc may sweep a .param, which elaborates the deck again at every value.
+    r = run_with(divider + ".param rr=1k\nR3 b 0 {rr}\n.dc param rr 1k 2k 1k\n.end\n", called);
+    CHECK_FALSE(called);
+    CHECK(r.plots.at(0).points() == 2);
+    r = run_with(divider + ".step param rr list 1k 2k\n.param rr=1k\nR3 b 0 {rr}\n.op\n.end\n", called);
+    CHECK_FALSE(called);
+    CHECK(r.plots.size() == 2);
+}

@@ -126,6 +126,9 @@ int run(int argc, char** argv, tools::MpiRanks& mpi) {
     settings.keep_at_exit = true;
     settings.keep_going = true;  // a failed .step point is reported; the others still run and are written
     settings.ranks = distributed ? nullptr : mpi.steps();
+    // The cards go once the netlist is built from them, unless the run reads them again; their
+    // pages are then reused by the circuit instead of faulted in anew.
+    settings.deck_done = [] { *deck = parser::Deck(nullptr); };
     if (tools::MpiRanks::launched_without_mpi())
         fmt::print(std::cerr, "ionspice: warning: started by an MPI launcher, but this ionspice was built without "
                               "MPI: every process runs the whole netlist\n");
