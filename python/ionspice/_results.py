@@ -111,7 +111,7 @@ class Results(list):
         self.statistics: list[Statistics] = [Statistics(*s) for s in out.statistics]
 
     def plot(self, analysis: str, step: int = 0) -> Plot:
-        """The ``step``-th plot made by ``analysis`` ("op", "dc", "tran", "ac", "noise", "tf")."""
+        """The ``step``-th plot made by ``analysis`` ("op", "dc", "tran", "ac", "noise", "tf", "pz")."""
         found = [p for p in self if p.analysis == analysis]
         if step >= len(found):
             raise KeyError(f"no plot {step} of analysis {analysis!r} (have {len(found)})")

@@ -98,6 +98,18 @@ def test_a_plot_is_numpy_views_real_or_complex() -> None:
     assert list(d) == ac.names
 
 
+def test_pole_zero_plot_has_the_roots_as_complex_vectors_without_a_scale() -> None:
+    # Series R-L into C||R: LC s^2 + (R1 C + L/R2) s + (1 + R1/R2) = 0.
+    r = ionspice.run("rlc\nV1 1 0 DC 0 AC 1\nR1 1 2 10\nL1 2 3 1u\nC1 3 0 1n\nR2 3 0 1k\n"
+                     ".pz 1 0 3 0 vol pol\n.end\n")
+    pz = r.plot("pz")
+    assert pz.name == "Pole-Zero Analysis" and pz.kind == "complex" and pz.scale is None
+    assert pz.names == ["pole(1)", "pole(2)"]
+    roots = np.roots([1e-6 * 1e-9, 10 * 1e-9 + 1e-6 / 1e3, 1 + 10 / 1e3])
+    expected = sorted(roots, key=lambda z: -z.imag)  # the root, then its conjugate
+    assert np.allclose([pz["pole(1)"][0], pz["pole(2)"][0]], expected, rtol=1e-10, atol=0)
+
+
 def test_params_and_options_apply_to_the_run() -> None:
     deck = "divider\n.param r=1k\nv1 in 0 1\nr1 in out {r}\nr2 out 0 1k\n.op\n.end\n"
     assert ionspice.run(deck)[0]["v(out)"][0] == pytest.approx(0.5, rel=1e-12)
