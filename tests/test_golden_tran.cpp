@@ -146,7 +146,8 @@ TEST_CASE("golden tran: the supply current does not ring once the inverters have
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     for (std::size_t k = 0; k < b.points(); ++k)
         lo = std::min(lo, b.at(k, static_cast<std::size_t>(ib))), hi = std::max(hi, b.at(k, static_cast<std::size_t>(ib)));
-    for (auto [from, to] : {std::pair{3e-9, 6e-9}, std::pair{7e-9, 8e-9}}) {
+    for (const auto& window : {std::pair{3e-9, 6e-9}, std::pair{7e-9, 8e-9}}) {
+        const double from = window.first, to = window.second;  // not a structured binding: INFO captures them
         double worst = 0;
         std::size_t seen = 0;
         for (std::size_t k = 0; k < a.points(); ++k) {
