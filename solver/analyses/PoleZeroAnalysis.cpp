@@ -59,8 +59,11 @@ std::vector<Cluster> merge_multiple(std::vector<Root> roots, double scale) {
         int m = 1;
         while (true) {
             const Root mean = sum / double(m);
-            // The spread a root of multiplicity m + 1 would have, with a margin.
-            const double reach = 100 * std::pow(eps, 1.0 / (m + 1)) * std::max(std::abs(mean), scale * 1e-12);
+            // The spread a root of multiplicity m + 1 would have, with a margin of 2 only: an
+            // RC ladder's poles can be distinct 1e-7 apart (modes localised at equal
+            // capacitors), and merging those is a larger error than leaving a multiple root
+            // split by its own rounding (about eps^(1/m) of it, 1.5e-8 for a double one).
+            const double reach = 2 * std::pow(eps, 1.0 / (m + 1)) * std::max(std::abs(mean), scale * 1e-12);
             std::size_t best = roots.size();
             double best_d = reach;
             for (std::size_t j = 0; j < roots.size(); ++j)
@@ -118,7 +121,7 @@ bool is_root(const Dense& A, const Dense& B, Root s, double w0) {
 
 /// The finite roots of det(A + s·B) = 0 for one diagonal block of the block-triangular form,
 /// each as often as its multiplicity (a complex root and its conjugate both); the pencil must
-/// be regular. Empty when no shift makes A + σB invertible.
+/// be regular. std::nullopt when no shift makes A + σB invertible (det ≡ 0).
 std::optional<std::vector<Root>> block_roots(Dense A, Dense B) {
     if (B.cwiseAbs().maxCoeff() == 0) return std::vector<Root>{};  // no charge: nothing depends on s
     // In units of w0 = |A|/|B|, after equilibrating, A and B are of one size.
@@ -155,7 +158,10 @@ std::optional<std::vector<Root>> block_roots(Dense A, Dense B) {
         for (Cluster& c : merge_multiple(std::move(candidates), w0)) {
             // A real root (or a merged multiple one) keeps no rounding-sized imaginary part.
             if (std::fabs(c.s.imag()) <= 1e-9 * std::abs(c.s)) c.s.imag(0);
-            if (is_root(A, B, c.s, w0)) roots.insert(roots.end(), c.multiplicity, c.s);
+            // Only a ν within a millionth of |M| can be an infinite root's stand-in (rounding,
+            // or its square root); the others are roots as they stand, without three SVDs each.
+            const bool clear = std::abs(c.s / w0 - sigma) * norm_m < 1e6;
+            if (clear || is_root(A, B, c.s, w0)) roots.insert(roots.end(), c.multiplicity, c.s);
         }
         return roots;
     }
