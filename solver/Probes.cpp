@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "solver/OutputWriters.hpp"
+#include "solver/analyses/Analysis.hpp"
 
 namespace ionspice::solver {
 
@@ -186,7 +187,7 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
     // plot holds them all, so that .print tran can name what .save left out); a small-signal
     // plot what its own name, its vector functions (vdb(out)) resolved to the vector.
     auto wanted = [&](const std::string& a) {
-        if (!small_signal) return a != "ac" && a != "noise" && a != "tf" && a != "pz";
+        if (!small_signal) return a.empty() || large_signal_analysis(a);
         return a == analysis;
     };
     auto resolve = [&](const std::string& item, const parser::SourceLoc& loc) {

@@ -60,8 +60,10 @@ SimulationResult simulate(const parser::Deck& deck, const SimulateSettings& sett
     auto t0 = std::chrono::steady_clock::now();
     parser::Netlist netlist = parser::elaborate(deck);
     const double elaborate_seconds = seconds_since(t0);
-    if (settings.deck_done && std::none_of(netlist.analyses.begin(), netlist.analyses.end(),
-                                           [](const parser::Analysis& a) { return a.card == "dc"; }))
+    if (settings.deck_done && std::none_of(netlist.analyses.begin(), netlist.analyses.end(), [](const auto& a) {
+            const Analysis* an = find_analysis(a.card);
+            return an != nullptr && an->reads_deck();
+        }))
         settings.deck_done();
     if (netlist.analyses.empty()) warn_no_analysis();
     // Without .step this one elaboration serves the whole run.

@@ -98,8 +98,8 @@ struct SimulateSettings {
     /// end to reclaim. Freeing a large array's circuit one allocation at a time costs a
     /// noticeable part of its run, just before the process exits anyway.
     bool keep_at_exit = false;
-    /// Called once in a run that will not read the deck again (no .step, .control or .dc, the
-    /// ones that elaborate it anew), right after its one elaboration and before the circuit is
+    /// Called once in a run that will not read the deck again (no .step, no .control, no
+    /// analysis that elaborates it anew: Analysis::reads_deck, .dc's), right after its one elaboration and before the circuit is
     /// bound: a caller that holds a large deck for this run alone can free it there, and the
     /// run's peak memory is the netlist's and the circuit's without it (a 1024² crossbar's
     /// cards are 0.9 GB). The Deck object itself must stay, even emptied.

@@ -63,6 +63,11 @@ Plot AnalysisContext::new_plot(const std::string& name, const std::string& analy
     return p;
 }
 
+bool large_signal_analysis(std::string_view card) {
+    const Analysis* a = find_analysis(card);
+    return a != nullptr && a->large_signal();
+}
+
 void AnalysisContext::add_plot(Plot plot, bool has_scale) {
     const std::string kind = plot.analysis;
     result.plots.push_back(std::move(plot));
@@ -70,7 +75,7 @@ void AnalysisContext::add_plot(Plot plot, bool has_scale) {
     const std::size_t index = result.plots.size() - 1;
     const parser::Netlist& n = base.netlist;
     for (auto& r : measure_plot(p, index, n.measures)) result.measures.push_back(std::move(r));
-    const bool large_signal = kind == "op" || kind == "dc" || kind == "tran";
+    const bool large_signal = large_signal_analysis(kind);
     for (const auto& pr : n.prints) {
         // A .print without an analysis is for the large-signal plots, as before .ac existed.
         if (pr.analysis.empty() ? !large_signal : pr.analysis != kind) continue;

@@ -100,10 +100,21 @@ public:
     /// Runs after every other analysis of its step point, whatever the order of the cards
     /// (.four reads the transient's result, as in ngspice).
     virtual bool after_others() const { return false; }
+    /// Its plot holds the circuit's unknowns at every point (.op, .dc, .tran), so each holds
+    /// what any large-signal analysis' .print and .meas name; a small-signal analysis' plot
+    /// (.ac, .noise, .tf, .pz) holds its own vectors.
+    virtual bool large_signal() const { return false; }
+    /// Elaborates the deck again while it runs (.dc over a .param or the temperature), so the
+    /// deck must outlive the run's one elaboration (SimulateSettings::deck_done).
+    virtual bool reads_deck() const { return false; }
 };
 
 /// The analysis registered for a card; null when none.
 const Analysis* find_analysis(std::string_view card);
+
+/// Whether the analysis of `card` is a large-signal one (Analysis::large_signal); false for a
+/// card no analysis has.
+bool large_signal_analysis(std::string_view card);
 
 /// Put one `const AnalysisRegistrar registrar{"card", std::make_unique<MyAnalysis>()};` in
 /// each analysis' file.

@@ -61,6 +61,8 @@ std::vector<Sweep> resolve_sweeps(const AnalysisContext& ctx, const parser::Anal
 
 class DcSweepAnalysis final : public Analysis {
 public:
+    bool large_signal() const override { return true; }
+    bool reads_deck() const override { return true; }  // a .param or temperature sweep re-binds
     void run(AnalysisContext& ctx, const parser::Analysis& a) const override {
         auto t0 = std::chrono::steady_clock::now();
         const std::vector<Sweep> sweeps = resolve_sweeps(ctx, a);

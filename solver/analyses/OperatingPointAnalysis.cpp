@@ -10,6 +10,7 @@ namespace {
 
 class OperatingPointAnalysis final : public Analysis {
 public:
+    bool large_signal() const override { return true; }
     void run(AnalysisContext& ctx, const parser::Analysis&) const override {
         const Circuit& c = ctx.circuit();
         auto t0 = std::chrono::steady_clock::now();

@@ -47,7 +47,8 @@ struct Cluster {
 };
 
 /// Merges the computed roots that are one root of multiplicity m split by rounding (closer than
-/// about eps^(1/m) of their size), each cluster replaced by its mean.
+/// about eps^(1/m) of their size), each cluster replaced by its mean; a real root (a merged
+/// multiple one too) keeps no rounding-sized imaginary part.
 std::vector<Cluster> merge_multiple(std::vector<Root> roots, double scale) {
     constexpr double eps = std::numeric_limits<double>::epsilon();
     std::vector<Cluster> out;
@@ -73,7 +74,9 @@ std::vector<Cluster> merge_multiple(std::vector<Root> roots, double scale) {
             sum += roots[best];
             ++m;
         }
-        out.push_back({sum / double(m), m});
+        Root mean = sum / double(m);
+        if (std::fabs(mean.imag()) <= 1e-9 * std::abs(mean)) mean.imag(0);
+        out.push_back({mean, m});
     }
     return out;
 }
@@ -155,9 +158,7 @@ std::optional<std::vector<Root>> block_roots(Dense A, Dense B) {
             candidates.push_back(s * w0);
         }
         std::vector<Root> roots;
-        for (Cluster& c : merge_multiple(std::move(candidates), w0)) {
-            // A real root (or a merged multiple one) keeps no rounding-sized imaginary part.
-            if (std::fabs(c.s.imag()) <= 1e-9 * std::abs(c.s)) c.s.imag(0);
+        for (const Cluster& c : merge_multiple(std::move(candidates), w0)) {
             // Only a ν within a millionth of |M| can be an infinite root's stand-in (rounding,
             // or its square root); the others are roots as they stand, without three SVDs each.
             const bool clear = std::abs(c.s / w0 - sigma) * norm_m < 1e6;
@@ -211,8 +212,6 @@ std::vector<Root> finite_roots(const Dense& A, const Dense& B, const std::string
     double scale = 0;
     for (const Root& s : all) scale = std::max(scale, std::abs(s));
     std::vector<Cluster> clusters = merge_multiple(std::move(all), scale);
-    for (auto& c : clusters)
-        if (std::fabs(c.s.imag()) <= 1e-9 * std::abs(c.s)) c.s.imag(0);
     // One of each conjugate pair stands for both.
     std::erase_if(clusters, [](const Cluster& c) { return c.s.imag() < 0; });
     std::stable_sort(clusters.begin(), clusters.end(),
@@ -271,13 +270,14 @@ public:
             if (minus >= 0) v[minus] = -1;
             return v;
         };
+        const Eigen::VectorXd input = incidence(port[0], port[1]);
         // The ratio of the voltage across `measured` to a current driven into the input.
         auto bordered = [&](const Eigen::VectorXd& measured, Dense& A, Dense& B) {
             A = Dense::Zero(n + 1, n + 1);
             B = Dense::Zero(n + 1, n + 1);
             A.topLeftCorner(n, n) = G;
             B.topLeftCorner(n, n) = C;
-            A.col(n).head(n) = incidence(port[0], port[1]);
+            A.col(n).head(n) = input;
             A.row(n).head(n) = measured.transpose();
         };
         const std::string in = fmt::format("v({},{})", a.ports[0], a.ports[1]);
@@ -288,7 +288,7 @@ public:
             if (a.current_input) {
                 poles = finite_roots(G, C, "the circuit's admittance matrix");
             } else {
-                bordered(incidence(port[0], port[1]), A, B);
+                bordered(input, A, B);
                 poles = finite_roots(A, B, fmt::format("the input impedance {}/i", in));
             }
         }

@@ -16,6 +16,7 @@ namespace {
 
 class TransientAnalysis final : public Analysis {
 public:
+    bool large_signal() const override { return true; }
     void run(AnalysisContext& ctx, const parser::Analysis& a) const override {
         auto t0 = std::chrono::steady_clock::now();
         const Circuit& c = ctx.circuit();

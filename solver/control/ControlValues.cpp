@@ -362,26 +362,24 @@ struct Parser {
         blanks();
         static const char* const kAccessors[] = {"v", "i", "vm", "vp", "vr", "vi", "vdb", "im", "ip", "ir", "ii", "idb"};
         const bool accessor = std::find(std::begin(kAccessors), std::end(kAccessors), word) != std::end(kAccessors);
-        if (accessor && p < s.size() && s[p] == '(') {
+        if (p < s.size() && s[p] == '(') {
+            // What is up to the first ')', lower case and without blanks: the nodes of v(a, b),
+            // or the rest of a vector's own name with parentheses (a pole-zero plot's pole(1)).
             const std::size_t close = s.find(')', p);
-            if (close == std::string_view::npos) fail(fmt::format("'{}(' without ')'", word));
-            std::string inside = lower(s.substr(p + 1, close - p - 1));
+            std::string inside = lower(s.substr(p + 1, close == std::string_view::npos ? close : close - p - 1));
             inside.erase(std::remove_if(inside.begin(), inside.end(), [](unsigned char ch) { return std::isspace(ch); }),
                          inside.end());
-            p = close + 1;
-            return accessor_value(word, inside, in);
-        }
-        if (p < s.size() && s[p] == '(') {
-            // A vector whose name has parentheses (a pole-zero plot's pole(1)), before a function.
-            if (const std::size_t close = s.find(')', p); close != std::string_view::npos && in) {
-                std::string inside = lower(s.substr(p + 1, close - p - 1));
-                inside.erase(std::remove_if(inside.begin(), inside.end(), [](unsigned char ch) { return std::isspace(ch); }),
-                             inside.end());
+            if (accessor) {
+                if (close == std::string_view::npos) fail(fmt::format("'{}(' without ')'", word));
+                p = close + 1;
+                return accessor_value(word, inside, in);
+            }
+            // Such a vector comes before a function of that name.
+            if (close != std::string_view::npos && in)
                 if (const Vec* v = in->find(word + "(" + inside + ")")) {
                     p = close + 1;
                     return *v;
                 }
-            }
             return call(word);
         }
         return named(word, in);
