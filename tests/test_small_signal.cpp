@@ -414,6 +414,9 @@ TEST_CASE(".pz: bad ports and forms are located errors") {
     CHECK(netlist_error(rc + ".pz in 0 out 0 volt pz\n").find("cur or vol") != std::string::npos);
     CHECK(netlist_error(rc + ".pz in 0 out 0 vol\n").find("'.pz' takes") != std::string::npos);
     CHECK(netlist_error(rc + ".pz in 0 out 0 cur poles\n").find("pol, zer or pz") != std::string::npos);
+    // An output nothing connects to the input: v(x)/i(in) is zero at every s, located at the card.
+    CHECK(netlist_error(rc + "R2 x 0 1k\n.pz in 0 x 0 cur zer\n")
+              .find("test.cir:6:1: error: '.pz': the transimpedance v(x,0)/i(v(in,0)) is undefined") != std::string::npos);
 }
 
 TEST_CASE("a resistor's ac= resistance is what .ac and .pz see; .op and .tf keep the DC one (ngspice)") {

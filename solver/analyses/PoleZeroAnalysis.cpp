@@ -174,8 +174,9 @@ std::optional<std::vector<Root>> block_roots(Dense A, Dense B) {
 /// The pencil is first split into the diagonal blocks of its block-triangular form (SuiteSparse's
 /// BTF), whose roots together are its roots: a chain of stages coupled one way (controlled
 /// sources) becomes one small problem per stage, where as one matrix its one-way couplings make
-/// the eigenvalues too sensitive to rounding. `what` names the function in messages.
-std::vector<Root> finite_roots(const Dense& A, const Dense& B, const std::string& what) {
+/// the eigenvalues too sensitive to rounding. `what` names the function in messages, located at
+/// `card` (the .pz card) when the function is undefined, which its ports make it.
+std::vector<Root> finite_roots(const Dense& A, const Dense& B, const std::string& what, const parser::SourceLoc& card) {
     const int n = static_cast<int>(A.rows());
     std::vector<int> Ap(n + 1, 0), Ai;
     for (int j = 0; j < n; ++j) {
@@ -193,7 +194,7 @@ std::vector<Root> finite_roots(const Dense& A, const Dense& B, const std::string
         "'.pz': {} is undefined: its determinant is zero at every frequency (a floating part of the circuit, or a port "
         "that nothing drives)",
         what);
-    if (matched < n) throw SimulationError(undefined);
+    if (matched < n) throw parser::NetlistError(card, undefined);
     std::vector<Root> all;
     for (int b = 0; b < blocks; ++b) {
         const int size = R[b + 1] - R[b];
@@ -205,7 +206,7 @@ std::vector<Root> finite_roots(const Dense& A, const Dense& B, const std::string
                 Bb(r, c) = B(i, j);
             }
         auto roots = block_roots(std::move(Ab), std::move(Bb));
-        if (!roots) throw SimulationError(undefined);
+        if (!roots) throw parser::NetlistError(card, undefined);
         all.insert(all.end(), roots->begin(), roots->end());
     }
     // Equal roots of different blocks are one multiple root.
@@ -286,15 +287,15 @@ public:
         Dense A, B;
         if (a.poles) {
             if (a.current_input) {
-                poles = finite_roots(G, C, "the circuit's admittance matrix");
+                poles = finite_roots(G, C, "the circuit's admittance matrix", a.loc);
             } else {
                 bordered(input, A, B);
-                poles = finite_roots(A, B, fmt::format("the input impedance {}/i", in));
+                poles = finite_roots(A, B, fmt::format("the input impedance {}/i", in), a.loc);
             }
         }
         if (a.zeros) {
             bordered(incidence(port[2], port[3]), A, B);
-            zeros = finite_roots(A, B, fmt::format("the transimpedance {}/i({})", out, in));
+            zeros = finite_roots(A, B, fmt::format("the transimpedance {}/i({})", out, in), a.loc);
         }
 
         Plot plot = ctx.new_plot("Pole-Zero Analysis", "pz", Plot::Kind::Complex);
