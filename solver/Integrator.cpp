@@ -107,4 +107,38 @@ double Integrator::error_ratio(int order, const HistoryPoint& c, const std::dequ
     return worst;
 }
 
+double Integrator::solution_error_ratio(int order, double t, const std::vector<double>& x,
+                                       const std::deque<std::vector<double>>& xs,
+                                       const std::deque<HistoryPoint>& history, std::size_t usable,
+                                       const std::vector<double>& tol_abs, double reltol) const {
+    const std::size_t need = static_cast<std::size_t>(order) + 1;
+    if (std::min({usable, xs.size(), history.size()}) < need) return 0;
+    // The predictor through the newest `need` points (Lagrange weights w at t) misses x by
+    // x^(k+1)/(k+1)!·Π(t − t_j); the formula's local error is C·h^(k+1)·x^(k+1). So the local
+    // error is (x − predicted)·C·(k+1)!·h^(k+1)/Π(t − t_j), with C = 1/2 (BE), 1/12
+    // (trapezoidal), 2/9 (BDF2).
+    double tj[3] = {}, w[3] = {};
+    for (std::size_t j = 0; j < need; ++j) tj[j] = history[history.size() - 1 - j].time;
+    double span = 1;
+    for (std::size_t j = 0; j < need; ++j) {
+        w[j] = 1;
+        for (std::size_t m = 0; m < need; ++m)
+            if (m != j) w[j] *= (t - tj[m]) / (tj[j] - tj[m]);
+        span *= t - tj[j];
+    }
+    const double h = t - tj[0];
+    const double scale = order == 1 ? h * h / span
+                         : method_ == IntegrationMethod::Trapezoidal ? h * h * h / (2 * span)
+                                                                    : 4.0 / 3.0 * h * h * h / span;
+    double worst = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (std::isinf(tol_abs[i])) continue;
+        double p = 0;
+        for (std::size_t j = 0; j < need; ++j) p += w[j] * xs[xs.size() - 1 - j][i];
+        const double tol = reltol * std::max(std::fabs(x[i]), std::fabs(p)) + tol_abs[i];
+        worst = std::max(worst, std::fabs(x[i] - p) * scale / tol);
+    }
+    return worst;
+}
+
 }  // namespace ionspice::solver

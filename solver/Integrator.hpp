@@ -71,6 +71,19 @@ public:
                        const std::vector<double>& tol_abs_rate, const std::vector<double>& tol_abs_q,
                        const SimOptions& options, int* worst_row = nullptr) const;
 
+    /// Truncation error of the unknowns themselves (the voltage-based test of ngspice's
+    /// `newtrunc`, Xyce's predictor–corrector test): the candidate `x` at time t against the
+    /// polynomial of degree `order` through the newest accepted solutions `xs` (at the times of
+    /// `history`'s points, aligned with `xs` from the newest), scaled by the formula's error
+    /// constant to the step's local error (Milne's device). Only the newest `usable` points
+    /// serve: a polynomial through an input's corner predicts nothing after it. Returns the
+    /// largest |error| / (reltol·max(|x|, |predicted|) + tol_abs) over the unknowns whose
+    /// `tol_abs` is finite (ngspice's newtrunc tolerance); 0 while fewer than order + 1 points
+    /// are usable. The error is one in x itself: it falls as h^(order+1).
+    double solution_error_ratio(int order, double t, const std::vector<double>& x,
+                                const std::deque<std::vector<double>>& xs, const std::deque<HistoryPoint>& history,
+                                std::size_t usable, const std::vector<double>& tol_abs, double reltol) const;
+
     IntegrationMethod method() const { return method_; }
 
 private:

@@ -55,6 +55,9 @@ SimOptions read_options(const parser::Netlist& netlist) {
         {"chgtol", [&](auto& o) { s.chgtol = positive(o); }},
         {"stol", [&](auto& o) { s.stol = positive(o); }},
         {"trtol", [&](auto& o) { s.trtol = positive(o); }},
+        {"newtrunc", [&](auto& o) { s.newtrunc = !o.value || *o.value != 0 ? Toggle::On : Toggle::Off; }},
+        {"ltereltol", [&](auto& o) { s.ltereltol = positive(o); }},
+        {"lteabstol", [&](auto& o) { s.lteabstol = positive(o); }},
         {"gmin", [&](auto& o) { s.gmin = positive(o); }},
         {"gshunt", [&](auto& o) {
              s.gshunt = need_value(o);

@@ -15,6 +15,9 @@ enum class IntegrationMethod { Trapezoidal, Gear, Euler };
 /// The linear solver (solver/LinearSolver.hpp): chosen by the matrix's structure, or forced.
 enum class SolverChoice { Auto, Klu, Cholmod, Amg };
 
+/// An option that is on, off, or decided by the circuit.
+enum class Toggle { Auto, On, Off };
+
 struct SimOptions {
     double reltol = 1e-3;   ///< relative tolerance of Newton updates and truncation error
     double abstol = 1e-12;  ///< A, absolute current tolerance
@@ -22,6 +25,11 @@ struct SimOptions {
     double chgtol = 1e-14;  ///< C, absolute charge tolerance
     double stol = 1e-9;     ///< absolute tolerance of device state variables (dimensionless)
     double trtol = 7;       ///< truncation-error overestimate factor
+    /// ngspice's newtrunc: the truncation error of node voltages and branch currents limits
+    /// the step too (solver/Integrator.hpp). Auto: where the circuit has nonlinear devices.
+    Toggle newtrunc = Toggle::Auto;
+    double ltereltol = 0;   ///< its relative tolerance (0: reltol's)
+    double lteabstol = 0;   ///< V, its absolute voltage tolerance (0: vntol's; currents: abstol)
     double gmin = 1e-12;    ///< S, conductance across junctions
     double gshunt = 0;      ///< S, conductance from every node to ground (0: none)
     double rshunt = 0;      ///< Ω, ngspice's resistor from every node to ground (0: none)

@@ -191,6 +191,58 @@ TEST_CASE("tran: the ringing filter takes out an alternating dq/dt and leaves a 
     CHECK(k == 4);
 }
 
+TEST_CASE("tran: the solution test's estimate is each formula's local error on a cubic") {
+    // x = t³ at t = 0, 1, 2 (s) and the candidate at 3: the quadratic through the three misses
+    // by x⁽³⁾/3!·(3·2·1) = 6, and the local errors are C·h³·x⁽³⁾ with x⁽³⁾ = 6: trapezoidal
+    // (C = 1/12) 0.5, BDF2 (C = 2/9) 4/3.
+    std::deque<solver::HistoryPoint> hist;
+    std::deque<std::vector<double>> xs;
+    for (double t : {0.0, 1.0, 2.0}) {
+        solver::HistoryPoint p;
+        p.time = t;
+        hist.push_back(p);
+        xs.push_back({t * t * t, 5.0});
+    }
+    const std::vector<double> x = {27.0, 5.0};
+    // Only the first unknown is checked, at an absolute tolerance of 1 and no relative one.
+    const std::vector<double> tol = {1.0, HUGE_VAL};
+    const solver::Integrator trap(solver::IntegrationMethod::Trapezoidal, 2);
+    const solver::Integrator gear(solver::IntegrationMethod::Gear, 2);
+    CHECK(trap.solution_error_ratio(2, 3.0, x, xs, hist, 3, tol, 0.0) == doctest::Approx(0.5));
+    CHECK(gear.solution_error_ratio(2, 3.0, x, xs, hist, 3, tol, 0.0) == doctest::Approx(4.0 / 3.0));
+    // Order 1: the line through t = 1 and 2 predicts 15 at 3, off by 12 = x''(ξ)/2·(1·2); the
+    // local error h²/2·x'' is then 12·h²/(h·(h + 1)) = 6.
+    CHECK(trap.solution_error_ratio(1, 3.0, x, xs, hist, 2, tol, 0.0) == doctest::Approx(6.0));
+    // The relative tolerance scales with the larger of |x| and the prediction (27 here).
+    CHECK(trap.solution_error_ratio(2, 3.0, x, xs, hist, 3, tol, 1.0 / 27) == doctest::Approx(0.25));
+    // Too few points since the last breakpoint: nothing to predict from.
+    CHECK(trap.solution_error_ratio(2, 3.0, x, xs, hist, 2, tol, 0.0) == 0);
+    // An unknown that follows the polynomial exactly (the constant second one) has no error.
+    CHECK(trap.solution_error_ratio(2, 3.0, x, xs, hist, 3, {HUGE_VAL, 1e-12}, 0.0) == 0);
+}
+
+TEST_CASE("tran: the solution test tightens a nonlinear circuit's steps, and the options switch it") {
+    // An inverter under a 1 ns edge with a 100 ps step limit: the node voltages' own error asks
+    // for more points than the charge test alone; newtrunc=0 takes it away. A linear RC keeps
+    // the charge test alone unless newtrunc asks for it.
+    const std::string inv =
+        "inv\n{}\nVdd vdd 0 3\nVin in 0 PULSE(0 3 1n 1n 1n 5n 20n)\nMp out in vdd vdd pm W=4u L=1u\n"
+        "Mn out in 0 0 nm W=2u L=1u\nCl out 0 20f\n"
+        ".model nm nmos level=1 vto=0.7 kp=110u tox=20n cgso=0.3n cgdo=0.3n\n"
+        ".model pm pmos level=1 vto=-0.7 kp=40u tox=20n cgso=0.3n cgdo=0.3n\n.tran 100p 10n\n.end\n";
+    auto points = [](const std::string& text) { return simulate_text(text).plots.at(0).points(); };
+    const auto with = points(fmt::format(fmt::runtime(inv), "* default"));
+    const auto without = points(fmt::format(fmt::runtime(inv), ".options newtrunc=0"));
+    CHECK(with > without);
+    const std::string rc =
+        "rc\n{}\nV1 in 0 PULSE(0 1 1n 1n 1n 5n 20n)\nR1 in out 1k\nC1 out 0 1p\n.tran 100p 10n\n.end\n";
+    const auto rc_default = points(fmt::format(fmt::runtime(rc), "* default"));
+    CHECK(rc_default == points(fmt::format(fmt::runtime(rc), ".options newtrunc=0")));
+    CHECK(points(fmt::format(fmt::runtime(rc), ".options newtrunc")) > rc_default);
+    // A tighter ltereltol asks for more points still.
+    CHECK(points(fmt::format(fmt::runtime(inv), ".options ltereltol=1e-5")) > with);
+}
+
 namespace {
 
 /// Error at t = 1 ms of an RC charging curve with a fixed step h (trtol so large that the
@@ -270,4 +322,19 @@ TEST_CASE("tran: a Newton failure that never recovers reports the time and the u
     auto r = simulate_text(normal);
     CHECK(final_value(r, "v(q)") < 0.5);
     CHECK(final_value(r, "v(qb)") > 2.0);
+}
+
+TEST_CASE("tran: a latch without capacitance flips inside a circuit the solution test watches") {
+    // The latch's nodes have no capacitance, but its supply is decoupled and it drives an RC:
+    // the solution test watches v(out) and holds the steps short as the latch nears the point
+    // where its branch ends, where Newton cannot cross at such steps. The transient takes that
+    // as a jump, crosses it at the charge test's step and completes.
+    auto r = simulate_text(
+        "latch2\nVdd vdd 0 3\nCd vdd 0 1p\nR1 vdd q 10k\nR2 vdd qb 10k\nM1 q qb 0 0 nm W=10u L=1u\n"
+        "M2 qb q 0 0 nm W=10u L=1u\nM3 q s 0 0 nm W=20u L=1u\nVs s 0 PULSE(0 3 1u 1n 1n 1u 10u)\n"
+        "Rl q out 1k\nCl out 0 1p\n.model nm nmos (level=1 vto=0.7 kp=100u)\n.nodeset v(q)=3 v(qb)=0\n"
+        ".tran 10n 3u\n.end\n");
+    CHECK(final_value(r, "v(q)") < 0.5);
+    CHECK(final_value(r, "v(qb)") > 2.0);
+    CHECK(final_value(r, "v(out)") == doctest::Approx(final_value(r, "v(q)")).epsilon(1e-3));
 }

@@ -5,7 +5,7 @@
 #   complex_write.cir   ->  both files written by its own .control block (the write command's layout)
 #   control_sweep.cir   ->  its wrdata file (.ngspice.txt) and its printed output (.ngspice.out)
 #   tran_bjt_excess.cir ->  binary raw (its 4000 points)
-#   tran_corners.cir    ->  binary raw (its 4000 points; tran_corners.ionspice.cir is the same
+#   tran_corners.cir, tran_corners_fast.cir  ->  binary raw (4000 points; each *.ionspice.cir is the same
 #                           circuit at default tolerances, which the test runs against it)
 # Made with Debian's ngspice (39.3) in batch mode; the netlists set tight tolerances so the
 # stored values are converged far below the 1e-6 relative tolerance the tests use.
@@ -23,7 +23,7 @@ for cir in *.cir; do
       ngspice -b "$cir" 2>"$name.ngspice.log" |
         grep -v '^Note:\|^Circuit:\|^Doing analysis\|^No. of Data Rows\|^ngspice-.* done\|^$' |
         sed 's/  [A-Z][a-z][a-z] [A-Z][a-z][a-z] .*20[0-9][0-9]$/  DATE/' >"$name.ngspice.out" ;;
-    tran_bjt_excess|tran_corners)  # 4000 points: binary keeps it a quarter of the ASCII size
+    tran_bjt_excess|tran_corners|tran_corners_fast)  # 4000 points: binary keeps it a quarter of the ASCII size
       ngspice -b -r "$name.ngspice.raw" "$cir" >/dev/null 2>"$name.ngspice.log" || {
         cat "$name.ngspice.log"; exit 1; } ;;
     *)
