@@ -58,6 +58,7 @@ struct SourceValue {
     double dc = 0;
     bool has_dc = false;
     double ac_mag = 0, ac_phase = 0;
+    bool has_ac = false;  ///< `AC` written, even `ac 0`
     Waveform wave;
 };
 
@@ -339,6 +340,8 @@ public:
     virtual bool is_voltage() const = 0;
     /// The small-signal value written on the card, `AC mag [phase]`: mag·e^{j·phase}.
     virtual std::complex<double> ac_phasor() const = 0;
+    /// `AC` was written on the card, even as `ac 0` (ngspice's acGiven).
+    virtual bool has_ac() const = 0;
     /// Adds a small-signal value of this source (a voltage for V, a current for I) to the
     /// complex residual, in the rows and with the sign `load_source` adds its DC value: the
     /// small-signal system J·x = −f is then solved for the response to it.

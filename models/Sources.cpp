@@ -57,6 +57,7 @@ public:
     std::complex<double> ac_phasor() const override {
         return std::polar(src_.ac_mag * m_, src_.ac_phase * std::numbers::pi / 180.0);
     }
+    bool has_ac() const override { return src_.has_ac; }
 
 protected:
     /// The DC value in DC analyses (and in transient when there is no waveform), else the

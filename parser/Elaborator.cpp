@@ -416,6 +416,7 @@ SourceSpec Elaborator::make_source(const SourceCard& s, Scope& scope) {
         out.has_dc = true;
     }
     if (s.has_ac) {
+        out.has_ac = true;
         out.ac_mag = s.ac_mag ? value(*s.ac_mag, scope) : 1.0;
         out.ac_phase = s.ac_phase ? value(*s.ac_phase, scope) : 0.0;
     }

@@ -92,6 +92,7 @@ struct SourceSpec {
     bool has_dc = false;    ///< a DC value was written
     double ac_mag = 0;      ///< AC magnitude (kept for a later AC analysis)
     double ac_phase = 0;    ///< degrees
+    bool has_ac = false;    ///< `AC` was written (ac 0 included: .pz takes such a source as its input)
     Waveform wave;
 };
 

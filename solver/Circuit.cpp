@@ -352,6 +352,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             s.has_dc = e.source->has_dc;
             s.ac_mag = e.source->ac_mag;
             s.ac_phase = e.source->ac_phase;
+            s.has_ac = e.source->has_ac;
             s.wave = to_model(e.source->wave);
             card.source = std::move(s);
         } else {

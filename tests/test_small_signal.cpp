@@ -335,6 +335,23 @@ TEST_CASE(".pz: an RC low-pass (vol) has one pole at -1/RC and no finite zero") 
     CHECK(pz_roots(p, "zero").empty());
 }
 
+TEST_CASE(".pz: a voltage source written `ac 0` is the input all the same (ngspice's acGiven)") {
+    // Two RC sections: with V1 taken out, the poles of v(out)/v(in) are the ladder's, −2.07284e6
+    // and −627158 s⁻¹ as ngspice 47 prints them for both `ac 0` and `ac 1`; without `ac` the
+    // source is a short across the input port and the input impedance is undefined (ngspice
+    // fails too).
+    const std::string deck = "pz ac\nV1 in 0 dc 0 {}\nR1 in mid 1k\nC1 mid 0 1n\nR2 mid out 2k\nC2 out 0 0.5n\n"
+                             "R3 out 0 10k\n.pz in 0 out 0 vol pz\n.end\n";
+    for (const char* ac : {"ac 0", "ac 1"}) {
+        INFO(ac);
+        const auto poles = pz_roots(plot_of(simulate_text(fmt::format(fmt::runtime(deck), ac)), "pz"), "pole");
+        REQUIRE(poles.size() == 2);
+        CHECK(close(poles[0], -2.07284e6, 1e-5));
+        CHECK(close(poles[1], -627158, 1e-5));
+    }
+    CHECK_THROWS_AS(simulate_text(fmt::format(fmt::runtime(deck), "")), parser::NetlistError);
+}
+
 TEST_CASE(".pz: a bridged-T notch: poles -(3±√5)/2 /RC, a double zero at -1/RC") {
     // H(s) = (s²R²C² + 2sRC + 1)/(s²R²C² + 3sRC + 1) with R = 1k, C = 1 µF.
     auto res = simulate_text("bridge-T\nV1 1 0 12 AC 1\nC1 1 2 1U\nC2 2 3 1U\nR3 2 0 1K\nR4 1 3 1K\n"

@@ -255,10 +255,11 @@ public:
         // A memory device's state is held, as in .ac: it has no dynamics of its own here.
         for (int i = 0; i < n; ++i)
             if (c.unknowns()[i].kind == UnknownKind::State) C.row(i).setZero();
-        // The input: a voltage source with an AC value carries no current (ngspice's pz load).
+        // The input: a voltage source with `AC` written, even `ac 0`, carries no current
+        // (ngspice's pz load tests acGiven).
         for (const auto& d : c.devices())
             if (const auto* src = dynamic_cast<const models::IndependentSource*>(d.get()))
-                if (src->is_voltage() && src->ac_phasor() != 0.0) {
+                if (src->is_voltage() && src->has_ac()) {
                     const int br = c.branch_index(src->name());
                     G.row(br).setZero();
                     C.row(br).setZero();
