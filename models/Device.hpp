@@ -257,6 +257,11 @@ public:
 
     /// Constant Jacobians and f = J·x + b(t).
     virtual bool is_linear() const { return false; }
+    /// True when some charge of the device is integrated along the solution's path (from the
+    /// last accepted point with capacitances C(v)) rather than a function of the unknowns, as
+    /// SPICE's Meyer gate capacitances are: the transient's charge test cannot see the error of
+    /// that integration, so the solution test (newtrunc) runs by default.
+    virtual bool charge_along_path() const { return false; }
     /// True when b(t) is not identically zero (independent sources).
     virtual bool has_source() const { return false; }
     /// Add b(t) (scaled by ctx.source_scale) to f. Only for linear devices with has_source().

@@ -282,6 +282,7 @@ public:
 
     void load(LoadContext& ctx, const Stamp& st) override;
     void accept(const double* x, double time, double* history) override;
+    bool charge_along_path() const override { return k_.oxide_cap > 0; }
     void noise(const double* x, std::vector<NoiseSource>& out) const override;
     std::optional<double> quantity(std::string_view name, const double* x, const double* /*xdot*/) const override;
 

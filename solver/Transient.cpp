@@ -260,15 +260,18 @@ TranStats run_transient(
     Breakpoints bps(circuit, s.tstop);
     std::vector<double> tol_rate, tol_q;
     row_tolerances(circuit, options, tol_rate, tol_q);
-    // The solution test (ngspice's newtrunc) by default where devices are nonlinear: there the
-    // charge test alone misses two errors, measured on level-1 inverter chains at default
-    // tolerances at 0.7–17 % of range (tests/golden/tran_corners*): a charge integrated along
-    // the path (Meyer's capacitances) carries an error of that integration which no divided
-    // difference of q shows, and a gain stage turns a local error within the charge tolerance
-    // into an edge shifted downstream. A linear circuit has neither, and keeps the steps (and
-    // factorisations) the charge test allows.
-    const bool solution_test = options.newtrunc == Toggle::Auto ? !circuit.nonlinear().empty()
-                                                                : options.newtrunc == Toggle::On;
+    // The solution test (ngspice's newtrunc) by default where a device integrates a charge
+    // along the path (Meyer's gate capacitances): the charge test cannot see the error of that
+    // integration, and on level-1 inverter chains at default tolerances it left the edges
+    // 0.7–17 % of range off a tight reference (tests/golden/tran_corners*), the error growing
+    // through each gain stage. Where every charge is a function of the unknowns the charge test
+    // bounds the error, and the steps (a linear circuit's factorisations too) stay what it allows
+    // (`.options newtrunc` asks for the solution test anywhere: it holds gain stages' edges
+    // tighter still, at a cost, e.g. a bipolar adder's 2.1 % → 0.08 % of range for 10× the
+    // points).
+    bool path_charges = false;
+    for (const auto* d : circuit.nonlinear()) path_charges = path_charges || d->charge_along_path();
+    const bool solution_test = options.newtrunc == Toggle::Auto ? path_charges : options.newtrunc == Toggle::On;
     const double reltol_x = options.ltereltol > 0 ? options.ltereltol : options.reltol;
     std::vector<double> tol_x;
 
@@ -319,6 +322,8 @@ TranStats run_transient(
     double h_charge = tmax;
     bool skip_solution_test = false;
     double failed_end = 0;  // the end of the step Newton last failed on, until a point passes it
+    // Below this fraction of the charge test's step, the solution test gives way (see below).
+    constexpr double kSingularBelow = 1e-3;
     RingingFilter ringing, ringing_x;
     NewtonSettings ns;
     ns.max_iterations = options.itl4;
@@ -415,8 +420,17 @@ TranStats run_transient(
         if (solution_test && !skip_solution_test) {
             solution_tolerances(circuit, options, cand.q, hist.back().q, tol_x);
             const double ratio_x = integ.solution_error_ratio(order, t + h, xt, xs, hist, since_bp, tol_x, reltol_x);
-            ratio = std::max(ratio, ratio_x);
-            if (ratio_x > 0) allowed = std::min(allowed, std::pow(ratio_x, -1.0 / (order + 1)));
+            const double allowed_x = ratio_x > 0 ? std::pow(ratio_x, -1.0 / (order + 1)) : HUGE_VAL;
+            if (ratio_x > 1 && 0.9 * allowed_x * h < kSingularBelow * h_charge) {
+                // The solution test asks for a step a thousand times below the charge test's:
+                // the waveform ends in a point no step resolves (a fold, or a junction running
+                // away into a jump). Taken like a jump: this step without the test, and the
+                // polynomial restarts after it.
+                skip_solution_test = true;
+            } else {
+                ratio = std::max(ratio, ratio_x);
+                allowed = std::min(allowed, allowed_x);
+            }
         }
         if (ratio > 1 && h > hmin * 10) {
             ++stats.rejected_error;

@@ -115,8 +115,8 @@ TEST_CASE("golden tran: at default tolerances, five inverters stay within 0.5 % 
     // its defaults against ngspice converged far below them, a 20 fF load under 0.5 ns edges and
     // a 5 fF load under 0.2 ns edges. What holds them there: the first step after an input
     // corner is a tenth of the shorter of the step before it and the gap to the next, first
-    // order (as ngspice's), and the solution test (newtrunc, on by default in a nonlinear
-    // circuit) keeps each node voltage's own truncation error within reltol·|v| + vntol.
+    // order (as ngspice's), and the solution test (newtrunc, on by default where Meyer's gate
+    // capacitances are) keeps each node voltage's own truncation error within reltol·|v| + vntol.
     // Measured: voltages 0.21 % and 0.42 % of their range off, supply current 0.29 % and 0.49 %;
     // with the charge test alone (newtrunc=0) 0.69/1.36 % and 1.22/1.68 %, and ngspice 47's own
     // default run of the first 0.69/1.67 %. (Over 10/40 fF loads and 0.3/1 ns edges the worst

@@ -221,10 +221,11 @@ TEST_CASE("tran: the solution test's estimate is each formula's local error on a
     CHECK(trap.solution_error_ratio(2, 3.0, x, xs, hist, 3, {HUGE_VAL, 1e-12}, 0.0) == 0);
 }
 
-TEST_CASE("tran: the solution test tightens a nonlinear circuit's steps, and the options switch it") {
-    // An inverter under a 1 ns edge with a 100 ps step limit: the node voltages' own error asks
-    // for more points than the charge test alone; newtrunc=0 takes it away. A linear RC keeps
-    // the charge test alone unless newtrunc asks for it.
+TEST_CASE("tran: the solution test runs where Meyer capacitances are, and the options switch it") {
+    // An inverter with Meyer gate capacitances (TOX) under a 1 ns edge, 100 ps step limit: the
+    // node voltages' own error asks for more points than the charge test alone; newtrunc=0
+    // takes it away. Without TOX (every charge a function of the voltages) and in a linear RC
+    // the charge test runs alone unless newtrunc asks for the other.
     const std::string inv =
         "inv\n{}\nVdd vdd 0 3\nVin in 0 PULSE(0 3 1n 1n 1n 5n 20n)\nMp out in vdd vdd pm W=4u L=1u\n"
         "Mn out in 0 0 nm W=2u L=1u\nCl out 0 20f\n"
@@ -241,6 +242,11 @@ TEST_CASE("tran: the solution test tightens a nonlinear circuit's steps, and the
     CHECK(points(fmt::format(fmt::runtime(rc), ".options newtrunc")) > rc_default);
     // A tighter ltereltol asks for more points still.
     CHECK(points(fmt::format(fmt::runtime(inv), ".options ltereltol=1e-5")) > with);
+    std::string no_tox = inv;
+    for (std::size_t at; (at = no_tox.find(" tox=20n")) != std::string::npos;) no_tox.erase(at, 8);
+    const auto plain = points(fmt::format(fmt::runtime(no_tox), "* default"));
+    CHECK(plain == points(fmt::format(fmt::runtime(no_tox), ".options newtrunc=0")));
+    CHECK(points(fmt::format(fmt::runtime(no_tox), ".options newtrunc")) > plain);
 }
 
 namespace {
@@ -326,11 +332,12 @@ TEST_CASE("tran: a Newton failure that never recovers reports the time and the u
 
 TEST_CASE("tran: a latch without capacitance flips inside a circuit the solution test watches") {
     // The latch's nodes have no capacitance, but its supply is decoupled and it drives an RC:
-    // the solution test watches v(out) and holds the steps short as the latch nears the point
-    // where its branch ends, where Newton cannot cross at such steps. The transient takes that
-    // as a jump, crosses it at the charge test's step and completes.
+    // the solution test (asked for: the transistors have no Meyer capacitances) watches v(out)
+    // and holds the steps short as the latch nears the point where its branch ends, where
+    // Newton cannot cross at such steps. The transient takes that as a jump, crosses it at the
+    // charge test's step and completes.
     auto r = simulate_text(
-        "latch2\nVdd vdd 0 3\nCd vdd 0 1p\nR1 vdd q 10k\nR2 vdd qb 10k\nM1 q qb 0 0 nm W=10u L=1u\n"
+        "latch2\n.options newtrunc\nVdd vdd 0 3\nCd vdd 0 1p\nR1 vdd q 10k\nR2 vdd qb 10k\nM1 q qb 0 0 nm W=10u L=1u\n"
         "M2 qb q 0 0 nm W=10u L=1u\nM3 q s 0 0 nm W=20u L=1u\nVs s 0 PULSE(0 3 1u 1n 1n 1u 10u)\n"
         "Rl q out 1k\nCl out 0 1p\n.model nm nmos (level=1 vto=0.7 kp=100u)\n.nodeset v(q)=3 v(qb)=0\n"
         ".tran 10n 3u\n.end\n");
