@@ -25,8 +25,9 @@ struct SimOptions {
     double chgtol = 1e-14;  ///< C, absolute charge tolerance
     double stol = 1e-9;     ///< absolute tolerance of device state variables (dimensionless)
     double trtol = 7;       ///< truncation-error overestimate factor
-    /// ngspice's newtrunc: the truncation error of node voltages and branch currents limits
-    /// the step too (solver/Integrator.hpp). Auto: where the circuit has nonlinear devices.
+    /// ngspice's newtrunc: the truncation error of the integrated unknowns themselves (node
+    /// voltages with capacitance, inductor currents) limits the step too (solver/Transient.cpp).
+    /// Auto: where a device integrates a charge along the path (Device::charge_along_path).
     Toggle newtrunc = Toggle::Auto;
     double ltereltol = 0;   ///< its relative tolerance (0: reltol's)
     double lteabstol = 0;   ///< V, its absolute voltage tolerance (0: vntol's; currents: abstol)

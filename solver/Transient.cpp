@@ -144,30 +144,32 @@ void row_tolerances(const Circuit& c, const SimOptions& o, std::vector<double>& 
     }
 }
 
-/// The solution test's tolerances for the step from charges `q_old` to `q_new` (its absolute
-/// tolerance by unknown, infinite where the test does not look): the unknowns the formula
-/// integrates, i.e. whose own row carries charge: a node voltage with capacitance (lteabstol,
-/// else vntol), an inductor's current (abstol). Not device states (the charge test holds them
-/// to stol), and not the rest: a node without capacitance may jump (a latch flipping), and a
-/// voltage source's current is the sum of its node's dq/dt, which carries the trapezoidal
-/// rule's ringing until the filter takes it out; no step resolves either (tried: the source
-/// currents at reltol 1e-6 drove the steps to 1e-15 s).
-void solution_tolerances(const Circuit& c, const SimOptions& o, const std::vector<double>& q_new,
-                         const std::vector<double>& q_old, std::vector<double>& tol) {
-    const int n = c.size();
-    tol.assign(static_cast<std::size_t>(n), HUGE_VAL);
-    auto charged = [&](int r) { return q_new[r] != 0 || q_old[r] != 0; };
-    for (int i = 0; i < n; ++i) {
+/// The solution test's absolute tolerance of each unknown, by what it is: a node voltage
+/// (lteabstol, else vntol), a branch current (abstol); infinite (not looked at) for a device
+/// state, which the charge test holds to stol. Of these the test looks only at the unknowns the
+/// formula integrates, those whose own row carries charge at the step (`integrated_only`): a
+/// node without capacitance may jump (a latch flipping), and a voltage source's current is the
+/// sum of its node's dq/dt, which carries the trapezoidal rule's ringing until the filter takes
+/// it out; no step resolves either (tried: the source currents at reltol 1e-6 drove the steps
+/// to 1e-15 s).
+std::vector<double> solution_tolerances(const Circuit& c, const SimOptions& o) {
+    std::vector<double> tol(static_cast<std::size_t>(c.size()), HUGE_VAL);
+    for (int i = 0; i < c.size(); ++i) {
         switch (c.unknowns()[i].kind) {
-        case UnknownKind::Voltage:
-            if (charged(i)) tol[i] = o.lteabstol > 0 ? o.lteabstol : o.vntol;
-            break;
-        case UnknownKind::Current:
-            if (charged(i)) tol[i] = o.abstol;
-            break;
+        case UnknownKind::Voltage: tol[i] = o.lteabstol > 0 ? o.lteabstol : o.vntol; break;
+        case UnknownKind::Current: tol[i] = o.abstol; break;
         case UnknownKind::State: break;
         }
     }
+    return tol;
+}
+
+/// `tol` with the unknowns whose row carries no charge at either end of the step (q_old, q_new)
+/// left out, into `out`.
+void integrated_only(const std::vector<double>& tol, const std::vector<double>& q_new, const std::vector<double>& q_old,
+                     std::vector<double>& out) {
+    out.resize(tol.size());
+    for (std::size_t i = 0; i < tol.size(); ++i) out[i] = q_new[i] != 0 || q_old[i] != 0 ? tol[i] : HUGE_VAL;
 }
 
 class Progress {
@@ -273,7 +275,8 @@ TranStats run_transient(
     for (const auto* d : circuit.nonlinear()) path_charges = path_charges || d->charge_along_path();
     const bool solution_test = options.newtrunc == Toggle::Auto ? path_charges : options.newtrunc == Toggle::On;
     const double reltol_x = options.ltereltol > 0 ? options.ltereltol : options.reltol;
-    std::vector<double> tol_x;
+    const std::vector<double> tol_x = solution_tolerances(circuit, options);
+    std::vector<double> tol_x_step;
 
     std::deque<HistoryPoint> hist;
     std::deque<std::vector<double>> xs;  // accepted solutions, newest last (predictors), aligned with hist
@@ -416,10 +419,12 @@ TranStats run_transient(
         double ratio = ratio_q;
         // The step each test allows, as a multiple of h: the charge test's error is one in dq/dt
         // (∝ h^order), the solution test's one in x itself (∝ h^(order+1)).
-        double allowed = ratio_q > 0 ? std::pow(ratio_q, -1.0 / order) : HUGE_VAL;
+        const double allowed_q = ratio_q > 0 ? std::pow(ratio_q, -1.0 / order) : HUGE_VAL;
+        double allowed = allowed_q;
         if (solution_test && !skip_solution_test) {
-            solution_tolerances(circuit, options, cand.q, hist.back().q, tol_x);
-            const double ratio_x = integ.solution_error_ratio(order, t + h, xt, xs, hist, since_bp, tol_x, reltol_x);
+            integrated_only(tol_x, cand.q, hist.back().q, tol_x_step);
+            const double ratio_x =
+                integ.solution_error_ratio(order, t + h, xt, xs, hist, since_bp, tol_x_step, reltol_x);
             const double allowed_x = ratio_x > 0 ? std::pow(ratio_x, -1.0 / (order + 1)) : HUGE_VAL;
             if (ratio_x > 1 && 0.9 * allowed_x * h < kSingularBelow * h_charge) {
                 // The solution test asks for a step a thousand times below the charge test's:
@@ -437,7 +442,7 @@ TranStats run_transient(
             h *= std::max(0.1, 0.9 * allowed);
             continue;
         }
-        h_charge = std::min(tmax, ratio_q > 0 ? h * 0.9 * std::pow(ratio_q, -1.0 / order) : tmax);
+        h_charge = std::min(tmax, h * 0.9 * allowed_q);
 
         // Accepted. The oldest history entries are recycled as the next candidate's storage.
         // A trapezoidal point's dq/dt loses any ringing before the next step builds on it.
