@@ -33,6 +33,7 @@ public:
                  int threads) override;
     std::unique_ptr<SpdFactor> factor(const std::vector<double>& lower, std::unique_ptr<SpdFactor> reuse) override;
     std::string describe() const override;
+    bool iterative() const override { return true; }
 
     /// Whether this build has hypre (else factor() always fails and the direct path runs).
     static bool available();

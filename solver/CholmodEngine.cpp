@@ -213,4 +213,6 @@ const char* CholmodEngine::ordering() const { return impl_->metis ? "metis" : "a
 
 double CholmodEngine::flops() const { return impl_->fl; }
 
+double CholmodEngine::entries() const { return impl_->lnz; }
+
 }  // namespace ionspice::solver

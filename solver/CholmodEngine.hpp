@@ -36,6 +36,8 @@ public:
     /// "amd" or "metis", and the analysed factor's flop count.
     const char* ordering() const;
     double flops() const;
+    /// Entries in the analysed factor L.
+    double entries() const;
 
 private:
     struct Impl;

@@ -11,6 +11,7 @@
 #include "solver/FactorCache.hpp"
 #include "solver/NodalReduction.hpp"
 #include "solver/SimulationError.hpp"
+#include "solver/SubgraphEngine.hpp"
 
 namespace ionspice::solver {
 
@@ -26,16 +27,41 @@ void check_factor_memory(double bytes, double entries, int n, const char* what) 
 
 namespace {
 
-/// Nodal unknowns from which a matrix factored once goes to the iterative path: measured in
-/// bench/README.md ("Direct or iterative"), where AMG-preconditioned CG overtakes CHOLMOD
-/// (its ordering included) and needs a fraction of its memory.
+/// Nodal unknowns from which a matrix factored once goes to AMG-preconditioned CG, where CG
+/// on its strong part does not pay: measured in bench/README.md ("Direct or iterative"), where
+/// AMG overtakes CHOLMOD (its ordering included) and needs a fraction of its memory.
 constexpr int kAmgUnknowns = 1'000'000;
+/// Nodal unknowns from which a matrix factored once is first tried with CG preconditioned by
+/// its strong part (SubgraphEngine, which gives way where that would not pay). Below, a
+/// Cholesky takes a few milliseconds and answers to rounding (bench/README.md, "Subgraph
+/// preconditioner").
+constexpr int kSubgraphUnknowns = 20'000;
+/// Solves of one matrix on an iterative engine after which it is factored directly instead: a
+/// solve costs a good part of a direct factorisation (a linear circuit's .dc sweep solves one
+/// matrix once per point).
+constexpr int kIterativeSolves = 4;
 
-std::unique_ptr<SpdEngine> make_engine(SolverChoice choice, Usage usage, int unknowns) {
+/// The engine for the nodal matrix when CG on its strong part is not tried, or gave way.
+std::unique_ptr<SpdEngine> engine_without_subgraph(SolverChoice choice, Usage usage, int unknowns) {
     const bool amg = AmgEngine::available() &&
                      (choice == SolverChoice::Amg ||
-                      (choice == SolverChoice::Auto && usage == Usage::Once && unknowns >= kAmgUnknowns));
+                      (choice != SolverChoice::Cholmod && usage == Usage::Once && unknowns >= kAmgUnknowns));
     if (amg) return std::make_unique<AmgEngine>();
+    return std::make_unique<CholmodEngine>();
+}
+
+std::unique_ptr<SpdEngine> make_engine(SolverChoice choice, Usage usage, int unknowns) {
+    if (choice == SolverChoice::Subgraph ||
+        (choice == SolverChoice::Auto && usage == Usage::Once && unknowns >= kSubgraphUnknowns))
+        return std::make_unique<SubgraphEngine>(
+            [=] { return engine_without_subgraph(SolverChoice::Auto, usage, unknowns); });
+    return engine_without_subgraph(choice, usage, unknowns);
+}
+
+/// What takes over from an iterative engine whose solve failed: AMG after the strong part's CG
+/// where AMG would have been chosen, CHOLMOD otherwise.
+std::unique_ptr<SpdEngine> engine_after(const SpdEngine& failed, Usage usage, int unknowns) {
+    if (dynamic_cast<const SubgraphEngine*>(&failed)) return engine_without_subgraph(SolverChoice::Auto, usage, unknowns);
     return std::make_unique<CholmodEngine>();
 }
 
@@ -47,6 +73,10 @@ struct LinearSolver::Nodal {
     std::unique_ptr<SpdEngine> engine;  ///< null until the first factorisation analyses
     FactorCache<std::unique_ptr<SpdFactor>> cache;
     std::vector<double> lower;
+    /// The engine is not the one make_engine chose (an iterative one gave way): a restart()
+    /// goes back to that choice, as a new solver would.
+    bool replaced = false;
+    int solves_of_current = 0;  ///< solves of the current factorisation (kIterativeSolves)
 };
 
 LinearSolver::LinearSolver() = default;
@@ -121,7 +151,12 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
     if (nodal_) {
         auto& nd = *nodal_;
         FactorResult r;
-        if (nd.cache.current_equals(values) || (nd.cache.capacity() > 1 && nd.cache.select(values))) {
+        if (nd.cache.current_equals(values)) {
+            current_ = Path::Nodal;
+            return r;
+        }
+        if (nd.cache.capacity() > 1 && nd.cache.select(values)) {
+            nd.solves_of_current = 0;
             current_ = Path::Nodal;
             return r;
         }
@@ -137,6 +172,7 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
             if (auto f = nd.engine->factor(nd.lower, std::move(slot.numeric))) {
                 slot.numeric = std::move(f);
                 slot.values = values;
+                nd.solves_of_current = 0;
                 ++factors_;
                 current_ = Path::Nodal;
                 r.factored = true;
@@ -155,23 +191,25 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
 void LinearSolver::solve(std::vector<double>& b, bool transposed) {
     if (current_ == Path::Empty) return;
     if (current_ == Path::Nodal) {
+        auto& nd = *nodal_;
+        if (nd.engine->iterative() && nd.solves_of_current >= kIterativeSolves) {
+            replace_engine(std::make_unique<CholmodEngine>(),
+                           fmt::format("{} solves of one matrix: CHOLMOD took over", nd.solves_of_current));
+            solve(b, transposed);
+            return;
+        }
         try {
-            auto* e = nodal_->cache.current();
-            nodal_->reduction.solve(e->values, b, transposed, [&](double* rhs) { e->numeric->solve(rhs); });
+            auto* e = nd.cache.current();
+            nd.reduction.solve(e->values, b, transposed, [&](double* rhs) { e->numeric->solve(rhs); });
+            ++nd.solves_of_current;
             ++solves_;
             return;
         } catch (const SpdSolveFailed& failed) {
-            // The iterative path missed its criterion (b is untouched): the direct one takes
+            // The iterative path missed its criterion (b is untouched): the next engine takes
             // over for this pattern, from the same values.
-            auto& nd = *nodal_;
-            const std::vector<double> values = nd.cache.current()->values;
-            note_ = fmt::format("{}: CHOLMOD took over", failed.what());
-            nd.cache.clear();
-            nd.engine = std::make_unique<CholmodEngine>();
-            nd.engine->analyze(nd.reduction.lower_col_ptr(), nd.reduction.lower_row_idx(), usage_, threads_);
-            ++analyses_;
-            const FactorResult r = factor(values);
-            if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", note_));
+            auto next = engine_after(*nd.engine, usage_, nd.reduction.size());
+            const bool direct = !next->iterative();
+            replace_engine(std::move(next), fmt::format("{}: {} took over", failed.what(), direct ? "CHOLMOD" : "AMG"));
             solve(b, transposed);
             return;
         }
@@ -181,6 +219,19 @@ void LinearSolver::solve(std::vector<double>& b, bool transposed) {
         klu_.solve_transposed(b);
     else
         klu_.solve(b);
+}
+
+void LinearSolver::replace_engine(std::unique_ptr<SpdEngine> engine, std::string why) {
+    auto& nd = *nodal_;
+    const std::vector<double> values = nd.cache.current()->values;
+    note_ = std::move(why);
+    nd.cache.clear();
+    nd.engine = std::move(engine);
+    nd.replaced = true;
+    nd.engine->analyze(nd.reduction.lower_col_ptr(), nd.reduction.lower_row_idx(), usage_, threads_);
+    ++analyses_;
+    const FactorResult r = factor(values);
+    if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", note_));
 }
 
 void LinearSolver::solve(std::vector<double>& b) { solve(b, false); }
@@ -201,6 +252,10 @@ void LinearSolver::restart() {
     klu_analysed_ = false;
     restarted_ = true;
     note_.clear();
+    if (nodal_ && nodal_->replaced) {
+        nodal_->engine.reset();
+        nodal_->replaced = false;
+    }
     if (refused_by_values_) {
         // A new solver would try the nodal path on the next values.
         refused_.clear();

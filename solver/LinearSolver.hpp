@@ -102,6 +102,9 @@ private:
     /// The nodal path of the analysed pattern, or why there is none (refused_).
     void find_nodal();
     void solve(std::vector<double>& b, bool transposed);
+    /// Another engine for the nodal path of this pattern, factoring the current values; `why`
+    /// goes into path().
+    void replace_engine(std::unique_ptr<SpdEngine> engine, std::string why);
 
     SolverChoice choice_ = SolverChoice::Auto;
     int threads_ = 0;

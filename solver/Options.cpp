@@ -92,6 +92,7 @@ SimOptions read_options(const parser::Netlist& netlist) {
              if (o.text == "auto") s.solver = SolverChoice::Auto;
              else if (o.text == "klu") s.solver = SolverChoice::Klu;
              else if (o.text == "cholmod") s.solver = SolverChoice::Cholmod;
+             else if (o.text == "subgraph") s.solver = SolverChoice::Subgraph;
              else if (o.text == "amg") {
                  s.solver = SolverChoice::Amg;
                  if (!AmgEngine::available())
@@ -101,7 +102,7 @@ SimOptions read_options(const parser::Netlist& netlist) {
              }
              else
                  throw parser::NetlistError(
-                     o.loc, fmt::format("unknown linear solver '{}' (use auto, klu, cholmod or amg)", o.text));
+                     o.loc, fmt::format("unknown linear solver '{}' (use auto, klu, cholmod, subgraph or amg)", o.text));
          }},
     };
     for (const auto& o : netlist.options) {

@@ -13,7 +13,7 @@ namespace ionspice::solver {
 enum class IntegrationMethod { Trapezoidal, Gear, Euler };
 
 /// The linear solver (solver/LinearSolver.hpp): chosen by the matrix's structure, or forced.
-enum class SolverChoice { Auto, Klu, Cholmod, Amg };
+enum class SolverChoice { Auto, Klu, Cholmod, Amg, Subgraph };
 
 /// An option that is on, off, or decided by the circuit.
 enum class Toggle { Auto, On, Off };
@@ -47,7 +47,7 @@ struct SimOptions {
     double tnom = 27;       ///< °C
     IntegrationMethod method = IntegrationMethod::Trapezoidal;
     int maxord = 2;
-    SolverChoice solver = SolverChoice::Auto;  ///< `.options solver=auto|klu|cholmod|amg`
+    SolverChoice solver = SolverChoice::Auto;  ///< `.options solver=auto|klu|cholmod|subgraph|amg`
     bool save_currents = false;  ///< ngspice's savecurrents: every device's current in the plots
     std::uint64_t seed = 1;
     /// The device-to-device draws' seed; unset: `seed`. Fixing it keeps one "chip" while `seed`

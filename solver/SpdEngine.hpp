@@ -1,8 +1,9 @@
 #pragma once
 // What solves a symmetric positive definite system for the linear-solver layer (LinearSolver):
 // the nodal matrix of a conductance network (NodalReduction), given as its lower triangle in
-// compressed columns. Two engines: CHOLMOD's supernodal Cholesky (CholmodEngine) and conjugate
-// gradients preconditioned by hypre's BoomerAMG (AmgEngine).
+// compressed columns. Three engines: CHOLMOD's supernodal Cholesky (CholmodEngine), conjugate
+// gradients preconditioned by the Cholesky factor of the matrix's strong part (SubgraphEngine),
+// and conjugate gradients preconditioned by hypre's BoomerAMG (AmgEngine).
 
 #include <cstdint>
 #include <memory>
@@ -47,6 +48,9 @@ public:
     virtual std::unique_ptr<SpdFactor> factor(const std::vector<double>& lower, std::unique_ptr<SpdFactor> reuse) = 0;
     /// For --stats: "cholmod supernodal, metis ordering".
     virtual std::string describe() const = 0;
+    /// Its solves iterate (each costs a good part of a direct factorisation's setup), so a
+    /// matrix solved many times is better factored directly.
+    virtual bool iterative() const { return false; }
 };
 
 /// Refuses, with the sizes, a factorisation that cannot fit in this machine's physical memory

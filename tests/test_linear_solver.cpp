@@ -1,5 +1,5 @@
 // solver/LinearSolver: the method is chosen by the matrix's structure. The nodal path (grounded
-// sources eliminated, CHOLMOD or AMG on the SPD rest) gives KLU's answer, the eliminated
+// sources eliminated, CHOLMOD, CG on the strong part or AMG on the SPD rest) gives KLU's answer, the eliminated
 // sources' currents included; every case without a nodal SPD form (floating source, controlled
 // source, negative resistance, transistor) goes to KLU and says why; a fixed-step transient of
 // a linear circuit factors once; Aᵀ solves through the reduction equal KLU's.
@@ -91,6 +91,31 @@ double worst_difference(const solver::Plot& a, const solver::Plot& b) {
     return worst;
 }
 
+/// An n×n passive crossbar: 1 Ω wire segments, cells 1–50 µS, grounded drivers and virtual
+/// grounds (bench/gen_crossbar.py's circuit); `driven`: false leaves the rows' drivers out, so
+/// that the row wires are held only through the cells (and a current source into each).
+std::string crossbar(int n, unsigned seed, bool driven = true) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::string t = "crossbar\n";
+    for (int i = 0; i < n; ++i) {
+        if (driven)
+            t += fmt::format("vr{} rin{} 0 {:.4f}\n", i, i, 0.1 + 0.2 * u(rng));
+        else
+            t += fmt::format("ir{} 0 rin{} {:.4g}\n", i, i, 1e-5 * u(rng));
+        t += fmt::format("rwr{}_0 rin{} r{}_0 1\n", i, i, i);
+        for (int j = 1; j < n; ++j) t += fmt::format("rwr{}_{} r{}_{} r{}_{} 1\n", i, j, i, j - 1, i, j);
+    }
+    for (int j = 0; j < n; ++j) {
+        for (int i = 1; i < n; ++i) t += fmt::format("rwc{}_{} c{}_{} c{}_{} 1\n", i, j, i - 1, j, i, j);
+        t += fmt::format("rwc{}_{} c{}_{} cout{} 1\nvc{} cout{} 0 0\n", n, j, n - 1, j, j, j, j);
+    }
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            t += fmt::format("rx{}_{} r{}_{} c{}_{} {:.6g}\n", i, j, i, j, i, j, 1 / (1e-6 + 49e-6 * u(rng)));
+    return t;
+}
+
 }  // namespace
 
 TEST_CASE("nodal path: random resistor networks with grounded sources give KLU's answer, source currents too") {
@@ -158,22 +183,7 @@ TEST_CASE("nodal path: the iterative path (AMG-preconditioned CG) agrees with th
         MESSAGE("this build has no hypre: the AMG path is not tested");
         return;
     }
-    // A 24×24 passive crossbar: 1 Ω wire segments, cells 1–50 µS, grounded drivers and
-    // virtual grounds (bench/gen_crossbar.py's circuit).
-    std::mt19937 rng(7);
-    std::uniform_real_distribution<double> u(0, 1);
-    const int n = 24;
-    std::string t = "crossbar\n";
-    for (int i = 0; i < n; ++i) {
-        t += fmt::format("vr{} rin{} 0 {:.4f}\nrwr{}_0 rin{} r{}_0 1\n", i, i, 0.1 + 0.2 * u(rng), i, i, i);
-        for (int j = 1; j < n; ++j) t += fmt::format("rwr{}_{} r{}_{} r{}_{} 1\n", i, j, i, j - 1, i, j);
-    }
-    for (int j = 0; j < n; ++j) {
-        for (int i = 1; i < n; ++i) t += fmt::format("rwc{}_{} c{}_{} c{}_{} 1\n", i, j, i - 1, j, i, j);
-        t += fmt::format("rwc{}_{} c{}_{} cout{} 1\nvc{} cout{} 0 0\n", n, j, n - 1, j, j, j, j);
-    }
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) t += fmt::format("rx{}_{} r{}_{} c{}_{} {:.6g}\n", i, j, i, j, i, j, 1 / (1e-6 + 49e-6 * u(rng)));
+    const std::string t = crossbar(24, 7);
     const Run klu = run(t, ".options solver=klu\n.op\n");
     const Run chol = run(t, ".options solver=cholmod\n.op\n");
     const Run amg = run(t, ".options solver=amg\n.op\n");
@@ -185,6 +195,80 @@ TEST_CASE("nodal path: the iterative path (AMG-preconditioned CG) agrees with th
     // The stated criterion (relative residual 1e-13) keeps the answer within 1e-10 of the
     // direct one, the column currents (the array's outputs) included.
     CHECK(worst_difference(chol.result.plots.at(0), amg.result.plots.at(0)) < 1e-10);
+}
+
+TEST_CASE("nodal path: CG preconditioned by the strong part agrees with the direct answers, and gives way") {
+    // A crossbar's strong part is its wires: chains, factored without fill.
+    const std::string t = crossbar(24, 7);
+    const Run chol = run(t, ".options solver=cholmod\n.op\n");
+    const Run sub = run(t, ".options solver=subgraph\n.op\n");
+    INFO(sub.path);
+    CHECK(sub.path.find("nodal: CG preconditioned by the strong part") == 0);
+    // Kept: the 23 segments between the 24 nodes of each of the 48 lines (the segment to a
+    // source is eliminated with it); dropped: the 576 cells.
+    CHECK(sub.path.find("keeps 1104 of 1680 couplings") != std::string::npos);
+    CHECK(worst_difference(chol.result.plots.at(0), sub.result.plots.at(0)) < 1e-10);
+
+    // Floating row wires (current-driven, held only through the cells): the wires alone leave
+    // each row nearly free, and CG needs many more iterations, but reaches the same answer.
+    const std::string floating = crossbar(16, 3, false);
+    const Run fchol = run(floating, ".options solver=cholmod\n.op\n");
+    const Run fsub = run(floating, ".options solver=subgraph\n.op\n");
+    INFO(fsub.path);
+    CHECK(fsub.path.find("nodal: CG preconditioned by the strong part") == 0);
+    CHECK(worst_difference(fchol.result.plots.at(0), fsub.result.plots.at(0)) < 1e-9);
+
+    // Where the weak couplings carry the current: pairs of nodes joined by 1 Ω, the pairs
+    // chained by 1 MΩ from a source. The strong part is the pairs alone, whose factor knows
+    // nothing of the chain; CG would need thousands of iterations, sees so from its rate, and
+    // CHOLMOD answers instead.
+    std::string ladder = "ladder\nV1 a0 0 1\nRend b999 0 1k\n";
+    for (int k = 0; k < 1000; ++k) {
+        ladder += fmt::format("Rs{} a{} b{} 1\n", k, k, k);
+        if (k + 1 < 1000) ladder += fmt::format("Rw{} b{} a{} 1meg\n", k, k, k + 1);
+    }
+    const Run lchol = run(ladder, ".options solver=cholmod\n.op\n");
+    const Run lsub = run(ladder, ".options solver=subgraph\n.op\n");
+    INFO(lsub.path);
+    CHECK(lsub.path.find("nodal: cholmod") == 0);
+    CHECK(lsub.path.find("CG preconditioned by the strong part stopped") != std::string::npos);
+    CHECK(lsub.path.find("CHOLMOD took over") != std::string::npos);
+    CHECK(worst_difference(lchol.result.plots.at(0), lsub.result.plots.at(0)) < 1e-12);
+
+    // Couplings of one size: the strong part is the whole matrix, and CHOLMOD solves it.
+    std::string mesh = "mesh\nV1 n0_0 0 1\nVg n7_7 0 0\n";
+    for (int i = 0; i < 8; ++i)
+        for (int j = 0; j < 8; ++j) {
+            if (i + 1 < 8) mesh += fmt::format("Rv{}_{} n{}_{} n{}_{} 1k\n", i, j, i, j, i + 1, j);
+            if (j + 1 < 8) mesh += fmt::format("Rh{}_{} n{}_{} n{}_{} 1k\n", i, j, i, j, i, j + 1);
+        }
+    const Run even = run(mesh, ".options solver=subgraph\n.op\n");
+    INFO(even.path);
+    CHECK(even.path.find("nodal: cholmod") == 0);
+    CHECK(even.path.find("would not pay: the strong part keeps 108 of 108 couplings") != std::string::npos);
+    const Run even_chol = run(mesh, ".options solver=cholmod\n.op\n");
+    CHECK(worst_difference(even_chol.result.plots.at(0), even.result.plots.at(0)) < 1e-13);
+
+    // A .dc sweep solves one matrix once per point: after a few iterative solves CHOLMOD
+    // factors it, and every point still agrees.
+    const Run sweep_chol = run(t, ".options solver=cholmod\n.dc vr0 0 1 0.1\n");
+    const Run sweep = run(t, ".options solver=subgraph\n.dc vr0 0 1 0.1\n");
+    INFO(sweep.path);
+    CHECK(sweep.path.find("nodal: cholmod") == 0);
+    CHECK(sweep.path.find("4 solves of one matrix: CHOLMOD took over") != std::string::npos);
+    CHECK(worst_difference(sweep_chol.result.plots.at(0), sweep.result.plots.at(0)) < 1e-10);
+}
+
+TEST_CASE("nodal path: a crossbar's .op is solved by CG on its strong part from 20 000 nodal unknowns") {
+    // 100×100: 20 000 nodal unknowns, the smallest size the automatic choice sends there; 99×99
+    // stays with CHOLMOD.
+    const Run big = run(crossbar(100, 5), ".op\n");
+    INFO(big.path);
+    CHECK(big.path.find("nodal: CG preconditioned by the strong part") == 0);
+    const Run small = run(crossbar(99, 5), ".op\n");
+    CHECK(small.path.find("nodal: cholmod") == 0);
+    const Run direct = run(crossbar(100, 5), ".options solver=cholmod\n.op\n");
+    CHECK(worst_difference(direct.result.plots.at(0), big.result.plots.at(0)) < 1e-10);
 }
 
 TEST_CASE("nodal path: a linear transient with a fixed step reuses its factorisations") {

@@ -1,0 +1,52 @@
+#pragma once
+// Conjugate gradients preconditioned by the Cholesky factor of the matrix's strong part (a
+// subgraph preconditioner, after Vaidya): for a nodal matrix factored once whose couplings
+// span orders of magnitude, as a crossbar's do (wire segments of 1 Ω beside cells of 20–1000 kΩ).
+//
+// The strong part M keeps A's diagonal and each coupling a_ij with |a_ij| ≥ kStrength times
+// the largest coupling of i or of j (the stronger for either end); the weak ones are dropped.
+// On a crossbar M is the row and column wires, chains without fill: its factor costs O(n), and
+// since the dropped cells are weak next to the wires, M⁻¹A's eigenvalues stay in a narrow band
+// (bench/README.md, "Subgraph preconditioner"), so CG needs a few tens of iterations, each a
+// product with A and two triangular solves with M's factor — against a Cholesky of A whose fill
+// grows as n·log n on a mesh.
+//
+// It gives way to another engine on A itself (the one the caller names: CHOLMOD's Cholesky, or
+// AMG for the largest matrices) where it would not pay: when the strong part keeps nearly every coupling, when its factor would not be much
+// sparser than A's, or when M is not positive definite. Convergence criterion as AmgEngine's:
+// the residual's 2-norm below kRelativeResidual of the right-hand side's; a solve whose
+// iterations would pass kMaxIterations (judged every 20 from the rate of the last 20) is reported as
+// failed, and the caller's direct path takes over.
+
+#include <functional>
+#include <memory>
+
+#include "solver/SpdEngine.hpp"
+
+namespace ionspice::solver {
+
+class SubgraphEngine final : public SpdEngine {
+public:
+    static constexpr double kStrength = 0.01;
+    static constexpr double kRelativeResidual = 1e-13;
+    static constexpr int kMaxIterations = 300;
+
+    /// `other`: makes the engine that solves A where the strong part does not pay.
+    explicit SubgraphEngine(std::function<std::unique_ptr<SpdEngine>()> other);
+    ~SubgraphEngine() override;
+    SubgraphEngine(const SubgraphEngine&) = delete;
+    SubgraphEngine& operator=(const SubgraphEngine&) = delete;
+
+    void analyze(const std::vector<std::int64_t>& col_ptr, const std::vector<std::int64_t>& row_idx, Usage usage,
+                 int threads) override;
+    std::unique_ptr<SpdFactor> factor(const std::vector<double>& lower, std::unique_ptr<SpdFactor> reuse) override;
+    std::string describe() const override;
+    /// True until it has given way to the other engine.
+    bool iterative() const override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ionspice::solver
