@@ -197,6 +197,10 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
     check_factor_memory(entries * ((complex_values ? 2 : 1) * sizeof(double) + sizeof(int)), entries, n, "LU factors");
 }
 
+double KluSolver::estimated_entries() const {
+    return impl_->symbolic ? impl_->symbolic->lnz + impl_->symbolic->unz : 0.0;
+}
+
 const char* KluSolver::ordering() const { return impl_->common.ordering == 3 ? "metis" : "amd"; }
 
 void KluSolver::invalidate() { impl_->free_numeric(); }

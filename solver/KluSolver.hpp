@@ -43,6 +43,8 @@ public:
                  bool complex_values = false);
     /// The fill-reducing ordering of the current analysis: "amd" or "metis".
     const char* ordering() const;
+    /// KLU's estimate of the analysed pattern's L and U entries (before pivoting).
+    double estimated_entries() const;
     /// Numeric factorisation of values laid out on the analysed pattern.
     FactorResult factor(const std::vector<double>& values);
     /// Solves A·x = b in place with the last factorisation.

@@ -9,6 +9,7 @@
 #include "solver/AmgEngine.hpp"
 #include "solver/CholmodEngine.hpp"
 #include "solver/FactorCache.hpp"
+#include "solver/GmresEngine.hpp"
 #include "solver/NodalReduction.hpp"
 #include "solver/SimulationError.hpp"
 #include "solver/SubgraphEngine.hpp"
@@ -31,8 +32,8 @@ namespace {
 /// on its strong part does not pay: measured in bench/README.md ("Direct or iterative"), where
 /// AMG overtakes CHOLMOD (its ordering included) and needs a fraction of its memory.
 constexpr int kAmgUnknowns = 1'000'000;
-/// Nodal unknowns from which a matrix factored once is first tried with CG preconditioned by
-/// its strong part (SubgraphEngine, which gives way where that would not pay). Below, a
+/// Nodal unknowns from which a matrix factored once, or once per Newton iteration, is first
+/// tried with CG preconditioned by its strong part (SubgraphEngine, which gives way where that would not pay). Below, a
 /// Cholesky takes a few milliseconds and answers to rounding (bench/README.md, "Subgraph
 /// preconditioner").
 constexpr int kSubgraphUnknowns = 20'000;
@@ -51,8 +52,11 @@ std::unique_ptr<SpdEngine> engine_without_subgraph(SolverChoice choice, Usage us
 }
 
 std::unique_ptr<SpdEngine> make_engine(SolverChoice choice, Usage usage, int unknowns) {
+    // Not for many solves per factorisation (a linear transient): there a factor's solves are
+    // what counts. Newton's matrices (factored anew each iteration) are tried: a nonlinear
+    // array's are conductance networks too, whose strong part changes little with the devices.
     if (choice == SolverChoice::Subgraph ||
-        (choice == SolverChoice::Auto && usage == Usage::Once && unknowns >= kSubgraphUnknowns))
+        (choice == SolverChoice::Auto && usage != Usage::ManySolves && unknowns >= kSubgraphUnknowns))
         return std::make_unique<SubgraphEngine>(
             [=] { return engine_without_subgraph(SolverChoice::Auto, usage, unknowns); });
     return engine_without_subgraph(choice, usage, unknowns);
@@ -77,6 +81,11 @@ struct LinearSolver::Nodal {
     /// goes back to that choice, as a new solver would.
     bool replaced = false;
     int solves_of_current = 0;  ///< solves of the current factorisation (kIterativeSolves)
+    /// Values that are not symmetric (a 1T1R array's conducting selectors): GMRES on the
+    /// strong part, made when first needed; the mirrored entries and the full values of its
+    /// current factorisation.
+    std::unique_ptr<GmresEngine> gmres;
+    std::vector<double> upper, gmres_values;
 };
 
 LinearSolver::LinearSolver() = default;
@@ -140,7 +149,23 @@ void LinearSolver::refuse(std::string why, bool by_values) {
     refused_ = std::move(why);
     refused_by_values_ = by_values;
     nodal_.reset();
-    if (current_ == Path::Nodal) current_ = Path::None;
+    if (current_ == Path::Nodal || current_ == Path::Gmres) current_ = Path::None;
+}
+
+bool LinearSolver::factor_unsymmetric(const std::vector<double>& values) {
+    auto& nd = *nodal_;
+    const bool wanted = choice_ == SolverChoice::Subgraph ||
+                        (choice_ == SolverChoice::Auto && nd.reduction.size() >= kSubgraphUnknowns);
+    if (!wanted || !nd.reduction.gather_unsymmetric(values, nd.lower, nd.upper)) return false;
+    if (!nd.gmres) {
+        nd.gmres = std::make_unique<GmresEngine>();
+        nd.gmres->analyze(nd.reduction.lower_col_ptr(), nd.reduction.lower_row_idx());
+        ++analyses_;
+    }
+    nd.gmres_values.clear();
+    if (!nd.gmres->factor(nd.lower, nd.upper)) return false;
+    nd.gmres_values = values;
+    return true;
 }
 
 FactorResult LinearSolver::factor(const std::vector<double>& values) {
@@ -151,6 +176,7 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
     if (nodal_) {
         auto& nd = *nodal_;
         FactorResult r;
+        if (current_ == Path::Gmres && nd.gmres_values == values) return r;
         if (nd.cache.current_equals(values)) {
             current_ = Path::Nodal;
             return r;
@@ -180,8 +206,16 @@ FactorResult LinearSolver::factor(const std::vector<double>& values) {
             }
             nd.cache.drop_current();
             refuse("not positive definite", true);
+        } else if (factor_unsymmetric(values)) {
+            ++factors_;
+            current_ = Path::Gmres;
+            r.factored = true;
+            return r;
         } else {
-            refuse("not symmetric", true);
+            refuse(nd.gmres && !nd.gmres->why_not().empty()
+                       ? fmt::format("not symmetric, and GMRES on the strong part would not pay: {}", nd.gmres->why_not())
+                       : "not symmetric",
+                   true);
         }
     }
     current_ = Path::Klu;
@@ -214,6 +248,21 @@ void LinearSolver::solve(std::vector<double>& b, bool transposed) {
             return;
         }
     }
+    if (current_ == Path::Gmres) {
+        auto& nd = *nodal_;
+        try {
+            nd.reduction.solve(nd.gmres_values, b, transposed, [&](double* rhs) { nd.gmres->solve(rhs, transposed); });
+            ++solves_;
+            return;
+        } catch (const SpdSolveFailed& failed) {
+            // KLU takes over for this pattern, from the same values (b is untouched).
+            const std::vector<double> values = nd.gmres_values;
+            refuse(fmt::format("not symmetric, and {}: KLU took over", failed.what()), true);
+            current_ = Path::Klu;
+            const FactorResult r = klu().factor(values);
+            if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", refused_));
+        }
+    }
     if (current_ != Path::Klu) throw std::logic_error("solve without a factorisation");
     if (transposed)
         klu_.solve_transposed(b);
@@ -239,7 +288,10 @@ void LinearSolver::solve(std::vector<double>& b) { solve(b, false); }
 void LinearSolver::solve_transposed(std::vector<double>& b) { solve(b, true); }
 
 void LinearSolver::invalidate() {
-    if (nodal_) nodal_->cache.clear();
+    if (nodal_) {
+        nodal_->cache.clear();
+        nodal_->gmres_values.clear();
+    }
     klu_.invalidate();
     current_ = Path::None;
 }
@@ -267,12 +319,14 @@ void LinearSolver::restart() {
 bool LinearSolver::has_factorization() const {
     if (current_ == Path::Empty) return true;
     if (current_ == Path::Nodal) return nodal_->cache.current() != nullptr;
+    if (current_ == Path::Gmres) return !nodal_->gmres_values.empty();
     return current_ == Path::Klu && klu_.has_factorization();
 }
 
 bool LinearSolver::factored_values_equal(const std::vector<double>& values) const {
     if (current_ == Path::Empty) return true;
     if (current_ == Path::Nodal) return nodal_->cache.current_equals(values);
+    if (current_ == Path::Gmres) return nodal_->gmres_values == values;
     return current_ == Path::Klu && klu_.factored_values_equal(values);
 }
 
@@ -303,6 +357,9 @@ bool LinearSolver::has_complex_factorization() const { return n_ == 0 || klu_.ha
 
 std::string LinearSolver::path() const {
     if (current_ == Path::Empty) return "nothing to solve: no unknowns";
+    if (current_ == Path::Gmres)
+        return fmt::format("nodal, values not symmetric: {}; {} unknowns, {} grounded sources eliminated",
+                           nodal_->gmres->describe(), nodal_->reduction.size(), nodal_->reduction.sources());
     if (current_ == Path::Nodal && nodal_->engine)
         return fmt::format("nodal: {}; {} unknowns, {} grounded sources eliminated{}{}", nodal_->engine->describe(),
                            nodal_->reduction.size(), nodal_->reduction.sources(), note_.empty() ? "" : "; ", note_);

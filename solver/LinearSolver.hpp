@@ -5,16 +5,21 @@
 //
 //   - the nodal path, when the matrix has a nodal form (NodalReduction: the voltage sources
 //     are grounded, the rest is symmetric) and it is positive definite: CHOLMOD's supernodal
-//     Cholesky (CholmodEngine), or for the largest matrices of linear circuits conjugate
-//     gradients with hypre's BoomerAMG (AmgEngine);
-//   - KLU (KluSolver) for everything else: floating sources, controlled sources, transistors,
-//     inductor currents, a matrix that turned out not positive definite, and every complex
-//     (small-signal) matrix.
+//     Cholesky (CholmodEngine); for matrices factored once from 20 000 nodal unknowns, conjugate
+//     gradients preconditioned by the strong part's Cholesky (SubgraphEngine), which gives way
+//     where it would not pay to CHOLMOD or, for the largest, to conjugate gradients with
+//     hypre's BoomerAMG (AmgEngine);
+//   - the nodal path with values that are not symmetric (a 1T1R array's conducting selectors,
+//     whose gm enters one side of their drain–source block): GMRES preconditioned by the LU of
+//     the strong part (GmresEngine), from the same size as SubgraphEngine;
+//   - KLU (KluSolver) for everything else: floating sources, controlled sources, transistors
+//     on nodes that are not fixed below that size, inductor currents, a matrix that turned out
+//     not positive definite, and every complex (small-signal) matrix.
 //
 // Nothing is asked of the user: the structure is detected per pattern (once) and checked per
 // factorisation (symmetry: a cheap pass over the values; definiteness: by the Cholesky itself).
 // When the nodal path is refused for a pattern, KLU takes over for the rest of that pattern's
-// life, and `path()` says why. `.options solver=klu|cholmod|amg` forces a method (where the
+// life, and `path()` says why. `.options solver=klu|cholmod|subgraph|amg` forces a method (where the
 // structure allows it) for comparisons.
 
 #include <complex>
@@ -92,7 +97,8 @@ public:
 
 private:
     /// Empty: a zero-by-zero system (a netlist without elements, which ngspice runs too).
-    enum class Path { None, Klu, Nodal, Empty };
+    /// Gmres: the nodal path with values that are not symmetric (GmresEngine).
+    enum class Path { None, Klu, Nodal, Gmres, Empty };
     /// KLU analysed for the current pattern (lazily: the nodal path never needs it).
     KluSolver& klu();
     /// Gives up the nodal path for this pattern.
@@ -101,6 +107,9 @@ private:
     void refuse(std::string why, bool by_values = false);
     /// The nodal path of the analysed pattern, or why there is none (refused_).
     void find_nodal();
+    /// Prepares GMRES on the strong part for these values (not symmetric); false where it is
+    /// not tried (below its size, or another solver asked for) or would not pay.
+    bool factor_unsymmetric(const std::vector<double>& values);
     void solve(std::vector<double>& b, bool transposed);
     /// Another engine for the nodal path of this pattern, factoring the current values; `why`
     /// goes into path().

@@ -101,16 +101,33 @@ std::optional<NodalReduction> NodalReduction::find(int n, const std::vector<int>
     return red;
 }
 
-bool NodalReduction::gather(const std::vector<double>& values, std::vector<double>& lower) const {
+bool NodalReduction::sources_usable(const std::vector<double>& values) const {
     for (const auto& src : sources_)
         if (values[static_cast<std::size_t>(src.row_slot)] == 0 || values[static_cast<std::size_t>(src.column_slot)] == 0)
             return false;
+    return true;
+}
+
+bool NodalReduction::gather(const std::vector<double>& values, std::vector<double>& lower) const {
+    if (!sources_usable(values)) return false;
     lower.resize(lower_slot_.size());
     for (std::size_t k = 0; k < lower_slot_.size(); ++k) {
         const double a = values[static_cast<std::size_t>(lower_slot_[k])];
         const double b = values[static_cast<std::size_t>(mirror_slot_[k])];
         if (std::fabs(a - b) > 1e-12 * std::max(std::fabs(a), std::fabs(b))) return false;
         lower[k] = a;
+    }
+    return true;
+}
+
+bool NodalReduction::gather_unsymmetric(const std::vector<double>& values, std::vector<double>& lower,
+                                        std::vector<double>& upper) const {
+    if (!sources_usable(values)) return false;
+    lower.resize(lower_slot_.size());
+    upper.resize(lower_slot_.size());
+    for (std::size_t k = 0; k < lower_slot_.size(); ++k) {
+        lower[k] = values[static_cast<std::size_t>(lower_slot_[k])];
+        upper[k] = values[static_cast<std::size_t>(mirror_slot_[k])];
     }
     return true;
 }

@@ -43,6 +43,11 @@ public:
     /// A_NN's lower triangle from the full matrix's values; false when A_NN is not symmetric
     /// (to 1e-12 relative) or a source's coefficient is zero.
     bool gather(const std::vector<double>& values, std::vector<double>& lower) const;
+    /// A_NN whether symmetric or not: `lower` as gather()'s, `upper` the mirrored entry
+    /// A[j,i] of each lower entry (i, j) (the diagonal repeated); false when a source's
+    /// coefficient is zero.
+    bool gather_unsymmetric(const std::vector<double>& values, std::vector<double>& lower,
+                            std::vector<double>& upper) const;
 
     /// Solves A·y = b (or Aᵀ·y = b) in place, given the full values and a solver of A_NN.
     template <class SolveNodal>
@@ -53,6 +58,8 @@ public:
     }
 
 private:
+    /// Every eliminated source's coefficients are nonzero.
+    bool sources_usable(const std::vector<double>& values) const;
     /// rhs_ = b_N − A_NF·y_F (or its transposed form), y_F written into b.
     void reduce(const std::vector<double>& values, std::vector<double>& b, bool transposed);
     /// y_N from rhs_ into b, then each source's current from its node's equation.

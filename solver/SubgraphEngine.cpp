@@ -33,31 +33,6 @@ constexpr double kRoundingSlack = 100;
 /// How often a solve may restart from the true residual when the recurred one drifted.
 constexpr int kMaxRestarts = 2;
 
-/// y = A·x for the symmetric A given by its lower triangle (compressed columns); with
-/// `absolute`, y = |A|·|x| (the scale of the rounding in a computed A·x).
-template <bool absolute = false>
-void multiply(const std::vector<std::int64_t>& cp, const std::vector<std::int64_t>& ri, const std::vector<double>& ax,
-              const double* x, double* y) {
-    const auto n = cp.size() - 1;
-    std::fill(y, y + n, 0.0);
-    auto val = [](double v) { return absolute ? std::abs(v) : v; };
-    for (std::size_t j = 0; j < n; ++j) {
-        const double xj = val(x[j]);
-        double yj = 0;
-        for (auto k = cp[j]; k < cp[j + 1]; ++k) {
-            const auto i = static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]);
-            const double a = val(ax[static_cast<std::size_t>(k)]);
-            if (i == j) {
-                yj += a * xj;
-            } else {
-                y[i] += a * xj;
-                yj += a * val(x[i]);
-            }
-        }
-        y[j] += yj;
-    }
-}
-
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
     double s = 0;
     for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
@@ -98,7 +73,7 @@ public:
             double rz = dot(r_, z_), rnorm = bnorm;
             double window = std::sqrt(dot(r_, r_));  // the residual where the last stretch began
             for (int k = 1;; ++k) {
-                multiply(cp_, ri_, ax_, p_.data(), q_.data());
+                multiply_nodal(cp_, ri_, ax_, nullptr, p_.data(), q_.data());
                 const double alpha = rz / dot(p_, q_);
                 for (std::size_t i = 0; i < n; ++i) {
                     x_[i] += alpha * p_[i];
@@ -129,10 +104,10 @@ public:
             // The recurred residual can drift from the true one: check it, and go on from the
             // true one if it is not within the goal — or within the rounding of computing
             // it, ε·‖|A|·|x|‖, which lies above the goal when x is large beside b.
-            multiply(cp_, ri_, ax_, x_.data(), q_.data());
+            multiply_nodal(cp_, ri_, ax_, nullptr, x_.data(), q_.data());
             for (std::size_t i = 0; i < n; ++i) r_[i] = b[i] - q_[i];
             const double true_norm = std::sqrt(dot(r_, r_));
-            multiply<true>(cp_, ri_, ax_, x_.data(), q_.data());
+            multiply_nodal(cp_, ri_, ax_, nullptr, x_.data(), q_.data(), true);
             const double rounding = kRoundingSlack * std::numeric_limits<double>::epsilon() * std::sqrt(dot(q_, q_));
             if (true_norm <= std::max(kTrueResidualSlack * goal, rounding)) break;
             if (restart == kMaxRestarts) fail(total, true_norm / bnorm);
@@ -161,6 +136,62 @@ private:
 };
 
 }  // namespace
+
+void multiply_nodal(const std::vector<std::int64_t>& cp, const std::vector<std::int64_t>& ri,
+                    const std::vector<double>& lower, const std::vector<double>* upper, const double* x, double* y,
+                    bool absolute) {
+    const auto n = cp.size() - 1;
+    std::fill(y, y + n, 0.0);
+    auto val = [absolute](double v) { return absolute ? std::abs(v) : v; };
+    const double* up = upper ? upper->data() : lower.data();
+    for (std::size_t j = 0; j < n; ++j) {
+        const double xj = val(x[j]);
+        double yj = 0;
+        for (auto k = cp[j]; k < cp[j + 1]; ++k) {
+            const auto kk = static_cast<std::size_t>(k);
+            const auto i = static_cast<std::size_t>(ri[kk]);
+            if (i == j) {
+                yj += val(lower[kk]) * xj;
+            } else {
+                y[i] += val(lower[kk]) * xj;  // (i, j)
+                yj += val(up[kk]) * val(x[i]);  // (j, i)
+            }
+        }
+        y[j] += yj;
+    }
+}
+
+std::vector<char> strong_part(const std::vector<std::int64_t>& cp, const std::vector<std::int64_t>& ri,
+                              const std::vector<double>& lower, const std::vector<double>* upper, double strength,
+                              long& couplings, long& kept) {
+    const std::size_t n = cp.size() - 1;
+    auto size = [&](std::size_t k) {
+        return upper ? std::max(std::abs(lower[k]), std::abs((*upper)[k])) : std::abs(lower[k]);
+    };
+    // Each unknown's largest coupling, then the couplings strong for either end.
+    std::vector<double> largest(n, 0.0);
+    couplings = kept = 0;
+    for (std::size_t j = 0; j < n; ++j)
+        for (auto k = cp[j]; k < cp[j + 1]; ++k) {
+            const auto i = static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]);
+            if (i == j) continue;
+            const double a = size(static_cast<std::size_t>(k));
+            largest[i] = std::max(largest[i], a);
+            largest[j] = std::max(largest[j], a);
+            ++couplings;
+        }
+    std::vector<char> keep(ri.size(), 0);
+    for (std::size_t j = 0; j < n; ++j)
+        for (auto k = cp[j]; k < cp[j + 1]; ++k) {
+            const auto i = static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]);
+            if (i != j) {
+                if (size(static_cast<std::size_t>(k)) < strength * std::min(largest[i], largest[j])) continue;
+                ++kept;
+            }
+            keep[static_cast<std::size_t>(k)] = 1;
+        }
+    return keep;
+}
 
 struct SubgraphEngine::Impl {
     const std::vector<std::int64_t>* cp = nullptr;
@@ -217,32 +248,16 @@ std::unique_ptr<SpdFactor> SubgraphEngine::factor(const std::vector<double>& low
     };
     if (m.other) return direct(m.why_other);
 
-    // Each unknown's largest coupling, then the couplings strong for either end.
-    std::vector<double> largest(n, 0.0);
-    long couplings = 0;
-    for (std::size_t j = 0; j < n; ++j)
-        for (auto k = cp[j]; k < cp[j + 1]; ++k) {
-            const auto i = static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]);
-            if (i == j) continue;
-            const double a = std::abs(lower[static_cast<std::size_t>(k)]);
-            largest[i] = std::max(largest[i], a);
-            largest[j] = std::max(largest[j], a);
-            ++couplings;
-        }
+    long couplings = 0, kept = 0;
+    const auto strong = strong_part(cp, ri, lower, nullptr, kStrength, couplings, kept);
     std::vector<std::int64_t> mcp(n + 1, 0), mri;
     std::vector<std::size_t> from;
     mri.reserve(n * 2);
     from.reserve(n * 2);
-    long kept = 0;
     for (std::size_t j = 0; j < n; ++j) {
         for (auto k = cp[j]; k < cp[j + 1]; ++k) {
-            const auto i = static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]);
-            const double a = std::abs(lower[static_cast<std::size_t>(k)]);
-            if (i != j) {
-                if (a < kStrength * std::min(largest[i], largest[j])) continue;
-                ++kept;
-            }
-            mri.push_back(static_cast<std::int64_t>(i));
+            if (!strong[static_cast<std::size_t>(k)]) continue;
+            mri.push_back(ri[static_cast<std::size_t>(k)]);
             from.push_back(static_cast<std::size_t>(k));
         }
         mcp[j + 1] = static_cast<std::int64_t>(mri.size());

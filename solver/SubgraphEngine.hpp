@@ -18,12 +18,30 @@
 // iterations would pass kMaxIterations (judged every 20 from the rate of the last 20) is reported as
 // failed, and the caller's direct path takes over.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "solver/SpdEngine.hpp"
 
 namespace ionspice::solver {
+
+/// The strong part of a nodal matrix given by its lower triangle (compressed columns, rows
+/// sorted): per entry, whether it is kept — the diagonal, and each coupling whose magnitude
+/// (with `upper`, the mirrored entries a_ji of unsymmetric values, the larger of the two) is at
+/// least `strength` times the smaller of its two ends' largest couplings. Counts the couplings
+/// (entries off the diagonal) and those kept.
+std::vector<char> strong_part(const std::vector<std::int64_t>& col_ptr, const std::vector<std::int64_t>& row_idx,
+                              const std::vector<double>& lower, const std::vector<double>* upper, double strength,
+                              long& couplings, long& kept);
+
+/// y = A·x for the nodal matrix given by its lower triangle, as strong_part() takes it (`upper`:
+/// the mirrored entries, null when symmetric); with `absolute`, y = |A|·|x| (the scale of the
+/// rounding in a computed A·x).
+void multiply_nodal(const std::vector<std::int64_t>& col_ptr, const std::vector<std::int64_t>& row_idx,
+                    const std::vector<double>& lower, const std::vector<double>* upper, const double* x, double* y,
+                    bool absolute = false);
 
 class SubgraphEngine final : public SpdEngine {
 public:

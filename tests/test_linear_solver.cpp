@@ -116,6 +116,27 @@ std::string crossbar(int n, unsigned seed, bool driven = true) {
     return t;
 }
 
+/// An n×n 1T1R array (cells of `cell` ohms, level-1 selectors on ideal word lines, 1 Ω wire
+/// segments) read with the V/2 scheme: the selected row `on` at 0.2 V with its word line at
+/// 1.8 V, the last column at 0 V, every other line at 0.1 V; `all_on` turns every word line on.
+std::string array_1t1r(int n, int on, bool all_on = false, const char* cell = "50k") {
+    std::string t = "1t1r\n.model nsel nmos (level=1 vto=0.5 kp=200u)\n";
+    for (int i = 0; i < n; ++i) {
+        t += fmt::format("vrow{} rin{} 0 {}\nvwl{} wl{} 0 {}\nrwr{}_0 rin{} r{}_0 1\n", i, i, i == on ? 0.2 : 0.1, i, i,
+                         i == on || all_on ? 1.8 : 0.0, i, i, i);
+        for (int j = 1; j < n; ++j) t += fmt::format("rwr{}_{} r{}_{} r{}_{} 1\n", i, j, i, j - 1, i, j);
+    }
+    for (int j = 0; j < n; ++j) {
+        for (int i = 1; i < n; ++i) t += fmt::format("rwc{}_{} c{}_{} c{}_{} 1\n", i, j, i - 1, j, i, j);
+        t += fmt::format("rwc{}_{} c{}_{} cout{} 1\nvcol{} cout{} 0 {}\n", n, j, n - 1, j, j, j, j, j == n - 1 ? 0.0 : 0.1);
+    }
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            t += fmt::format("rx{}_{} r{}_{} m{}_{} {}\nmx{}_{} m{}_{} wl{} c{}_{} 0 nsel w=10u l=1u\n", i, j, i, j, i, j,
+                             cell, i, j, i, j, i, i, j);
+    return t;
+}
+
 }  // namespace
 
 TEST_CASE("nodal path: random resistor networks with grounded sources give KLU's answer, source currents too") {
@@ -257,6 +278,53 @@ TEST_CASE("nodal path: CG preconditioned by the strong part agrees with the dire
     CHECK(sweep.path.find("nodal: cholmod") == 0);
     CHECK(sweep.path.find("4 solves of one matrix: CHOLMOD took over") != std::string::npos);
     CHECK(worst_difference(sweep_chol.result.plots.at(0), sweep.result.plots.at(0)) < 1e-10);
+}
+
+TEST_CASE("nodal path: a 1T1R array's unsymmetric Jacobians are solved by GMRES on the strong part, as KLU") {
+    // The conducting selectors' gm makes the nodal matrix unsymmetric; the strong part (wires,
+    // each cell's pendant node, the selected row's path through its selectors) is a forest.
+    const std::string read = array_1t1r(12, 3);
+    const Run klu = run(read, ".options solver=klu\n.op\n");
+    const Run gmres = run(read, ".options solver=subgraph\n.op\n");
+    INFO(gmres.path);
+    CHECK(gmres.path.find("nodal, values not symmetric: GMRES(40) preconditioned by the strong part") == 0);
+    // Newton converges to the same point: the difference is rounding.
+    CHECK(worst_difference(klu.result.plots.at(0), gmres.result.plots.at(0)) < 1e-12);
+
+    // Every word line on: each conducting selector (about 2.4 mS) is strong at the cell's middle
+    // node, the 50 kΩ cell is not, and GMRES still runs on the wires and the selectors.
+    const std::string product = array_1t1r(12, 3, true);
+    const Run pklu = run(product, ".options solver=klu\n.op\n");
+    const Run pgmres = run(product, ".options solver=subgraph\n.op\n");
+    CHECK(pgmres.path.find("nodal, values not symmetric: GMRES(40)") == 0);
+    CHECK(worst_difference(pklu.result.plots.at(0), pgmres.result.plots.at(0)) < 1e-12);
+
+    // With 1 kΩ cells both halves of every cell are strong: the strong part is the whole
+    // array, and KLU solves it, saying why.
+    const std::string strong = array_1t1r(12, 3, true, "1k");
+    const Run sklu = run(strong, ".options solver=klu\n.op\n");
+    const Run psub = run(strong, ".options solver=subgraph\n.op\n");
+    INFO(psub.path);
+    CHECK(psub.path.find("klu") == 0);
+    CHECK(psub.path.find("not symmetric, and GMRES on the strong part would not pay: the strong part keeps 552 of 552") !=
+          std::string::npos);
+    CHECK(worst_difference(sklu.result.plots.at(0), psub.result.plots.at(0)) < 1e-12);
+
+    // Where the weak couplings carry the current (pairs of nodes joined by a conducting
+    // transistor, the pairs chained by 1 MΩ), GMRES sees from its rate that it would need
+    // thousands of iterations, and KLU takes over from the same matrix.
+    std::string ladder = "ladder\n.model nsel nmos (level=1 vto=0.5 kp=200u)\nV1 a0 0 1\nVg g 0 1.8\nRend b499 0 1k\n";
+    for (int k = 0; k < 500; ++k) {
+        ladder += fmt::format("M{} a{} g b{} 0 nsel w=10u l=1u\n", k, k, k);
+        if (k + 1 < 500) ladder += fmt::format("Rw{} b{} a{} 1meg\n", k, k, k + 1);
+    }
+    const Run lklu = run(ladder, ".options solver=klu\n.op\n");
+    const Run lsub = run(ladder, ".options solver=subgraph\n.op\n");
+    INFO(lsub.path);
+    CHECK(lsub.path.find("klu") == 0);
+    CHECK(lsub.path.find("GMRES preconditioned by the strong part stopped") != std::string::npos);
+    CHECK(lsub.path.find("KLU took over") != std::string::npos);
+    CHECK(worst_difference(lklu.result.plots.at(0), lsub.result.plots.at(0)) < 1e-12);
 }
 
 TEST_CASE("nodal path: a crossbar's .op is solved by CG on its strong part from 20 000 nodal unknowns") {
