@@ -13,19 +13,12 @@
 
 namespace ionspice::solver {
 
+using namespace strong_rules;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-/// As SubgraphEngine's: the strong part's share of the couplings, and its factor's fill, above
-/// which it would not pay; how often the rate is judged; the slack of the true residual.
-constexpr double kStrength = 0.01;
-constexpr double kMaxKeptFraction = 0.9;
-constexpr double kMaxFill = 4.0;
-constexpr int kJudgeEvery = 20;
-constexpr double kTrueResidualSlack = 10;
-constexpr double kRoundingSlack = 100;
 
 double dot(const double* a, const double* b, std::size_t n) {
     double s = 0;
@@ -113,7 +106,9 @@ bool GmresEngine::factor(const std::vector<double>& lower, const std::vector<dou
     if (!m.analysed || count != m.m_cp || mri != m.m_ri) {
         m.m_cp = std::move(count);
         m.m_ri = std::move(mri);
-        m.klu.analyze(static_cast<int>(n), m.m_cp, m.m_ri, true);
+        // As a single factorisation: AMD, which leaves a forest without fill (METIS would only
+        // cost time here, and a strong part that fills is refused below).
+        m.klu.analyze(static_cast<int>(n), m.m_cp, m.m_ri, false);
         m.analysed = true;
         if (m.klu.estimated_entries() > kMaxFill * static_cast<double>(m.m_ri.size())) {
             m.why_not = fmt::format("the strong part's LU fills ({:.3g} entries for {})", m.klu.estimated_entries(),

@@ -9,10 +9,11 @@
 //
 // Newton refactors every iteration: the strong part's LU is refactored in O(n) (analysed again
 // only when the strong couplings change), and each solve is restarted GMRES(kRestart), right
-// preconditioned, to a residual below kRelativeResidual of the right-hand side's (checked on the
-// true residual, as SubgraphEngine does). Where the strong part would not pay (more than 90 % of
-// the couplings kept, an LU that fills, a singular strong part) factor() says so, and where a
-// solve converges too slowly (judged every 20 iterations against kMaxIterations) it throws
+// preconditioned, to a residual below strong_rules::kRelativeResidual of the right-hand side's
+// (checked on the true residual, as SubgraphEngine does). Where the strong part would not pay
+// (more than 90 % of the couplings kept, an LU that fills, a singular strong part) factor()
+// says so, and where a solve converges too slowly (judged every 20 iterations against
+// strong_rules::kMaxIterations) it throws
 // SpdSolveFailed: the caller's KLU on the whole matrix takes over.
 
 #include <cstdint>
@@ -20,12 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "solver/SubgraphEngine.hpp"
+
 namespace ionspice::solver {
 
 class GmresEngine {
 public:
-    static constexpr double kRelativeResidual = 1e-13;
-    static constexpr int kMaxIterations = 300;
     static constexpr int kRestart = 40;
 
     GmresEngine();

@@ -84,6 +84,7 @@ struct KluSolver::Impl {
     Numeric own(klu_numeric* p) { return Numeric(p, FreeNumeric{&common}); }
 
     klu_symbolic* symbolic = nullptr;
+    double amd_entries = 0;  ///< L and U entries as AMD's analysis estimates them
     FactorCache<Numeric> kept;
     int n = 0;
     bool restarted = false;  ///< restart(): the next analyze() is judged as a new solver's
@@ -182,6 +183,8 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
     ++analyses_;
     m.symbolic = klu_analyze(n, m.col_ptr.data(), m.row_idx.data(), &m.common);
     if (!m.symbolic) throw std::runtime_error("KLU symbolic analysis failed (out of memory?)");
+    // AMD's estimate (a user ordering's analysis carries none: KLU takes its return value).
+    m.amd_entries = m.symbolic->lnz + m.symbolic->unz;
     if (m.symbolic->est_flops * weight > (repeated ? kNestedDissectionFlops : kNestedDissectionFlopsOnce)) {
         m.common.ordering = 3;
         m.common.user_order = metis_order;
@@ -193,13 +196,11 @@ void KluSolver::analyze(int n, const std::vector<int>& col_ptr, const std::vecto
         }
     }
     // KLU's estimate of the factors' entries (before pivoting, which may add some).
-    const double entries = m.symbolic->lnz + m.symbolic->unz;
+    const double entries = m.amd_entries;
     check_factor_memory(entries * ((complex_values ? 2 : 1) * sizeof(double) + sizeof(int)), entries, n, "LU factors");
 }
 
-double KluSolver::estimated_entries() const {
-    return impl_->symbolic ? impl_->symbolic->lnz + impl_->symbolic->unz : 0.0;
-}
+double KluSolver::estimated_entries() const { return impl_->symbolic ? impl_->amd_entries : 0.0; }
 
 const char* KluSolver::ordering() const { return impl_->common.ordering == 3 ? "metis" : "amd"; }
 

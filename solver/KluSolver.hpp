@@ -43,7 +43,8 @@ public:
                  bool complex_values = false);
     /// The fill-reducing ordering of the current analysis: "amd" or "metis".
     const char* ordering() const;
-    /// KLU's estimate of the analysed pattern's L and U entries (before pivoting).
+    /// The analysed pattern's L and U entries as AMD's ordering would leave them (KLU's
+    /// estimate, before pivoting; an upper bound where METIS's ordering was kept).
     double estimated_entries() const;
     /// Numeric factorisation of values laid out on the analysed pattern.
     FactorResult factor(const std::vector<double>& values);

@@ -12,9 +12,10 @@
 //   - the nodal path with values that are not symmetric (a 1T1R array's conducting selectors,
 //     whose gm enters one side of their drain–source block): GMRES preconditioned by the LU of
 //     the strong part (GmresEngine), from the same size as SubgraphEngine;
-//   - KLU (KluSolver) for everything else: floating sources, controlled sources, transistors
-//     on nodes that are not fixed below that size, inductor currents, a matrix that turned out
-//     not positive definite, and every complex (small-signal) matrix.
+//   - KLU (KluSolver) for everything else: floating sources, controlled sources and
+//     transistors whose gate is not a fixed node (an unsymmetric pattern), unsymmetric values
+//     below that size or where GMRES gave way, inductor currents, a matrix that turned out not
+//     positive definite, and every complex (small-signal) matrix.
 //
 // Nothing is asked of the user: the structure is detected per pattern (once) and checked per
 // factorisation (symmetry: a cheap pass over the values; definiteness: by the Cholesky itself).

@@ -13,23 +13,13 @@
 
 namespace ionspice::solver {
 
+using namespace strong_rules;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-/// The strong part keeps at most this fraction of the couplings: above it M is nearly A, and
-/// a Cholesky of A costs no more than M's and answers in one step.
-constexpr double kMaxKeptFraction = 0.9;
-/// M's factor may hold at most this many times M's own entries: the preconditioner pays
-/// because M factors (nearly) without fill; a strong part that fills like a mesh does not.
-constexpr double kMaxFill = 4.0;
-/// Iterations between judgements of the convergence rate.
-constexpr int kJudgeEvery = 20;
-/// How far the true residual may lie above the goal the recurred one met, and above the
-/// rounding ε·‖|A|·|x|‖ of computing it.
-constexpr double kTrueResidualSlack = 10;
-constexpr double kRoundingSlack = 100;
 /// How often a solve may restart from the true residual when the recurred one drifted.
 constexpr int kMaxRestarts = 2;
 
@@ -65,7 +55,7 @@ public:
             record_ = {0, since(t0)};
             return;
         }
-        const double goal = kRelativeResidual() * bnorm;
+        const double goal = kRelativeResidual * bnorm;
         for (int restart = 0;; ++restart) {
             z_ = r_;
             m_->solve(z_.data());
@@ -119,8 +109,7 @@ public:
     std::size_t bytes() const override { return ax_.size() * sizeof(double) + m_->bytes() + 5 * x_.size() * sizeof(double); }
 
 private:
-    static constexpr double kRelativeResidual() { return SubgraphEngine::kRelativeResidual; }
-    [[noreturn]] void fail(int iterations, double relative) const {
+        [[noreturn]] void fail(int iterations, double relative) const {
         record_.iterations = iterations;
         throw SpdSolveFailed(fmt::format("CG preconditioned by the strong part stopped at relative residual {:.2g} "
                                          "after {} iterations",
@@ -249,7 +238,7 @@ std::unique_ptr<SpdFactor> SubgraphEngine::factor(const std::vector<double>& low
     if (m.other) return direct(m.why_other);
 
     long couplings = 0, kept = 0;
-    const auto strong = strong_part(cp, ri, lower, nullptr, kStrength, couplings, kept);
+    const auto strong = strong_part(cp, ri, lower, nullptr, strong_rules::kStrength, couplings, kept);
     std::vector<std::int64_t> mcp(n + 1, 0), mri;
     std::vector<std::size_t> from;
     mri.reserve(n * 2);

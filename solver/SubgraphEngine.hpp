@@ -4,7 +4,8 @@
 // span orders of magnitude, as a crossbar's do (wire segments of 1 Ω beside cells of 20–1000 kΩ).
 //
 // The strong part M keeps A's diagonal and each coupling a_ij with |a_ij| ≥ kStrength times
-// the largest coupling of i or of j (the stronger for either end); the weak ones are dropped.
+// the smaller of i's and j's largest couplings (strong for either end); the weak ones are
+// dropped (strong_rules holds the rules' numbers).
 // On a crossbar M is the row and column wires, chains without fill: its factor costs O(n), and
 // since the dropped cells are weak next to the wires, M⁻¹A's eigenvalues stay in a narrow band
 // (bench/README.md, "Subgraph preconditioner"), so CG needs a few tens of iterations, each a
@@ -27,6 +28,30 @@
 
 namespace ionspice::solver {
 
+/// The rules both strong-part engines follow (SubgraphEngine for symmetric values, GmresEngine
+/// for unsymmetric ones).
+namespace strong_rules {
+/// A coupling is strong when it is at least this fraction of the larger of its two ends'
+/// largest couplings.
+inline constexpr double kStrength = 0.01;
+/// The strong part keeps at most this fraction of the couplings: above it M is nearly A, and a
+/// factorisation of A costs no more than M's and answers in one step.
+inline constexpr double kMaxKeptFraction = 0.9;
+/// M's factor may hold at most this many times M's own entries: the preconditioner pays
+/// because M factors (nearly) without fill; a strong part that fills like a mesh does not.
+inline constexpr double kMaxFill = 4.0;
+/// The iteration stops at this residual, relative to the right-hand side's.
+inline constexpr double kRelativeResidual = 1e-13;
+/// A solve whose rate says it would need more iterations than this fails.
+inline constexpr int kMaxIterations = 300;
+/// Iterations between judgements of the convergence rate (over the last stretch of as many).
+inline constexpr int kJudgeEvery = 20;
+/// How far the true residual may lie above the goal the recurred one met, and above the
+/// rounding ε·‖|A|·|x|‖ of computing it.
+inline constexpr double kTrueResidualSlack = 10;
+inline constexpr double kRoundingSlack = 100;
+}  // namespace strong_rules
+
 /// The strong part of a nodal matrix given by its lower triangle (compressed columns, rows
 /// sorted): per entry, whether it is kept — the diagonal, and each coupling whose magnitude
 /// (with `upper`, the mirrored entries a_ji of unsymmetric values, the larger of the two) is at
@@ -45,9 +70,8 @@ void multiply_nodal(const std::vector<std::int64_t>& col_ptr, const std::vector<
 
 class SubgraphEngine final : public SpdEngine {
 public:
-    static constexpr double kStrength = 0.01;
-    static constexpr double kRelativeResidual = 1e-13;
-    static constexpr int kMaxIterations = 300;
+    static constexpr double kRelativeResidual = strong_rules::kRelativeResidual;
+    static constexpr int kMaxIterations = strong_rules::kMaxIterations;
 
     /// `other`: makes the engine that solves A where the strong part does not pay.
     explicit SubgraphEngine(std::function<std::unique_ptr<SpdEngine>()> other);

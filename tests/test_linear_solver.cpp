@@ -137,6 +137,18 @@ std::string array_1t1r(int n, int on, bool all_on = false, const char* cell = "5
     return t;
 }
 
+/// Pairs of nodes a_k, b_k joined by a strong link (`link`: a format with the pair's index
+/// for its name and nodes), the pairs chained by 1 MΩ from a 1 V source to a 1 kΩ load: the
+/// weak couplings carry all the current.
+std::string weak_ladder(int pairs, const std::string& header, const char* link) {
+    std::string t = header + fmt::format("V1 a0 0 1\nRend b{} 0 1k\n", pairs - 1);
+    for (int k = 0; k < pairs; ++k) {
+        t += fmt::format(fmt::runtime(link), k);
+        if (k + 1 < pairs) t += fmt::format("Rw{} b{} a{} 1meg\n", k, k, k + 1);
+    }
+    return t;
+}
+
 }  // namespace
 
 TEST_CASE("nodal path: random resistor networks with grounded sources give KLU's answer, source currents too") {
@@ -243,11 +255,7 @@ TEST_CASE("nodal path: CG preconditioned by the strong part agrees with the dire
     // chained by 1 MΩ from a source. The strong part is the pairs alone, whose factor knows
     // nothing of the chain; CG would need thousands of iterations, sees so from its rate, and
     // CHOLMOD answers instead.
-    std::string ladder = "ladder\nV1 a0 0 1\nRend b999 0 1k\n";
-    for (int k = 0; k < 1000; ++k) {
-        ladder += fmt::format("Rs{} a{} b{} 1\n", k, k, k);
-        if (k + 1 < 1000) ladder += fmt::format("Rw{} b{} a{} 1meg\n", k, k, k + 1);
-    }
+    const std::string ladder = weak_ladder(1000, "ladder\n", "Rs{0} a{0} b{0} 1\n");
     const Run lchol = run(ladder, ".options solver=cholmod\n.op\n");
     const Run lsub = run(ladder, ".options solver=subgraph\n.op\n");
     INFO(lsub.path);
@@ -313,11 +321,8 @@ TEST_CASE("nodal path: a 1T1R array's unsymmetric Jacobians are solved by GMRES 
     // Where the weak couplings carry the current (pairs of nodes joined by a conducting
     // transistor, the pairs chained by 1 MΩ), GMRES sees from its rate that it would need
     // thousands of iterations, and KLU takes over from the same matrix.
-    std::string ladder = "ladder\n.model nsel nmos (level=1 vto=0.5 kp=200u)\nV1 a0 0 1\nVg g 0 1.8\nRend b499 0 1k\n";
-    for (int k = 0; k < 500; ++k) {
-        ladder += fmt::format("M{} a{} g b{} 0 nsel w=10u l=1u\n", k, k, k);
-        if (k + 1 < 500) ladder += fmt::format("Rw{} b{} a{} 1meg\n", k, k, k + 1);
-    }
+    const std::string ladder = weak_ladder(500, "ladder\n.model nsel nmos (level=1 vto=0.5 kp=200u)\nVg g 0 1.8\n",
+                                           "M{0} a{0} g b{0} 0 nsel w=10u l=1u\n");
     const Run lklu = run(ladder, ".options solver=klu\n.op\n");
     const Run lsub = run(ladder, ".options solver=subgraph\n.op\n");
     INFO(lsub.path);
