@@ -27,11 +27,13 @@ using ionspice::test::simulate_text;
 namespace {
 
 /// A random conductance network: `nodes` nodes joined in a chain (so that none floats) plus
-/// random cross resistors, grounded voltage sources on some nodes (none on the same node twice)
+/// random cross resistors (`six_decades`: spread over 1 Ω–1 MΩ), grounded voltage sources on some nodes (none on the same node twice)
 /// and current sources into others.
-std::string random_network(unsigned seed, int nodes, int extra, int sources) {
+std::string random_network(unsigned seed, int nodes, int extra, int sources, bool six_decades = false) {
     std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> ohms(10, 1e5), volts(-2, 2), amps(-1e-3, 1e-3);
+    std::uniform_real_distribution<double> uniform_ohms(10, 1e5), decade(0, 6), volts(-2, 2), amps(-1e-3, 1e-3);
+    // Uniform in 10 Ω–100 kΩ, or log-uniform in 1 Ω–1 MΩ (couplings far apart, as in an array).
+    auto ohms = [&](std::mt19937& r) { return six_decades ? std::pow(10.0, decade(r)) : uniform_ohms(r); };
     std::uniform_int_distribution<int> pick(1, nodes);
     std::string t = "random network\n";
     for (int k = 1; k < nodes; ++k) t += fmt::format("Rc{} n{} n{} {:.6g}\n", k, k, k + 1, ohms(rng));
@@ -241,6 +243,20 @@ TEST_CASE("nodal path: CG preconditioned by the strong part agrees with the dire
     // source is eliminated with it); dropped: the 576 cells.
     CHECK(sub.path.find("keeps 1104 of 1680 couplings") != std::string::npos);
     CHECK(worst_difference(chol.result.plots.at(0), sub.result.plots.at(0)) < 1e-10);
+
+    // Random networks with resistors spread over six decades, so that many couplings are weak:
+    // whichever way the strong part goes (CG, or CHOLMOD where it would not pay), KLU's answer.
+    int by_cg = 0;
+    for (unsigned seed = 1; seed <= 8; ++seed) {
+        const std::string net = random_network(seed, 60 + static_cast<int>(seed) * 9, 80, 5, true);
+        const Run rklu = run(net, ".options solver=klu\n.op\n");
+        const Run rsub = run(net, ".options solver=subgraph\n.op\n");
+        INFO(rsub.path);
+        CHECK(rsub.path.find("nodal: ") == 0);
+        by_cg += rsub.path.find("nodal: CG") == 0;
+        CHECK(worst_difference(rklu.result.plots.at(0), rsub.result.plots.at(0)) < 1e-9);
+    }
+    CHECK(by_cg >= 4);
 
     // Floating row wires (current-driven, held only through the cells): the wires alone leave
     // each row nearly free, and CG needs many more iterations, but reaches the same answer.
