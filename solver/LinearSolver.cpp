@@ -33,13 +33,14 @@ namespace {
 /// AMG overtakes CHOLMOD (its ordering included) and needs a fraction of its memory.
 constexpr int kAmgUnknowns = 1'000'000;
 /// Nodal unknowns from which a matrix factored once, or once per Newton iteration, is first
-/// tried with CG preconditioned by its strong part (SubgraphEngine, which gives way where that would not pay). Below, a
-/// Cholesky takes a few milliseconds and answers to rounding (bench/README.md, "Subgraph
+/// tried with CG preconditioned by its strong part (SubgraphEngine, which gives way where that
+/// would not pay), and unsymmetric values with GMRES on it (GmresEngine). Below, a Cholesky
+/// takes a few milliseconds and answers to rounding (bench/README.md, "Subgraph
 /// preconditioner").
 constexpr int kSubgraphUnknowns = 20'000;
 /// Solves of one matrix on an iterative engine after which it is factored directly instead: a
 /// solve costs a good part of a direct factorisation (a linear circuit's .dc sweep solves one
-/// matrix once per point).
+/// matrix once per point; a transient's chord steps solve a kept one again and again).
 constexpr int kIterativeSolves = 4;
 
 /// The engine for the nodal matrix when CG on its strong part is not tried, or gave way.
@@ -86,6 +87,7 @@ struct LinearSolver::Nodal {
     /// current factorisation.
     std::unique_ptr<GmresEngine> gmres;
     std::vector<double> upper, gmres_values;
+    int gmres_solves = 0;  ///< solves of its current factorisation (kIterativeSolves)
 };
 
 LinearSolver::LinearSolver() = default;
@@ -165,6 +167,7 @@ bool LinearSolver::factor_unsymmetric(const std::vector<double>& values) {
     nd.gmres_values.clear();
     if (!nd.gmres->factor(nd.lower, nd.upper)) return false;
     nd.gmres_values = values;
+    nd.gmres_solves = 0;
     return true;
 }
 
@@ -250,8 +253,19 @@ void LinearSolver::solve(std::vector<double>& b, bool transposed) {
     }
     if (current_ == Path::Gmres) {
         auto& nd = *nodal_;
+        if (nd.gmres_solves >= kIterativeSolves) {
+            // This matrix goes to KLU; the next one to GMRES again.
+            note_ = fmt::format("{} GMRES solves of one matrix: KLU factored it", nd.gmres_solves);
+            current_ = Path::Klu;
+            const FactorResult r = klu().factor(nd.gmres_values);
+            if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", note_));
+        }
+    }
+    if (current_ == Path::Gmres) {
+        auto& nd = *nodal_;
         try {
             nd.reduction.solve(nd.gmres_values, b, transposed, [&](double* rhs) { nd.gmres->solve(rhs, transposed); });
+            ++nd.gmres_solves;
             ++solves_;
             return;
         } catch (const SpdSolveFailed& failed) {
@@ -358,8 +372,9 @@ bool LinearSolver::has_complex_factorization() const { return n_ == 0 || klu_.ha
 std::string LinearSolver::path() const {
     if (current_ == Path::Empty) return "nothing to solve: no unknowns";
     if (current_ == Path::Gmres)
-        return fmt::format("nodal, values not symmetric: {}; {} unknowns, {} grounded sources eliminated",
-                           nodal_->gmres->describe(), nodal_->reduction.size(), nodal_->reduction.sources());
+        return fmt::format("nodal, values not symmetric: {}; {} unknowns, {} grounded sources eliminated{}{}",
+                           nodal_->gmres->describe(), nodal_->reduction.size(), nodal_->reduction.sources(),
+                           note_.empty() ? "" : "; ", note_);
     if (current_ == Path::Nodal && nodal_->engine)
         return fmt::format("nodal: {}; {} unknowns, {} grounded sources eliminated{}{}", nodal_->engine->describe(),
                            nodal_->reduction.size(), nodal_->reduction.sources(), note_.empty() ? "" : "; ", note_);

@@ -441,3 +441,58 @@ TEST_CASE(".step points of one topology share the symbolic analysis of the threa
         CHECK(analyses <= threads);
     }
 }
+
+TEST_CASE("GMRES on the strong part: solves and transposed solves equal KLU's; a matrix solved often goes to KLU") {
+    // A crossbar's MNA matrix made unsymmetric in its weak couplings (each cell's entry below
+    // the diagonal scaled by 1.5, the one above left): the nodal form holds, its values are not
+    // symmetric, and GMRES on the wires solves it.
+    const auto deck = parser::parse_deck(crossbar(12, 3) + ".op\n.end\n", "t.cir");
+    const auto netlist = parser::elaborate(deck);
+    const auto options = solver::read_options(netlist);
+    solver::Circuit c(netlist, options);
+    std::vector<double> values = c.base_jf();
+    for (int j = 0; j < c.size(); ++j)
+        for (int k = c.col_ptr()[static_cast<std::size_t>(j)]; k < c.col_ptr()[static_cast<std::size_t>(j) + 1]; ++k) {
+            const auto slot = static_cast<std::size_t>(k);
+            if (c.row_idx()[slot] > j && std::abs(values[slot]) < 1e-3) values[slot] *= 1.5;
+        }
+    solver::LinearSolver gmres;
+    gmres.choose(solver::SolverChoice::Subgraph);
+    solver::KluSolver klu;
+    gmres.analyze(c.size(), c.col_ptr(), c.row_idx(), solver::Usage::Newton);
+    klu.analyze(c.size(), c.col_ptr(), c.row_idx());
+    REQUIRE(gmres.factor(values).ok);
+    REQUIRE(klu.factor(values).ok);
+    INFO(gmres.path());
+    CHECK(gmres.path().find("nodal, values not symmetric: GMRES(40)") == 0);
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<double> u(-1, 1);
+    std::vector<double> b(static_cast<std::size_t>(c.size()));
+    for (int solve = 0; solve < 6; ++solve) {
+        for (auto& v : b) v = u(rng);
+        const bool transposed = solve % 2 == 1;
+        std::vector<double> x1 = b, x2 = b;
+        if (transposed) {
+            gmres.solve_transposed(x1);
+            klu.solve_transposed(x2);
+        } else {
+            gmres.solve(x1);
+            klu.solve(x2);
+        }
+        double worst = 0, scale = 0;
+        for (std::size_t k = 0; k < b.size(); ++k) {
+            worst = std::max(worst, std::abs(x1[k] - x2[k]));
+            scale = std::max(scale, std::abs(x2[k]));
+        }
+        INFO("solve ", solve);
+        CHECK(worst < 1e-9 * scale);
+    }
+    // The fifth solve of the same matrix went to KLU.
+    CHECK(gmres.path().find("klu") == 0);
+    CHECK(gmres.path().find("4 GMRES solves of one matrix: KLU factored it") != std::string::npos);
+    // New values go back to GMRES.
+    for (auto& v : values)
+        if (std::abs(v) < 1e-3) v *= 1.01;
+    REQUIRE(gmres.factor(values).ok);
+    CHECK(gmres.path().find("nodal, values not symmetric: GMRES(40)") == 0);
+}
