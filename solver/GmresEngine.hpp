@@ -3,9 +3,10 @@
 // not symmetric: a 1T1R array's Jacobian, where each conducting selector adds its gm to one
 // side of its drain–source block. The rest of such an array is a conductance network like a
 // passive crossbar's, and the same strong part (strong_part(): the diagonal and the couplings
-// within 1/100 of the stronger end's largest) preconditions it: the wires, plus each cell's
-// pendant node and, for the selectors that conduct, the path through them — a forest, which KLU
-// factors without fill, where an LU of the whole array fills as a 2-D mesh does.
+// that are not small beside their unknowns' diagonals) preconditions it: the wires, plus each
+// cell's pendant middle node — a forest, which KLU factors without fill, where an LU of the
+// whole array fills as a 2-D mesh does. Memristor and ECRAM crossbars in transient are the same
+// case: a cell's state unknown, whose diagonal carries 1/h, couples weakly on that scale.
 //
 // Newton refactors every iteration: the strong part's LU is refactored in O(n) (analysed again
 // only when the strong couplings change), and each solve is restarted GMRES(kRestart), right

@@ -157,24 +157,24 @@ std::vector<char> strong_part(const std::vector<std::int64_t>& cp, const std::ve
     auto size = [&](std::size_t k) {
         return upper ? std::max(std::abs(lower[k]), std::abs((*upper)[k])) : std::abs(lower[k]);
     };
-    // Each unknown's largest coupling, then the couplings strong for either end.
-    std::vector<double> largest(n, 0.0);
+    // Each coupling against its two unknowns' diagonals: |a_ij| / √(|a_ii|·|a_jj|), the entry of
+    // D^-½·A·D^-½. That measure does not depend on the units of either unknown (a cell's state
+    // beside its node voltages), and what is dropped by it is what bounds M⁻¹A's spread.
+    std::vector<double> diagonal(n, 0.0);
+    for (std::size_t j = 0; j < n; ++j)
+        for (auto k = cp[j]; k < cp[j + 1]; ++k)
+            if (static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]) == j)
+                diagonal[j] = std::abs(lower[static_cast<std::size_t>(k)]);
+    std::vector<char> keep(ri.size(), 0);
     couplings = kept = 0;
     for (std::size_t j = 0; j < n; ++j)
         for (auto k = cp[j]; k < cp[j + 1]; ++k) {
             const auto i = static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]);
-            if (i == j) continue;
-            const double a = size(static_cast<std::size_t>(k));
-            largest[i] = std::max(largest[i], a);
-            largest[j] = std::max(largest[j], a);
-            ++couplings;
-        }
-    std::vector<char> keep(ri.size(), 0);
-    for (std::size_t j = 0; j < n; ++j)
-        for (auto k = cp[j]; k < cp[j + 1]; ++k) {
-            const auto i = static_cast<std::size_t>(ri[static_cast<std::size_t>(k)]);
             if (i != j) {
-                if (size(static_cast<std::size_t>(k)) < strength * std::min(largest[i], largest[j])) continue;
+                ++couplings;
+                // An unknown without a diagonal keeps its couplings: nothing else holds it.
+                const double scale = std::sqrt(diagonal[i] * diagonal[j]);
+                if (scale > 0 && size(static_cast<std::size_t>(k)) < strength * scale) continue;
                 ++kept;
             }
             keep[static_cast<std::size_t>(k)] = 1;

@@ -3,9 +3,11 @@
 // subgraph preconditioner, after Vaidya): for a nodal matrix factored once whose couplings
 // span orders of magnitude, as a crossbar's do (wire segments of 1 Ω beside cells of 20–1000 kΩ).
 //
-// The strong part M keeps A's diagonal and each coupling a_ij with |a_ij| ≥ kStrength times
-// the smaller of i's and j's largest couplings (strong for either end); the weak ones are
-// dropped (strong_rules holds the rules' numbers).
+// The strong part M keeps A's diagonal and each coupling a_ij with |a_ij| ≥ kStrength·√(|a_ii|·
+// |a_jj|) — measured against the two unknowns' own diagonals, as in D^-½·A·D^-½, so that the
+// rule does not depend on the units of an unknown (a memory cell's state beside its node
+// voltages); the weak ones are dropped (strong_rules holds the rules' numbers). Where the
+// dropped couplings are small beside the diagonals, M⁻¹A stays near the identity.
 // On a crossbar M is the row and column wires, chains without fill: its factor costs O(n), and
 // since the dropped cells are weak next to the wires, M⁻¹A's eigenvalues stay in a narrow band
 // (bench/README.md, "Subgraph preconditioner"), so CG needs a few tens of iterations, each a
@@ -31,9 +33,12 @@ namespace ionspice::solver {
 /// The rules both strong-part engines follow (SubgraphEngine for symmetric values, GmresEngine
 /// for unsymmetric ones).
 namespace strong_rules {
-/// A coupling is strong when it is at least this fraction of the larger of its two ends'
-/// largest couplings.
-inline constexpr double kStrength = 0.01;
+/// A coupling is strong when it is at least this fraction of the geometric mean of its two
+/// unknowns' diagonals. Measured (bench/README.md, "Subgraph preconditioner"): 0.01 dropped the
+/// pendant middle nodes of a 1T1R array's unselected cells (3.2e-3 on this scale) and took a
+/// floating-line read from 12 GMRES iterations a Newton step to 20; a crossbar's cells are at
+/// 1e-5, its wires at 0.5.
+inline constexpr double kStrength = 0.003;
 /// The strong part keeps at most this fraction of the couplings: above it M is nearly A, and a
 /// factorisation of A costs no more than M's and answers in one step.
 inline constexpr double kMaxKeptFraction = 0.9;
@@ -55,8 +60,8 @@ inline constexpr double kRoundingSlack = 100;
 /// The strong part of a nodal matrix given by its lower triangle (compressed columns, rows
 /// sorted): per entry, whether it is kept — the diagonal, and each coupling whose magnitude
 /// (with `upper`, the mirrored entries a_ji of unsymmetric values, the larger of the two) is at
-/// least `strength` times the smaller of its two ends' largest couplings. Counts the couplings
-/// (entries off the diagonal) and those kept.
+/// least `strength` times √(|a_ii|·|a_jj|), and every coupling of an unknown without a diagonal.
+/// Counts the couplings (entries off the diagonal) and those kept.
 std::vector<char> strong_part(const std::vector<std::int64_t>& col_ptr, const std::vector<std::int64_t>& row_idx,
                               const std::vector<double>& lower, const std::vector<double>* upper, double strength,
                               long& couplings, long& kept);

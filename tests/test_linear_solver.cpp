@@ -496,3 +496,42 @@ TEST_CASE("GMRES on the strong part: solves and transposed solves equal KLU's; a
     REQUIRE(gmres.factor(values).ok);
     CHECK(gmres.path().find("nodal, values not symmetric: GMRES(40)") == 0);
 }
+
+TEST_CASE("GMRES on the strong part: a memristor crossbar's programming transient, cell states as unknowns") {
+    // V/2 programming of cell (2, 3) of a 10×10 RRAM crossbar with 1 Ω wires and 1 fF per line
+    // node. Each cell's state is an unknown whose diagonal carries 1/h: measured against the
+    // diagonals, its couplings to the cell's two nodes are weak, the strong part is the wires,
+    // and the states follow within GMRES's few iterations.
+    const int n = 10;
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> x0(0.03, 0.09);
+    std::string t = "memristor crossbar\n.model mcell memristor (level=rram)\n";
+    for (int i = 0; i < n; ++i) {
+        t += i == 2 ? fmt::format("vrow{} rin{} 0 PULSE(0 0.75 0 1e-07 1e-07 9e-07 2e-06 1)\n", i, i)
+                    : fmt::format("vrow{} rin{} 0 dc 0\n", i, i);
+        t += fmt::format("rwr{}_0 rin{} r{}_0 1\n", i, i, i);
+        for (int j = 1; j < n; ++j) t += fmt::format("rwr{}_{} r{}_{} r{}_{} 1\n", i, j, i, j - 1, i, j);
+    }
+    for (int j = 0; j < n; ++j) {
+        for (int i = 1; i < n; ++i) t += fmt::format("rwc{}_{} c{}_{} c{}_{} 1\n", i, j, i - 1, j, i, j);
+        t += fmt::format("rwc{}_{} c{}_{} cout{} 1\n", n, j, n - 1, j, j);
+        t += j == 3 ? fmt::format("vcol{} cout{} 0 PULSE(0 -0.75 0 1e-07 1e-07 9e-07 2e-06 1)\n", j, j)
+                    : fmt::format("vcol{} cout{} 0 dc 0\n", j, j);
+    }
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            t += fmt::format("cr{0}_{1} r{0}_{1} 0 1f\ncc{0}_{1} c{0}_{1} 0 1f\nnx{0}_{1} r{0}_{1} c{0}_{1} mcell x0={2:.4f}\n",
+                             i, j, x0(rng));
+    const Run klu = run(t, ".options solver=klu\n.tran 1e-07 2e-06\n");
+    const Run gmres = run(t, ".options solver=subgraph\n.tran 1e-07 2e-06\n");
+    INFO(gmres.path);
+    CHECK(gmres.path.find("nodal, values not symmetric: GMRES(40)") == 0);
+    const auto& a = klu.result.plots.at(0);
+    const auto& b = gmres.result.plots.at(0);
+    REQUIRE(a.points() == b.points());
+    CHECK(worst_difference(a, b) < 1e-9);
+    // The programmed cell's state moved.
+    const int s = a.find("x(nx2_3)");
+    REQUIRE(s >= 0);
+    CHECK(a.at(a.points() - 1, static_cast<std::size_t>(s)) > a.at(0, static_cast<std::size_t>(s)) * 1.01);
+}
