@@ -15,11 +15,12 @@
 // grows as n·log n on a mesh.
 //
 // It gives way to another engine on A itself (the one the caller names: CHOLMOD's Cholesky, or
-// AMG for the largest matrices) where it would not pay: when the strong part keeps nearly every coupling, when its factor would not be much
-// sparser than A's, or when M is not positive definite. Convergence criterion as AmgEngine's:
-// the residual's 2-norm below kRelativeResidual of the right-hand side's; a solve whose
-// iterations would pass kMaxIterations (judged every 20 from the rate of the last 20) is reported as
-// failed, and the caller's direct path takes over.
+// AMG for the largest matrices) where it would not pay: when the strong part keeps nearly every
+// coupling, when its factor would not be much sparser than A's, or when M is not positive
+// definite. Convergence criterion as AmgEngine's: the residual's 2-norm below kRelativeResidual
+// of the right-hand side's (and the true residual checked); a solve whose iterations would pass
+// kMaxIterations (judged every 20 from the rate of the last 20) is reported as failed, and the
+// caller's next engine takes over.
 
 #include <cstdint>
 #include <functional>
