@@ -52,6 +52,7 @@ std::unique_ptr<SpdEngine> engine_without_subgraph(SolverChoice choice, Usage us
     return std::make_unique<CholmodEngine>();
 }
 
+/// The engine chosen for a pattern's nodal matrix (each iterative one knows its successor).
 std::unique_ptr<SpdEngine> make_engine(SolverChoice choice, Usage usage, int unknowns) {
     // Not for many solves per factorisation (a linear transient): there a factor's solves are
     // what counts. Newton's matrices (factored anew each iteration) are tried: a nonlinear
@@ -61,13 +62,6 @@ std::unique_ptr<SpdEngine> make_engine(SolverChoice choice, Usage usage, int unk
         return std::make_unique<SubgraphEngine>(
             [=] { return engine_without_subgraph(SolverChoice::Auto, usage, unknowns); });
     return engine_without_subgraph(choice, usage, unknowns);
-}
-
-/// What takes over from an iterative engine whose solve failed: AMG after the strong part's CG
-/// where AMG would have been chosen, CHOLMOD otherwise.
-std::unique_ptr<SpdEngine> engine_after(const SpdEngine& failed, Usage usage, int unknowns) {
-    if (dynamic_cast<const SubgraphEngine*>(&failed)) return engine_without_subgraph(SolverChoice::Auto, usage, unknowns);
-    return std::make_unique<CholmodEngine>();
 }
 
 }  // namespace
@@ -244,7 +238,8 @@ void LinearSolver::solve(std::vector<double>& b, bool transposed) {
         } catch (const SpdSolveFailed& failed) {
             // The iterative path missed its criterion (b is untouched): the next engine takes
             // over for this pattern, from the same values.
-            auto next = engine_after(*nd.engine, usage_, nd.reduction.size());
+            auto next = nd.engine->successor();
+            if (!next) next = std::make_unique<CholmodEngine>();
             const bool direct = !next->iterative();
             replace_engine(std::move(next), fmt::format("{}: {} took over", failed.what(), direct ? "CHOLMOD" : "AMG"));
             solve(b, transposed);

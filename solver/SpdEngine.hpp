@@ -51,6 +51,8 @@ public:
     /// Its solves iterate (each costs a good part of a direct factorisation's setup), so a
     /// matrix solved many times is better factored directly.
     virtual bool iterative() const { return false; }
+    /// The engine that takes over when one of its solves fails (SpdSolveFailed); null: CHOLMOD.
+    virtual std::unique_ptr<SpdEngine> successor() const { return nullptr; }
 };
 
 /// Refuses, with the sizes, a factorisation that cannot fit in this machine's physical memory

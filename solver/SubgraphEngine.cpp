@@ -73,15 +73,9 @@ public:
                 ++total;
                 if (!std::isfinite(rnorm)) fail(total, rnorm / bnorm);
                 if (rnorm <= goal) break;
-                // Judged from the rate so far: a solve that would need more than the limit
-                // stops now rather than at the limit.
-                if (total >= SubgraphEngine::kMaxIterations) fail(total, rnorm / bnorm);
+                if (total >= kMaxIterations) fail(total, rnorm / bnorm);
                 if (k % kJudgeEvery == 0) {
-                    // The rate over the last stretch: CG's first iterations remove the
-                    // components M already catches, and its rate can fall after them.
-                    const double rate = std::pow(rnorm / window, 1.0 / kJudgeEvery);
-                    if (rate >= 1 || total + std::log(goal / rnorm) / std::log(rate) > SubgraphEngine::kMaxIterations)
-                        fail(total, rnorm / bnorm);
+                    if (converging_too_slowly(total, rnorm, window, goal)) fail(total, rnorm / bnorm);
                     window = rnorm;
                 }
                 z_ = r_;
@@ -92,14 +86,10 @@ public:
                 for (std::size_t i = 0; i < n; ++i) p_[i] = z_[i] + beta * p_[i];
             }
             // The recurred residual can drift from the true one: check it, and go on from the
-            // true one if it is not within the goal — or within the rounding of computing
-            // it, ε·‖|A|·|x|‖, which lies above the goal when x is large beside b.
-            multiply_nodal(cp_, ri_, ax_, nullptr, x_.data(), q_.data());
-            for (std::size_t i = 0; i < n; ++i) r_[i] = b[i] - q_[i];
-            const double true_norm = std::sqrt(dot(r_, r_));
-            multiply_nodal(cp_, ri_, ax_, nullptr, x_.data(), q_.data(), true);
-            const double rounding = kRoundingSlack * std::numeric_limits<double>::epsilon() * std::sqrt(dot(q_, q_));
-            if (true_norm <= std::max(kTrueResidualSlack * goal, rounding)) break;
+            // true one if it is not accepted.
+            double true_norm = 0;
+            if (true_residual_accepted(cp_, ri_, ax_, nullptr, b, x_.data(), r_.data(), q_.data(), goal, true_norm))
+                break;
             if (restart == kMaxRestarts) fail(total, true_norm / bnorm);
         }
         std::copy(x_.begin(), x_.end(), b);
@@ -109,7 +99,7 @@ public:
     std::size_t bytes() const override { return ax_.size() * sizeof(double) + m_->bytes() + 5 * x_.size() * sizeof(double); }
 
 private:
-        [[noreturn]] void fail(int iterations, double relative) const {
+    [[noreturn]] void fail(int iterations, double relative) const {
         record_.iterations = iterations;
         throw SpdSolveFailed(fmt::format("CG preconditioned by the strong part stopped at relative residual {:.2g} "
                                          "after {} iterations",
@@ -148,6 +138,30 @@ void multiply_nodal(const std::vector<std::int64_t>& cp, const std::vector<std::
         }
         y[j] += yj;
     }
+}
+
+bool converging_too_slowly(int total, double residual, double window, double goal) {
+    // The rate over the last stretch, not since the start: the first iterations remove the
+    // components M already catches, and the rate can fall after them.
+    const double rate = std::pow(residual / window, 1.0 / kJudgeEvery);
+    return rate >= 1 || total + std::log(goal / residual) / std::log(rate) > kMaxIterations;
+}
+
+bool true_residual_accepted(const std::vector<std::int64_t>& cp, const std::vector<std::int64_t>& ri,
+                            const std::vector<double>& lower, const std::vector<double>* upper, const double* b,
+                            const double* x, double* r, double* scratch, double goal, double& norm) {
+    const std::size_t n = cp.size() - 1;
+    multiply_nodal(cp, ri, lower, upper, x, scratch);
+    double rr = 0, ss = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        r[i] = b[i] - scratch[i];
+        rr += r[i] * r[i];
+    }
+    norm = std::sqrt(rr);
+    multiply_nodal(cp, ri, lower, upper, x, scratch, true);
+    for (std::size_t i = 0; i < n; ++i) ss += scratch[i] * scratch[i];
+    const double rounding = kRoundingSlack * std::numeric_limits<double>::epsilon() * std::sqrt(ss);
+    return norm <= std::max(kTrueResidualSlack * goal, rounding);
 }
 
 std::vector<char> strong_part(const std::vector<std::int64_t>& cp, const std::vector<std::int64_t>& ri,
@@ -277,6 +291,8 @@ std::unique_ptr<SpdFactor> SubgraphEngine::factor(const std::vector<double>& low
 }
 
 bool SubgraphEngine::iterative() const { return !impl_->other; }
+
+std::unique_ptr<SpdEngine> SubgraphEngine::successor() const { return impl_->make_other(); }
 
 std::string SubgraphEngine::describe() const {
     const auto& m = *impl_;

@@ -74,11 +74,20 @@ void multiply_nodal(const std::vector<std::int64_t>& col_ptr, const std::vector<
                     const std::vector<double>& lower, const std::vector<double>* upper, const double* x, double* y,
                     bool absolute = false);
 
+/// The convergence rules' checks, shared by both engines' iterations.
+/// Whether an iteration now at `residual` after `total` steps, having fallen from `window` over
+/// the last kJudgeEvery of them, has stalled or would pass kMaxIterations before `goal`.
+bool converging_too_slowly(int total, double residual, double window, double goal);
+/// r = b − A·x for the nodal matrix as multiply_nodal takes it (`scratch`: a work vector of its
+/// size), ‖r‖ into `norm`, and whether that true residual is within kTrueResidualSlack of `goal`
+/// or within the rounding of computing it (kRoundingSlack·ε·‖|A|·|x|‖, above the goal when x is
+/// large beside b).
+bool true_residual_accepted(const std::vector<std::int64_t>& col_ptr, const std::vector<std::int64_t>& row_idx,
+                            const std::vector<double>& lower, const std::vector<double>* upper, const double* b,
+                            const double* x, double* r, double* scratch, double goal, double& norm);
+
 class SubgraphEngine final : public SpdEngine {
 public:
-    static constexpr double kRelativeResidual = strong_rules::kRelativeResidual;
-    static constexpr int kMaxIterations = strong_rules::kMaxIterations;
-
     /// `other`: makes the engine that solves A where the strong part does not pay.
     explicit SubgraphEngine(std::function<std::unique_ptr<SpdEngine>()> other);
     ~SubgraphEngine() override;
@@ -91,6 +100,8 @@ public:
     std::string describe() const override;
     /// True until it has given way to the other engine.
     bool iterative() const override;
+    /// The other engine, which takes over when a solve fails.
+    std::unique_ptr<SpdEngine> successor() const override;
 
 private:
     struct Impl;
