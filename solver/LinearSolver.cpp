@@ -248,28 +248,23 @@ void LinearSolver::solve(std::vector<double>& b, bool transposed) {
     }
     if (current_ == Path::Gmres) {
         auto& nd = *nodal_;
-        if (nd.gmres_solves >= kIterativeSolves) {
+        if (nd.gmres_solves < kIterativeSolves) {
+            try {
+                nd.reduction.solve(nd.gmres_values, b, transposed,
+                                   [&](double* rhs) { nd.gmres->solve(rhs, transposed); });
+                ++nd.gmres_solves;
+                ++solves_;
+                return;
+            } catch (const SpdSolveFailed& failed) {
+                // KLU takes over for this pattern, from the same values (b is untouched).
+                const std::vector<double> values = nd.gmres_values;
+                refuse(fmt::format("not symmetric, and {}: KLU took over", failed.what()), true);
+                factor_by_klu(values, refused_);
+            }
+        } else {
             // This matrix goes to KLU; the next one to GMRES again.
             note_ = fmt::format("{} GMRES solves of one matrix: KLU factored it", nd.gmres_solves);
-            current_ = Path::Klu;
-            const FactorResult r = klu().factor(nd.gmres_values);
-            if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", note_));
-        }
-    }
-    if (current_ == Path::Gmres) {
-        auto& nd = *nodal_;
-        try {
-            nd.reduction.solve(nd.gmres_values, b, transposed, [&](double* rhs) { nd.gmres->solve(rhs, transposed); });
-            ++nd.gmres_solves;
-            ++solves_;
-            return;
-        } catch (const SpdSolveFailed& failed) {
-            // KLU takes over for this pattern, from the same values (b is untouched).
-            const std::vector<double> values = nd.gmres_values;
-            refuse(fmt::format("not symmetric, and {}: KLU took over", failed.what()), true);
-            current_ = Path::Klu;
-            const FactorResult r = klu().factor(values);
-            if (!r.ok) throw SimulationError(fmt::format("{}, and the matrix is singular", refused_));
+            factor_by_klu(nd.gmres_values, note_);
         }
     }
     if (current_ != Path::Klu) throw std::logic_error("solve without a factorisation");
@@ -277,6 +272,11 @@ void LinearSolver::solve(std::vector<double>& b, bool transposed) {
         klu_.solve_transposed(b);
     else
         klu_.solve(b);
+}
+
+void LinearSolver::factor_by_klu(const std::vector<double>& values, const std::string& why) {
+    current_ = Path::Klu;
+    if (!klu().factor(values).ok) throw SimulationError(fmt::format("{}, and the matrix is singular", why));
 }
 
 void LinearSolver::replace_engine(std::unique_ptr<SpdEngine> engine, std::string why) {

@@ -115,6 +115,8 @@ private:
     /// Another engine for the nodal path of this pattern, factoring the current values; `why`
     /// goes into path().
     void replace_engine(std::unique_ptr<SpdEngine> engine, std::string why);
+    /// KLU factors these values, the GMRES path having handed them over for `why`.
+    void factor_by_klu(const std::vector<double>& values, const std::string& why);
 
     SolverChoice choice_ = SolverChoice::Auto;
     int threads_ = 0;
