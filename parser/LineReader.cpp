@@ -122,7 +122,7 @@ void LineReader::read_file(const std::string& path) {
     std::string key = canonical_key(path);
     loaded_.push_back({key, id});
     active_.push_back(key);
-    sink_.expect_lines(files_.file(id).lines.size());
+    sink_.expect_lines(files_.file(id).line_count());
     read(id, true, {}, Loc{});
     active_.pop_back();
 }
@@ -130,7 +130,7 @@ void LineReader::read_file(const std::string& path) {
 void LineReader::read_text(std::string_view text, const std::string& name) {
     std::uint32_t id = files_.add(name, text);
     active_.push_back(canonical_key(name));
-    sink_.expect_lines(files_.file(id).lines.size());
+    sink_.expect_lines(files_.file(id).line_count());
     read(id, true, {}, Loc{});
     active_.pop_back();
 }
@@ -176,8 +176,8 @@ void LineReader::read(std::uint32_t file, bool top, std::string_view section, Lo
         control_pending.clear();
     };
 
-    for (std::size_t i = 0; i < text.lines.size(); ++i) {
-        const std::string& raw = text.lines[i];
+    for (std::size_t i = 0; i < text.line_count(); ++i) {
+        const std::string_view raw = text.line(i);
         const auto line_no = static_cast<std::uint32_t>(i + 1);
         if (top && i == 0) {
             title_ = raw;

@@ -1,7 +1,7 @@
 #pragma once
 // The text of every file a deck was read from, kept once. Cards store compact `Loc`s into it;
-// a full SourceLoc (two shared pointers) is made only where the flat netlist or a diagnostic
-// needs one, and it aliases the file's single control block instead of copying the line.
+// a full SourceLoc (one shared pointer to the file's text) is made only where the flat netlist
+// or a diagnostic needs one.
 
 #include <cstdint>
 #include <memory>
@@ -13,12 +13,6 @@
 
 namespace ionspice::parser {
 
-/// One file's text split into physical lines (line ends and a trailing '\r' removed).
-struct FileText {
-    std::string path;  ///< as the user (or the including file) named it
-    std::vector<std::string> lines;
-};
-
 /// A position packed into 12 bytes; `line == 0` means unknown.
 struct Loc {
     std::uint32_t file = 0;
@@ -28,7 +22,7 @@ struct Loc {
 
 class SourceFiles {
 public:
-    /// Splits `content` into lines and keeps it; returns the file's id.
+    /// Keeps `content` with where its lines start; returns the file's id.
     std::uint32_t add(std::string path, std::string_view content);
     const FileText& file(std::uint32_t id) const { return *files_[id]; }
     std::size_t size() const { return files_.size(); }
@@ -37,7 +31,7 @@ public:
     [[noreturn]] void fail(Loc loc, const std::string& message) const;
 
 private:
-    std::vector<std::shared_ptr<FileText>> files_;
+    std::vector<std::shared_ptr<const FileText>> files_;
 };
 
 }  // namespace ionspice::parser

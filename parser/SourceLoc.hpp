@@ -2,19 +2,44 @@
 // Where a piece of netlist text came from, and the error type that carries it.
 // Every AST node keeps one so that any later layer can point at the user's text.
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ionspice::parser {
 
+/// One file's text as read (a leading byte-order mark removed), with where each physical line
+/// starts: one block for the whole file, so that a netlist of a million lines costs its bytes
+/// and one offset per line rather than a string per line.
+struct FileText {
+    std::string path;     ///< as the user (or the including file) named it
+    std::string content;  ///< the file's bytes
+    std::vector<std::size_t> starts;  ///< line k (0-based) begins at starts[k]
+
+    FileText(std::string path, std::string_view content);
+    std::size_t line_count() const { return starts.size(); }
+    /// Line k (0-based) without its line end (and a '\r' before it).
+    std::string_view line(std::size_t k) const;
+};
+
+/// A position in a file: 24 bytes, sharing the file's text (which keeps the line for the caret).
 struct SourceLoc {
-    std::shared_ptr<const std::string> file;  ///< path as the user named it
-    std::shared_ptr<const std::string> text;  ///< the physical line, for the caret
-    int line = 0;                             ///< 1-based; 0 = no location
-    int col = 0;                              ///< 1-based
+    std::shared_ptr<const FileText> source;  ///< null: no file
+    int line = 0;                            ///< 1-based; 0 = no location
+    int col = 0;                             ///< 1-based
 
     bool known() const { return line > 0; }
+    /// The path as the user named it; empty without a file.
+    std::string_view file() const { return source ? std::string_view(source->path) : std::string_view(); }
+    /// The physical line, for the caret; empty when unknown.
+    std::string_view text() const {
+        return source && known() && static_cast<std::size_t>(line) <= source->line_count()
+                   ? source->line(static_cast<std::size_t>(line) - 1)
+                   : std::string_view();
+    }
 };
 
 /// `file:line:col: error: message`, then the line and a caret under the column.

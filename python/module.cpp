@@ -155,7 +155,7 @@ private:
 void raise_located(const char* cls_name, const parser::NetlistError& e) {
     py::object cls = py::module_::import("ionspice._errors").attr(cls_name);
     const parser::SourceLoc& loc = e.loc();
-    py::object file = loc.file ? py::cast(*loc.file) : py::none();
+    py::object file = loc.source ? py::cast(std::string(loc.file())) : py::none();
     py::object err = cls(std::string(e.what()), file, loc.known() ? py::cast(loc.line) : py::none(),
                          loc.known() ? py::cast(loc.col) : py::none(), e.message());
     PyErr_SetObject(cls.ptr(), err.ptr());

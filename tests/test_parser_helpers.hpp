@@ -80,7 +80,7 @@ inline void check_error_at(const NetlistError& e, int line, int col, std::string
     CHECK(e.loc().line == line);
     CHECK(e.loc().col == col);
     std::string what = e.what();
-    std::string prefix = (e.loc().file ? *e.loc().file : std::string("?")) + ":" + std::to_string(line) + ":" +
+    std::string prefix = (e.loc().source ? std::string(e.loc().file()) : std::string("?")) + ":" + std::to_string(line) + ":" +
                          std::to_string(col) + ": error: ";
     CHECK_MESSAGE(what.rfind(prefix, 0) == 0, what);
     CHECK_MESSAGE(e.message().find(message_part) != std::string::npos, "message: " << e.message());
@@ -91,7 +91,7 @@ inline void check_error_at(const NetlistError& e, int line, int col, std::string
     std::string caret = what.substr(second_nl + 1);
     CHECK_MESSAGE(caret.size() == static_cast<std::size_t>(col), what);
     CHECK_MESSAGE(caret.back() == '^', what);
-    if (e.loc().text) CHECK(what.substr(first_nl + 1, second_nl - first_nl - 1) == *e.loc().text);
+    if (!e.loc().text().empty()) CHECK(what.substr(first_nl + 1, second_nl - first_nl - 1) == e.loc().text());
 }
 
 inline void check_error(std::string_view text, int line, int col, std::string_view message_part) {

@@ -239,7 +239,7 @@ TEST_CASE("include: paths are relative to the including file, nested and quoted"
     CHECK(param(n, "rbig") == Approx(1e6));
     CHECK(element(n, "r9").values.at(0).value == Approx(1e6));
     const Element& r9 = element(n, "r9");
-    CHECK(r9.loc.file->find("quoted name.inc") != std::string::npos);
+    CHECK(r9.loc.file().find("quoted name.inc") != std::string::npos);
     CHECK(r9.loc.line == 1);
 }
 
@@ -265,7 +265,7 @@ TEST_CASE("include: errors name the card that asked for the file") {
     check_error_at(missing, 3, 3, "cannot open include file 'does_not_exist.inc'");
     NetlistError loop = error_of_file(data("recursive_top.cir"));
     check_error_at(loop, 3, 1, "'recursive_a.inc' includes itself");
-    CHECK(loop.loc().file->find("recursive_b.inc") != std::string::npos);
+    CHECK(loop.loc().file().find("recursive_b.inc") != std::string::npos);
     check_error_at(error_of_file(data("missing_section.cir")), 2, 1, "section 'nosuch' not found");
     CHECK_THROWS_AS(read_deck(data("no_such_deck.cir")), NetlistError);
 }

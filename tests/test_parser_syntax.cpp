@@ -329,7 +329,7 @@ TEST_CASE("lines: tokens on continuation lines keep their own line and column") 
     CHECK(m.model_loc.line == 3);
     CHECK(m.model_loc.col == 7);
     CHECK(m.params.at(0).loc.line == 4);
-    CHECK(*m.params.at(0).loc.text == "+     w=1u");
+    CHECK(m.params.at(0).loc.text() == "+     w=1u");
     check_error("t\nR1 a\n+ b\n+   {1 + nope}\n", 4, 10, "undefined parameter 'nope'");
 }
 
