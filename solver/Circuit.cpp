@@ -95,23 +95,23 @@ double Circuit::abs_tol(int i, const SimOptions& o) const {
 
 int Circuit::node_index(std::string_view node) const {
     if (node == "0" || node == "gnd") return kGround;
-    auto it = node_of_.find(node);
-    return it == node_of_.end() ? -2 : it->second;
+    const int* i = node_of_.find(node);
+    return i ? *i : -2;
 }
 
 int Circuit::branch_index(std::string_view device) const {
-    auto it = branch_of_.find(device);
-    return it == branch_of_.end() ? -2 : it->second;
+    const int* i = branch_of_.find(device);
+    return i ? *i : -2;
 }
 
 int Circuit::state_index(std::string_view device) const {
-    auto it = state_of_.find(device);
-    return it == state_of_.end() ? -2 : it->second;
+    const int* i = state_of_.find(device);
+    return i ? *i : -2;
 }
 
 models::Device* Circuit::find_device(std::string_view name) const {
-    auto it = device_of_.find(name);
-    return it == device_of_.end() ? nullptr : it->second;
+    models::Device* const* d = device_of_.find(name);
+    return d ? *d : nullptr;
 }
 
 std::size_t Circuit::index_of(const models::Device* d) const {
@@ -217,10 +217,16 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
 
     // External nodes first, in order of appearance, so voltages are contiguous and read in the
     // order the user wrote them. The terminals of all elements go into one flat array.
+    std::size_t written = 0;  // terminals
+    for (const auto& e : netlist.elements) written += e.nodes.size();
     std::vector<int> terminals;
+    terminals.reserve(written);
     std::vector<std::size_t> first_terminal;
     first_terminal.reserve(netlist.elements.size() + 1);
     node_of_.reserve(netlist.elements.size());
+    // Room for every node, and a branch or state per element, so that the names are never
+    // moved (capacity that is never written costs no memory).
+    unknowns_.reserve(written + netlist.elements.size());
     for (const auto& e : netlist.elements) {
         first_terminal.push_back(terminals.size());
         for (const auto& n : e.nodes) {
@@ -228,9 +234,9 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
                 terminals.push_back(kGround);
                 continue;
             }
-            auto [it, added] = node_of_.try_emplace(n, static_cast<int>(unknowns_.size()));
+            auto [at, added] = node_of_.try_emplace(n, static_cast<int>(unknowns_.size()));
             if (added) unknowns_.push_back({"v(" + n + ")", UnknownKind::Voltage});
-            terminals.push_back(it->second);
+            terminals.push_back(*at);
         }
     }
     first_terminal.push_back(terminals.size());
@@ -368,8 +374,8 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             const std::size_t first_history = history_size_;
             dev->declare(decl);
             history_range_.emplace_back(first_history, history_size_ - first_history);
-            if (decl.branch >= 0) branch_of_.emplace(dev->name(), decl.branch);
-            if (decl.state >= 0) state_of_.emplace(dev->name(), decl.state);
+            if (decl.branch >= 0) branch_of_.try_emplace(dev->name(), decl.branch);
+            if (decl.state >= 0) state_of_.try_emplace(dev->name(), decl.state);
         } catch (const DeviceError& err) {
             const parser::SourceLoc* loc = &e.loc;
             const auto from_model = [&] {
@@ -401,7 +407,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             else
                 ++it->second.second;
         }
-        if (!device_of_.emplace(dev->name(), dev.get()).second)
+        if (!device_of_.try_emplace(dev->name(), dev.get()).second)
             throw NetlistError(e.loc, fmt::format("element '{}' is defined twice", e.name));
         devices_.push_back(std::move(dev));
         element_.push_back(&e);
@@ -416,12 +422,12 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
 
 namespace {
 
-using BranchMap = NameMap<std::string_view, int>;
-using DeviceMap = NameMap<std::string_view, models::Device*>;
+using BranchMap = NameTable<int>;
+using DeviceMap = NameTable<models::Device*>;
 
 const models::Device* find_in(const DeviceMap& devices, std::string_view name) {
-    auto it = devices.find(name);
-    return it == devices.end() ? nullptr : it->second;
+    models::Device* const* d = devices.find(name);
+    return d ? *d : nullptr;
 }
 
 // First pass: records the requested (row, col) pairs.
@@ -434,13 +440,13 @@ public:
         return 0;
     }
     Index branch_of(std::string_view name) const override {
-        auto it = branches_.find(name);
-        if (it == branches_.end()) {
+        const int* b = branches_.find(name);
+        if (!b) {
             throw DeviceError(DeviceError::Where::Instance, std::string(name),
                               fmt::format("'{}' is not a voltage source or other element with a branch current",
                                           name));
         }
-        return it->second;
+        return *b;
     }
     const models::Device* device(std::string_view name) const override { return find_in(devices_, name); }
     std::vector<std::pair<int, int>> entries;
@@ -464,7 +470,7 @@ public:
         if (it == last || *it != row) throw std::logic_error("device requested a different pattern in pass two");
         return static_cast<models::Slot>(it - row_idx_.begin());
     }
-    Index branch_of(std::string_view name) const override { return branches_.find(name)->second; }
+    Index branch_of(std::string_view name) const override { return *branches_.find(name); }
     const models::Device* device(std::string_view name) const override { return find_in(devices_, name); }
 
 private:

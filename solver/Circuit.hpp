@@ -13,6 +13,7 @@
 #include "models/Device.hpp"
 #include "solver/DeviceHistory.hpp"
 #include "parser/Netlist.hpp"
+#include "solver/NameTable.hpp"
 #include "solver/Options.hpp"
 
 namespace ionspice::solver {
@@ -93,11 +94,12 @@ private:
     void load_linear(double shunt);
 
     std::vector<Unknown> unknowns_;
-    NameMap<std::string, int> node_of_;
-    // Keyed by views of the devices' own names, which live as long as the devices.
-    NameMap<std::string_view, int> branch_of_;
-    NameMap<std::string_view, int> state_of_;
-    NameMap<std::string_view, models::Device*> device_of_;
+    // Keyed by views of the netlist's node names (the netlist outlives the circuit) and of
+    // the devices' own names, which live as long as the devices.
+    NameTable<int> node_of_;
+    NameTable<int> branch_of_;
+    NameTable<int> state_of_;
+    NameTable<models::Device*> device_of_;
 
     std::vector<std::unique_ptr<models::Device>> devices_;
     std::vector<const parser::Element*> element_;  ///< per device, into the netlist

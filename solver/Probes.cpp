@@ -224,8 +224,15 @@ std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, Pro
     return probes;
 }
 
+void add_variables(Plot& plot, const std::vector<Probe>& probes) {
+    plot.variables.reserve(plot.variables.size() + probes.size());
+    for (const auto& p : probes) plot.variables.push_back(p.var);
+}
+
 void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,
                   const std::vector<double>& x, const std::vector<double>* xdot) {
+    if (plot.values.capacity() - plot.values.size() < head.size() + probes.size())
+        plot.values.reserve(std::max(2 * plot.values.capacity(), plot.values.size() + head.size() + probes.size()));
     plot.values.insert(plot.values.end(), head.begin(), head.end());
     for (const auto& p : probes) plot.values.push_back(p.value(x, xdot));
 }

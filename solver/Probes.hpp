@@ -62,6 +62,10 @@ enum class ProbeSet { LargeSignal, SmallSignal };
 std::vector<Probe> output_probes(const Circuit& c, const parser::Netlist& n, ProbeSet set = ProbeSet::LargeSignal,
                                  const std::string& analysis = "", bool save_currents = false);
 
+/// Appends the probes' variables to the plot's (after its scale), in one allocation: a large
+/// array's plot holds a variable per node.
+void add_variables(Plot& plot, const std::vector<Probe>& probes);
+
 /// Appends one point: `head` (the scale and other leading values), then every probe at x
 /// (with the unknowns' time derivatives `xdot` in a transient).
 void append_point(Plot& plot, const std::vector<double>& head, const std::vector<Probe>& probes,

@@ -28,7 +28,7 @@ public:
         const auto probes = output_probes(c, ctx.base.netlist, ProbeSet::SmallSignal, "ac");
         Plot plot = ctx.new_plot("AC Analysis", "ac", Plot::Kind::Complex);
         plot.variables.push_back({"frequency", "frequency"});
-        for (const auto& p : probes) plot.variables.push_back(p.var);
+        add_variables(plot, probes);
 
         const std::vector<double> frequencies = frequency_points(*a.frequencies, FrequencyGrid::EndsAtStop);
         std::vector<std::complex<double>> x;

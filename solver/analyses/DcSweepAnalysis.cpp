@@ -89,7 +89,7 @@ public:
             if (!s.is_param) restore.emplace_back(s.spec->name, source(ctx.base, s.spec->name)->dc_value());
 
         std::vector<Probe> probes = output_probes(*bound->circuit, bound->netlist, ProbeSet::LargeSignal, "", bound->options.save_currents);
-        for (const auto& p : probes) plot.variables.push_back(p.var);
+        add_variables(plot, probes);
 
         std::vector<std::size_t> idx(sweeps.size(), 0);
         std::vector<double> x(bound->circuit->size(), 0.0);

@@ -21,7 +21,7 @@ public:
         const auto& probes = ctx.probes();
         Plot plot = ctx.new_plot("Operating Point", "op");
         plot.scalar = true;
-        for (const auto& p : probes) plot.variables.push_back(p.var);
+        add_variables(plot, probes);
         append_point(plot, {}, probes, x);
         ctx.add_plot(std::move(plot), false);
         ctx.log(fmt::format(".op: {} unknowns, {} Newton iterations ({})", c.size(), rep.iterations, rep.method));

@@ -46,7 +46,7 @@ public:
         const auto& probes = ctx.probes();
         Plot plot = ctx.new_plot("Transient Analysis", "tran");
         plot.variables.push_back({"time", "time"});
-        for (const auto& p : probes) plot.variables.push_back(p.var);
+        add_variables(plot, probes);
         std::vector<double> head(1);
         ts.want_rates = std::any_of(probes.begin(), probes.end(), [](const Probe& p) { return p.uses_rates(); });
         ts.stop_at = ctx.stop_at;
