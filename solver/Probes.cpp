@@ -12,13 +12,15 @@ namespace ionspice::solver {
 using parser::NetlistError;
 
 double Probe::value(const std::vector<double>& x, const std::vector<double>* xdot) const {
-    if (device && xdot && !terminal_rows.empty()) {
-        double i = 0;
-        for (int row : terminal_rows) i += circuit->terminal_current(*device, row, x.data(), xdot->data());
-        return minus_others ? -i : i;
+    if (device && quantity) {
+        const Quantity& q = *quantity;
+        if (xdot && !q.terminal_rows.empty()) {
+            double i = 0;
+            for (int row : q.terminal_rows) i += q.circuit->terminal_current(*device, row, x.data(), xdot->data());
+            return q.minus_others ? -i : i;
+        }
+        return device->quantity(q.name, x.data(), xdot ? xdot->data() : nullptr).value_or(0.0);
     }
-    if (device && !quantity.empty())
-        return device->quantity(quantity, x.data(), xdot ? xdot->data() : nullptr).value_or(0.0);
     if (device) {
         double buf[16];
         device->outputs(x.data(), buf);
@@ -54,20 +56,21 @@ std::optional<Probe> quantity_probe(const Circuit& c, const models::Device& d, c
     if (!d.quantity(name, zero.data(), nullptr)) return std::nullopt;
     Probe p{{item, type}};
     p.device = &d;
-    p.quantity = name;
+    Probe::Quantity& q = p.quantity.emplace();
+    q.name = name;
     if (const int t = d.terminal_of(name); t >= 0) {
         const auto& nodes = c.element_of(&d).nodes;
         std::vector<int> rows;
         for (const auto& node : nodes) rows.push_back(c.node_index(node));
         if (static_cast<std::size_t>(t) < rows.size()) {
-            p.circuit = &c;
+            q.circuit = &c;
             if (rows[static_cast<std::size_t>(t)] >= 0) {
-                p.terminal_rows = {rows[static_cast<std::size_t>(t)]};
+                q.terminal_rows = {rows[static_cast<std::size_t>(t)]};
             } else if (std::count(rows.begin(), rows.end(), models::kGround) == 1) {
                 // What leaves by the grounded terminal is what enters by the others.
                 for (int r : rows)
-                    if (r >= 0) p.terminal_rows.push_back(r);
-                p.minus_others = true;
+                    if (r >= 0) q.terminal_rows.push_back(r);
+                q.minus_others = true;
             }
         }
     }

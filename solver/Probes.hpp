@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "parser/Boxed.hpp"
 #include "parser/Netlist.hpp"
 #include "solver/Circuit.hpp"
 #include "solver/Plot.hpp"
@@ -17,24 +18,30 @@ namespace ionspice::solver {
 /// How an output vector is computed from the solution: x[plus] − x[minus] (ground: 0), or one
 /// of a device's derived outputs (g(n1)).
 struct Probe {
+    /// A device's quantity() read by name. When it is a terminal's current
+    /// (Device::terminal_of): in a transient, the terminal's whole current from `circuit` at
+    /// these rows — the terminal's own, or, for a grounded terminal, minus the sum of the
+    /// others' (every other terminal off ground).
+    struct Quantity {
+        std::string name;
+        const Circuit* circuit = nullptr;
+        std::vector<int> terminal_rows;
+        bool minus_others = false;
+    };
     Variable var;
     int plus = models::kGround;
     int minus = models::kGround;
     const models::Device* device = nullptr;
     int output = 0;  ///< index into the device's output_quantities()
-    std::string quantity;  ///< else, when not empty: the device's quantity() of that name
-    /// A quantity that is a terminal's current (Device::terminal_of): in a transient, the
-    /// terminal's whole current from `circuit` at these rows — the terminal's own, or, for a
-    /// grounded terminal, minus the sum of the others' (every other terminal off ground).
-    const Circuit* circuit = nullptr;
-    std::vector<int> terminal_rows;
-    bool minus_others = false;
+    /// Else, when set (boxed: a large array's plot has a probe per node, and none of them
+    /// reads a quantity).
+    parser::Boxed<Quantity> quantity;
 
     /// At x; `xdot` (a transient's time derivatives of the unknowns) for a device's charge
     /// currents, null at a DC point.
     double value(const std::vector<double>& x, const std::vector<double>* xdot = nullptr) const;
     /// Whether the value needs `xdot`: a device's quantity (its charges may carry current).
-    bool uses_rates() const { return device && !quantity.empty(); }
+    bool uses_rates() const { return device && quantity; }
     /// Of a small-signal solution. Only for probes that are differences of unknowns: a device's
     /// derived outputs are not linearised (small_signal output_probes leave them out).
     std::complex<double> value(const std::vector<std::complex<double>>& x) const;
