@@ -123,12 +123,12 @@ struct Element {
     std::string model;  ///< flat model name for D, M, Q, J, N (and R/C with a model); else empty
     SourceLoc model_loc;
 
-    std::vector<std::string> refs;  ///< flat names of other elements: F/H controlling source, K inductors
-    std::vector<SourceLoc> ref_locs;
+    BoxedVector<std::string> refs;  ///< flat names of other elements: F/H controlling source, K inductors
+    BoxedVector<SourceLoc> ref_locs;
 
     std::vector<Param> values;  ///< positional values after nodes and model (R value, gain, area)
-    std::vector<Param> params;  ///< name=value pairs, names lower case
-    std::vector<std::string> flags;  ///< bare keywords, lower case ("off")
+    BoxedVector<Param> params;  ///< name=value pairs, names lower case
+    BoxedVector<std::string> flags;  ///< bare keywords, lower case ("off")
     Boxed<SourceSpec> source;  ///< V and I only
     /// B only: v= (a voltage source) or i= (a current source) and its expression. The nodes of
     /// its voltage inputs follow the two terminals in `nodes` (two per input), the elements of

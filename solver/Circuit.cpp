@@ -5,6 +5,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -20,7 +21,7 @@ using parser::NetlistError;
 
 namespace {
 
-const parser::SourceLoc& param_loc(const std::vector<parser::Param>& ps, const std::string& name,
+const parser::SourceLoc& param_loc(std::span<const parser::Param> ps, const std::string& name,
                                    const parser::SourceLoc& fallback) {
     for (const auto& p : ps)
         if (p.name == name) return p.loc;
@@ -337,7 +338,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         card.letter = e.letter;
         card.nodes = e.nodes;
         card.model = prep.card;
-        card.refs = e.refs;
+        card.refs.assign(e.refs.begin(), e.refs.end());
         card.values.clear();
         for (const auto& v : e.values) card.values.push_back(v.value);
         card.params.clear();
@@ -346,7 +347,7 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
         if (prep.instance_defaults)
             for (const auto& [name, value] : *prep.instance_defaults)
                 if (card.params.emplace(name, value).second) card.defaulted.insert(name);
-        card.flags = e.flags;
+        card.flags.assign(e.flags.begin(), e.flags.end());
         card.function.reset();
         if (e.behavioural) {
             card.function = make_behavioural_function(e.behavioural->expr);

@@ -63,7 +63,8 @@ bool is_main_value(char letter, const std::string& param) {
     }
 }
 
-void put_param(std::vector<parser::Param>& params, const std::string& name, double value, const parser::SourceLoc& loc) {
+template <class Params>  // a model's std::vector, an element's BoxedVector
+void put_param(Params& params, const std::string& name, double value, const parser::SourceLoc& loc) {
     for (auto& p : params)
         if (p.name == name) {
             p.value = value;
@@ -194,7 +195,7 @@ void Session::rebind() {
 
 std::optional<double> Session::parameter(const std::string& name, const std::string& param) const {
     const parser::Netlist& n = base_->netlist;
-    auto in = [&](const std::vector<parser::Param>& ps) -> std::optional<double> {
+    auto in = [&](std::span<const parser::Param> ps) -> std::optional<double> {
         for (const auto& p : ps)
             if (p.name == param) return p.value;
         return std::nullopt;

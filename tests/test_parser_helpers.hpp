@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,7 +43,7 @@ inline double param(const Netlist& n, std::string_view name) {
     throw std::runtime_error("no param " + std::string(name));
 }
 
-inline double named(const std::vector<Param>& ps, std::string_view name) {
+inline double named(std::span<const Param> ps, std::string_view name) {
     for (const auto& p : ps)
         if (p.name == name) return p.value;
     throw std::runtime_error("no parameter " + std::string(name));
