@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <memory>
 
 #include "models/CardValue.hpp"
 #include "models/Device.hpp"
@@ -24,8 +25,9 @@ public:
     };
     Resistor(std::string name, double conductance, std::optional<double> ac_conductance, double kelvin, bool noisy,
              Flicker flicker)
-        : Device(std::move(name)), g_(conductance), g_ac_(ac_conductance), kelvin_(kelvin), noisy_(noisy),
-          flicker_(flicker) {}
+        : Device(std::move(name)), g_(conductance), kelvin_(kelvin), noisy_(noisy) {
+        if (ac_conductance || flicker.kf != 0) rare_ = std::make_unique<const Rare>(Rare{ac_conductance, flicker});
+    }
 
     void declare(Declarer& d) override {
         p_ = d.terminal(0);
@@ -43,7 +45,7 @@ public:
     bool is_linear() const override { return true; }
     // ac=: the conductance .ac and .pz see (the noise generator keeps the DC one, as ngspice's).
     void load_small_signal(const Stamp& s) const override {
-        if (g_ac_) slots_.stamp_g(s, *g_ac_ - g_);
+        if (rare_ && rare_->g_ac) slots_.stamp_g(s, *rare_->g_ac - g_);
     }
 
     // Thermal noise 4kT·|G| at the resistor's own temperature: what ngspice's resnoise.c gives
@@ -57,10 +59,11 @@ public:
         out.push_back({.name = "thermal", .plus = p_, .minus = n_,
                        .white = 4 * physics::kBoltzmann * kelvin_ * std::fabs(g_)});
         NoiseSource f{.name = "1overf", .plus = p_, .minus = n_};
-        if (flicker_.kf != 0) {
+        if (rare_ && rare_->flicker.kf != 0) {
+            const Flicker& fl = rare_->flicker;
             const double i = g_ * (value_at(x, p_) - value_at(x, n_));
-            f.flicker = flicker_.m * flicker_.kf * std::pow(std::fabs(i / flicker_.m), flicker_.af) / flicker_.area;
-            f.exponent = flicker_.ef;
+            f.flicker = fl.m * fl.kf * std::pow(std::fabs(i / fl.m), fl.af) / fl.area;
+            f.exponent = fl.ef;
         }
         out.push_back(f);
     }
@@ -77,10 +80,14 @@ public:
 
 private:
     double g_;       ///< S
-    std::optional<double> g_ac_;  ///< S, from ac=: the small-signal analyses' instead of g_
+    /// What few resistors have, boxed: an array's million resistors have neither.
+    struct Rare {
+        std::optional<double> g_ac;  ///< S, from ac=: the small-signal analyses' instead of g_
+        Flicker flicker;
+    };
     double kelvin_;  ///< K, the resistor's temperature
     bool noisy_;     ///< noisy=0: a noiseless resistor, as in ngspice
-    Flicker flicker_;
+    std::unique_ptr<const Rare> rare_;  ///< null: no ac= and no flicker noise
     Index p_ = kGround, n_ = kGround;
     PairSlots slots_;
 };
