@@ -64,6 +64,12 @@ struct Param {
     SourceLoc loc;
 };
 
+/// A positional value of an element card, evaluated (a Param without the name it never has).
+struct Value {
+    double value = 0;
+    SourceLoc loc;
+};
+
 /// Time-dependent part of an independent source, arguments as written (missing ones absent).
 struct Waveform {
     enum class Kind { None, Pulse, Pwl, Sin, Exp, Sffm, Am, Trnoise, Trrandom };
@@ -126,7 +132,7 @@ struct Element {
     BoxedVector<std::string> refs;  ///< flat names of other elements: F/H controlling source, K inductors
     BoxedVector<SourceLoc> ref_locs;
 
-    std::vector<Param> values;  ///< positional values after nodes and model (R value, gain, area)
+    std::vector<Value> values;  ///< positional values after nodes and model (R value, gain, area)
     BoxedVector<Param> params;  ///< name=value pairs, names lower case
     BoxedVector<std::string> flags;  ///< bare keywords, lower case ("off")
     Boxed<SourceSpec> source;  ///< V and I only

@@ -26,7 +26,6 @@ TEST_CASE("elements: R, C and L take two nodes and a value, positional or named"
     CHECK(named(element(n, "l1").params, "ic") == Approx(1e-3));
     CHECK(element(n, "r4").model == "rmod");
     CHECK(element(n, "r4").values.empty());
-    CHECK(element(n, "r1").values.at(0).name.empty());
     CHECK(element(n, "r1").values.at(0).loc.col == 8);
 }
 
