@@ -4,6 +4,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <array>
 #include <map>
 #include <span>
 
@@ -20,6 +21,26 @@ using models::kGround;
 using parser::NetlistError;
 
 namespace {
+
+/// How many names ahead of its look-up each name's table slot is asked for.
+constexpr std::size_t kAhead = 16;
+
+bool is_ground(std::string_view node) { return node == "0" || node == "gnd"; }
+
+/// The elements' terminal names in order.
+class TerminalCursor {
+public:
+    explicit TerminalCursor(const std::vector<parser::Element>& elements) : elements_(elements) {}
+    /// The next terminal's name; null after the last.
+    const std::string* next() {
+        while (e_ < elements_.size() && n_ >= elements_[e_].nodes.size()) ++e_, n_ = 0;
+        return e_ < elements_.size() ? &elements_[e_].nodes[n_++] : nullptr;
+    }
+
+private:
+    const std::vector<parser::Element>& elements_;
+    std::size_t e_ = 0, n_ = 0;
+};
 
 const parser::SourceLoc& param_loc(std::span<const parser::Param> ps, const std::string& name,
                                    const parser::SourceLoc& fallback) {
@@ -95,7 +116,7 @@ double Circuit::abs_tol(int i, const SimOptions& o) const {
 }
 
 int Circuit::node_index(std::string_view node) const {
-    if (node == "0" || node == "gnd") return kGround;
+    if (is_ground(node)) return kGround;
     const int* i = node_of_.find(node);
     return i ? *i : -2;
 }
@@ -228,14 +249,26 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
     // Room for every node, and a branch or state per element, so that the names are never
     // moved (capacity that is never written costs no memory).
     unknowns_.reserve(written + netlist.elements.size());
+    // Each name's hash is computed kAhead terminals before its look-up and its slot asked for
+    // then: in an array of millions of nodes nearly every look-up misses the cache, and this
+    // way the misses overlap.
+    std::array<std::uint64_t, kAhead> ahead{};
+    TerminalCursor lead(netlist.elements);
+    for (std::size_t k = 0; k < kAhead; ++k)
+        if (const std::string* n = lead.next(); n && !is_ground(*n)) node_of_.prefetch(ahead[k] = NameTable<int>::hash(*n));
+    std::size_t k = 0;
     for (const auto& e : netlist.elements) {
         first_terminal.push_back(terminals.size());
         for (const auto& n : e.nodes) {
-            if (n == "0" || n == "gnd") {
+            const std::uint64_t h = ahead[k % kAhead];
+            if (const std::string* next = lead.next(); next && !is_ground(*next))
+                node_of_.prefetch(ahead[k % kAhead] = NameTable<int>::hash(*next));
+            ++k;
+            if (is_ground(n)) {
                 terminals.push_back(kGround);
                 continue;
             }
-            auto [at, added] = node_of_.try_emplace(n, static_cast<int>(unknowns_.size()));
+            auto [at, added] = node_of_.try_emplace(n, h, static_cast<int>(unknowns_.size()));
             if (added) unknowns_.push_back({"v(" + n + ")", UnknownKind::Voltage});
             terminals.push_back(*at);
         }
@@ -408,10 +441,19 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
             else
                 ++it->second.second;
         }
-        if (!device_of_.try_emplace(dev->name(), dev.get()).second)
-            throw NetlistError(e.loc, fmt::format("element '{}' is defined twice", e.name));
         devices_.push_back(std::move(dev));
         element_.push_back(&e);
+    }
+    // By name, hashed ahead as the nodes were. A name given twice is reported at its second
+    // element, after the elements' own errors.
+    for (std::size_t d = 0; d < std::min(kAhead, devices_.size()); ++d)
+        device_of_.prefetch(ahead[d] = NameTable<models::Device*>::hash(devices_[d]->name()));
+    for (std::size_t d = 0; d < devices_.size(); ++d) {
+        const std::uint64_t h = ahead[d % kAhead];
+        if (d + kAhead < devices_.size())
+            device_of_.prefetch(ahead[d % kAhead] = NameTable<models::Device*>::hash(devices_[d + kAhead]->name()));
+        if (!device_of_.try_emplace(devices_[d]->name(), h, devices_[d].get()).second)
+            throw NetlistError(element_[d]->loc, fmt::format("element '{}' is defined twice", element_[d]->name));
     }
     for (const auto& [key, at] : instance_notes) {
         if (at.second == 0) continue;

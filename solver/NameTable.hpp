@@ -36,9 +36,13 @@ public:
 
     /// Adds key → value unless the key is there; the value the key has, and whether it was
     /// added. `key` must outlive the table.
-    std::pair<T*, bool> try_emplace(std::string_view key, T value) {
+    std::pair<T*, bool> try_emplace(std::string_view key, T value) { return try_emplace(key, hash(key), std::move(value)); }
+
+    /// The same with the key's hash (`hash(key)`) computed already: a caller adding millions of
+    /// names hashes ahead and `prefetch`es the slot each will probe, so that the table's cache
+    /// misses overlap instead of coming one after another.
+    std::pair<T*, bool> try_emplace(std::string_view key, std::uint64_t h, T value) {
         if (2 * (entries_.size() + 1) > slots_.size()) rehash(std::max<std::size_t>(16, 2 * slots_.size()));
-        const std::uint64_t h = hash(key);
         std::size_t s = h & mask();
         for (; slots_[s].entry >= 0; s = (s + 1) & mask())
             if (slots_[s].hash == static_cast<std::uint32_t>(h) && entries_[slots_[s].entry].first == key)
@@ -47,6 +51,12 @@ public:
         entries_.emplace_back(key, std::move(value));
         return {&entries_.back().second, true};
     }
+    static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+    /// Asks for the slot a key of hash `h` is probed at first: a hint, nothing changes.
+    void prefetch(std::uint64_t h) const {
+        if (slots_.empty()) return;
+        __builtin_prefetch(&slots_[h & mask()]);
+    }
 
 private:
     struct Slot {
@@ -54,7 +64,6 @@ private:
         std::int32_t entry = -1;  ///< -1: empty
     };
 
-    static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
     std::size_t mask() const { return slots_.size() - 1; }
 
     // A power of two of at least `at_least` slots, filled from the stored hashes (the low 32
