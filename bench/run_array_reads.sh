@@ -2,7 +2,10 @@
 # Times ionspice (whole process, best of 3) on the 256×256 array reads of the crossbar study
 # (ionspice.studies.crossbar_reads): the 1T1R one-cell reads (V/2 and floating lines), the
 # 1T1R and passive vector–matrix products, and prints a table. The netlists are made first with
-# `ionspice gen` (not timed), into bench/out/.
+# `ionspice gen` (not timed), into bench/out/. Beside it, in the same run, ngspice 47 built with
+# KLU (bench/build_ngspice.sh; NGSPICE47 names another binary; NGSPICE47=none leaves it out) on
+# the same netlist with `.options klu`, best of 3, and the largest difference between the two
+# column currents, relative to the largest.
 #
 #   bench/run_array_reads.sh                          # N = 256, build/ionspice
 #   bench/run_array_reads.sh 128                      # another size
@@ -35,8 +38,25 @@ cases=(
   "passive product|crossbar_${n}_vmm|crossbar --rows $n --cols $n ${vmm_args[*]}"
 )
 
-printf '| %s×%s | unknowns | Newton iterations | ionspice (s) |\n' "$n" "$n"
-printf '|---|---|---|---|\n'
+ngspice=${NGSPICE47:-$(bash bench/build_ngspice.sh 2>/dev/null || true)}
+[ "$ngspice" = none ] && ngspice=
+
+# max |i_ngspice − i_ionspice| / max |i| over the columns: ionspice's CSV against ngspice's raw file.
+difference() {
+  PYTHONPATH=build/python /usr/bin/python3 - "$1" "$2" <<'PY'
+import csv, sys
+import ionspice
+with open(sys.argv[1]) as f:
+    rows = list(csv.reader(f))
+ours = dict(zip(rows[0], map(float, rows[1])))
+theirs = ionspice.read_raw(sys.argv[2])[0].to_dict()
+scale = max(abs(v) for v in ours.values())
+print(f"{max(abs(float(theirs[k][0]) - v) for k, v in ours.items()) / scale:.1e}")
+PY
+}
+
+printf '| %s×%s | unknowns | Newton iterations | ionspice (s) | ngspice-47 + KLU (s) | ngspice / ionspice | difference |\n' "$n" "$n"
+printf '|---|---|---|---|---|---|---|\n'
 for c in "${cases[@]}"; do
   IFS='|' read -r label name args <<<"$c"
   cir=$out/$name.cir
@@ -46,5 +66,12 @@ for c in "${cases[@]}"; do
   unknowns=$(sed -n 's/^\.op: \([0-9]*\) unknowns.*/\1/p' <<<"$summary")
   newton=$(sed -n 's/.* \([0-9]*\) Newton iteration.*/\1/p' <<<"$summary")
   t=$(seconds 3 "$ionspice" -q --csv "$out/$name.csv" "$cir")
-  printf '| %s | %s | %s | %s |\n' "$label" "${unknowns:-?}" "${newton:-?}" "$t"
+  ng="—" ratio="—" diff="—"
+  if [ -n "$ngspice" ]; then
+    { grep -v '^\.end$' "$cir"; printf '.options klu\n.end\n'; } >"$out/${name}_klu.cir"
+    ng=$(seconds 3 "$ngspice" -b -r "$out/${name}_ngspice.raw" "$out/${name}_klu.cir")
+    ratio=$(python3 -c "print(f'{$ng / $t:.1f}×')")
+    diff=$(difference "$out/$name.csv" "$out/${name}_ngspice.raw")
+  fi
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "${unknowns:-?}" "${newton:-?}" "$t" "$ng" "$ratio" "$diff"
 done
