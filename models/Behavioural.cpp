@@ -157,7 +157,7 @@ std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams*) {
     // ngspice's asrc instance parameters: the value times 1 + tc1·ΔT + tc2·ΔT² (divided by it
     // with reciproctc=1) and times m (divided with reciprocm=1). ΔT is taken from 27 °C, as
     // ngspice's asrcload.c does whatever tnom says.
-    ParamReader params(card, fmt::format("behavioural source {}", card.name));
+    ParamReader params(card, Subject{"behavioural source", card.name});
     const double temp = params.get("temp", card.temp + params.get("dtemp", 0));
     const double dt = temp - 27.0;
     double factor = 1 + params.get("tc1", 0) * dt + params.get("tc2", 0) * dt * dt;

@@ -594,7 +594,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const BjtModel&>(*model);
-    const std::string what = fmt::format("bipolar transistor {}", card.name);
+    const Subject what{"bipolar transistor", card.name};
     if (card.nodes.size() != 3 && card.nodes.size() != 4)
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: needs 3 or 4 nodes, got {}", what, card.nodes.size()));

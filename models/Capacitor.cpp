@@ -71,7 +71,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) {
     const auto* model = static_cast<const CapacitorModel*>(mp);
-    const std::string what = fmt::format("capacitor {}", card.name);
+    const Subject what{"capacitor", card.name};
     ParamReader params(card, what);
     double c = 0;
     const auto w = params.find("w"), l = params.find("l");

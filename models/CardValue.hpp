@@ -10,6 +10,7 @@
 #include <string>
 
 #include "models/Device.hpp"
+#include "models/Subject.hpp"
 #include "models/ParamReader.hpp"
 
 namespace ionspice::models {
@@ -18,7 +19,7 @@ namespace ionspice::models {
 /// in messages ("resistor r1"), `quantity` the value ("resistance"). Throws DeviceError when the
 /// value is missing, written twice, not finite, or followed by extra positional values.
 inline double main_value(const InstanceCard& card, ParamReader& params, std::initializer_list<const char*> names,
-                         const std::string& what, const std::string& quantity) {
+                         const Subject& what, const std::string& quantity) {
     if (card.values.size() > 1)
         throw DeviceError(DeviceError::Where::Value, "1",
                           fmt::format("{}: unexpected value {:g} after the {}", what, card.values[1], quantity));
@@ -67,7 +68,7 @@ inline DeviceError value_error(const InstanceCard& card, std::initializer_list<c
 /// Checks the shape of a card whose device takes a fixed number of nodes and no positional
 /// values: `terminals` names them for the message ("drain gate source bulk").
 inline void require_terminals(const InstanceCard& card, std::size_t count, const char* terminals,
-                              const std::string& what) {
+                              const Subject& what) {
     if (card.nodes.size() != count)
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: needs {} nodes ({}), got {}", what, count, terminals, card.nodes.size()));
@@ -77,7 +78,7 @@ inline void require_terminals(const InstanceCard& card, std::size_t count, const
 
 /// The `off` keyword (start the device's junctions at zero, as SPICE does); any other bare
 /// keyword is an error.
-inline bool read_off_flag(const InstanceCard& card, const std::string& what) {
+inline bool read_off_flag(const InstanceCard& card, const Subject& what) {
     bool off = false;
     for (const auto& f : card.flags) {
         if (f != "off")
@@ -88,7 +89,7 @@ inline bool read_off_flag(const InstanceCard& card, const std::string& what) {
 }
 
 /// Rejects bare keywords on a card that takes none.
-inline void reject_flags(const InstanceCard& card, const std::string& what) {
+inline void reject_flags(const InstanceCard& card, const Subject& what) {
     if (!card.flags.empty())
         throw DeviceError(DeviceError::Where::Instance, card.flags[0],
                           fmt::format("{}: unknown flag '{}'", what, card.flags[0]));

@@ -161,13 +161,13 @@ private:
     Slot p_br_ = kNoSlot, n_br_ = kNoSlot, br_p_ = kNoSlot, br_n_ = kNoSlot, br_ctl_ = kNoSlot;
 };
 
-void check_nodes(const InstanceCard& card, const std::string& what, std::size_t count) {
+void check_nodes(const InstanceCard& card, const Subject& what, std::size_t count) {
     if (card.nodes.size() != count)
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: needs {} nodes, got {}", what, count, card.nodes.size()));
 }
 
-const std::string& control_of(const InstanceCard& card, const std::string& what) {
+const std::string& control_of(const InstanceCard& card, const Subject& what) {
     if (card.refs.size() != 1)
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: needs the name of one controlling voltage source", what));
@@ -175,7 +175,7 @@ const std::string& control_of(const InstanceCard& card, const std::string& what)
 }
 
 std::unique_ptr<Device> create_e(const InstanceCard& card, const ModelParams*) {
-    const std::string what = fmt::format("voltage-controlled voltage source {}", card.name);
+    const Subject what{"voltage-controlled voltage source", card.name};
     check_nodes(card, what, 4);
     ParamReader params(card, what);
     const double gain = main_value(card, params, {"gain"}, what, "gain");
@@ -184,7 +184,7 @@ std::unique_ptr<Device> create_e(const InstanceCard& card, const ModelParams*) {
 }
 
 std::unique_ptr<Device> create_g(const InstanceCard& card, const ModelParams*) {
-    const std::string what = fmt::format("voltage-controlled current source {}", card.name);
+    const Subject what{"voltage-controlled current source", card.name};
     check_nodes(card, what, 4);
     ParamReader params(card, what);
     const double gm = main_value(card, params, {"gain"}, what, "transconductance");
@@ -194,7 +194,7 @@ std::unique_ptr<Device> create_g(const InstanceCard& card, const ModelParams*) {
 }
 
 std::unique_ptr<Device> create_f(const InstanceCard& card, const ModelParams*) {
-    const std::string what = fmt::format("current-controlled current source {}", card.name);
+    const Subject what{"current-controlled current source", card.name};
     check_nodes(card, what, 2);
     const std::string& control = control_of(card, what);
     ParamReader params(card, what);
@@ -205,7 +205,7 @@ std::unique_ptr<Device> create_f(const InstanceCard& card, const ModelParams*) {
 }
 
 std::unique_ptr<Device> create_h(const InstanceCard& card, const ModelParams*) {
-    const std::string what = fmt::format("current-controlled voltage source {}", card.name);
+    const Subject what{"current-controlled voltage source", card.name};
     check_nodes(card, what, 2);
     const std::string& control = control_of(card, what);
     ParamReader params(card, what);

@@ -372,7 +372,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const DiodeModel&>(*model);
-    const std::string what = fmt::format("diode {}", card.name);
+    const Subject what{"diode", card.name};
     ParamReader r(card, what);
     if (card.values.size() > 1)
         throw DeviceError(DeviceError::Where::Value, "1",

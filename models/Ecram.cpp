@@ -293,7 +293,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const EcramModel&>(*model);
-    const std::string what = fmt::format("ECRAM {}", card.name);
+    const Subject what{"ECRAM", card.name};
     require_terminals(card, 3, "gate drain source", what);
     reject_flags(card, what);
     ParamReader r(card, what);

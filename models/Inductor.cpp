@@ -82,7 +82,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) {
     const auto* model = static_cast<const InductorModel*>(mp);
-    const std::string what = fmt::format("inductor {}", card.name);
+    const Subject what{"inductor", card.name};
     ParamReader params(card, what);
     double l = 0;
     const auto nt = params.find("nt");

@@ -315,7 +315,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const JfetModel&>(*model);
-    const std::string what = fmt::format("jfet {}", card.name);
+    const Subject what{"jfet", card.name};
     if (card.nodes.size() != 3)
         throw DeviceError(DeviceError::Where::Instance, "", fmt::format("{}: needs 3 nodes, got {}", what, card.nodes.size()));
     ParamReader r(card, what);

@@ -10,11 +10,12 @@
 #include <fmt/format.h>
 
 #include "models/Device.hpp"
+#include "models/Subject.hpp"
 
 namespace ionspice::models {
 
 /// Throws DeviceError on `param` (an instance parameter) unless 0 ≤ s ≤ 1.
-inline double checked_state(double s, const std::string& param, const std::string& what) {
+inline double checked_state(double s, const std::string& param, const Subject& what) {
     if (!(s >= 0 && s <= 1))
         throw DeviceError(DeviceError::Where::Instance, param,
                           fmt::format("{}: parameter '{}' must be within [0, 1], got {:g}", what, param, s));
@@ -55,7 +56,7 @@ public:
 
 /// s from s_raw computed by inverting G(s): ends within 1e-12 snap to 0 and 1, anything further
 /// outside is an error naming the window (the one rule for every MemoryModel::initial_state).
-inline double state_in_window(double s_raw, double g, const std::string& what, std::pair<double, double> window) {
+inline double state_in_window(double s_raw, double g, const Subject& what, std::pair<double, double> window) {
     if (s_raw < 0 && s_raw > -1e-12) s_raw = 0;
     if (s_raw > 1 && s_raw < 1 + 1e-12) s_raw = 1;
     if (!(s_raw >= 0 && s_raw <= 1))

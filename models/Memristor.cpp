@@ -367,7 +367,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& mp = static_cast<const MemristorModel&>(*model);
-    const std::string what = fmt::format("memristor {}", card.name);
+    const Subject what{"memristor", card.name};
     require_terminals(card, 2, "p n", what);
     reject_flags(card, what);
     ParamReader r(card, what);

@@ -709,7 +709,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     using namespace physics;
     const auto& mp = static_cast<const Mos1Model&>(*model);
-    const std::string what = fmt::format("MOSFET {}", card.name);
+    const Subject what{"MOSFET", card.name};
     require_terminals(card, 4, "drain gate source bulk", what);
     ParamReader r(card, what);
     const double w = r.positive("w", kDefaultWidth);

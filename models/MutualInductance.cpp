@@ -66,7 +66,7 @@ private:
 };
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams*) {
-    const std::string what = fmt::format("coupling {}", card.name);
+    const Subject what{"coupling", card.name};
     if (card.refs.size() != 2)
         throw DeviceError(DeviceError::Where::Instance, "", fmt::format("{}: needs two inductors", what));
     if (card.values.size() != 1)

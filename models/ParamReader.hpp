@@ -10,18 +10,19 @@
 #include <vector>
 
 #include "models/Device.hpp"
+#include "models/Subject.hpp"
 
 namespace ionspice::models {
 
 class ParamReader {
 public:
-    ParamReader(const std::map<std::string, double>& params, DeviceError::Where where, std::string what)
+    ParamReader(const std::map<std::string, double>& params, DeviceError::Where where, Subject what)
         : params_(params), where_(where), what_(std::move(what)) {}
     /// A model card's parameters; its notes collect what is accepted without effect.
     ParamReader(const ModelCard& card, std::string what)
         : params_(card.params), where_(DeviceError::Where::Model), what_(std::move(what)), notes_(&card.notes) {}
     /// An instance's parameters, likewise.
-    ParamReader(const InstanceCard& card, std::string what)
+    ParamReader(const InstanceCard& card, Subject what)
         : params_(card.params), where_(DeviceError::Where::Instance), what_(std::move(what)), notes_(&card.notes) {}
 
     /// The value if written (and marks it known).
@@ -47,7 +48,7 @@ public:
 private:
     const std::map<std::string, double>& params_;
     DeviceError::Where where_;
-    std::string what_;
+    Subject what_;
     std::set<std::string> known_;
     std::vector<ParamNote>* notes_ = nullptr;  ///< the card's, when read from a card
 };

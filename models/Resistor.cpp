@@ -132,7 +132,7 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* mp) {
     const auto* model = static_cast<const ResistorModel*>(mp);
-    const std::string what = fmt::format("resistor {}", card.name);
+    const Subject what{"resistor", card.name};
     ParamReader params(card, what);
     // The resistance: written on the card; else from a model, rsh·(l − 2·short)/(w − 2·narrow)
     // when that is positive, else the model's r.

@@ -149,7 +149,7 @@ private:
 };
 
 /// The card's source value; a bare positional number is taken as the DC value.
-SourceValue source_value(const InstanceCard& card, const std::string& what) {
+SourceValue source_value(const InstanceCard& card, const Subject& what) {
     SourceValue s;
     if (card.source) {
         s = *card.source;
@@ -170,14 +170,14 @@ SourceValue source_value(const InstanceCard& card, const std::string& what) {
 }
 
 std::unique_ptr<Device> create_v(const InstanceCard& card, const ModelParams*) {
-    const std::string what = fmt::format("voltage source {}", card.name);
+    const Subject what{"voltage source", card.name};
     ParamReader params(card, what);
     params.reject_unknown();
     return std::make_unique<VoltageSource>(card.name, source_value(card, what), 1.0, card.seed);
 }
 
 std::unique_ptr<Device> create_i(const InstanceCard& card, const ModelParams*) {
-    const std::string what = fmt::format("current source {}", card.name);
+    const Subject what{"current source", card.name};
     ParamReader params(card, what);
     const double m = params.positive("m", 1);
     params.reject_unknown();

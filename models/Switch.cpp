@@ -152,8 +152,8 @@ std::shared_ptr<const ModelParams> prepare(const ModelCard& card) {
 
 /// What every switch card must be: S with a voltage-controlled model and 4 nodes, W with a
 /// current-controlled one and 2. Returns the switch's description for messages.
-std::string check_switch_card(const InstanceCard& card, bool current, const char* s_type, const char* w_type) {
-    const std::string what = fmt::format("{} switch {}", current ? "current-controlled" : "voltage-controlled", card.name);
+Subject check_switch_card(const InstanceCard& card, bool current, const char* s_type, const char* w_type) {
+    const Subject what{current ? "current-controlled switch" : "voltage-controlled switch", card.name};
     if (current != (card.letter == 'w'))
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: model '{}' is a {} model; {} takes {}", what, card.model->name,
@@ -168,7 +168,7 @@ std::string check_switch_card(const InstanceCard& card, bool current, const char
 
 std::unique_ptr<Device> create(const InstanceCard& card, const ModelParams* model) {
     const auto& m = static_cast<const SwitchModel&>(*model);
-    const std::string what = check_switch_card(card, m.current, "sw", "csw");
+    const Subject what = check_switch_card(card, m.current, "sw", "csw");
     bool on = false;
     for (const auto& f : card.flags) {
         if (f == "on") on = true;
@@ -260,7 +260,7 @@ std::shared_ptr<const ModelParams> prepare_smooth(const ModelCard& card) {
 
 std::unique_ptr<Device> create_smooth(const InstanceCard& card, const ModelParams* model) {
     const auto& m = static_cast<const SmoothSwitchModel&>(*model);
-    const std::string what = check_switch_card(card, m.current, "vswitch", "iswitch");
+    const Subject what = check_switch_card(card, m.current, "vswitch", "iswitch");
     if (!card.flags.empty())
         throw DeviceError(DeviceError::Where::Instance, "",
                           fmt::format("{}: unexpected '{}' (a {} has no on/off state)", what, card.flags[0], card.model->type));

@@ -47,7 +47,7 @@ constexpr double kMaxSamples = 64.0 * 1024 * 1024;
 
 }  // namespace
 
-TransientNoise::TransientNoise(const Waveform& w, std::uint64_t key, const std::string& what)
+TransientNoise::TransientNoise(const Waveform& w, std::uint64_t key, const Subject& what)
     : kind_(w.kind), key_(key) {
     auto fail = [&](const std::string& message) {
         throw DeviceError(DeviceError::Where::Instance, kind_ == Waveform::Kind::Trnoise ? "trnoise" : "trrandom",

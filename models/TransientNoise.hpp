@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/Device.hpp"
+#include "models/Subject.hpp"
 
 namespace ionspice::models {
 
@@ -25,7 +26,7 @@ class TransientNoise {
 public:
     /// `key`: the source's stream (variability_key(seed, name)). Checks the arguments
     /// (DeviceError naming `what`).
-    TransientNoise(const Waveform& w, std::uint64_t key, const std::string& what);
+    TransientNoise(const Waveform& w, std::uint64_t key, const Subject& what);
 
     /// Draws what a run to `tstop` needs (the 1/f sequence and the telegraph's switching
     /// times); the waveform is then defined on [0, tstop]. Throws DeviceError when the samples

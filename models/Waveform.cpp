@@ -205,24 +205,24 @@ void pwl_breakpoints(const Waveform& w, double t0, double t1, std::vector<double
             add_if_inside(a[i] + k * period + delay, t0, t1, out);
 }
 
-[[noreturn]] void fail(const Waveform& w, const std::string& what, const std::string& message) {
+[[noreturn]] void fail(const Waveform& w, const Subject& what, const std::string& message) {
     const char* kind = kind_name(w.kind);
     throw DeviceError(DeviceError::Where::Instance, kind, fmt::format("{}: {}(...) {}", what, kind, message));
 }
 
-void check_count(const Waveform& w, const std::string& what, std::size_t lo, std::size_t hi, const char* names) {
+void check_count(const Waveform& w, const Subject& what, std::size_t lo, std::size_t hi, const char* names) {
     if (w.args.size() < lo || w.args.size() > hi)
         fail(w, what, fmt::format("takes {} to {} arguments ({}), got {}", lo, hi, names, w.args.size()));
 }
 
-void check_non_negative(const Waveform& w, const std::string& what, std::size_t k, const char* name) {
+void check_non_negative(const Waveform& w, const Subject& what, std::size_t k, const char* name) {
     if (k < w.args.size() && !(w.args[k] >= 0))
         fail(w, what, fmt::format("argument {} ({}) must not be negative, got {:g}", k + 1, name, w.args[k]));
 }
 
 }  // namespace
 
-void check_waveform(const Waveform& w, const std::string& what) {
+void check_waveform(const Waveform& w, const Subject& what) {
     for (double a : w.args)
         if (!std::isfinite(a)) fail(w, what, "has an argument that is not a finite number");
     switch (w.kind) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/Device.hpp"
+#include "models/Subject.hpp"
 
 namespace ionspice::models {
 
@@ -25,7 +26,7 @@ double arg_or(const Waveform& w, std::size_t k, double fallback);
 
 /// Checks argument counts and ranges. Throws DeviceError(Where::Instance, "<kind>", …) naming
 /// `what` (e.g. "voltage source v1").
-void check_waveform(const Waveform& w, const std::string& what);
+void check_waveform(const Waveform& w, const Subject& what);
 
 /// The waveform's value at time t (s). Kind::None is not a waveform: callers use the DC value.
 double waveform_value(const Waveform& w, double t, const TransientDefaults& d);
