@@ -4,7 +4,6 @@
 
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +25,8 @@ public:
         : params_(card.params), where_(DeviceError::Where::Instance), what_(std::move(what)), notes_(&card.notes) {}
 
     /// The value if written (and marks it known).
-    std::optional<double> find(const std::string& name);
-    double get(const std::string& name, double fallback) { return find(name).value_or(fallback); }
+    std::optional<double> find(std::string_view name);
+    double get(std::string_view name, double fallback) { return find(name).value_or(fallback); }
     /// Marks names another part of the program reads (`level`, picked by the registry), or
     /// whose written value is the only one accepted and changes nothing: no note.
     void ignore(std::initializer_list<const char*> names);
@@ -35,21 +34,25 @@ public:
     /// becomes a note (a warning at it), `why` saying why it has no effect.
     void unused(std::initializer_list<const char*> names, std::string_view why);
     /// A note on `name`, when written: it has no effect here, `why`.
-    void note(const std::string& name, std::string_view why);
+    void note(std::string_view name, std::string_view why);
 
     /// Throws unless lo < v (or lo <= v with inclusive) — message names `what` and the parameter.
-    double positive(const std::string& name, double fallback);
-    double non_negative(const std::string& name, double fallback);
+    double positive(std::string_view name, double fallback);
+    double non_negative(std::string_view name, double fallback);
     [[noreturn]] void fail(const std::string& name, const std::string& message) const;
 
     /// Throws DeviceError for the first parameter nobody asked for.
     void reject_unknown() const;
 
 private:
+    void mark(const std::string& key);
+
     const std::map<std::string, double>& params_;
     DeviceError::Where where_;
     Subject what_;
-    std::set<std::string> known_;
+    /// The written parameters something asked for (their keys in params_): reject_unknown
+    /// reports the others. A card has a few; most have none, and then nothing is recorded.
+    std::vector<const std::string*> known_;
     std::vector<ParamNote>* notes_ = nullptr;  ///< the card's, when read from a card
 };
 
