@@ -251,6 +251,12 @@ int main(int argc, char** argv) {
     // tunables of their own, set this one and start again. If exec fails, carry on as we are.
     if (!std::getenv("GLIBC_TUNABLES")) {
         ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
+        // OpenBLAS, also read at start-up: its idle worker threads spin 2^28 cycles (~0.1 s)
+        // after each call before they sleep, a core taken from our own -j threads and from
+        // other processes (a 256² crossbar's .op used 1.2–1.4 cores for 0.3 s). 2^20 cycles
+        // still spans the gaps between the calls of one factorisation (a 512² CHOLMOD
+        // factorisation took as long). A value of the user's own wins.
+        ::setenv("OPENBLAS_THREAD_TIMEOUT", "20", 0);
         ::execv("/proc/self/exe", argv);
     }
     // Declared before the try: MPI (started only under mpirun) is finalised after an error is
