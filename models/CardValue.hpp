@@ -10,8 +10,8 @@
 #include <string>
 
 #include "models/Device.hpp"
-#include "models/Subject.hpp"
 #include "models/ParamReader.hpp"
+#include "models/Subject.hpp"
 
 namespace ionspice::models {
 

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <initializer_list>
-#include <stdexcept>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -57,7 +57,7 @@ public:
     BoxedVector() = default;
     BoxedVector(std::initializer_list<T> items) { assign(items.begin(), items.end()); }
     BoxedVector(const std::vector<T>& v) { assign(v.begin(), v.end()); }
-    BoxedVector(const BoxedVector& o) : v_(o.v_) {}
+    BoxedVector(const BoxedVector&) = default;
     BoxedVector(BoxedVector&&) noexcept = default;
     BoxedVector& operator=(const BoxedVector& o) = default;
     BoxedVector& operator=(BoxedVector&&) noexcept = default;
@@ -96,7 +96,6 @@ public:
     }
 
     operator std::span<const T>() const { return {begin(), size()}; }
-    std::vector<T> to_vector() const { return v_ ? *v_ : std::vector<T>{}; }
     friend bool operator==(const BoxedVector& a, const std::vector<T>& b) {
         return a.size() == b.size() && std::equal(b.begin(), b.end(), a.begin());
     }

@@ -365,7 +365,7 @@ void Elaborator::emit_element(const Frame& f, const ElementCard& c) {
     const auto values = f.body->values_of(c);
     if (!values.empty()) {
         e.values.reserve(values.size());
-        for (const ValueRef& v : values) e.values.push_back(Value{eval_.value(v, scope), files_.at(v.loc)});
+        for (const ValueRef& v : values) e.values.push_back(Value{value(v, scope), files_.at(v.loc)});
     }
     if (!c.extras) return;
     const CardExtras& x = *c.extras;

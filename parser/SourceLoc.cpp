@@ -22,8 +22,8 @@ FileText::FileText(std::string p, std::string_view text) : path(std::move(p)) {
 
 std::string_view FileText::line(std::size_t k) const {
     const std::size_t begin = starts[k];
-    std::size_t end = k + 1 < starts.size() ? starts[k + 1] - 1 : content.size();  // at its '\n', if any
-    if (end > begin && end == content.size() && content[end - 1] == '\n') --end;
+    std::size_t end = k + 1 < starts.size() ? starts[k + 1] : content.size();
+    if (end > begin && content[end - 1] == '\n') --end;
     if (end > begin && content[end - 1] == '\r') --end;
     return std::string_view(content).substr(begin, end - begin);
 }
@@ -47,7 +47,7 @@ std::string format_diagnostic(const SourceLoc& loc, const std::string& message,
     out += severity;
     out += ": ";
     out += message;
-    if (loc.known() && loc.source && static_cast<std::size_t>(loc.line) <= loc.source->line_count()) {
+    if (loc.has_text()) {
         const std::string_view text = loc.text();
         out += '\n';
         out += text;

@@ -34,11 +34,11 @@ struct SourceLoc {
     bool known() const { return line > 0; }
     /// The path as the user named it; empty without a file.
     std::string_view file() const { return source ? std::string_view(source->path) : std::string_view(); }
-    /// The physical line, for the caret; empty when unknown.
+    /// Whether the physical line is there to show (it may be empty).
+    bool has_text() const { return source && known() && static_cast<std::size_t>(line) <= source->line_count(); }
+    /// The physical line, for the caret; empty without one.
     std::string_view text() const {
-        return source && known() && static_cast<std::size_t>(line) <= source->line_count()
-                   ? source->line(static_cast<std::size_t>(line) - 1)
-                   : std::string_view();
+        return has_text() ? source->line(static_cast<std::size_t>(line) - 1) : std::string_view();
     }
 };
 

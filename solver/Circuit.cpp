@@ -4,7 +4,6 @@
 #include <cmath>
 #include <deque>
 #include <limits>
-#include <array>
 #include <map>
 #include <span>
 
@@ -21,9 +20,6 @@ using models::kGround;
 using parser::NetlistError;
 
 namespace {
-
-/// How many names ahead of its look-up each name's table slot is asked for.
-constexpr std::size_t kAhead = 16;
 
 bool is_ground(std::string_view node) { return node == "0" || node == "gnd"; }
 
@@ -249,21 +245,21 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
     // Room for every node, and a branch or state per element, so that the names are never
     // moved (capacity that is never written costs no memory).
     unknowns_.reserve(written + netlist.elements.size());
-    // Each name's hash is computed kAhead terminals before its look-up and its slot asked for
-    // then: in an array of millions of nodes nearly every look-up misses the cache, and this
-    // way the misses overlap.
-    std::array<std::uint64_t, kAhead> ahead{};
+    // In an array of millions of nodes nearly every look-up misses the cache: each name is
+    // hashed, and its slot asked for, well before its turn (HashAhead).
+    HashAhead<int> hashes(node_of_);
     TerminalCursor lead(netlist.elements);
-    for (std::size_t k = 0; k < kAhead; ++k)
-        if (const std::string* n = lead.next(); n && !is_ground(*n)) node_of_.prefetch(ahead[k] = NameTable<int>::hash(*n));
-    std::size_t k = 0;
+    auto feed = [&] {
+        const std::string* n = lead.next();
+        if (n && !is_ground(*n)) hashes.ahead(*n);
+        else hashes.skip();
+    };
+    for (std::size_t k = 0; k < HashAhead<int>::kAhead; ++k) feed();
     for (const auto& e : netlist.elements) {
         first_terminal.push_back(terminals.size());
         for (const auto& n : e.nodes) {
-            const std::uint64_t h = ahead[k % kAhead];
-            if (const std::string* next = lead.next(); next && !is_ground(*next))
-                node_of_.prefetch(ahead[k % kAhead] = NameTable<int>::hash(*next));
-            ++k;
+            const std::uint64_t h = hashes.take();
+            feed();
             if (is_ground(n)) {
                 terminals.push_back(kGround);
                 continue;
@@ -446,12 +442,16 @@ void Circuit::bind(const parser::Netlist& netlist, const SimOptions& options) {
     }
     // By name, hashed ahead as the nodes were. A name given twice is reported at its second
     // element, after the elements' own errors.
-    for (std::size_t d = 0; d < std::min(kAhead, devices_.size()); ++d)
-        device_of_.prefetch(ahead[d] = NameTable<models::Device*>::hash(devices_[d]->name()));
+    HashAhead<models::Device*> names(device_of_);
+    constexpr std::size_t kAhead = HashAhead<models::Device*>::kAhead;
+    auto feed_device = [&](std::size_t d) {
+        if (d < devices_.size()) names.ahead(devices_[d]->name());
+        else names.skip();
+    };
+    for (std::size_t d = 0; d < kAhead; ++d) feed_device(d);
     for (std::size_t d = 0; d < devices_.size(); ++d) {
-        const std::uint64_t h = ahead[d % kAhead];
-        if (d + kAhead < devices_.size())
-            device_of_.prefetch(ahead[d % kAhead] = NameTable<models::Device*>::hash(devices_[d + kAhead]->name()));
+        const std::uint64_t h = names.take();
+        feed_device(d + kAhead);
         if (!device_of_.try_emplace(devices_[d]->name(), h, devices_[d].get()).second)
             throw NetlistError(element_[d]->loc, fmt::format("element '{}' is defined twice", element_[d]->name));
     }

@@ -6,6 +6,7 @@
 // own name) and, at a load of at most one half, one or two cache lines per look-up.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -27,11 +28,8 @@ public:
 
     const T* find(std::string_view key) const {
         if (slots_.empty()) return nullptr;
-        const std::uint64_t h = hash(key);
-        for (std::size_t s = h & mask(); slots_[s].entry >= 0; s = (s + 1) & mask())
-            if (slots_[s].hash == static_cast<std::uint32_t>(h) && entries_[slots_[s].entry].first == key)
-                return &entries_[slots_[s].entry].second;
-        return nullptr;
+        const Slot& at = slots_[probe(key, hash(key))];
+        return at.entry >= 0 ? &entries_[at.entry].second : nullptr;
     }
 
     /// Adds key → value unless the key is there; the value the key has, and whether it was
@@ -39,15 +37,13 @@ public:
     std::pair<T*, bool> try_emplace(std::string_view key, T value) { return try_emplace(key, hash(key), std::move(value)); }
 
     /// The same with the key's hash (`hash(key)`) computed already: a caller adding millions of
-    /// names hashes ahead and `prefetch`es the slot each will probe, so that the table's cache
-    /// misses overlap instead of coming one after another.
+    /// names hashes ahead and `prefetch`es the slot each will probe (HashAhead), so that the
+    /// table's cache misses overlap instead of coming one after another.
     std::pair<T*, bool> try_emplace(std::string_view key, std::uint64_t h, T value) {
         if (2 * (entries_.size() + 1) > slots_.size()) rehash(std::max<std::size_t>(16, 2 * slots_.size()));
-        std::size_t s = h & mask();
-        for (; slots_[s].entry >= 0; s = (s + 1) & mask())
-            if (slots_[s].hash == static_cast<std::uint32_t>(h) && entries_[slots_[s].entry].first == key)
-                return {&entries_[slots_[s].entry].second, false};
-        slots_[s] = {static_cast<std::uint32_t>(h), static_cast<std::int32_t>(entries_.size())};
+        Slot& at = slots_[probe(key, h)];
+        if (at.entry >= 0) return {&entries_[at.entry].second, false};
+        at = {static_cast<std::uint32_t>(h), static_cast<std::int32_t>(entries_.size())};
         entries_.emplace_back(key, std::move(value));
         return {&entries_.back().second, true};
     }
@@ -65,6 +61,14 @@ private:
     };
 
     std::size_t mask() const { return slots_.size() - 1; }
+    // The slot holding `key` (of hash h), or the empty one where it would go.
+    std::size_t probe(std::string_view key, std::uint64_t h) const {
+        std::size_t s = h & mask();
+        while (slots_[s].entry >= 0 &&
+               !(slots_[s].hash == static_cast<std::uint32_t>(h) && entries_[slots_[s].entry].first == key))
+            s = (s + 1) & mask();
+        return s;
+    }
 
     // A power of two of at least `at_least` slots, filled from the stored hashes (the low 32
     // bits are all a table of fewer than 2^32 slots looks at).
@@ -83,6 +87,29 @@ private:
 
     std::vector<std::pair<std::string_view, T>> entries_;
     std::vector<Slot> slots_;
+};
+
+/// Hashes a sequence of names kAhead look-ups before their turn and asks for their slots in
+/// `table` then, so that the cache misses of a table of millions of names overlap: feed the
+/// names in order (`ahead`, or `skip` for a place without a look-up), and `take` the hash of the
+/// name whose turn it is.
+template <class T>
+class HashAhead {
+public:
+    static constexpr std::size_t kAhead = 16;
+    explicit HashAhead(const NameTable<T>& table) : table_(table) {}
+    void ahead(std::string_view name) {
+        const std::uint64_t h = NameTable<T>::hash(name);
+        table_.prefetch(h);
+        ring_[fed_++ % kAhead] = h;
+    }
+    void skip() { ring_[fed_++ % kAhead] = 0; }
+    std::uint64_t take() { return ring_[taken_++ % kAhead]; }
+
+private:
+    const NameTable<T>& table_;
+    std::array<std::uint64_t, kAhead> ring_{};
+    std::size_t fed_ = 0, taken_ = 0;
 };
 
 }  // namespace ionspice::solver
